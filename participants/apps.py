@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ParticipantsConfig(AppConfig):
+    """Participants, enrollments, consents, caseloads, recovery plans and session notes."""
+
+    name = "participants"

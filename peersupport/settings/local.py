@@ -1,0 +1,23 @@
+"""Development: `make run`. SQLite and in-process tasks unless the environment says otherwise."""
+
+from .base import *  # noqa: F403
+from .base import (
+    BASE_DIR,
+    CACHE_URL,
+    DATABASE_URL,
+    EMAIL_URL,
+    SECRET_KEY,
+    cache_from_url,
+    database_from_url,
+    email_from_url,
+)
+
+DEBUG = True
+SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+CACHES = cache_from_url(CACHE_URL)
+
+# Emails (invitations, password resets) are printed in the terminal running `make run`.
+globals().update(email_from_url(EMAIL_URL or "consolemail://"))

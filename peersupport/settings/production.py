@@ -1,0 +1,60 @@
+"""Production: gunicorn behind a TLS-terminating proxy, PostgreSQL, Redis, SMTP."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import (
+    ALLOWED_HOSTS,
+    CACHE_URL,
+    CELERY_BROKER_URL,
+    DATABASE_URL,
+    EMAIL_URL,
+    HSTS_SECONDS,
+    SECRET_KEY,
+    cache_from_url,
+    database_from_url,
+    email_from_url,
+)
+
+DEBUG = False
+
+_missing = [
+    name
+    for name, value in [
+        ("SECRET_KEY", SECRET_KEY),
+        ("ALLOWED_HOSTS", ALLOWED_HOSTS),
+        ("DATABASE_URL", DATABASE_URL),
+        ("CACHE_URL", CACHE_URL),
+        ("CELERY_BROKER_URL", CELERY_BROKER_URL),
+        ("EMAIL_URL", EMAIL_URL),
+    ]
+    if not value
+]
+if _missing:
+    raise ImproperlyConfigured(
+        f"Production needs these environment variables set: {', '.join(_missing)} (see .env.example)."
+    )
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production.")
+
+# WhiteNoise serves the collected static files from gunicorn, right after SecurityMiddleware.
+MIDDLEWARE = [*MIDDLEWARE[:1], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+CACHES = cache_from_url(CACHE_URL)
+globals().update(email_from_url(EMAIL_URL))
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False

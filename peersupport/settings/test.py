@@ -1,0 +1,21 @@
+"""Tests: real PostgreSQL and real Redis, as `make test` checks before it starts."""
+
+from .base import *  # noqa: F403
+from .base import CACHE_URL, CELERY_BROKER_URL, DATABASE_URL, cache_from_url, database_from_url
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+DATABASES = {"default": database_from_url(DATABASE_URL or "postgres://postgres@127.0.0.1:5432/peersupport")}
+# Database 0 is the broker's; the cache gets its own so clearing it never drops queued work.
+CACHES = cache_from_url(CACHE_URL or "redis://127.0.0.1:6379/1")
+CELERY_BROKER_URL = CELERY_BROKER_URL or "redis://127.0.0.1:6379/0"
+CELERY_TASK_ALWAYS_EAGER = False
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
