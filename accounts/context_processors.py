@@ -1,0 +1,24 @@
+from django.urls import reverse
+
+from .roles import Role
+
+# (role, label, url name): the navigation shows a link only to users holding its role.
+_NAVIGATION = [
+    (Role.PEER_SPECIALIST, "My work", "home_peer"),
+    (Role.SUPERVISOR, "Supervision", "home_supervisor"),
+    (Role.BILLING, "Billing", "home_billing"),
+    (Role.PROGRAM_ADMIN, "Administration", "home_admin"),
+    (Role.PROGRAM_ADMIN, "Staff", "accounts:invitation_list"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = []
+    for role, label, url_name in _NAVIGATION:
+        if user.has_role(role):
+            url = reverse(url_name)
+            links.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"nav_links": links}

@@ -1,0 +1,64 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from .models import Invitation, User
+from .roles import Role
+
+
+class InvitationForm(forms.ModelForm):
+    role = forms.ChoiceField(choices=Role.choices, help_text="Decides the home page and what they may use.")
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "first_name", "last_name", "role"]
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(f"{email} already has an account. They can sign in or reset their password.")
+        if Invitation.objects.pending().filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                f"An invitation to {email} is already waiting. Use “Send again” in the list below."
+            )
+        return email
+
+    def validate_unique(self):
+        # clean_email has said it in words; the database constraint still guards races.
+        pass
+
+
+class AcceptInvitationForm(forms.Form):
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords are different. Type the same password twice.")
+        elif password1:
+            # Judge the password against the person it is for (no name or email in it).
+            would_be = User(
+                email=self.invitation.email,
+                first_name=self.invitation.first_name,
+                last_name=self.invitation.last_name,
+            )
+            try:
+                password_validation.validate_password(password1, user=would_be)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,128 @@
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+from .models import Invitation, User
+
+_INVITATION_SALT = "accounts.invitation"
+
+
+class InvitationError(Exception):
+    """Raised with a message a person can act on."""
+
+
+def invitation_token(invitation: Invitation) -> str:
+    # The send time is part of the token, so resending an invitation retires older links.
+    return signing.dumps([invitation.pk, invitation.sent_at.isoformat()], salt=_INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation a link points at, or InvitationError saying why not."""
+    max_age = settings.INVITATION_MAX_AGE_DAYS * 24 * 3600
+    try:
+        pk, sent_at = signing.loads(token, salt=_INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise InvitationError("This invitation link has expired. Ask your program admin to send it again.") from exc
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise InvitationError("This invitation link is not valid. Check that you copied the whole link.") from exc
+    invitation = Invitation.objects.filter(pk=pk).first()
+    if invitation is None or invitation.revoked_at is not None:
+        raise InvitationError("This invitation has been withdrawn. Ask your program admin for a new one.")
+    if invitation.accepted_at is not None:
+        raise InvitationError("This invitation has already been used. Sign in with your email and password.")
+    if invitation.sent_at.isoformat() != sent_at:
+        raise InvitationError("A newer invitation was sent to you. Use the link in the most recent email.")
+    return invitation
+
+
+def _send_invitation_email(invitation: Invitation, request: HttpRequest) -> None:
+    link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[invitation_token(invitation)]))
+    context = {"invitation": invitation, "link": link, "max_age_days": settings.INVITATION_MAX_AGE_DAYS}
+    send_mail(
+        subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/invitation_message.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_create(
+    *, email: str, first_name: str, last_name: str, role: str, invited_by: User, request: HttpRequest
+) -> Invitation:
+    invitation = Invitation(email=email, first_name=first_name, last_name=last_name, role=role, invited_by=invited_by)
+    invitation.full_clean()
+    with transaction.atomic():
+        invitation.save()
+        audit_record(
+            action=AuditEvent.Action.INVITATION_SENT,
+            actor=invited_by,
+            target=invitation,
+            request=request,
+            details={"email": invitation.email, "role": role},
+        )
+        # Send only once the invitation is stored: a rolled-back invite sends no email.
+        transaction.on_commit(lambda: _send_invitation_email(invitation, request))
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation, actor: User, request: HttpRequest) -> Invitation:
+    if not invitation.is_pending:
+        raise InvitationError(
+            f"The invitation for {invitation.email} is {invitation.status.lower()}; it can't be sent again."
+        )
+    with transaction.atomic():
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+        audit_record(
+            action=AuditEvent.Action.INVITATION_SENT,
+            actor=actor,
+            target=invitation,
+            request=request,
+            details={"email": invitation.email, "resent": True},
+        )
+        transaction.on_commit(lambda: _send_invitation_email(invitation, request))
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest) -> Invitation:
+    if not invitation.is_pending:
+        raise InvitationError(f"The invitation for {invitation.email} is {invitation.status.lower()} already.")
+    with transaction.atomic():
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(action=AuditEvent.Action.INVITATION_REVOKED, actor=actor, target=invitation, request=request)
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, password: str, request: HttpRequest) -> User:
+    """Create the invitee's account with the password they chose and their role."""
+    with transaction.atomic():
+        # Lock the row: two clicks on the same link must not create two accounts.
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_pending:
+            raise InvitationError("This invitation has already been used. Sign in with your email and password.")
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationError(f"An account for {invitation.email} exists already. Sign in, or reset your password.")
+        user = User.objects.create_user(
+            email=invitation.email,
+            password=password,
+            first_name=invitation.first_name,
+            last_name=invitation.last_name,
+        )
+        user.groups.add(Group.objects.get(name=invitation.role))
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        invitation.accepted_at = timezone.now()
+        invitation.user = user
+        invitation.save(update_fields=["accepted_at", "user"])
+        audit_record(action=AuditEvent.Action.INVITATION_ACCEPTED, actor=user, target=invitation, request=request)
+    return user

@@ -1,0 +1,191 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import Invitation, User
+from accounts.roles import Role
+from accounts.tests.factories import InvitationFactory
+from audit.models import AuditEvent
+
+LIST = reverse("accounts:invitation_list")
+NEW_PASSWORD = "river-stones-and-lanterns"
+
+
+def invite(client, **overrides):
+    data = {"email": "new.peer@example.org", "first_name": "Nia", "last_name": "Brooks", "role": Role.PEER_SPECIALIST}
+    return client.post(LIST, {**data, **overrides})
+
+
+def link_path_in(message) -> str:
+    return re.search(r"https?://[^/]+(/invitations/\S+/)", message.body).group(1)
+
+
+@pytest.mark.django_db
+def test_an_admin_invites_and_the_invitee_sets_a_password(client, admin_user, django_capture_on_commit_callbacks):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client)
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.invited_by == admin_user and invitation.is_pending
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.INVITATION_SENT, actor=admin_user).exists()
+    assert mail.outbox[0].to == ["new.peer@example.org"]
+    path = link_path_in(mail.outbox[0])
+    client.logout()
+
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "new.peer@example.org" in response.content.decode()
+
+    response = client.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response["Location"] == reverse("account_login")
+    user = User.objects.get(email="new.peer@example.org")
+    assert user.has_role(Role.PEER_SPECIALIST)
+    assert (user.first_name, user.last_name) == ("Nia", "Brooks")
+    invitation.refresh_from_db()
+    assert invitation.user == user and invitation.accepted_at is not None
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.INVITATION_ACCEPTED, actor=user).exists()
+
+    response = client.post("/accounts/login/", {"login": "new.peer@example.org", "password": NEW_PASSWORD})
+    assert client.get(response["Location"])["Location"] == reverse("home_peer")
+
+    # The link works once.
+    client.logout()
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "already been used" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_mismatched_or_weak_passwords_are_refused_and_nothing_is_created(
+    client, django_capture_on_commit_callbacks, admin_user
+):
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client)
+    path = link_path_in(mail.outbox[0])
+    client.logout()
+
+    response = client.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
+    assert response.status_code == 400
+    assert "The two passwords are different" in response.content.decode()
+
+    response = client.post(path, {"password1": "short", "password2": "short"})
+    assert response.status_code == 400
+    assert "too short" in response.content.decode()
+
+    response = client.post(path, {"password1": "new.peer@example.org", "password2": "new.peer@example.org"})
+    assert response.status_code == 400
+    assert "too similar to the email address" in response.content.decode()
+    assert not User.objects.filter(email="new.peer@example.org").exists()
+    assert Invitation.objects.get().is_pending
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["garbage", "a" * 300, "MQ:1t2x3y:abc"])
+def test_a_malformed_link_gets_a_clear_page_not_an_error(client, token):
+    response = client.get(reverse("accounts:invitation_accept", args=[token]))
+    assert response.status_code == 404
+    assert "not valid" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_expired_link_says_so(client, settings):
+    from accounts.services import invitation_token
+
+    settings.INVITATION_MAX_AGE_DAYS = 0
+    invitation = InvitationFactory()
+    response = client.get(reverse("accounts:invitation_accept", args=[invitation_token(invitation)]))
+    assert response.status_code == 404
+    assert "expired" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sending_again_retires_the_old_link_and_withdrawing_kills_it(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    from accounts.services import invitation_token
+
+    invitation = InvitationFactory(invited_by=admin_user)
+    old_token = invitation_token(invitation)
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    new_path = link_path_in(mail.outbox[0])
+    client.logout()
+    assert "newer invitation" in client.get(reverse("accounts:invitation_accept", args=[old_token])).content.decode()
+    assert client.get(new_path).status_code == 200
+
+    client.force_login(admin_user)
+    client.post(reverse("accounts:invitation_revoke", args=[invitation.pk]))
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    client.logout()
+    assert "withdrawn" in client.get(new_path).content.decode()
+
+
+@pytest.mark.django_db
+def test_inviting_an_existing_user_or_a_pending_address_is_refused(client, admin_user, peer):
+    client.force_login(admin_user)
+    response = invite(client, email=peer.email.upper())
+    assert response.status_code == 400
+    assert "already has an account" in response.content.decode()
+
+    InvitationFactory(email="waiting@example.org")
+    response = invite(client, email="Waiting@Example.org")
+    assert response.status_code == 400
+    assert "already waiting" in response.content.decode()
+    assert Invitation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_bad_input_in_the_invitation_form_is_explained(client, admin_user):
+    client.force_login(admin_user)
+    response = invite(client, email="not-an-email", role="Emperor")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Enter a valid email address." in body
+    assert "Select a valid choice." in body
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.BILLING])
+def test_only_program_admins_manage_invitations(client, role_users, role):
+    invitation = InvitationFactory()
+    client.force_login(role_users[role])
+    assert client.get(LIST).status_code == 403
+    assert invite(client).status_code == 403
+    assert client.post(reverse("accounts:invitation_revoke", args=[invitation.pk])).status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.is_pending
+
+
+@pytest.mark.django_db
+def test_invitation_actions_are_post_only_and_404_for_unknown_ids(client, admin_user):
+    invitation = InvitationFactory()
+    client.force_login(admin_user)
+    assert client.get(reverse("accounts:invitation_resend", args=[invitation.pk])).status_code == 405
+    assert client.get(reverse("accounts:invitation_revoke", args=[invitation.pk])).status_code == 405
+    assert client.post(reverse("accounts:invitation_revoke", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    assert client.get(LIST)["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_the_invitation_list_query_count_does_not_grow(client, admin_user, django_assert_max_num_queries):
+    client.force_login(admin_user)
+    InvitationFactory.create_batch(5, invited_by=admin_user)
+    with django_assert_max_num_queries(12) as small:
+        assert client.get(LIST).status_code == 200
+    InvitationFactory.create_batch(45)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(LIST)
+    assert response.content.decode().count("Send again") == 50

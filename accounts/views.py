@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .access import role_required
+from .forms import AcceptInvitationForm, InvitationForm
+from .models import Invitation
+from .roles import Role
+from .services import (
+    InvitationError,
+    invitation_accept,
+    invitation_create,
+    invitation_from_token,
+    invitation_resend,
+    invitation_revoke,
+)
+
+
+@role_required(Role.PROGRAM_ADMIN)
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(**form.cleaned_data, invited_by=request.user, request=request)
+        except IntegrityError:
+            # Someone invited the same address a moment ago (the pending-invitation constraint).
+            form.add_error("email", "An invitation to this address was just sent by someone else.")
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("accounts:invitation_list")
+    invitations = Invitation.objects.select_related("invited_by", "user")
+    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    status = 400 if form.errors else 200
+    context = {"form": form, "page": page, "max_age_days": settings.INVITATION_MAX_AGE_DAYS}
+    return render(request, "accounts/invitation_list.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.PROGRAM_ADMIN)
+def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        invitation_resend(invitation=invitation, actor=request.user, request=request)
+    except InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Invitation sent again to {invitation.email}. Earlier links no longer work.")
+    return redirect("accounts:invitation_list")
+
+
+@require_POST
+@role_required(Role.PROGRAM_ADMIN)
+def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        invitation_revoke(invitation=invitation, actor=request.user, request=request)
+    except InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Invitation for {invitation.email} withdrawn; its link no longer works.")
+    return redirect("accounts:invitation_list")
+
+
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = invitation_from_token(token)
+    except InvitationError as error:
+        return render(request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=404)
+    form = AcceptInvitationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_accept(invitation=invitation, password=form.cleaned_data["password1"], request=request)
+        except InvitationError as error:
+            return render(request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=409)
+        messages.success(request, "Your account is ready. Sign in with your email and new password.")
+        return redirect("account_login")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)

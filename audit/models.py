@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEvent(models.Model):
+    """One thing someone did, to which record, when and from where. Append-only."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", "Signed in"
+        LOGOUT = "logout", "Signed out"
+        LOGIN_FAILED = "login_failed", "Failed sign-in"
+        INVITATION_SENT = "invitation_sent", "Invitation sent"
+        INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # PROTECT: a user with an audit trail can be deactivated, never deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What the person typed or was known as at the time (a failed sign-in has no actor).
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+
+    def __str__(self) -> str:
+        who = self.actor_label or "someone"
+        what = f" {self.target_type}#{self.target_id}" if self.target_type else ""
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.get_action_display()}{what}"

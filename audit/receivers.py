@@ -1,0 +1,27 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .models import AuditEvent
+from .services import audit_record
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def record_login(sender, request, user, **kwargs):
+    audit_record(action=AuditEvent.Action.LOGIN, actor=user, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def record_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(action=AuditEvent.Action.LOGOUT, actor=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def record_login_failed(sender, credentials, request=None, **kwargs):
+    # Django has already masked the password in `credentials`; keep only the identifier.
+    typed = credentials.get("email") or credentials.get("username") or ""
+    audit_record(
+        action=AuditEvent.Action.LOGIN_FAILED,
+        request=request,
+        actor_label=str(typed)[:254],
+    )

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from programs import demo as programs_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo agency, programs and sign-ins. Safe to run again: it changes nothing the second time."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            agency = programs_demo.seed()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready for {agency}."))
+        self.stdout.write(f"\nDemo sign-ins (password: {programs_demo.DEMO_PASSWORD}):")
+        for email, role in programs_demo.sign_ins():
+            self.stdout.write(f"  {email:<26} {role}")

@@ -1,0 +1,90 @@
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.views.defaults import server_error
+
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory
+
+HOMES = {
+    Role.PEER_SPECIALIST: "home_peer",
+    Role.SUPERVISOR: "home_supervisor",
+    Role.BILLING: "home_billing",
+    Role.PROGRAM_ADMIN: "home_admin",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(HOMES))
+def test_each_role_lands_on_its_own_home_page(client, role_users, role):
+    client.force_login(role_users[role])
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse(HOMES[role])
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    assert response.content.decode().count("<h1") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "other"), [(r, o) for r in HOMES for o in HOMES if r != o])
+def test_another_roles_home_page_is_forbidden(client, role_users, role, other):
+    client.force_login(role_users[role])
+    response = client.get(reverse(HOMES[other]))
+    assert response.status_code == 403
+    assert "You don’t have access to this page" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(HOMES))
+def test_navigation_shows_only_what_the_role_may_use(client, role_users, role):
+    client.force_login(role_users[role])
+    body = client.get(reverse(HOMES[role])).content.decode()
+    for other, url_name in HOMES.items():
+        assert (f'href="{reverse(url_name)}"' in body) == (other == role)
+    assert (f'href="{reverse("accounts:invitation_list")}"' in body) == (role == Role.PROGRAM_ADMIN)
+
+
+@pytest.mark.django_db
+def test_someone_with_two_roles_sees_both_and_lands_on_the_first(client):
+    user = UserFactory(role=Role.SUPERVISOR)
+    user.groups.add(*UserFactory(role=Role.PEER_SPECIALIST).groups.all())
+    client.force_login(user)
+    assert client.get(reverse("home"))["Location"] == reverse("home_supervisor")
+    assert client.get(reverse("home_peer")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_role_is_told_what_to_do(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "no role yet" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for url_name in ["home", *HOMES.values()]:
+        assert client.get(reverse(url_name))["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_unknown_pages_get_the_friendly_404(client, peer):
+    client.force_login(peer)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We can’t find that page" in response.content.decode()
+
+
+def test_server_errors_get_the_friendly_500():
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_send_a_content_security_policy(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy

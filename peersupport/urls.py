@@ -1,0 +1,21 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+# The Django admin signs in through allauth too, so rate limits and MFA apply there.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Peer Support administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("home/peer/", views.home_peer, name="home_peer"),
+    path("home/supervisor/", views.home_supervisor, name="home_supervisor"),
+    path("home/billing/", views.home_billing, name="home_billing"),
+    path("home/admin/", views.home_admin, name="home_admin"),
+    path("health/", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("django-admin/", admin.site.urls),
+]
