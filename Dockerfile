@@ -1,0 +1,26 @@
+# The production image: gunicorn serving Django, and the same image runs the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=peersupport.settings.production
+
+WORKDIR /app
+RUN groupadd --system app && useradd --system --gid app --home /app app
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# collectstatic needs settings to import; these placeholders are never used at run time.
+RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
+    ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 CACHE_URL=redis://build:6379/1 \
+    CELERY_BROKER_URL=redis://build:6379/0 EMAIL_URL=consolemail:// \
+    python manage.py collectstatic --noinput \
+    && mkdir -p /app/media && chown -R app:app /app/media
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "peersupport.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
