@@ -8,7 +8,11 @@ _NAVIGATION = [
     (Role.SUPERVISOR, "Supervision", "home_supervisor"),
     (Role.BILLING, "Billing", "home_billing"),
     (Role.PROGRAM_ADMIN, "Administration", "home_admin"),
+    (Role.PROGRAM_ADMIN, "Programs", "programs:program_list"),
+    (Role.PROGRAM_ADMIN, "Workforce", "programs:workforce"),
+    (Role.SUPERVISOR, "Workforce", "programs:workforce"),
     (Role.PROGRAM_ADMIN, "Staff", "accounts:invitation_list"),
+    (Role.PEER_SPECIALIST, "My profile", "programs:my_profile"),
 ]
 
 
@@ -18,7 +22,7 @@ def navigation(request):
         return {"nav_links": []}
     links = []
     for role, label, url_name in _NAVIGATION:
-        if user.has_role(role):
+        if user.has_role(role) and not any(link["label"] == label for link in links):
             url = reverse(url_name)
             links.append({"label": label, "url": url, "active": request.path.startswith(url)})
     return {"nav_links": links}

@@ -1,3 +1,4 @@
+from django.core.files import File
 from django.db import models
 from django.http import HttpRequest
 
@@ -37,3 +38,35 @@ def audit_record(
         user_agent=(request.headers.get("user-agent", "") if request else "")[:300],
         details=details or {},
     )
+
+
+def save_form_with_audit(form, *, actor, request: HttpRequest | None = None):
+    """Save a valid ModelForm and write its CREATE or UPDATE audit row (with each changed
+    field's old and new value) in one transaction."""
+    from django.db import transaction
+
+    is_new = form.instance.pk is None
+    changes = {
+        name: [_plain(form.initial.get(name)), _plain(form.cleaned_data.get(name))] for name in form.changed_data
+    }
+    with transaction.atomic():
+        instance = form.save()
+        audit_record(
+            action=AuditEvent.Action.CREATE if is_new else AuditEvent.Action.UPDATE,
+            actor=actor,
+            target=instance,
+            request=request,
+            details={} if is_new else {"changes": changes},
+        )
+    return instance
+
+
+def _plain(value) -> str:
+    """A JSON-safe, human-readable form of a field value for the audit details."""
+    if value is None:
+        return ""
+    if isinstance(value, File):
+        return value.name or ""
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return ", ".join(sorted(str(v) for v in value))
+    return str(value)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("programs.urls")),
     path("django-admin/", admin.site.urls),
 ]

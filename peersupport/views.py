@@ -12,6 +12,8 @@ from accounts.access import role_required
 from accounts.models import Invitation
 from accounts.roles import Role
 from audit.models import AuditEvent
+from programs.models import StaffProfile
+from programs.selectors import certification_warnings
 
 from .health import run_checks
 
@@ -48,12 +50,14 @@ def _account_context(request: HttpRequest) -> dict:
 
 @role_required(Role.PEER_SPECIALIST)
 def home_peer(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/peer.html", _account_context(request))
+    warnings = certification_warnings(StaffProfile.objects.filter(user=request.user))
+    return render(request, "home/peer.html", {**_account_context(request), "certification_warnings": warnings})
 
 
 @role_required(Role.SUPERVISOR)
 def home_supervisor(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/supervisor.html", _account_context(request))
+    warnings = certification_warnings(StaffProfile.objects.filter(supervisor=request.user))
+    return render(request, "home/supervisor.html", {**_account_context(request), "certification_warnings": warnings})
 
 
 @role_required(Role.BILLING)

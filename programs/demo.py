@@ -1,19 +1,32 @@
-"""Demo data for `seed_demo`: the agency, its programs and the demo sign-ins.
-
-Everything here is get-or-create, so running it again changes nothing.
+"""Demo data for `seed_demo`: the agency, its programs, the demo sign-ins and a peer
+workforce in varied certification states. Get-or-create throughout: a second run changes nothing.
 """
+
+import datetime
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 
-from .models import Agency, Program, StaffProfile
+from .models import Agency, Certification, Program, StaffProfile, SupervisionSession, TrainingRecord
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (printed by `make run`; demo data only)
 
-PROGRAM_NAMES = ["Peer Bridger", "ED Recovery Coaching", "Community Mental Health Peer Support"]
+PROGRAMS = [
+    ("Peer Bridger", Program.Kind.PEER_BRIDGER, Program.Population.MENTAL_HEALTH, 20, 7),
+    ("ED Recovery Coaching", Program.Kind.ED_RECOVERY_COACHING, Program.Population.SUBSTANCE_USE, 30, 14),
+    (
+        "Community Mental Health Peer Support",
+        Program.Kind.COMMUNITY_MENTAL_HEALTH,
+        Program.Population.CO_OCCURRING,
+        25,
+        14,
+    ),
+]
 
 # email, first name, last name, role, supervisor's email
 DEMO_STAFF = [
@@ -23,6 +36,21 @@ DEMO_STAFF = [
     ("peer2@example.org", "Jordan", "Lee", Role.PEER_SPECIALIST, "supervisor@example.org"),
     ("billing@example.org", "Bea", "Castillo", Role.BILLING, None),
 ]
+
+# More specialists (no sign-in printed): name, supervisor, certification expiry in days
+# from today (None = no certification), so the workforce page shows every status.
+MORE_PEERS = [
+    ("Dana", "Whitfield", "supervisor@example.org", 400),
+    ("Luis", "Ortega", "supervisor@example.org", 45),
+    ("Grace", "Hollis", "supervisor2@example.org", 20),
+    ("Imani", "Carter", "supervisor2@example.org", 5),
+    ("Rosa", "Delgado", "supervisor2@example.org", -10),
+    ("Theo", "Marsh", "supervisor2@example.org", None),
+    ("Wen", "Zhao", "supervisor@example.org", 700),
+    ("Kofi", "Mensah", "supervisor2@example.org", 250),
+]
+# Demo expiries of the two signed-in peers: peer@ valid, peer2@ expiring soon.
+SIGNED_IN_PEER_EXPIRY = {"peer@example.org": 300, "peer2@example.org": 40}
 
 
 def _demo_user(email: str, first_name: str, last_name: str, role: str) -> User:
@@ -34,18 +62,82 @@ def _demo_user(email: str, first_name: str, last_name: str, role: str) -> User:
     return user
 
 
-def seed() -> Agency:
-    agency, _ = Agency.objects.get_or_create(name="Riverbend Behavioral Health")
-    for name in PROGRAM_NAMES:
-        Program.objects.get_or_create(agency=agency, name=name)
-    users = {}
-    for email, first_name, last_name, role, _supervisor in DEMO_STAFF:
-        users[email] = _demo_user(email, first_name, last_name, role)
-    for email, *_rest, supervisor_email in DEMO_STAFF:
-        StaffProfile.objects.update_or_create(
-            user=users[email],
-            defaults={"agency": agency, "supervisor": users.get(supervisor_email)},
+def _workforce_records(profile: StaffProfile, expiry_days: int | None, index: int, today: datetime.date) -> None:
+    if profile.certifications.exists() or expiry_days is None:
+        return
+    expires = today + datetime.timedelta(days=expiry_days)
+    Certification.objects.create(
+        profile=profile,
+        type=Certification.Type.TX_MHPS if index % 2 else Certification.Type.TX_RSPS,
+        number=f"TX-{48000 + index}",
+        issuing_body="Texas Certification Board",
+        issued_on=expires - datetime.timedelta(days=730),
+        expires_on=expires,
+    )
+    TrainingRecord.objects.create(
+        profile=profile,
+        course="Peer specialist core training",
+        kind=TrainingRecord.Kind.INITIAL,
+        hours=Decimal(80),
+        completed_on=expires - datetime.timedelta(days=760),
+    )
+    for n in range(index % 4 + 1):
+        TrainingRecord.objects.create(
+            profile=profile,
+            course=["Motivational interviewing", "Trauma-informed care", "Ethics for peers", "Suicide prevention"][n],
+            hours=Decimal(4 + n),
+            completed_on=min(today, today.replace(month=1, day=10) + datetime.timedelta(days=30 * n)),
         )
+    for weeks_ago in range(0, 8, 2):
+        day = today - datetime.timedelta(weeks=weeks_ago)
+        SupervisionSession.objects.create(
+            supervisor=profile.supervisor,
+            supervisee=profile,
+            date=day,
+            minutes=60 if weeks_ago % 4 == 0 else 30,
+            format=SupervisionSession.Format.INDIVIDUAL,
+            topics="Caseload review; boundaries; self-care",
+        )
+
+
+def seed() -> Agency:
+    today = timezone.localdate()
+    agency, _ = Agency.objects.get_or_create(name="Riverbend Behavioral Health")
+    programs = []
+    for name, kind, population, target, frequency in PROGRAMS:
+        program, _ = Program.objects.get_or_create(
+            agency=agency,
+            name=name,
+            defaults={
+                "kind": kind,
+                "population": population,
+                "target_caseload": target,
+                "contact_frequency_days": frequency,
+            },
+        )
+        programs.append(program)
+
+    users = {email: _demo_user(email, first, last, role) for email, first, last, role, _ in DEMO_STAFF}
+    users["supervisor2@example.org"] = _demo_user("supervisor2@example.org", "Mira", "Banerjee", Role.SUPERVISOR)
+    for email, *_rest, supervisor_email in DEMO_STAFF:
+        StaffProfile.objects.get_or_create(
+            user=users[email], defaults={"agency": agency, "supervisor": users.get(supervisor_email)}
+        )
+    StaffProfile.objects.get_or_create(user=users["supervisor2@example.org"], defaults={"agency": agency})
+
+    peers = [(users[email], days) for email, days in SIGNED_IN_PEER_EXPIRY.items()]
+    for first, last, supervisor_email, days in MORE_PEERS:
+        email = f"{first}.{last}@example.org".lower()
+        user = _demo_user(email, first, last, Role.PEER_SPECIALIST)
+        StaffProfile.objects.get_or_create(
+            user=user, defaults={"agency": agency, "supervisor": users[supervisor_email]}
+        )
+        peers.append((user, days))
+    for index, (user, days) in enumerate(peers):
+        profile = user.staff_profile
+        if not profile.programs.exists():
+            profile.programs.add(programs[index % len(programs)])
+        _workforce_records(profile, days, index, today)
     return agency
 
 

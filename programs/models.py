@@ -1,10 +1,27 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+
+from .validators import validate_npi
+
+# A certification expiring within this many days shows as "expiring".
+EXPIRING_WITHIN_DAYS = 60
 
 
 class Agency(models.Model):
     """The behavioral-health agency running the programs (one per installation today)."""
 
     name = models.CharField(max_length=200, unique=True)
+    training_hours_required_per_year = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        default=20,
+        validators=[MinValueValidator(0), MaxValueValidator(500)],
+        help_text="Continuing-education hours each peer specialist must complete per calendar year.",
+    )
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -15,8 +32,34 @@ class Agency(models.Model):
 
 
 class Program(models.Model):
+    class Kind(models.TextChoices):
+        PEER_BRIDGER = "peer_bridger", "Peer bridger"
+        ED_RECOVERY_COACHING = "ed_recovery_coaching", "ED recovery coaching"
+        WARMLINE = "warmline", "Warmline / telephone recovery support"
+        COMMUNITY_MENTAL_HEALTH = "community_mental_health", "Community mental health"
+        YOUTH_FAMILY = "youth_family", "Youth / family"
+
+    class Population(models.TextChoices):
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        SUBSTANCE_USE = "substance_use", "Substance use"
+        CO_OCCURRING = "co_occurring", "Co-occurring"
+        YOUTH = "youth", "Youth"
+        FAMILY = "family", "Family"
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs")
     name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, choices=Kind.choices, default=Kind.COMMUNITY_MENTAL_HEALTH)
+    population = models.CharField(max_length=40, choices=Population.choices, default=Population.MENTAL_HEALTH)
+    target_caseload = models.PositiveSmallIntegerField(
+        default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text="Participants one full-time peer specialist should carry.",
+    )
+    contact_frequency_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="At least one contact every this many days.",
+    )
     # Programs are deactivated, never deleted: notes and claims keep pointing at them.
     is_active = models.BooleanField(default=True)
 
@@ -29,7 +72,7 @@ class Program(models.Model):
 
 
 class StaffProfile(models.Model):
-    """A staff member's place in the agency: who supervises them."""
+    """A staff member's place in the agency. Their role is their group on the user."""
 
     user = models.OneToOneField("accounts.User", on_delete=models.PROTECT, related_name="staff_profile")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
@@ -40,9 +83,157 @@ class StaffProfile(models.Model):
         on_delete=models.PROTECT,
         related_name="supervisee_profiles",
     )
+    programs = models.ManyToManyField(Program, blank=True, related_name="staff")
+    hire_date = models.DateField(null=True, blank=True)
+    npi = models.CharField("NPI", max_length=10, blank=True, validators=[validate_npi])
+    languages = models.CharField(max_length=200, blank=True, help_text="Separated by commas, e.g. English, Spanish.")
+    # Deactivated, never deleted: their notes, claims and audit trail point at them.
+    is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def clean(self):
+        if self.supervisor_id and self.supervisor_id == self.user_id:
+            raise ValidationError({"supervisor": "Someone can't be their own supervisor."})
+        if self.hire_date and self.hire_date > timezone.localdate():
+            raise ValidationError({"hire_date": "The hire date can't be in the future."})
+
+    def is_certified_on(self, day: datetime.date) -> bool:
+        """May this specialist bill for a service on `day`? True when a certification was
+        issued on or before that day and expires on or after it (the expiry day counts)."""
+        return self.certifications.filter(issued_on__lte=day, expires_on__gte=day).exists()
+
+
+class CertificationStatus(models.TextChoices):
+    VALID = "valid", "Valid"
+    EXPIRING = "expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days"
+    EXPIRED = "expired", "Expired"
+    NONE = "none", "None"
+
+
+def certification_status(latest_expiry: datetime.date | None, today: datetime.date) -> str:
+    """Status from the latest expiry among certifications already issued."""
+    if latest_expiry is None:
+        return CertificationStatus.NONE
+    if latest_expiry < today:
+        return CertificationStatus.EXPIRED
+    if latest_expiry <= today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS):
+        return CertificationStatus.EXPIRING
+    return CertificationStatus.VALID
+
+
+def certification_scan_path(instance, filename: str) -> str:
+    # Random name: the original file name may carry personal details and is not needed.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"certifications/{instance.profile_id}/{timezone.now():%Y%m%d%H%M%S}-{instance.pk or 'new'}.{ext}"
+
+
+class Certification(models.Model):
+    class Type(models.TextChoices):
+        TX_MHPS = "tx_mhps", "Texas Mental Health Peer Specialist"
+        TX_RSPS = "tx_rsps", "Texas Recovery Support Peer Specialist"
+        CT_RSS = "ct_rss", "Connecticut Recovery Support Specialist"
+        RECOVERY_COACH = "recovery_coach", "Recovery Coach"
+        NAADAC_NCPRSS = "naadac_ncprss", "NAADAC NCPRSS"
+        MHA_NCPS = "mha_ncps", "MHA National Certified Peer Specialist"
+        CFP = "cfp", "Certified Family Partner"
+
+    profile = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="certifications")
+    type = models.CharField(max_length=40, choices=Type.choices)
+    number = models.CharField(max_length=60)
+    issuing_body = models.CharField(max_length=200)
+    issued_on = models.DateField()
+    expires_on = models.DateField()
+    scan = models.FileField(upload_to=certification_scan_path, blank=True)
+    scan_content_type = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-expires_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("issued_on")), name="certification_expires_after_issue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.number}"
+
+    def clean(self):
+        if self.issued_on and self.issued_on > timezone.localdate():
+            raise ValidationError({"issued_on": "The issue date can't be in the future."})
+        if self.issued_on and self.expires_on and self.expires_on <= self.issued_on:
+            raise ValidationError({"expires_on": "The expiry date must be after the issue date."})
+
+
+class CertificationNotice(models.Model):
+    """One expiry warning sent. The unique constraint is what makes the daily task send each
+    threshold's email once, even when the task runs twice or on two workers at once."""
+
+    class Threshold(models.IntegerChoices):
+        DAYS_60 = 60, "Expires within 60 days"
+        DAYS_30 = 30, "Expires within 30 days"
+        DAYS_7 = 7, "Expires within 7 days"
+        EXPIRED = 0, "Expired"
+
+    certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="notices")
+    threshold = models.PositiveSmallIntegerField(choices=Threshold.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["certification", "threshold"], name="one_notice_per_threshold")]
+
+    def __str__(self) -> str:
+        return f"{self.get_threshold_display()}: {self.certification}"
+
+
+class TrainingRecord(models.Model):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial certification training (80 hours)"
+        CONTINUING = "continuing", "Continuing education"
+
+    profile = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="training")
+    course = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONTINUING)
+    hours = models.DecimalField(
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(0.25), MaxValueValidator(200)]
+    )
+    completed_on = models.DateField()
+
+    class Meta:
+        ordering = ["-completed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.hours} h)"
+
+    def clean(self):
+        if self.completed_on and self.completed_on > timezone.localdate():
+            raise ValidationError({"completed_on": "Training can't be recorded before it is completed."})
+
+
+class SupervisionSession(models.Model):
+    class Format(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual"
+        GROUP = "group", "Group"
+
+    supervisor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="supervision_given")
+    supervisee = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="supervision_sessions")
+    date = models.DateField()
+    minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(600)])
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.INDIVIDUAL)
+    topics = models.CharField(max_length=300)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Supervision {self.date} ({self.minutes} min)"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "Supervision can't be logged for a future date."})

@@ -43,10 +43,14 @@ def test_make_run_setup_works_on_a_fresh_sqlite_file(tmp_path):
         "--no-imports",
         "-c",
         "from accounts.models import User; from programs.models import Agency, Program, StaffProfile; "
-        "print(User.objects.count(), Agency.objects.count(), Program.objects.count(), "
-        "StaffProfile.objects.filter(supervisor__email='supervisor@example.org').count())",
+        "from programs.demo import DEMO_STAFF; "
+        "print(User.objects.filter(email__in=[s[0] for s in DEMO_STAFF]).count(), Agency.objects.count(), "
+        "Program.objects.count(), StaffProfile.objects.filter(supervisor__email='supervisor@example.org', "
+        "user__email__in=['peer@example.org', 'peer2@example.org']).count(), User.objects.count())",
     )
-    assert counts.stdout.split() == ["5", "1", "3", "2"]
+    demo_sign_ins, agencies, programs, supervised_demo_peers, users = counts.stdout.split()
+    assert (demo_sign_ins, agencies, programs, supervised_demo_peers) == ("5", "1", "3", "2")
+    assert int(users) >= 10  # the wider demo workforce, not duplicated by the second run
 
     port = _free_port()
     server = subprocess.Popen(

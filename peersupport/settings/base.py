@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    "certification-expiry-notices": {
+        "task": "programs.tasks.send_certification_expiry_notices",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
@@ -278,3 +282,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- Uploads ----------------------------------------------------------------------------
+
+CERTIFICATION_SCAN_MAX_MB = _int_between("CERTIFICATION_SCAN_MAX_MB", 5, 1, 50)
+CERTIFICATION_SCAN_MAX_BYTES = CERTIFICATION_SCAN_MAX_MB * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

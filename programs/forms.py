@@ -1,0 +1,136 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from accounts.roles import Role
+
+from .models import Certification, Program, StaffProfile, SupervisionSession, TrainingRecord
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# The first bytes of each file type we accept; the browser's claimed type is not trusted.
+_SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["name", "kind", "population", "target_caseload", "contact_frequency_days"]
+        labels = {"contact_frequency_days": "Required contact frequency (days)"}
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agency = agency
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Program.objects.filter(agency=self.instance.agency, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Another program already has this name.")
+        return name
+
+
+class StaffProfileForm(forms.ModelForm):
+    role = forms.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = StaffProfile
+        fields = ["user", "role", "programs", "supervisor", "hire_date", "npi", "languages"]
+        widgets = {"hire_date": DATE, "programs": forms.CheckboxSelectMultiple}
+        help_texts = {"npi": "Only if the state requires one. 10 digits; the check digit is verified."}
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agency = agency
+        self.fields["programs"].queryset = Program.objects.filter(agency=agency, is_active=True)
+        self.fields["supervisor"].queryset = User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True)
+        if self.instance.pk:
+            del self.fields["user"]
+            self.initial["role"] = self.instance.user.home_role
+        else:
+            # Invited staff who have accepted but have no profile yet.
+            self.fields["user"].queryset = User.objects.filter(staff_profile__isnull=True, is_active=True)
+            self.fields["user"].help_text = "Staff appear here once they have accepted their invitation."
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        if user and cleaned.get("supervisor") == user:
+            self.add_error("supervisor", "Someone can't be their own supervisor.")
+        return cleaned
+
+    def save(self, commit=True):
+        profile = super().save(commit)
+        # The role is the user's group: replace whichever role group they had.
+        user = profile.user
+        user.groups.remove(*Group.objects.filter(name__in=Role.values))
+        user.groups.add(Group.objects.get(name=self.cleaned_data["role"]))
+        return profile
+
+
+class CertificationForm(forms.ModelForm):
+    class Meta:
+        model = Certification
+        fields = ["type", "number", "issuing_body", "issued_on", "expires_on"]
+        widgets = {"issued_on": DATE, "expires_on": DATE}
+
+    def __init__(self, *args, profile: StaffProfile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.profile = profile
+
+
+class CertificationScanForm(forms.ModelForm):
+    scan = forms.FileField(label="Scanned copy (PDF, PNG or JPEG)")
+
+    class Meta:
+        model = Certification
+        fields = ["scan"]
+
+    def clean_scan(self):
+        upload = self.cleaned_data["scan"]
+        limit = settings.CERTIFICATION_SCAN_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(f"The file is too large: the limit is {limit // (1024 * 1024)} MB.")
+        head = upload.read(8)
+        upload.seek(0)
+        content_type = next((kind for sig, kind in _SIGNATURES.items() if head.startswith(sig)), None)
+        if content_type is None:
+            raise forms.ValidationError("Upload a PDF, PNG or JPEG file; this file is none of those.")
+        self.instance.scan_content_type = content_type
+        return upload
+
+
+class TrainingRecordForm(forms.ModelForm):
+    class Meta:
+        model = TrainingRecord
+        fields = ["course", "kind", "hours", "completed_on"]
+        widgets = {"completed_on": DATE}
+
+    def __init__(self, *args, profile: StaffProfile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.profile = profile
+
+
+class SupervisionSessionForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionSession
+        fields = ["date", "minutes", "format", "topics", "notes"]
+        widgets = {"date": DATE, "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, supervisor: User, supervisee: StaffProfile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.supervisor = supervisor
+        self.instance.supervisee = supervisee
+
+
+class WorkforceFilterForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), required=False, empty_label="All programs")
+    supervisor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All supervisors")
+    status = forms.ChoiceField(required=False, label="Certification")
+
+    def __init__(self, *args, programs, supervisors, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.fields["supervisor"].queryset = supervisors
+        self.fields["status"].choices = [("", "Any status"), *statuses]

@@ -1,0 +1,235 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.roles import Role
+from audit.services import save_form_with_audit
+
+from . import selectors, services
+from .access import (
+    can_add_training,
+    can_log_supervision,
+    get_certification_for_user,
+    get_profile_for_user,
+)
+from .forms import (
+    CertificationForm,
+    CertificationScanForm,
+    ProgramForm,
+    StaffProfileForm,
+    SupervisionSessionForm,
+    TrainingRecordForm,
+    WorkforceFilterForm,
+)
+from .models import Agency, CertificationStatus, Program, StaffProfile
+
+ANY_STAFF = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.BILLING, Role.PROGRAM_ADMIN)
+
+
+def _agency() -> Agency:
+    # One agency per installation today; the seed or the admin creates it.
+    agency = Agency.objects.order_by("pk").first()
+    if agency is None:
+        raise Http404("No agency has been set up yet.")
+    return agency
+
+
+def _form_page(request, form, *, title: str, cancel_url: str, submit: str = "Save", multipart: bool = False):
+    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit, "multipart": multipart}
+    return render(request, "programs/form.html", context, status=400 if form.errors else 200)
+
+
+# --- Programs ---------------------------------------------------------------------------
+
+
+@role_required(Role.PROGRAM_ADMIN)
+def program_list(request: HttpRequest) -> HttpResponse:
+    programs = Program.objects.filter(agency=_agency()).order_by("-is_active", "name")
+    return render(request, "programs/program_list.html", {"programs": programs})
+
+
+@role_required(Role.PROGRAM_ADMIN)
+def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    agency = _agency()
+    program = get_object_or_404(Program, pk=pk, agency=agency) if pk else None
+    form = ProgramForm(request.POST or None, instance=program, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        program = save_form_with_audit(form, actor=request.user, request=request)
+        messages.success(request, f"Program “{program}” saved.")
+        return redirect("programs:program_list")
+    title = f"Edit {program}" if program else "New program"
+    return _form_page(request, form, title=title, cancel_url=reverse("programs:program_list"))
+
+
+@require_POST
+@role_required(Role.PROGRAM_ADMIN)
+def program_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk, agency=_agency())
+    active = request.POST.get("active") == "1"
+    services.program_set_active(program=program, active=active, actor=request.user, request=request)
+    messages.success(request, f"“{program}” {'reactivated' if active else 'deactivated'}.")
+    return redirect("programs:program_list")
+
+
+# --- Workforce --------------------------------------------------------------------------
+
+
+@role_required(Role.PROGRAM_ADMIN, Role.SUPERVISOR)
+def workforce(request: HttpRequest) -> HttpResponse:
+    form = WorkforceFilterForm(
+        request.GET or None,
+        programs=Program.objects.filter(agency=_agency(), is_active=True),
+        supervisors=selectors.supervisors_for_filter(request.user),
+        statuses=CertificationStatus.choices,
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.workforce(
+        request.user,
+        program=filters.get("program"),
+        supervisor=filters.get("supervisor"),
+        status=filters.get("status", ""),
+    )
+    context = {"form": form, "rows": rows, "required_hours": _agency().training_hours_required_per_year}
+    return render(request, "programs/workforce.html", context)
+
+
+# --- Staff profiles ---------------------------------------------------------------------
+
+
+@role_required(*ANY_STAFF)
+def my_profile(request: HttpRequest) -> HttpResponse:
+    profile = StaffProfile.objects.filter(user=request.user).first()
+    if profile is None:
+        raise Http404("You have no staff profile yet; a program admin creates it.")
+    return redirect("programs:profile_detail", pk=profile.pk)
+
+
+@role_required(*ANY_STAFF)
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_profile_for_user(request.user, pk)
+    year = timezone.localdate().year
+    context = {
+        "profile": profile,
+        "certifications": profile.certifications.all(),
+        "training": profile.training.filter(completed_on__year=year),
+        "training_hours": selectors.training_hours_in_year(profile, year),
+        "required_hours": profile.agency.training_hours_required_per_year,
+        "supervision_by_month": selectors.supervision_hours_by_month(profile),
+        "supervision_sessions": profile.supervision_sessions.select_related("supervisor")[:10],
+        "is_admin": request.user.has_role(Role.PROGRAM_ADMIN),
+        "is_self": profile.user_id == request.user.pk,
+        "can_add_training": can_add_training(request.user, profile),
+        "can_log_supervision": can_log_supervision(request.user, profile),
+        "today": timezone.localdate(),
+    }
+    return render(request, "programs/profile_detail.html", context)
+
+
+@role_required(Role.PROGRAM_ADMIN)
+def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    profile = get_profile_for_user(request.user, pk, write=True) if pk else None
+    form = StaffProfileForm(request.POST or None, instance=profile, agency=_agency())
+    if request.method == "POST" and form.is_valid():
+        profile = save_form_with_audit(form, actor=request.user, request=request)
+        messages.success(request, f"Profile for {profile} saved.")
+        return redirect("programs:profile_detail", pk=profile.pk)
+    title = f"Edit {profile}" if profile else "New staff profile"
+    return _form_page(request, form, title=title, cancel_url=reverse("programs:workforce"))
+
+
+@require_POST
+@role_required(Role.PROGRAM_ADMIN)
+def profile_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_profile_for_user(request.user, pk, write=True)
+    active = request.POST.get("active") == "1"
+    services.profile_set_active(profile=profile, active=active, actor=request.user, request=request)
+    messages.success(request, f"{profile} {'reactivated' if active else 'deactivated; they can no longer sign in'}.")
+    return redirect("programs:profile_detail", pk=profile.pk)
+
+
+# --- Certifications, training, supervision ----------------------------------------------
+
+
+@role_required(Role.PROGRAM_ADMIN)
+def certification_edit(request: HttpRequest, profile_pk: int | None = None, pk: int | None = None) -> HttpResponse:
+    if pk:
+        certification = get_certification_for_user(request.user, pk, write=True)
+        profile = certification.profile
+    else:
+        certification, profile = None, get_profile_for_user(request.user, profile_pk, write=True)
+    form = CertificationForm(request.POST or None, instance=certification, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        save_form_with_audit(form, actor=request.user, request=request)
+        messages.success(request, "Certification saved.")
+        return redirect("programs:profile_detail", pk=profile.pk)
+    title = f"Certification for {profile}"
+    return _form_page(request, form, title=title, cancel_url=reverse("programs:profile_detail", args=[profile.pk]))
+
+
+@role_required(*ANY_STAFF)
+def certification_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    certification = get_certification_for_user(request.user, pk, upload=True)
+    form = CertificationScanForm(request.POST or None, request.FILES or None, instance=certification)
+    if request.method == "POST" and form.is_valid():
+        save_form_with_audit(form, actor=request.user, request=request)
+        messages.success(request, "Scanned copy uploaded.")
+        return redirect("programs:profile_detail", pk=certification.profile_id)
+    return _form_page(
+        request,
+        form,
+        title=f"Upload a copy of {certification}",
+        cancel_url=reverse("programs:profile_detail", args=[certification.profile_id]),
+        submit="Upload",
+        multipart=True,
+    )
+
+
+@role_required(*ANY_STAFF)
+def certification_scan(request: HttpRequest, pk: int) -> FileResponse:
+    certification = get_certification_for_user(request.user, pk)
+    if not certification.scan:
+        raise Http404("No scanned copy has been uploaded.")
+    extension = certification.scan.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        certification.scan.open("rb"),
+        content_type=certification.scan_content_type,
+        filename=f"certification-{certification.pk}.{extension}",
+    )
+
+
+@role_required(*ANY_STAFF)
+def training_create(request: HttpRequest, profile_pk: int) -> HttpResponse:
+    profile = get_profile_for_user(request.user, profile_pk)
+    if not can_add_training(request.user, profile):
+        raise PermissionDenied("Only the specialist or a program admin records their training.")
+    form = TrainingRecordForm(request.POST or None, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        save_form_with_audit(form, actor=request.user, request=request)
+        messages.success(request, "Training recorded.")
+        return redirect("programs:profile_detail", pk=profile.pk)
+    return _form_page(
+        request, form, title=f"Training for {profile}", cancel_url=reverse("programs:profile_detail", args=[profile.pk])
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def supervision_create(request: HttpRequest, profile_pk: int) -> HttpResponse:
+    profile = get_profile_for_user(request.user, profile_pk)
+    if not can_log_supervision(request.user, profile):
+        raise PermissionDenied("Only their supervisor logs supervision with this specialist.")
+    form = SupervisionSessionForm(request.POST or None, supervisor=request.user, supervisee=profile)
+    if request.method == "POST" and form.is_valid():
+        save_form_with_audit(form, actor=request.user, request=request)
+        messages.success(request, "Supervision session logged.")
+        return redirect("programs:profile_detail", pk=profile.pk)
+    return _form_page(
+        request,
+        form,
+        title=f"Supervision with {profile}",
+        cancel_url=reverse("programs:profile_detail", args=[profile.pk]),
+    )
