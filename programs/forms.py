@@ -134,3 +134,5 @@ class WorkforceFilterForm(forms.Form):
         self.fields["program"].queryset = programs
         self.fields["supervisor"].queryset = supervisors
         self.fields["status"].choices = [("", "Any status"), *statuses]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
