@@ -15,34 +15,30 @@ from .models import Certification, CertificationNotice, Program, StaffProfile
 EXPIRED_NOTICE_WINDOW_DAYS = 30
 
 
+def _set_active(instance, *, active: bool, actor, request: HttpRequest) -> None:
+    instance.is_active = active
+    instance.save(update_fields=["is_active"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        target=instance,
+        request=request,
+        details={"changes": {"is_active": [str(not active), str(active)]}},
+    )
+
+
 def program_set_active(*, program: Program, active: bool, actor, request: HttpRequest) -> Program:
     with transaction.atomic():
-        program.is_active = active
-        program.save(update_fields=["is_active"])
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            actor=actor,
-            target=program,
-            request=request,
-            details={"changes": {"is_active": [str(not active), str(active)]}},
-        )
+        _set_active(program, active=active, actor=actor, request=request)
     return program
 
 
 def profile_set_active(*, profile: StaffProfile, active: bool, actor, request: HttpRequest) -> StaffProfile:
     """Deactivating a profile also stops its user signing in; nothing is deleted."""
     with transaction.atomic():
-        profile.is_active = active
-        profile.save(update_fields=["is_active"])
+        _set_active(profile, active=active, actor=actor, request=request)
         profile.user.is_active = active
         profile.user.save(update_fields=["is_active"])
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            actor=actor,
-            target=profile,
-            request=request,
-            details={"changes": {"is_active": [str(not active), str(active)]}},
-        )
     return profile
 
 
