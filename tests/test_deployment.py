@@ -102,3 +102,35 @@ def test_env_example_documents_every_variable():
     assert {"SECRET_KEY", "DATABASE_URL", "SESSION_IDLE_TIMEOUT_MINUTES"} <= read
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.M))
     assert read - documented == set(), "add these to .env.example"
+
+
+def _check_services(**env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "scripts/check_services.py"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_make_test_names_an_unreachable_database_in_one_sentence():
+    result = _check_services(DATABASE_URL="postgres://postgres@127.0.0.1:1/peersupport")
+    assert result.returncode == 1
+    assert result.stdout.strip().splitlines() == [
+        "PostgreSQL is not reachable at 127.0.0.1:1; start it with `docker compose up -d db redis` "
+        "(or your system's service manager)."
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_make_test_names_an_unreachable_redis_in_one_sentence(settings):
+    db = settings.DATABASES["default"]
+    result = _check_services(
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/postgres",
+        CELERY_BROKER_URL="redis://127.0.0.1:1/0",
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith("Redis is not reachable at 127.0.0.1:1")
+    assert "Traceback" not in result.stderr
