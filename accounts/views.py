@@ -39,30 +39,31 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/invitation_list.html", context, status=status)
 
 
-@require_POST
-@role_required(Role.PROGRAM_ADMIN)
-def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _invitation_action(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
-        invitation_resend(invitation=invitation, actor=request.user, request=request)
+        action(invitation=invitation, actor=request.user, request=request)
     except InvitationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Invitation sent again to {invitation.email}. Earlier links no longer work.")
+        messages.success(request, success.format(email=invitation.email))
     return redirect("accounts:invitation_list")
+
+
+@require_POST
+@role_required(Role.PROGRAM_ADMIN)
+def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invitation_action(
+        request, pk, invitation_resend, "Invitation sent again to {email}. Earlier links no longer work."
+    )
 
 
 @require_POST
 @role_required(Role.PROGRAM_ADMIN)
 def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=pk)
-    try:
-        invitation_revoke(invitation=invitation, actor=request.user, request=request)
-    except InvitationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Invitation for {invitation.email} withdrawn; its link no longer works.")
-    return redirect("accounts:invitation_list")
+    return _invitation_action(
+        request, pk, invitation_revoke, "Invitation for {email} withdrawn; its link no longer works."
+    )
 
 
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:

@@ -44,6 +44,17 @@ def _form_page(request, form, *, title: str, cancel_url: str, submit: str = "Sav
     return render(request, "programs/form.html", context, status=400 if form.errors else 200)
 
 
+def _profile_record_form(request, form, profile_pk: int, *, title: str, success: str, **page) -> HttpResponse:
+    """The shared flow of the forms that add to a staff profile: save with audit and go
+    back to the profile, or show the form (with its errors) again."""
+    profile_url = reverse("programs:profile_detail", args=[profile_pk])
+    if request.method == "POST" and form.is_valid():
+        save_form_with_audit(form, actor=request.user, request=request)
+        messages.success(request, success)
+        return redirect(profile_url)
+    return _form_page(request, form, title=title, cancel_url=profile_url, **page)
+
+
 # --- Programs ---------------------------------------------------------------------------
 
 
@@ -163,27 +174,21 @@ def certification_edit(request: HttpRequest, profile_pk: int | None = None, pk: 
     else:
         certification, profile = None, get_profile_for_user(request.user, profile_pk, write=True)
     form = CertificationForm(request.POST or None, instance=certification, profile=profile)
-    if request.method == "POST" and form.is_valid():
-        save_form_with_audit(form, actor=request.user, request=request)
-        messages.success(request, "Certification saved.")
-        return redirect("programs:profile_detail", pk=profile.pk)
-    title = f"Certification for {profile}"
-    return _form_page(request, form, title=title, cancel_url=reverse("programs:profile_detail", args=[profile.pk]))
+    return _profile_record_form(
+        request, form, profile.pk, title=f"Certification for {profile}", success="Certification saved."
+    )
 
 
 @role_required(*ANY_STAFF)
 def certification_upload(request: HttpRequest, pk: int) -> HttpResponse:
     certification = get_certification_for_user(request.user, pk, upload=True)
     form = CertificationScanForm(request.POST or None, request.FILES or None, instance=certification)
-    if request.method == "POST" and form.is_valid():
-        save_form_with_audit(form, actor=request.user, request=request)
-        messages.success(request, "Scanned copy uploaded.")
-        return redirect("programs:profile_detail", pk=certification.profile_id)
-    return _form_page(
+    return _profile_record_form(
         request,
         form,
+        certification.profile_id,
         title=f"Upload a copy of {certification}",
-        cancel_url=reverse("programs:profile_detail", args=[certification.profile_id]),
+        success="Scanned copy uploaded.",
         submit="Upload",
         multipart=True,
     )
@@ -208,12 +213,8 @@ def training_create(request: HttpRequest, profile_pk: int) -> HttpResponse:
     if not can_add_training(request.user, profile):
         raise PermissionDenied("Only the specialist or a program admin records their training.")
     form = TrainingRecordForm(request.POST or None, profile=profile)
-    if request.method == "POST" and form.is_valid():
-        save_form_with_audit(form, actor=request.user, request=request)
-        messages.success(request, "Training recorded.")
-        return redirect("programs:profile_detail", pk=profile.pk)
-    return _form_page(
-        request, form, title=f"Training for {profile}", cancel_url=reverse("programs:profile_detail", args=[profile.pk])
+    return _profile_record_form(
+        request, form, profile.pk, title=f"Training for {profile}", success="Training recorded."
     )
 
 
@@ -223,13 +224,6 @@ def supervision_create(request: HttpRequest, profile_pk: int) -> HttpResponse:
     if not can_log_supervision(request.user, profile):
         raise PermissionDenied("Only their supervisor logs supervision with this specialist.")
     form = SupervisionSessionForm(request.POST or None, supervisor=request.user, supervisee=profile)
-    if request.method == "POST" and form.is_valid():
-        save_form_with_audit(form, actor=request.user, request=request)
-        messages.success(request, "Supervision session logged.")
-        return redirect("programs:profile_detail", pk=profile.pk)
-    return _form_page(
-        request,
-        form,
-        title=f"Supervision with {profile}",
-        cancel_url=reverse("programs:profile_detail", args=[profile.pk]),
+    return _profile_record_form(
+        request, form, profile.pk, title=f"Supervision with {profile}", success="Supervision session logged."
     )
