@@ -5,6 +5,8 @@ from .roles import Role
 # (role, label, url name): the navigation shows a link only to users holding its role.
 _NAVIGATION = [
     (Role.PEER_SPECIALIST, "My work", "home_peer"),
+    (Role.PEER_SPECIALIST, "My caseload", "participants:my_caseload"),
+    (Role.SUPERVISOR, "Team caseloads", "participants:team"),
     (Role.SUPERVISOR, "Supervision", "home_supervisor"),
     (Role.BILLING, "Billing", "home_billing"),
     (Role.PROGRAM_ADMIN, "Administration", "home_admin"),
@@ -13,6 +15,10 @@ _NAVIGATION = [
     (Role.SUPERVISOR, "Workforce", "programs:workforce"),
     (Role.PROGRAM_ADMIN, "Staff", "accounts:invitation_list"),
     (Role.PEER_SPECIALIST, "My profile", "programs:my_profile"),
+    (Role.PEER_SPECIALIST, "Participants", "participants:search"),
+    (Role.SUPERVISOR, "Participants", "participants:search"),
+    (Role.BILLING, "Participants", "participants:search"),
+    (Role.PROGRAM_ADMIN, "Participants", "participants:search"),
 ]
 
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("programs.urls")),
+    path("", include("participants.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Agency, Program, StaffProfile
+from .models import Agency, Payer, Program, StaffProfile
 
 
 @admin.register(Agency)
@@ -21,6 +21,14 @@ class ProgramAdmin(admin.ModelAdmin):
 class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "agency", "supervisor"]
     list_select_related = ["user", "agency", "supervisor"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payer)
+class PayerAdmin(admin.ModelAdmin):
+    list_display = ["name", "payer_id", "timely_filing_days", "is_active"]
 
     def has_delete_permission(self, request, obj=None):
         return False

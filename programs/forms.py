@@ -16,8 +16,11 @@ _SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b
 class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
-        fields = ["name", "kind", "population", "target_caseload", "contact_frequency_days"]
-        labels = {"contact_frequency_days": "Required contact frequency (days)"}
+        fields = ["name", "kind", "population", "target_caseload", "contact_frequency_days", "plan_review_days"]
+        labels = {
+            "contact_frequency_days": "Required contact frequency (days)",
+            "plan_review_days": "Recovery plan review every (days)",
+        }
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)

@@ -60,12 +60,43 @@ class Program(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="At least one contact every this many days.",
     )
+    plan_review_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text="A recovery plan is reviewed at least every this many days.",
+    )
     # Programs are deactivated, never deleted: notes and claims keep pointing at them.
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["agency", "name"], name="program_name_unique_in_agency")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BillingProgram(models.TextChoices):
+    """The Medicaid authorities a service can be billed under."""
+
+    TX_1915I_AMH = "tx_1915i_amh", "TX 1915(i) HCBS Adult Mental Health"
+    TX_YES = "tx_yes", "TX YES waiver"
+    CT_1915C_MHW = "ct_1915c_mhw", "CT 1915(c) Mental Health Waiver"
+    OTHER = "other", "Other"
+
+
+class Payer(models.Model):
+    """Who pays a coverage: a state Medicaid agency, a managed-care plan or another payer."""
+
+    name = models.CharField(max_length=200, unique=True)
+    payer_id = models.CharField("payer ID", max_length=80, blank=True, help_text="The ID used on claims (837).")
+    timely_filing_days = models.PositiveSmallIntegerField(
+        default=95, validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name

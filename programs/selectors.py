@@ -1,7 +1,19 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import DateField, DecimalField, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -11,6 +23,7 @@ from accounts.roles import Role
 from .access import visible_profiles
 from .models import (
     EXPIRING_WITHIN_DAYS,
+    Agency,
     Certification,
     CertificationStatus,
     Program,
@@ -19,6 +32,11 @@ from .models import (
     TrainingRecord,
     certification_status,
 )
+
+
+def current_agency() -> Agency | None:
+    """The agency this installation serves (one per installation today)."""
+    return Agency.objects.order_by("pk").first()
 
 
 def _sum_subquery(rows: QuerySet, group_by: str, field: str, output):
@@ -57,6 +75,13 @@ def workforce(user, *, today: datetime.date | None = None, program=None, supervi
                 "hours",
                 DecimalField(max_digits=7, decimal_places=2),
             ),
+            # Participants currently assigned (the participants app's CaseloadAssignment,
+            # reached by its reverse name so this app does not import its right neighbour).
+            caseload_size=Count(
+                "user__assignments",
+                filter=Q(user__assignments__ended_on__isnull=True),
+                distinct=True,
+            ),
             supervision_minutes=_sum_subquery(
                 SupervisionSession.objects.filter(supervisee=OuterRef("pk"), date__gte=month_start, date__lte=today),
                 "supervisee",
@@ -84,7 +109,6 @@ def workforce(user, *, today: datetime.date | None = None, program=None, supervi
     for profile in rows:
         profile.certification_status = certification_status(profile.latest_expiry, today)
         profile.supervision_hours = Decimal(profile.supervision_minutes) / 60
-        profile.caseload_size = 0  # participants arrive with the participants issue
     return rows
 
 

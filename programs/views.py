@@ -27,21 +27,17 @@ from .forms import (
     WorkforceFilterForm,
 )
 from .models import Agency, CertificationStatus, Program, StaffProfile
+from .pages import form_page
 
 ANY_STAFF = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.BILLING, Role.PROGRAM_ADMIN)
 
 
 def _agency() -> Agency:
     # One agency per installation today; the seed or the admin creates it.
-    agency = Agency.objects.order_by("pk").first()
+    agency = selectors.current_agency()
     if agency is None:
         raise Http404("No agency has been set up yet.")
     return agency
-
-
-def _form_page(request, form, *, title: str, cancel_url: str, submit: str = "Save", multipart: bool = False):
-    context = {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit, "multipart": multipart}
-    return render(request, "programs/form.html", context, status=400 if form.errors else 200)
 
 
 def _profile_record_form(request, form, profile_pk: int, *, title: str, success: str, **page) -> HttpResponse:
@@ -52,7 +48,7 @@ def _profile_record_form(request, form, profile_pk: int, *, title: str, success:
         save_form_with_audit(form, actor=request.user, request=request)
         messages.success(request, success)
         return redirect(profile_url)
-    return _form_page(request, form, title=title, cancel_url=profile_url, **page)
+    return form_page(request, form, title=title, cancel_url=profile_url, **page)
 
 
 # --- Programs ---------------------------------------------------------------------------
@@ -74,7 +70,7 @@ def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, f"Program “{program}” saved.")
         return redirect("programs:program_list")
     title = f"Edit {program}" if program else "New program"
-    return _form_page(request, form, title=title, cancel_url=reverse("programs:program_list"))
+    return form_page(request, form, title=title, cancel_url=reverse("programs:program_list"))
 
 
 @require_POST
@@ -150,7 +146,7 @@ def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, f"Profile for {profile} saved.")
         return redirect("programs:profile_detail", pk=profile.pk)
     title = f"Edit {profile}" if profile else "New staff profile"
-    return _form_page(request, form, title=title, cancel_url=reverse("programs:workforce"))
+    return form_page(request, form, title=title, cancel_url=reverse("programs:workforce"))
 
 
 @require_POST

@@ -25,6 +25,7 @@ def test_an_admin_creates_edits_and_deactivates_a_program(client, admin_user, ag
         "population": Program.Population.CO_OCCURRING,
         "target_caseload": 40,
         "contact_frequency_days": 7,
+        "plan_review_days": 90,
     }
     assert client.post(reverse("programs:program_create"), data).status_code == 302
     program = Program.objects.get(name="Warmline")

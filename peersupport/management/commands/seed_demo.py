@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from participants import demo as participants_demo
 from programs import demo as programs_demo
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             agency = programs_demo.seed()
+            participants_demo.seed(agency)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for {agency}."))
         self.stdout.write(f"\nDemo sign-ins (password: {programs_demo.DEMO_PASSWORD}):")
         for email, role in programs_demo.sign_ins():

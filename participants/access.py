@@ -1,0 +1,88 @@
+"""Who may see and do what with a participant's record. Decided here, once; every view,
+search and export goes through `visible_participants` or `get_participant_for_user`.
+
+- A peer specialist: the participants currently assigned to them.
+- A supervisor: those currently assigned to their supervisees (and to themselves).
+- Billing staff: every participant's demographics and coverage, but not plans, goals or
+  consents' clinical content (minimum necessary, 45 CFR 164.502(b)).
+- A program admin: every participant in the agency.
+Anyone else gets 404; someone who may see a record but not do the thing asked gets 403.
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import Role
+
+from .models import CaseloadAssignment, Participant
+
+
+class Need(Enum):
+    VIEW = "view"  # demographics, coverage, enrollments, assignment history
+    CLINICAL = "clinical"  # read plans, goals, consents
+    EDIT = "edit"  # change demographics, enrollments, consents, plan
+    COVERAGE = "coverage"  # add or change coverage
+    ASSIGN = "assign"  # reassign to another specialist
+
+
+def _care_scope(user) -> QuerySet[Participant]:
+    """Participants the user serves or supervises through an open assignment."""
+    open_assignments = CaseloadAssignment.objects.filter(ended_on__isnull=True)
+    who = Q(specialist=user)
+    if user.has_role(Role.SUPERVISOR):
+        who |= Q(specialist__staff_profile__supervisor=user)
+    return Participant.objects.filter(pk__in=open_assignments.filter(who).values("participant"))
+
+
+def visible_participants(user) -> QuerySet[Participant]:
+    if user.has_role(Role.PROGRAM_ADMIN, Role.BILLING):
+        return Participant.objects.all()
+    if user.has_role(Role.PEER_SPECIALIST, Role.SUPERVISOR):
+        return _care_scope(user)
+    return Participant.objects.none()
+
+
+@dataclass(frozen=True)
+class ParticipantAccess:
+    participant: Participant
+    clinical: bool
+    edit: bool
+    coverage: bool
+    assign: bool
+
+    def allows(self, need: Need) -> bool:
+        return need is Need.VIEW or getattr(self, need.value)
+
+
+def participant_access(user, participant: Participant) -> ParticipantAccess:
+    is_admin = user.has_role(Role.PROGRAM_ADMIN)
+    in_care = is_admin or _care_scope(user).filter(pk=participant.pk).exists()
+    supervises = is_admin or (
+        user.has_role(Role.SUPERVISOR)
+        and participant.assignments.filter(ended_on__isnull=True, specialist__staff_profile__supervisor=user).exists()
+    )
+    return ParticipantAccess(
+        participant=participant,
+        clinical=in_care,
+        edit=in_care,
+        coverage=in_care or user.has_role(Role.BILLING),
+        assign=supervises,
+    )
+
+
+def get_participant_for_user(user, pk: int, need: Need = Need.VIEW) -> ParticipantAccess:
+    participant = visible_participants(user).filter(pk=pk).first()
+    if participant is None:
+        raise Http404("No such participant.")
+    access = participant_access(user, participant)
+    if not access.allows(need):
+        raise PermissionDenied("Your role does not allow this for this participant.")
+    return access
+
+
+def may_reassign(user) -> bool:
+    return user.has_role(Role.PROGRAM_ADMIN, Role.SUPERVISOR)

@@ -1,0 +1,122 @@
+"""Demo participants for `seed_demo`: about 60 people across the demo caseloads, with
+coverage, recovery plans, goals and a few Part 2 consents. Runs once: a second run finds
+the demo participants and changes nothing."""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from programs.models import Agency, BillingProgram, Payer, Program
+
+from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Goal, GoalStatusChange, Participant, RecoveryPlan
+
+FIRST_NAMES = [
+    "Maria", "James", "Aaliyah", "Jose", "Emily", "Darnell", "Sofia", "Michael", "Keisha", "Luis", "Hannah", "Andre",
+    "Guadalupe", "Tyler", "Nia", "Carlos", "Brianna", "Marcus", "Ana", "Derek",
+]  # fmt: skip
+LAST_NAMES = [
+    "Garcia", "Johnson", "Williams", "Hernandez", "Brown", "Martinez", "Davis", "Lopez", "Wilson", "Gonzalez",
+    "Anderson", "Thomas", "Moore", "Jackson", "White",
+]  # fmt: skip
+DIAGNOSES = ["F33.1", "F33.2", "F31.81", "F43.10", "F41.1", "F20.9", "F10.20", "F11.20", "F25.0"]
+GOALS = [
+    ("I want my own apartment by spring.", "Apply for two housing programs\nSave $50 a month"),
+    ("I want to get back to work part-time.", "Update my resume\nVisit the workforce center"),
+    ("I want to stay out of the hospital.", "Use my crisis plan\nGo to every med appointment"),
+    ("I want to reconnect with my daughter.", "Call her every Sunday\nAttend family group"),
+    ("I want a year clean.", "Go to two meetings a week\nCall my sponsor when cravings hit"),
+]
+
+DEMO_PAYERS = [
+    ("Texas Medicaid (demo)", "TXDEMO01", 95),
+    ("Connecticut Medicaid (demo)", "CTDEMO01", 365),
+]
+
+
+def seed(agency: Agency) -> None:
+    if Participant.objects.filter(agency=agency).exists():
+        return
+    rng = random.Random(2026)  # noqa: S311 (demo data, not security)
+    today = timezone.localdate()
+    payers = [
+        Payer.objects.get_or_create(name=name, defaults={"payer_id": payer_id, "timely_filing_days": days})[0]
+        for name, payer_id, days in DEMO_PAYERS
+    ]
+    admin = User.objects.filter(groups__name=Role.PROGRAM_ADMIN).order_by("pk").first()
+    peers = list(
+        User.objects.filter(groups__name=Role.PEER_SPECIALIST, staff_profile__agency=agency)
+        .prefetch_related("staff_profile__programs")
+        .order_by("pk")
+    )
+    fallback_programs = list(Program.objects.filter(agency=agency, is_active=True))
+    for n in range(60):
+        peer = peers[n % len(peers)]
+        program = (list(peer.staff_profile.programs.all()) or fallback_programs)[0]
+        started = today - datetime.timedelta(days=rng.randint(3, 330))
+        participant = Participant.objects.create(
+            agency=agency,
+            first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
+            last_name=LAST_NAMES[(n * 7) % len(LAST_NAMES)],
+            date_of_birth=datetime.date(rng.randint(1955, 2003), rng.randint(1, 12), rng.randint(1, 28)),
+            sex_for_claims=rng.choice(["F", "M"]),
+            phone=f"512-555-{1000 + n:04d}",
+            address_line1=f"{100 + n} Riverside Dr",
+            city="Austin",
+            state="TX",
+            zip_code="78741",
+            preferred_language="Spanish" if n % 5 == 0 else "English",
+            primary_diagnosis=rng.choice(DIAGNOSES),
+            referral_source=rng.choice(["Emergency department", "Self", "Outpatient clinic", "Family"]),
+            created_by=admin or peer,
+        )
+        Enrollment.objects.create(participant=participant, program=program, start_date=started, referral="Demo")
+        CaseloadAssignment.objects.create(
+            participant=participant, specialist=peer, started_on=started, reason="Intake", assigned_by=admin or peer
+        )
+        ct = n % 9 == 0
+        payer = payers[1] if ct else payers[0]
+        Coverage.objects.create(
+            participant=participant,
+            payer=payer,
+            billing_program=BillingProgram.CT_1915C_MHW if ct else BillingProgram.TX_1915I_AMH,
+            member_id=f"{500000000 + n * 7919}",
+            start_date=started - datetime.timedelta(days=200),
+            # A few coverages end soon, so caseload alerts show.
+            end_date=today + datetime.timedelta(days=20) if n % 11 == 0 else None,
+        )
+        if n % 7 != 3:  # most have a plan; some are waiting for one
+            plan = RecoveryPlan.objects.create(
+                participant=participant,
+                started_on=min(today, started + datetime.timedelta(days=2)),
+                strengths="Determined; good sense of humor; supportive cousin",
+                needs="Stable housing; transportation to appointments",
+                participant_signature=participant.first_name + " " + participant.last_name,
+                participant_signed_on=min(today, started + datetime.timedelta(days=2)),
+                specialist_signed_by=peer,
+                specialist_signature=peer.get_full_name(),
+                specialist_signed_on=min(today, started + datetime.timedelta(days=2)),
+            )
+            for description, objectives in rng.sample(GOALS, k=rng.randint(1, 3)):
+                goal = Goal.objects.create(
+                    plan=plan,
+                    description=description,
+                    objectives=objectives,
+                    target_date=today + datetime.timedelta(days=rng.randint(30, 200)),
+                )
+                GoalStatusChange.objects.create(goal=goal, to_status=Goal.Status.ACTIVE, changed_by=peer)
+        Consent.objects.create(participant=participant, kind=Consent.Kind.SERVICES, signed_on=started)
+        if program.population == Program.Population.SUBSTANCE_USE or n % 10 == 0:
+            Consent.objects.create(
+                participant=participant,
+                kind=Consent.Kind.PART2_DISCLOSURE,
+                disclosing_party=agency.name,
+                recipient=payer.name,
+                recipient_payer=payer,
+                purpose="Payment for peer support services",
+                information="Dates and types of services, diagnosis codes",
+                expires_on=today + datetime.timedelta(days=25 if n % 4 == 0 else 365),
+                signed_on=started,
+            )

@@ -1,0 +1,344 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from programs.models import Agency, BillingProgram, Payer, Program
+
+from .validators import validate_icd10, validate_member_id, validate_phone, validate_zip
+
+
+def _not_future(value: datetime.date | None, field: str, what: str) -> dict:
+    if value and value > timezone.localdate():
+        return {field: f"{what} can't be in the future."}
+    return {}
+
+
+class Participant(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        UNKNOWN = "U", "Unknown"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participants")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    sex_for_claims = models.CharField(
+        max_length=1, choices=Sex.choices, help_text="As on the Medicaid card; used only on claims."
+    )
+    gender_identity = models.CharField(max_length=100, blank=True)
+    pronouns = models.CharField(max_length=50, blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=[validate_phone])
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True, help_text="Two letters, e.g. TX.")
+    zip_code = models.CharField("ZIP code", max_length=10, blank=True, validators=[validate_zip])
+    preferred_language = models.CharField(max_length=50, default="English")
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_phone = models.CharField(max_length=30, blank=True, validators=[validate_phone])
+    primary_diagnosis = models.CharField(
+        "primary diagnosis (ICD-10-CM)", max_length=8, validators=[validate_icd10], help_text="E.g. F33.2"
+    )
+    other_diagnoses = models.CharField(
+        "other diagnoses (ICD-10-CM)",
+        max_length=100,
+        blank=True,
+        help_text="Separated by commas, e.g. F41.1, F10.20",
+    )
+    referral_source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["date_of_birth"]), models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        if self.preferred_name and self.preferred_name != self.first_name:
+            return f"{self.preferred_name} ({self.first_name}) {self.last_name}"
+        return f"{self.first_name} {self.last_name}"
+
+    def clean(self):
+        errors = _not_future(self.date_of_birth, "date_of_birth", "A date of birth")
+        if self.date_of_birth and self.date_of_birth.year < 1900:
+            errors["date_of_birth"] = "Check the year of birth."
+        if self.state and not (len(self.state) == 2 and self.state.isalpha()):
+            errors["state"] = "Use the two-letter state code, e.g. TX."
+        for code in self.diagnosis_codes[1:]:
+            try:
+                validate_icd10(code)
+            except ValidationError as error:
+                errors["other_diagnoses"] = error.messages[0]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def diagnosis_codes(self) -> list[str]:
+        """Primary first, as claims point at them in this order."""
+        others = [code.strip() for code in self.other_diagnoses.split(",") if code.strip()]
+        return [self.primary_diagnosis, *others]
+
+    def age_on(self, day: datetime.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Enrollment(models.Model):
+    class DischargeReason(models.TextChoices):
+        GOALS_MET = "goals_met", "Goals met"
+        MOVED = "moved", "Moved"
+        DECLINED = "declined", "Declined services"
+        LOST_CONTACT = "lost_contact", "Lost contact"
+        TRANSFERRED = "transferred", "Transferred"
+        DECEASED = "deceased", "Deceased"
+        OTHER = "other", "Other"
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="enrollments")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
+    start_date = models.DateField()
+    referral = models.CharField(max_length=200, blank=True, help_text="Who referred them to this program.")
+    end_date = models.DateField(null=True, blank=True)
+    discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    discharge_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "program"],
+                condition=Q(end_date__isnull=True),
+                name="one_open_enrollment_per_program",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="enrollment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} in {self.program}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_date is None
+
+    def clean(self):
+        errors = _not_future(self.start_date, "start_date", "An enrollment start")
+        errors |= _not_future(self.end_date, "end_date", "A discharge date")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The discharge date can't be before the enrollment start."
+        if self.end_date and not self.discharge_reason:
+            errors["discharge_reason"] = "Choose why the participant is discharged."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Coverage(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="coverages")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
+    billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
+    member_id = models.CharField("member / Medicaid ID", max_length=30, db_index=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Leave empty while the coverage continues.")
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="coverage_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_billing_program_display()} · {self.member_id}"
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date can't be before the start date."
+        if self.member_id and self.billing_program:
+            try:
+                validate_member_id(self.member_id, self.billing_program)
+            except ValidationError as error:
+                errors["member_id"] = error.messages[0]
+        checkable = not errors and self.participant_id and self.start_date and self.billing_program
+        if checkable and self.overlapping().exists():
+            errors["start_date"] = (
+                f"These dates overlap another {self.get_billing_program_display()} coverage of this participant. "
+                "End the earlier coverage first, or correct the dates."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def overlapping(self):
+        """Coverages of the same participant and billing program whose dates meet this one's."""
+        far_future = datetime.date.max
+        others = Coverage.objects.filter(participant_id=self.participant_id, billing_program=self.billing_program)
+        others = others.exclude(pk=self.pk).filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+        return others.filter(start_date__lte=self.end_date or far_future)
+
+
+class Consent(models.Model):
+    class Kind(models.TextChoices):
+        SERVICES = "services", "Consent to services"
+        PART2_DISCLOSURE = "part2_disclosure", "42 CFR Part 2 consent to disclose"
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # 42 CFR 2.31 requires these elements in a written consent to disclose.
+    disclosing_party = models.CharField("who may disclose", max_length=200, blank=True)
+    recipient = models.CharField(max_length=200, blank=True, help_text="Name of the person or organization.")
+    recipient_payer = models.ForeignKey(
+        Payer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="When the recipient is a payer, so billing can rely on this consent.",
+    )
+    purpose = models.CharField(max_length=300, blank=True)
+    information = models.CharField("what information", max_length=300, blank=True)
+    expires_on = models.DateField("expiry date", null=True, blank=True)
+    expiry_event = models.CharField(max_length=200, blank=True, help_text="Or an event, e.g. end of treatment.")
+    signed_on = models.DateField("signature date")
+    revoked_on = models.DateField("revocation date", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_on"]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.PART2_DISCLOSURE:
+            return f"Disclosure to {self.recipient}"
+        return self.get_kind_display()
+
+    def is_current_on(self, day: datetime.date) -> bool:
+        return (
+            self.signed_on <= day
+            and (self.revoked_on is None or day < self.revoked_on)
+            and (self.expires_on is None or day <= self.expires_on)
+        )
+
+    def clean(self):
+        errors = _not_future(self.signed_on, "signed_on", "A signature date")
+        errors |= _not_future(self.revoked_on, "revoked_on", "A revocation date")
+        if self.signed_on and self.revoked_on and self.revoked_on < self.signed_on:
+            errors["revoked_on"] = "A consent can't be revoked before it was signed."
+        if self.signed_on and self.expires_on and self.expires_on < self.signed_on:
+            errors["expires_on"] = "The expiry date can't be before the signature date."
+        if self.kind == self.Kind.PART2_DISCLOSURE:
+            for field, label in [
+                ("disclosing_party", "who may disclose"),
+                ("recipient", "the recipient"),
+                ("purpose", "the purpose"),
+                ("information", "what information may be disclosed"),
+            ]:
+                if not getattr(self, field):
+                    errors[field] = f"A Part 2 consent must name {label}."
+            if not self.expires_on and not self.expiry_event:
+                errors["expires_on"] = "A Part 2 consent needs an expiry date or an expiry event."
+        if errors:
+            raise ValidationError(errors)
+
+
+class CaseloadAssignment(models.Model):
+    """A participant on a specialist's caseload from one date to another. Reassigning ends
+    the open assignment and starts a new one, so the history is never overwritten."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="assignments")
+    specialist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-started_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"], condition=Q(ended_on__isnull=True), name="one_open_assignment_per_participant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} with {self.specialist}"
+
+
+class RecoveryPlan(models.Model):
+    participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="plan")
+    strengths = models.TextField(help_text="In the participant's own words where possible.")
+    needs = models.TextField()
+    started_on = models.DateField()
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    # Signatures: typed name and date (participant), and the staff user who signed.
+    participant_signature = models.CharField(max_length=200, blank=True)
+    participant_signed_on = models.DateField(null=True, blank=True)
+    specialist_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    specialist_signature = models.CharField(max_length=200, blank=True)
+    specialist_signed_on = models.DateField(null=True, blank=True)
+    supervisor_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    supervisor_signature = models.CharField(max_length=200, blank=True)
+    supervisor_signed_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery plan of {self.participant}"
+
+    def clean(self):
+        errors = _not_future(self.started_on, "started_on", "A plan start")
+        errors |= _not_future(self.last_reviewed_on, "last_reviewed_on", "A review date")
+        if errors:
+            raise ValidationError(errors)
+
+    def next_review_on(self, review_days: int) -> datetime.date:
+        return (self.last_reviewed_on or self.started_on) + datetime.timedelta(days=review_days)
+
+
+class Goal(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ACHIEVED = "achieved", "Achieved"
+        REVISED = "revised", "Revised"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    plan = models.ForeignKey(RecoveryPlan, on_delete=models.PROTECT, related_name="goals")
+    description = models.TextField("goal, in the participant's own words")
+    objectives = models.TextField(help_text="Steps toward the goal, one per line.")
+    target_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["status", "target_date"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class GoalStatusChange(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Goal.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Goal.Status.choices)
+    note = models.CharField(max_length=300, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"

@@ -1,0 +1,127 @@
+"""The access matrix for every participant page, and search that must not leak."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+
+WHO = ["admin", "supervisor_of", "other_supervisor", "assigned_peer", "other_peer", "billing"]
+
+CARE_EDIT = [200, 200, 404, 200, 404, 403]
+
+# url name (with the participant's pk) -> expected status for each of WHO, in order.
+MATRIX = {
+    "detail": [200, 200, 404, 200, 404, 200],
+    "edit": CARE_EDIT,
+    "enrollment_create": CARE_EDIT,
+    "consent_create": CARE_EDIT,
+    "plan_edit": CARE_EDIT,
+    "goal_create": CARE_EDIT,
+    "plan_review": CARE_EDIT,
+    "coverage_create": [200, 200, 404, 200, 404, 200],
+    "assign": [200, 200, 404, 403, 403, 403],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", list(MATRIX))
+@pytest.mark.parametrize("who", WHO)
+def test_participant_pages(client, cast, participant, page, who):
+    client.force_login(cast[who])
+    response = client.get(reverse(f"participants:{page}", args=[participant.pk]))
+    assert response.status_code == MATRIX[page][WHO.index(who)], f"{who} on {page}"
+
+
+SIGN = {
+    "participant": [200, 200, 404, 200, 404, 403],
+    "specialist": [403, 403, 404, 200, 404, 403],
+    "supervisor": [200, 200, 404, 403, 404, 403],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("signer", list(SIGN))
+@pytest.mark.parametrize("who", WHO)
+def test_plan_signatures(client, cast, participant, signer, who):
+    client.force_login(cast[who])
+    response = client.get(reverse("participants:plan_sign", args=[participant.pk, signer]))
+    assert response.status_code == SIGN[signer][WHO.index(who)], f"{who} signing as {signer}"
+
+
+CASELOAD_PAGES = {
+    # url name -> (args from the cast, expected statuses)
+    "my_caseload": (None, [403, 403, 403, 200, 200, 403]),
+    "team": (None, [403, 200, 200, 403, 403, 403]),
+    "specialist_caseload": ("assigned_peer", [200, 200, 404, 403, 403, 403]),
+    "transfer": ("assigned_peer", [200, 200, 404, 403, 403, 403]),
+    "intake": (None, [200, 200, 200, 200, 200, 403]),
+    "search": (None, [200, 200, 200, 200, 200, 200]),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", list(CASELOAD_PAGES))
+@pytest.mark.parametrize("who", WHO)
+def test_caseload_pages(client, cast, participant, page, who):
+    arg, expected = CASELOAD_PAGES[page]
+    client.force_login(cast[who])
+    response = client.get(reverse(f"participants:{page}", args=[cast[arg].pk] if arg else []))
+    assert response.status_code == expected[WHO.index(who)], f"{who} on {page}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["Quintero", "rosa", "123456789", "1980-05-17", "05/17/1980"])
+@pytest.mark.parametrize("who", WHO)
+def test_search_finds_only_what_the_user_may_see(client, cast, participant, query, who):
+    client.force_login(cast[who])
+    body = client.get(reverse("participants:search"), {"q": query}).content.decode()
+    visible = who in ("admin", "supervisor_of", "assigned_peer", "billing")
+    link = f'href="{reverse("participants:detail", args=[participant.pk])}"'
+    assert (link in body) == visible, f"{who} searching {query}"
+
+
+@pytest.mark.django_db
+def test_billing_sees_demographics_and_coverage_but_no_clinical_content(client, cast, participant):
+    from participants.models import Consent, Goal
+
+    Goal.objects.create(
+        plan=participant.plan, description="I want my own place", objectives="x", target_date="2027-01-01"
+    )
+    Consent.objects.create(participant=participant, kind=Consent.Kind.SERVICES, signed_on="2026-01-02")
+    client.force_login(cast["billing"])
+    body = client.get(reverse("participants:detail", args=[participant.pk])).content.decode()
+    assert "123456789" in body and "F33.2" in body
+    for clinical in ("I want my own place", "Recovery plan", "Consent to services", "Resourceful"):
+        assert clinical not in body
+
+
+@pytest.mark.django_db
+def test_every_view_of_a_participant_page_is_audited(client, cast, participant):
+    client.force_login(cast["billing"])
+    client.get(reverse("participants:detail", args=[participant.pk]))
+    client.get(reverse("participants:detail", args=[participant.pk]))
+    views = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, target_id=str(participant.pk))
+    assert views.count() == 2
+    assert {v.actor for v in views} == {cast["billing"]}
+    assert views.first().target_type == "participants.participant"
+
+
+@pytest.mark.django_db
+def test_a_refused_view_is_not_audited_as_a_read(client, cast, participant):
+    client.force_login(cast["other_peer"])
+    assert client.get(reverse("participants:detail", args=[participant.pk])).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).exists()
+
+
+@pytest.mark.django_db
+def test_goal_status_is_post_only(client, cast, participant):
+    from participants.models import Goal
+
+    goal = Goal.objects.create(plan=participant.plan, description="g", objectives="o", target_date="2027-01-01")
+    client.force_login(cast["assigned_peer"])
+    assert client.get(reverse("participants:goal_status", args=[participant.pk, goal.pk])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_sign_in(client, participant):
+    assert client.get(reverse("participants:detail", args=[participant.pk]))["Location"].startswith("/accounts/login/")

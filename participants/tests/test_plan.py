@@ -1,0 +1,90 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from participants.models import Goal, GoalStatusChange, RecoveryPlan
+
+from .factories import days_ago, enrolled_participant
+
+TODAY = timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_a_plan_with_goals_their_history_and_three_signatures(client, peer, supervisor, team, program):
+    person = enrolled_participant(peer, program=program)
+    client.force_login(peer)
+    assert (
+        client.post(
+            reverse("participants:plan_edit", args=[person.pk]),
+            {"started_on": TODAY.isoformat(), "strengths": "Persistent", "needs": "A job"},
+        ).status_code
+        == 302
+    )
+    plan = RecoveryPlan.objects.get(participant=person)
+
+    client.post(
+        reverse("participants:goal_create", args=[person.pk]),
+        {"description": "I want to work at the library", "objectives": "Apply", "target_date": "2027-03-01"},
+    )
+    goal = Goal.objects.get(plan=plan)
+    client.post(
+        reverse("participants:goal_status", args=[person.pk, goal.pk]), {"status": "revised", "note": "Now part-time"}
+    )
+    client.post(reverse("participants:goal_status", args=[person.pk, goal.pk]), {"status": "achieved"})
+    goal.refresh_from_db()
+    assert goal.status == "achieved"
+    assert list(
+        GoalStatusChange.objects.filter(goal=goal).order_by("changed_at").values_list("from_status", "to_status")
+    ) == [
+        ("", "active"),
+        ("active", "revised"),
+        ("revised", "achieved"),
+    ]
+
+    def sign(who, name, day=TODAY):
+        url = reverse("participants:plan_sign", args=[person.pk, who])
+        return client.post(url, {"name": name, "signed_on": day.isoformat()})
+
+    assert sign("participant", "Lena Okafor").status_code == 302
+    assert sign("specialist", "Pat Peer", days_ago(5)).status_code == 400  # before the plan started
+    assert sign("specialist", "Pat Peer").status_code == 302
+    client.force_login(supervisor)
+    assert sign("supervisor", "Sam Supervisor").status_code == 302
+    plan.refresh_from_db()
+    assert (plan.participant_signature, plan.specialist_signed_by, plan.supervisor_signed_by) == (
+        "Lena Okafor",
+        peer,
+        supervisor,
+    )
+
+
+@pytest.mark.django_db
+def test_a_review_resets_the_due_date_and_cannot_be_in_the_future(client, peer, team, program):
+    from datetime import timedelta
+
+    from .factories import PlanFactory
+
+    person = enrolled_participant(peer, program=program)
+    plan = PlanFactory(participant=person, started_on=days_ago(100))
+    client.force_login(peer)
+    url = reverse("participants:plan_review", args=[person.pk])
+    response = client.post(url, {"reviewed_on": (TODAY + timedelta(days=1)).isoformat()})
+    assert response.status_code == 400 and "can&#x27;t be dated in the future" in response.content.decode()
+    assert client.post(url, {"reviewed_on": TODAY.isoformat()}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.next_review_on(program.plan_review_days) == TODAY + timedelta(days=90)
+
+
+@pytest.mark.django_db
+def test_an_unknown_status_or_signer_is_handled(client, peer, team, program):
+    from .factories import PlanFactory
+
+    person = enrolled_participant(peer, program=program)
+    plan = PlanFactory(participant=person)
+    goal = Goal.objects.create(plan=plan, description="g", objectives="o", target_date="2027-01-01")
+    client.force_login(peer)
+    response = client.post(
+        reverse("participants:goal_status", args=[person.pk, goal.pk]), {"status": "finished"}, follow=True
+    )
+    assert "Choose one of the listed statuses." in response.content.decode()
+    assert client.get(reverse("participants:plan_sign", args=[person.pk, "mayor"])).status_code == 404
