@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms import HiddenInput
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -106,6 +107,9 @@ def participant_intake(request: HttpRequest) -> HttpResponse:
                 forms["intake"].add_error(None, error)
             else:
                 return _saved(request, participant, f"{participant} is enrolled.")
+    if not duplicates:
+        # The confirmation only makes sense next to a list of possible matches.
+        forms["intake"].fields["not_a_duplicate"].widget = HiddenInput()
     visible = set(
         visible_participants(request.user).filter(pk__in=[d.pk for d in duplicates]).values_list("pk", flat=True)
     )

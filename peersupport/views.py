@@ -12,6 +12,7 @@ from accounts.access import role_required
 from accounts.models import Invitation
 from accounts.roles import Role
 from audit.models import AuditEvent
+from participants.selectors import caseload, team_caseloads
 from programs.models import StaffProfile
 from programs.selectors import certification_warnings
 
@@ -51,13 +52,28 @@ def _account_context(request: HttpRequest) -> dict:
 @role_required(Role.PEER_SPECIALIST)
 def home_peer(request: HttpRequest) -> HttpResponse:
     warnings = certification_warnings(StaffProfile.objects.filter(user=request.user))
-    return render(request, "home/peer.html", {**_account_context(request), "certification_warnings": warnings})
+    rows = caseload([request.user.pk])
+    context = {
+        **_account_context(request),
+        "certification_warnings": warnings,
+        "caseload_size": len(rows),
+        "needing_attention": sum(bool(row.alerts) for row in rows),
+    }
+    return render(request, "home/peer.html", context)
 
 
 @role_required(Role.SUPERVISOR)
 def home_supervisor(request: HttpRequest) -> HttpResponse:
     warnings = certification_warnings(StaffProfile.objects.filter(supervisor=request.user))
-    return render(request, "home/supervisor.html", {**_account_context(request), "certification_warnings": warnings})
+    team = team_caseloads(request.user)
+    context = {
+        **_account_context(request),
+        "certification_warnings": warnings,
+        "team_size": len(team),
+        "overdue_contacts": sum(row.overdue_contacts for row in team),
+        "reviews_due": sum(row.reviews_due for row in team),
+    }
+    return render(request, "home/supervisor.html", context)
 
 
 @role_required(Role.BILLING)

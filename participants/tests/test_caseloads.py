@@ -201,3 +201,23 @@ def test_transfer_refuses_participants_not_on_the_leaving_caseload(client, super
     )
     assert response.status_code == 400
     assert outsider.assignments.get().specialist == team["other_peer"]
+
+
+@pytest.mark.django_db
+def test_home_pages_and_the_workforce_page_count_the_caseload(client, admin_user, supervisor, peer, team, program):
+    enrolled_participant(peer, program=program, started_days_ago=20)  # overdue
+    PlanFactory(participant=enrolled_participant(peer, program=program, started_days_ago=1))
+    client.force_login(peer)
+    assert "2 participants; 1 needs attention." in client.get(reverse("home_peer")).content.decode()
+    client.force_login(supervisor)
+    assert "1 overdue contact;" in client.get(reverse("home_supervisor")).content.decode()
+    client.force_login(admin_user)
+    rows = client.get(reverse("programs:workforce")).context["rows"]
+    assert {row.user: row.caseload_size for row in rows}[peer] == 2
+
+
+@pytest.mark.django_db
+def test_the_duplicate_confirmation_only_appears_with_matches(client, peer, team):
+    client.force_login(peer)
+    body = client.get(reverse("participants:intake")).content.decode()
+    assert 'type="hidden" name="i-not_a_duplicate"' in body
