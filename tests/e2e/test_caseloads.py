@@ -24,8 +24,7 @@ def test_a_supervisor_reassigns_a_participant_and_the_new_specialist_sees_them(p
     enrolled_participant(pat, program=program, first_name="Rosa", last_name="Quintero", agency=agency)
 
     _sign_in(phone, "sam@example.org")
-    phone.get_by_role("button", name="Show menu").click()
-    phone.get_by_role("link", name="Team caseloads").click()
+    phone.get_by_role("main").get_by_role("link", name="Team caseloads").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Team caseloads")
     assert_fits_the_screen(phone)
     phone.get_by_role("link", name="Pat Nguyen").click()
