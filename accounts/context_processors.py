@@ -6,6 +6,8 @@ from .roles import Role
 _NAVIGATION = [
     (Role.PEER_SPECIALIST, "My work", "home_peer"),
     (Role.PEER_SPECIALIST, "My caseload", "participants:my_caseload"),
+    (Role.PEER_SPECIALIST, "My notes", "participants:my_notes"),
+    (Role.SUPERVISOR, "Notes to co-sign", "participants:note_queue"),
     (Role.SUPERVISOR, "Team caseloads", "participants:team"),
     (Role.SUPERVISOR, "Supervision", "home_supervisor"),
     (Role.BILLING, "Billing", "home_billing"),

@@ -2,14 +2,15 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from programs.models import StaffProfile
 
 from .access import visible_participants
-from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant
+from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant, SessionNote
 
 # Coverage or consent ending within this many days raises an alert.
 ENDING_SOON_DAYS = 30
@@ -66,6 +67,12 @@ def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[Case
             specialist_id__in=specialist_ids,
             participant__enrollments__end_date__isnull=True,
         )
+        .annotate(
+            last_contact=Max(
+                "participant__session_notes__date",
+                filter=~Q(participant__session_notes__status=SessionNote.Status.DRAFT),
+            )
+        )
         .distinct()
         .select_related("participant__plan")
         .prefetch_related(
@@ -92,9 +99,9 @@ def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[Case
         enrollments = participant.active_enrollments
         programs = sorted({e.program for e in enrollments}, key=lambda p: p.name)
         frequency = min(p.contact_frequency_days for p in programs)
-        # Session notes bring contacts; until a first contact, intake (the latest active
-        # enrollment) is where the clock starts.
-        last_contact = getattr(participant, "last_contact_on", None)
+        # The last signed or pending session note is the last contact; before the first
+        # one, intake (the latest active enrollment) is where the clock starts.
+        last_contact = assignment.last_contact
         baseline = max(filter(None, [last_contact, *(e.start_date for e in enrollments)]))
         plan = getattr(participant, "plan", None)
         next_review = plan.next_review_on(min(p.plan_review_days for p in programs)) if plan else None
@@ -232,12 +239,28 @@ class TimelineEvent:
     title: str
     detail: str = ""
     clinical: bool = False
+    url: str = ""
 
 
-def timeline(participant: Participant, *, clinical: bool) -> list[TimelineEvent]:
-    """Everything that happened to this record, newest first. Later issues add sessions
-    and assessments."""
+def timeline(participant: Participant, *, clinical: bool, viewer=None) -> list[TimelineEvent]:
+    """Everything that happened to this record, newest first: enrollments, coverage,
+    assignments, every session note (drafts only to their author) and, for those who may
+    read them, consents and the plan. Later issues add assessments."""
     events = []
+    notes = participant.session_notes.filter(date__isnull=False).select_related("author")
+    notes = (
+        notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT) if viewer else notes.exclude(status="draft")
+    )
+    for note in notes:
+        services = ", ".join(note.get_service_types_display()) or "Session"
+        events.append(
+            TimelineEvent(
+                note.date,
+                f"{services} with {note.author}",
+                note.get_status_display(),
+                url=reverse("participants:note_detail", args=[note.pk]),
+            )
+        )
     for e in participant.enrollments.select_related("program"):
         events.append(TimelineEvent(e.start_date, f"Enrolled in {e.program}", e.referral))
         if e.end_date:
@@ -257,3 +280,25 @@ def timeline(participant: Participant, *, clinical: bool) -> list[TimelineEvent]
             if plan.last_reviewed_on:
                 events.append(TimelineEvent(plan.last_reviewed_on, "Recovery plan reviewed", clinical=True))
     return sorted(events, key=lambda e: e.on, reverse=True)
+
+
+def note_counts(user) -> dict:
+    """The author's home page figures, in one query."""
+    today = timezone.localdate()
+    week_start = today - datetime.timedelta(days=today.weekday())
+    status = SessionNote.Status
+    return SessionNote.objects.filter(author=user).aggregate(
+        drafts=Count("pk", filter=Q(status=status.DRAFT)),
+        returned=Count("pk", filter=Q(status=status.RETURNED)),
+        waiting=Count("pk", filter=Q(status=status.SUBMITTED)),
+        cosigned_this_week=Count("pk", filter=Q(status=status.COSIGNED, cosigned_at__date__gte=week_start)),
+    )
+
+
+def notes_waiting_for(supervisor) -> QuerySet[SessionNote]:
+    """Notes of the supervisor's team waiting for co-signature, oldest first."""
+    return (
+        SessionNote.objects.filter(status=SessionNote.Status.SUBMITTED, author__staff_profile__supervisor=supervisor)
+        .select_related("participant", "author")
+        .order_by("signed_at")
+    )

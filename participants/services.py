@@ -9,7 +9,20 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record, save_form_with_audit
 
-from .models import CaseloadAssignment, Coverage, Enrollment, Goal, GoalStatusChange, Participant, RecoveryPlan
+from .models import (
+    Addendum,
+    CaseloadAssignment,
+    Coverage,
+    Enrollment,
+    Goal,
+    GoalStatusChange,
+    GroupSession,
+    NoteEvent,
+    Participant,
+    RecoveryPlan,
+    SessionNote,
+)
+from .notes import submission_errors
 
 
 def participant_intake(
@@ -183,3 +196,176 @@ def goal_create(form, *, actor: User, request: HttpRequest) -> Goal:
         goal = save_form_with_audit(form, actor=actor, request=request)
         GoalStatusChange.objects.create(goal=goal, from_status="", to_status=goal.status, changed_by=actor)
     return goal
+
+
+# --- Session notes ----------------------------------------------------------------------
+
+
+class NoteRuleError(ValidationError):
+    """The note breaks submission rules; `message_dict` maps fields to messages."""
+
+
+def _snapshot(note: SessionNote) -> dict:
+    return {
+        "date": str(note.date),
+        "start_time": str(note.start_time),
+        "end_time": str(note.end_time),
+        "modality": note.modality,
+        "place_of_service": note.place_of_service,
+        "service_types": list(note.service_types),
+        "goals_addressed": sorted(note.goals_addressed.values_list("pk", flat=True)),
+        "intervention": note.intervention,
+        "response": note.response,
+        "next_steps": note.next_steps,
+    }
+
+
+def note_save_draft(*, form, participant: Participant, author: User, request: HttpRequest) -> SessionNote:
+    """Save what has been typed so far. Only drafts and returned notes can change."""
+    with transaction.atomic():
+        note = form.save(commit=False)
+        if note.pk:
+            locked = SessionNote.objects.select_for_update().get(pk=note.pk)
+            if locked.status not in SessionNote.EDITABLE or locked.author_id != author.pk:
+                raise ValidationError("This note can no longer be edited.")
+        is_new = note.pk is None
+        note.participant = participant
+        note.author = author
+        note.updated_at = timezone.now()
+        note.save()
+        form.save_m2m()
+        if is_new:
+            audit_record(action=AuditEvent.Action.CREATE, actor=author, target=note, request=request)
+    return note
+
+
+def _sign(note: SessionNote, *, author: User, request, group_id=None) -> SessionNote:
+    errors = submission_errors(note, participant_id=note.participant_id, author_id=author.pk, group_id=group_id)
+    if errors:
+        raise NoteRuleError(errors)
+    profile = getattr(author, "staff_profile", None)
+    needs_cosignature = profile is None or profile.requires_cosignature
+    resubmitted = note.status == SessionNote.Status.RETURNED
+    note.status = SessionNote.Status.SUBMITTED if needs_cosignature else SessionNote.Status.FINAL
+    note.signed_at = timezone.now()
+    note.signature = author.get_full_name() or author.email
+    note.save(update_fields=["status", "signed_at", "signature"])
+    action = NoteEvent.Action.SUBMITTED if needs_cosignature else NoteEvent.Action.FINALIZED
+    NoteEvent.objects.create(note=note, action=action, actor=author, snapshot=_snapshot(note))
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=author,
+        target=note,
+        request=request,
+        details={"status": note.status, "resubmitted": resubmitted},
+    )
+    return note
+
+
+def note_submit(*, note: SessionNote, author: User, request: HttpRequest) -> SessionNote:
+    """Sign the note as its author. With co-signature required it waits for the supervisor;
+    otherwise it is final at once."""
+    with transaction.atomic():
+        # Lock the author: two submissions at once must not both pass the overlap check.
+        User.objects.select_for_update().get(pk=author.pk)
+        note = SessionNote.objects.select_for_update().get(pk=note.pk)
+        if note.author_id != author.pk or note.status not in SessionNote.EDITABLE:
+            raise ValidationError("Only the author submits a draft or returned note.")
+        return _sign(note, author=author, request=request, group_id=note.group_id)
+
+
+def _review(note: SessionNote, *, reviewer: User, to_status: str, event: str, comment: str, request) -> SessionNote:
+    with transaction.atomic():
+        # Conditional update: of two reviewers acting at once, only the first one counts.
+        changes = {"status": to_status}
+        if to_status == SessionNote.Status.COSIGNED:
+            changes |= {"cosigned_by": reviewer, "cosigned_at": timezone.now()}
+        claimed = SessionNote.objects.filter(pk=note.pk, status=SessionNote.Status.SUBMITTED).update(**changes)
+        if not claimed:
+            raise ValidationError("This note is no longer waiting for review.")
+        note.refresh_from_db()
+        NoteEvent.objects.create(note=note, action=event, actor=reviewer, comment=comment)
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            actor=reviewer,
+            target=note,
+            request=request,
+            details={"status": to_status, "comment": comment},
+        )
+    return note
+
+
+def _check_reviewer(note: SessionNote, reviewer: User) -> None:
+    if note.author_id == reviewer.pk:
+        raise ValidationError("You can't co-sign or return your own note.")
+    profile = getattr(note.author, "staff_profile", None)
+    if profile is None or profile.supervisor_id != reviewer.pk:
+        raise ValidationError("Only the author's supervisor co-signs or returns this note.")
+
+
+def note_cosign(*, note: SessionNote, reviewer: User, request: HttpRequest) -> SessionNote:
+    _check_reviewer(note, reviewer)
+    return _review(
+        note, reviewer=reviewer, to_status=SessionNote.Status.COSIGNED, event=NoteEvent.Action.COSIGNED,
+        comment="", request=request,
+    )  # fmt: skip
+
+
+def note_return(*, note: SessionNote, reviewer: User, comment: str, request: HttpRequest) -> SessionNote:
+    _check_reviewer(note, reviewer)
+    if not comment.strip():
+        raise ValidationError("Say what the author should change.")
+    return _review(
+        note, reviewer=reviewer, to_status=SessionNote.Status.RETURNED, event=NoteEvent.Action.RETURNED,
+        comment=comment.strip(), request=request,
+    )  # fmt: skip
+
+
+def note_add_addendum(*, note: SessionNote, author: User, text: str, request: HttpRequest) -> Addendum:
+    if not note.is_locked:
+        raise ValidationError("Edit the note itself until it is signed; addenda are for signed notes.")
+    with transaction.atomic():
+        addendum = Addendum.objects.create(note=note, author=author, text=text)
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            actor=author,
+            target=note,
+            request=request,
+            details={"addendum": addendum.pk},
+        )
+    return addendum
+
+
+def group_session_create(
+    *, group: GroupSession, service_types: list[str], intervention: str, next_steps: str,
+    attendees: list[tuple[Participant, str]], submit: bool, author: User, request: HttpRequest,
+) -> GroupSession:  # fmt: skip
+    """The group and one note per attendee, saved (and, with `submit`, signed) all together.
+    Every attendee's note is checked; the first rule broken stops the whole group."""
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=author.pk)
+        group.facilitator = author
+        group.save()
+        audit_record(action=AuditEvent.Action.CREATE, actor=author, target=group, request=request)
+        for participant, individual_note in attendees:
+            note = SessionNote.objects.create(
+                participant=participant,
+                author=author,
+                group=group,
+                date=group.date,
+                start_time=group.start_time,
+                end_time=group.end_time,
+                modality=group.modality,
+                place_of_service=group.place_of_service,
+                service_types=service_types,
+                intervention=intervention,
+                response=individual_note,
+                next_steps=next_steps,
+            )
+            if submit:
+                try:
+                    _sign(note, author=author, request=request, group_id=group.pk)
+                except NoteRuleError as error:
+                    messages = "; ".join(m for ms in error.message_dict.values() for m in ms)
+                    raise ValidationError(f"{participant}: {messages}") from error
+    return group

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import note_views, views
 
 app_name = "participants"
 
@@ -29,4 +29,16 @@ urlpatterns = [
     path("caseloads/team/", views.team_caseloads, name="team"),
     path("caseloads/<int:specialist_pk>/", views.specialist_caseload, name="specialist_caseload"),
     path("caseloads/<int:specialist_pk>/transfer/", views.caseload_transfer, name="transfer"),
+]
+
+urlpatterns += [
+    path("participants/<int:pk>/notes/new/", note_views.note_new, name="note_new"),
+    path("participants/<int:pk>/notes/autosave/", note_views.note_autosave, name="note_autosave"),
+    path("notes/", note_views.my_notes, name="my_notes"),
+    path("notes/queue/", note_views.note_queue, name="note_queue"),
+    path("notes/group/new/", note_views.group_new, name="group_new"),
+    path("notes/<int:note_pk>/", note_views.note_detail, name="note_detail"),
+    path("notes/<int:note_pk>/edit/", note_views.note_edit, name="note_edit"),
+    path("notes/<int:note_pk>/review/", note_views.note_review, name="note_review"),
+    path("notes/<int:note_pk>/addendum/", note_views.note_addendum, name="note_addendum"),
 ]

@@ -133,7 +133,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enrollments": participant.enrollments.select_related("program"),
         "coverages": participant.coverages.select_related("payer"),
         "assignments": participant.assignments.select_related("specialist", "assigned_by"),
-        "timeline": selectors.timeline(participant, clinical=access.clinical),
+        "timeline": selectors.timeline(participant, clinical=access.clinical, viewer=request.user),
+        "can_log_note": access.edit and request.user.has_role(Role.PEER_SPECIALIST),
     }
     if access.clinical:
         plan = getattr(participant, "plan", None)

@@ -12,7 +12,7 @@ from accounts.access import role_required
 from accounts.models import Invitation
 from accounts.roles import Role
 from audit.models import AuditEvent
-from participants.selectors import caseload, team_caseloads
+from participants.selectors import caseload, note_counts, notes_waiting_for, team_caseloads
 from programs.models import StaffProfile
 from programs.selectors import certification_warnings
 
@@ -58,6 +58,7 @@ def home_peer(request: HttpRequest) -> HttpResponse:
         "certification_warnings": warnings,
         "caseload_size": len(rows),
         "needing_attention": sum(bool(row.alerts) for row in rows),
+        "notes": note_counts(request.user),
     }
     return render(request, "home/peer.html", context)
 
@@ -72,6 +73,7 @@ def home_supervisor(request: HttpRequest) -> HttpResponse:
         "team_size": len(team),
         "overdue_contacts": sum(row.overdue_contacts for row in team),
         "reviews_due": sum(row.reviews_due for row in team),
+        "waiting_for_me": notes_waiting_for(request.user).count(),
     }
     return render(request, "home/supervisor.html", context)
 

@@ -130,7 +130,9 @@ def seed() -> Agency:
         email = f"{first}.{last}@example.org".lower()
         user = _demo_user(email, first, last, Role.PEER_SPECIALIST)
         StaffProfile.objects.get_or_create(
-            user=user, defaults={"agency": agency, "supervisor": users[supervisor_email]}
+            user=user,
+            # Wen Zhao's notes are final when signed, to show a specialist without co-signature.
+            defaults={"agency": agency, "supervisor": users[supervisor_email], "requires_cosignature": last != "Zhao"},
         )
         peers.append((user, days))
     for index, (user, days) in enumerate(peers):

@@ -39,7 +39,7 @@ class StaffProfileForm(forms.ModelForm):
 
     class Meta:
         model = StaffProfile
-        fields = ["user", "role", "programs", "supervisor", "hire_date", "npi", "languages"]
+        fields = ["user", "role", "programs", "supervisor", "hire_date", "npi", "languages", "requires_cosignature"]
         widgets = {"hire_date": DATE, "programs": forms.CheckboxSelectMultiple}
         help_texts = {"npi": "Only if the state requires one. 10 digits; the check digit is verified."}
 

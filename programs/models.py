@@ -118,6 +118,9 @@ class StaffProfile(models.Model):
     hire_date = models.DateField(null=True, blank=True)
     npi = models.CharField("NPI", max_length=10, blank=True, validators=[validate_npi])
     languages = models.CharField(max_length=200, blank=True, help_text="Separated by commas, e.g. English, Spanish.")
+    requires_cosignature = models.BooleanField(
+        default=True, help_text="Their session notes go to their supervisor for co-signature before they are final."
+    )
     # Deactivated, never deleted: their notes, claims and audit trail point at them.
     is_active = models.BooleanField(default=True)
 

@@ -41,5 +41,5 @@ def test_a_supervisor_reassigns_a_participant_and_the_new_specialist_sees_them(p
     phone.get_by_role("button", name=re.compile("Sign out")).click()
     _sign_in(phone, "jo@example.org")
     phone.goto("/caseload/")
-    expect(phone.get_by_role("link", name="Rosa Quintero")).to_be_visible()
+    expect(phone.get_by_role("link", name="Rosa Quintero", exact=True)).to_be_visible()
     assert_fits_the_screen(phone)

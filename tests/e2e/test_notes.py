@@ -1,0 +1,102 @@
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory
+from participants.models import SessionNote
+from participants.tests.factories import enrolled_participant
+from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
+
+from .conftest import assert_fits_the_screen
+from .test_workforce import _sign_in
+
+
+@pytest.fixture
+def caseload(db):
+    agency = AgencyFactory()
+    program = ProgramFactory(agency=agency, name="Peer Bridger")
+    supervisor = UserFactory(email="sam@example.org", first_name="Sam", last_name="Okafor", role=Role.SUPERVISOR)
+    peer = UserFactory(email="pat@example.org", first_name="Pat", last_name="Nguyen", role=Role.PEER_SPECIALIST)
+    StaffProfileFactory(user=peer, agency=agency, supervisor=supervisor).programs.add(program)
+    person = enrolled_participant(peer, program=program, started_days_ago=20, first_name="Rosa", last_name="Quintero")
+    return person
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, caseload):
+    _sign_in(phone, "pat@example.org")
+    phone.goto("/caseload/")
+    phone.get_by_role("link", name="Log a session with Rosa Quintero").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    phone.get_by_label("Date", exact=True).fill(yesterday.isoformat())
+    phone.get_by_label("Start time").fill("10:00")
+    phone.get_by_label("End time").fill("10:45")
+    expect(phone.locator("#duration")).to_have_text("45 min")
+    phone.get_by_label("Modality").select_option("in_person")
+    expect(phone.get_by_label("Place of service")).to_have_value("99")  # follows the modality
+    phone.get_by_label("Recovery coaching").check()
+    phone.get_by_label("What was done").fill("Practised calling the housing office.")
+    phone.get_by_label("The participant's response").fill("Made the call herself; proud of it.")
+    phone.get_by_label("Next steps").fill("Visit the office together on Friday.")
+    expect(phone.locator("#autosave-status")).to_contain_text("Draft saved at")
+    assert_fits_the_screen(phone)
+    phone.get_by_label(re.compile("I attest")).check()
+    phone.get_by_role("button", name="Sign and submit").click()
+
+    expect(phone.get_by_text("Note signed and sent to your supervisor for co-signature.")).to_be_visible()
+    note = SessionNote.objects.get()
+    assert note.status == SessionNote.Status.SUBMITTED and note.duration_minutes == 45
+
+    phone.get_by_role("button", name="Show menu").click()
+    phone.get_by_role("button", name=re.compile("Sign out")).click()
+    _sign_in(phone, "sam@example.org")
+    phone.get_by_role("link", name="Open the queue").click()
+    phone.get_by_role("link", name="Rosa Quintero").click()
+    expect(phone.get_by_text("Practised calling the housing office.")).to_be_visible()
+    phone.get_by_label(re.compile("I have reviewed this note")).check()
+    phone.get_by_role("button", name="Co-sign").click()
+    expect(phone.get_by_text("Note co-signed. It is now locked.")).to_be_visible()
+    assert_fits_the_screen(phone)
+
+    note.refresh_from_db()
+    assert note.status == SessionNote.Status.COSIGNED
+    # Locked: the author finds no way to edit it, and the edit address refuses.
+    phone.get_by_role("button", name="Show menu").click()
+    phone.get_by_role("button", name=re.compile("Sign out")).click()
+    _sign_in(phone, "pat@example.org")
+    phone.goto(f"/notes/{note.pk}/")
+    expect(phone.get_by_text("Locked: corrections are addenda.")).to_be_visible()
+    expect(phone.get_by_role("link", name=re.compile("^Edit"))).to_have_count(0)
+    response = phone.goto(f"/notes/{note.pk}/edit/")
+    assert response.status == 403
+    phone.console_errors.clear()  # the 403 page load is logged as a failed resource
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_typed_while_the_server_is_unreachable_is_offered_back(phone, caseload):
+    _sign_in(phone, "pat@example.org")
+    phone.goto(f"/participants/{caseload.pk}/notes/new/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
+
+    phone.context.set_offline(True)
+    phone.get_by_label("What was done").fill("Walked to the clinic together and talked about sleep.")
+    phone.wait_for_timeout(2500)  # the autosave tries, and fails
+    expect(phone.locator("#autosave-status")).not_to_contain_text("Draft saved")
+    phone.context.set_offline(False)
+    phone.console_errors.clear()  # the failed autosave is expected while offline
+    assert not SessionNote.objects.exists()
+
+    phone.reload()
+    banner = phone.get_by_role("alert")
+    expect(banner).to_contain_text("An unsent copy of this note")
+    phone.get_by_role("button", name="Restore it").click()
+    expect(phone.get_by_label("What was done")).to_have_value("Walked to the clinic together and talked about sleep.")
+    # Restoring sends it to the server too.
+    expect(phone.locator("#autosave-status")).to_contain_text("Draft saved at")
+    assert SessionNote.objects.get().intervention == "Walked to the clinic together and talked about sleep."
