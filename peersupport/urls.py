@@ -2,11 +2,18 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.roles import Role
+
 from . import views
 
 # The Django admin signs in through allauth too, so rate limits and MFA apply there.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Peer Support administration"
+# Program admins keep reference data (payers, service codes, rates, authorizations) here
+# with the model permissions their group holds; they need no separate is_staff flag.
+admin.site.has_permission = lambda request: (
+    request.user.is_active and (request.user.is_staff or request.user.has_role(Role.PROGRAM_ADMIN))
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,5 +26,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("programs.urls")),
     path("", include("participants.urls")),
+    path("", include("billing.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -71,7 +71,7 @@ def _workforce_records(profile: StaffProfile, expiry_days: int | None, index: in
         type=Certification.Type.TX_MHPS if index % 2 else Certification.Type.TX_RSPS,
         number=f"TX-{48000 + index}",
         issuing_body="Texas Certification Board",
-        issued_on=expires - datetime.timedelta(days=730),
+        issued_on=min(today - datetime.timedelta(days=200), expires - datetime.timedelta(days=730)),
         expires_on=expires,
     )
     TrainingRecord.objects.create(

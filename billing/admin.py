@@ -1,0 +1,58 @@
+"""Reference data is kept in the Django admin: program admins get staff access with
+add/change permissions on these models (migration 0002), never delete."""
+
+from django.contrib import admin
+
+from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, Rate, ServiceCode
+
+
+class NoDelete(admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RateInline(admin.TabularInline):
+    model = Rate
+    extra = 1
+    can_delete = False
+
+
+@admin.register(ServiceCode)
+class ServiceCodeAdmin(NoDelete):
+    list_display = ["hcpcs", "modifiers", "billing_program", "kind", "rounding", "daily_unit_cap", "is_active"]
+    list_filter = ["billing_program", "kind", "is_active"]
+    inlines = [RateInline]
+
+
+@admin.register(Rate)
+class RateAdmin(NoDelete):
+    list_display = ["service_code", "rate_per_unit", "effective_from", "effective_to"]
+
+
+@admin.register(Authorization)
+class AuthorizationAdmin(NoDelete):
+    list_display = ["number", "participant", "service_code", "units_authorized", "start_date", "end_date"]
+    raw_id_fields = ["participant"]
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(NoDelete):
+    list_display = ["name", "program", "kind", "start_date", "end_date"]
+
+
+@admin.register(BillingIdentity)
+class BillingIdentityAdmin(NoDelete):
+    list_display = ["legal_name", "npi", "submitter_id", "receiver_id", "usage"]
+
+
+@admin.register(ClaimBatch)
+class ClaimBatchAdmin(NoDelete):
+    """Read-only: batches are built and exported in the Billing pages."""
+
+    list_display = ["pk", "payer", "status", "interchange_control_number", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,76 @@
+"""Demo billing data for `seed_demo`: the agency's billing identity, a grant, some
+authorizations, a few gaps in coverage, and one exported batch. Runs once."""
+
+import datetime
+
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from participants.models import Coverage, Participant
+from programs.models import Agency, Program
+
+from . import services
+from .billability import READY, assess, billable_notes
+from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, ServiceCode
+
+
+def seed(agency: Agency) -> None:
+    if ClaimBatch.objects.exists():
+        return
+    today = timezone.localdate()
+    BillingIdentity.objects.get_or_create(
+        agency=agency,
+        defaults={
+            "legal_name": agency.name,
+            "npi": "1234567893",
+            "tax_id": "74-1234567",
+            "address_line1": "100 Congress Ave",
+            "city": "Austin",
+            "state": "TX",
+            "zip_code": "78701-1234",
+            "contact_name": "Bea Castillo",
+            "contact_phone": "5125550100",
+            "submitter_id": "RIVERBEND01",
+            "receiver_id": "TXMEDICAID",
+            "receiver_name": "Texas Medicaid (demo)",
+        },
+    )
+    community = Program.objects.filter(agency=agency, kind=Program.Kind.COMMUNITY_MENTAL_HEALTH).first()
+    if community:
+        FundingSource.objects.get_or_create(
+            program=community,
+            name="Mental Health Block Grant FY2026",
+            defaults={"kind": FundingSource.Kind.BLOCK_GRANT, "start_date": today - datetime.timedelta(days=400)},
+        )
+        # Three people whose Medicaid began only last month: earlier sessions fall to the grant.
+        for participant in Participant.objects.filter(enrollments__program=community).distinct()[:3]:
+            Coverage.objects.filter(participant=participant).update(start_date=today - datetime.timedelta(days=30))
+    # Connecticut waiver services need authorizations: half of those participants have one.
+    ct_code = ServiceCode.objects.filter(billing_program="ct_1915c_mhw", kind="individual", is_active=True).first()
+    ct_people = Participant.objects.filter(coverages__billing_program="ct_1915c_mhw").distinct().order_by("pk")
+    for n, participant in enumerate(ct_people):
+        if ct_code and n % 2 == 0:
+            Authorization.objects.create(
+                participant=participant,
+                service_code=ct_code,
+                number=f"CT-{7000 + n}",
+                units_authorized=40,
+                start_date=today - datetime.timedelta(days=180),
+                end_date=today + datetime.timedelta(days=180),
+            )
+    # One exported batch: last month's ready notes for the Texas payer.
+    clerk = User.objects.filter(groups__name=Role.BILLING).order_by("pk").first()
+    month_ago = today - datetime.timedelta(days=45)
+    ready = [
+        a
+        for a in assess(billable_notes().filter(date__gte=month_ago, date__lt=month_ago + datetime.timedelta(days=10)))
+        if a.status == READY
+    ]
+    by_payer = {}
+    for a in ready:
+        by_payer.setdefault(a.payer, []).append(a.note.pk)
+    if clerk and by_payer:
+        payer, note_ids = max(by_payer.items(), key=lambda item: len(item[1]))
+        batch = services.batch_build(payer=payer, note_ids=note_ids, actor=clerk)
+        services.batch_export(batch=batch, actor=clerk)

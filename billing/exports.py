@@ -1,0 +1,68 @@
+"""CSV export of a claim batch: one row per claim line, no narrative ever."""
+
+import csv
+import io
+
+from .models import ClaimLine
+
+CSV_COLUMNS = [
+    ("batch", "Batch number"),
+    ("claim", "Claim number (CLM01)"),
+    ("frequency", "Claim frequency: 1 original, 7 replacement, 8 void"),
+    ("original_claim", "Claim this one corrects (7 or 8)"),
+    ("payer", "Payer name"),
+    ("payer_id", "Payer ID"),
+    ("billing_program", "Billing program"),
+    ("member_id", "Member / Medicaid ID"),
+    ("last_name", "Participant last name"),
+    ("first_name", "Participant first name"),
+    ("date_of_birth", "Date of birth (YYYY-MM-DD)"),
+    ("service_date", "Date of service (YYYY-MM-DD)"),
+    ("hcpcs", "HCPCS code"),
+    ("modifiers", "Modifiers, space-separated"),
+    ("units", "Units"),
+    ("charge", "Charge (USD)"),
+    ("place_of_service", "Place of service code"),
+    ("diagnosis", "Diagnosis code the line points at"),
+    ("rendering", "Peer specialist"),
+    ("voided", "Voided (yes/no)"),
+]
+
+
+def batch_csv(batch) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([name for name, _ in CSV_COLUMNS])
+    lines = (
+        ClaimLine.objects.filter(claim__batch=batch)
+        .select_related("claim__participant", "claim__original", "note__author")
+        .order_by("claim_id", "service_date", "pk")
+    )
+    for line in lines:
+        claim = line.claim
+        p = claim.participant
+        writer.writerow(
+            [
+                batch.pk,
+                claim.claim_number,
+                claim.frequency,
+                claim.original.claim_number if claim.original_id else "",
+                batch.payer.name,
+                batch.payer.payer_id,
+                claim.get_billing_program_display(),
+                claim.member_id,
+                p.last_name,
+                p.first_name,
+                p.date_of_birth.isoformat(),
+                line.service_date.isoformat(),
+                line.hcpcs,
+                " ".join(line.modifiers),
+                line.units,
+                f"{line.charge:.2f}",
+                line.place_of_service,
+                claim.diagnosis_codes[line.diagnosis_pointer - 1] if claim.diagnosis_codes else "",
+                line.note.author.get_full_name(),
+                "yes" if line.voided else "no",
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,295 @@
+import datetime
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from participants.models import Participant, SessionNote
+from programs.models import Agency, BillingProgram, Payer, Program
+from programs.validators import validate_npi
+
+ZIP9 = RegexValidator(r"^\d{5}-?\d{4}$", "The billing provider's ZIP code needs all 9 digits, e.g. 78741-1234.")
+TAX_ID = RegexValidator(r"^\d{2}-?\d{7}$", "A federal tax ID (EIN) is 9 digits, e.g. 74-1234567.")
+X12_ID = RegexValidator(r"^[A-Za-z0-9]{2,15}$", "Use 2 to 15 letters or digits.")
+
+
+class BillingIdentity(models.Model):
+    """Who the agency is on a claim: the billing provider and the EDI sender."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.PROTECT, related_name="billing_identity")
+    legal_name = models.CharField(max_length=60)
+    npi = models.CharField("NPI", max_length=10, validators=[validate_npi])
+    tax_id = models.CharField("tax ID (EIN)", max_length=10, validators=[TAX_ID])
+    taxonomy_code = models.CharField(
+        max_length=10, default="251S00000X", help_text="251S00000X: community/behavioral health agency."
+    )
+    address_line1 = models.CharField("address", max_length=55)
+    city = models.CharField(max_length=30)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField("ZIP+4", max_length=10, validators=[ZIP9])
+    contact_name = models.CharField(max_length=60)
+    contact_phone = models.CharField(
+        max_length=10, validators=[RegexValidator(r"^\d{10}$", "10 digits, no punctuation.")]
+    )
+    submitter_id = models.CharField(max_length=15, validators=[X12_ID])
+    receiver_id = models.CharField(max_length=15, validators=[X12_ID])
+    receiver_name = models.CharField(max_length=60)
+    usage = models.CharField(
+        max_length=1,
+        choices=[("T", "Test"), ("P", "Production")],
+        default="T",
+        help_text="ISA15: send T until the payer approves production.",
+    )
+
+    class Meta:
+        verbose_name_plural = "billing identities"
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def zip_digits(self) -> str:
+        return re.sub(r"\D", "", self.zip_code)
+
+
+class ServiceCode(models.Model):
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual"
+        GROUP = "group", "Group"
+
+    class Rounding(models.TextChoices):
+        WHOLE_UNITS = "whole_units", "Whole units only"
+        PARTIAL_FROM_N = "partial_from_n", "A final partial unit counts from N minutes"
+
+    billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
+    description = models.CharField(max_length=100)
+    hcpcs = models.CharField(
+        "HCPCS",
+        max_length=5,
+        validators=[RegexValidator(r"^[A-Z]\d{4}$", "A HCPCS code is a letter and 4 digits, e.g. H0038.")],
+    )
+    modifiers = models.CharField(
+        max_length=11,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^([A-Z0-9]{2}(,[A-Z0-9]{2}){0,3})?$",
+                "Up to 4 two-character modifiers, separated by commas, e.g. HE,HQ.",
+            )
+        ],
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    unit_minutes = models.PositiveSmallIntegerField(
+        default=15, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    rounding = models.CharField(max_length=20, choices=Rounding.choices, default=Rounding.WHOLE_UNITS)
+    partial_unit_minimum = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(1), MaxValueValidator(59)], help_text="N, for the partial-unit rule."
+    )
+    daily_unit_cap = models.PositiveSmallIntegerField(null=True, blank=True)
+    rolling_cap_units = models.PositiveSmallIntegerField(null=True, blank=True)
+    rolling_cap_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="E.g. 183 for a rolling 6 months."
+    )
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_group_size = models.PositiveSmallIntegerField(default=12)
+    requires_authorization = models.BooleanField(default=False)
+    requires_certified_peer = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["billing_program", "hcpcs", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["billing_program", "kind"],
+                condition=Q(is_active=True),
+                name="one_active_code_per_program_and_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        mods = f" {self.modifiers}" if self.modifiers else ""
+        return f"{self.hcpcs}{mods} ({self.get_billing_program_display()}, {self.get_kind_display().lower()})"
+
+    def clean(self):
+        if (self.rolling_cap_units is None) != (self.rolling_cap_days is None):
+            raise ValidationError({"rolling_cap_days": "Give both the rolling cap's units and its days, or neither."})
+        if self.rounding == self.Rounding.PARTIAL_FROM_N and self.partial_unit_minimum >= self.unit_minutes:
+            raise ValidationError({"partial_unit_minimum": "N must be less than the minutes per unit."})
+
+    @property
+    def modifier_list(self) -> list[str]:
+        return [m for m in self.modifiers.split(",") if m]
+
+    def units_for(self, minutes: int) -> int:
+        return units_for(minutes, self.unit_minutes, self.rounding, self.partial_unit_minimum)
+
+
+def units_for(minutes: int, unit_minutes: int, rounding: str, partial_minimum: int) -> int:
+    """Billable units for a session's minutes. 'Whole units only' counts complete units
+    (the Texas rehabilitation rule: 15 continuous minutes per unit); 'partial from N' also
+    counts a final partial unit of at least N minutes (N=8 is the Medicare 8-minute rule)."""
+    whole, rest = divmod(max(minutes, 0), unit_minutes)
+    if rounding == ServiceCode.Rounding.PARTIAL_FROM_N and rest >= partial_minimum:
+        whole += 1
+    return whole
+
+
+class Rate(models.Model):
+    service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="rates")
+    rate_per_unit = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["service_code", "-effective_from"]
+
+    def __str__(self) -> str:
+        return f"${self.rate_per_unit} per unit from {self.effective_from}"
+
+    def clean(self):
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": "The end date can't be before the start date."})
+        if self.service_code_id and self.effective_from:
+            others = Rate.objects.filter(service_code_id=self.service_code_id).exclude(pk=self.pk)
+            others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
+            if self.effective_to:
+                others = others.filter(effective_from__lte=self.effective_to)
+            if others.exists():
+                raise ValidationError(
+                    {"effective_from": "These dates overlap another rate of this code. End the earlier rate first."}
+                )
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+class Authorization(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="authorizations")
+    service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="authorizations")
+    number = models.CharField(max_length=30)
+    units_authorized = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    class Meta:
+        ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return f"Authorization {self.number}"
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date can't be before the start date."})
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class FundingSource(models.Model):
+    class Kind(models.TextChoices):
+        BLOCK_GRANT = "block_grant", "Block grant"
+        SAMHSA = "samhsa", "SAMHSA discretionary grant"
+        STATE = "state", "State appropriation"
+        FOUNDATION = "foundation", "Foundation"
+        OTHER = "other", "Other"
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="funding_sources")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["program", "-start_date"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class ClaimBatch(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Built, not exported"
+        EXPORTED = "exported", "Exported"
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="batches")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    interchange_control_number = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_837 = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "claim batches"
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} for {self.payer}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.EXPORTED
+
+
+class Claim(models.Model):
+    class Frequency(models.TextChoices):
+        ORIGINAL = "1", "Original"
+        REPLACEMENT = "7", "Replacement"
+        VOID = "8", "Void"
+
+    batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="claims")
+    billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
+    member_id = models.CharField(max_length=30)
+    frequency = models.CharField(max_length=1, choices=Frequency.choices, default=Frequency.ORIGINAL)
+    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    diagnosis_codes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.claim_number
+
+    @property
+    def claim_number(self) -> str:
+        """CLM01, the patient control number: unique and stable."""
+        return f"PS{self.pk:08d}"
+
+
+class ClaimLine(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="claim_lines")
+    service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="+")
+    hcpcs = models.CharField(max_length=5)
+    modifiers = models.JSONField(default=list)
+    units = models.PositiveSmallIntegerField()
+    charge = models.DecimalField(max_digits=10, decimal_places=2)
+    place_of_service = models.CharField(max_length=2)
+    service_date = models.DateField()
+    diagnosis_pointer = models.PositiveSmallIntegerField(default=1)
+    # A voided line no longer bills its note (the claim was voided or replaced).
+    voided = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["service_date", "pk"]
+        constraints = [
+            # A double claim is fraud: the database itself refuses a second live line for a note.
+            models.UniqueConstraint(fields=["note"], condition=Q(voided=False), name="note_billed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hcpcs} × {self.units} on {self.service_date}"

@@ -1,0 +1,194 @@
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from billing import services
+from billing.models import Claim, ClaimBatch, ClaimLine
+from billing.tests.x12_validation import pyx12_errors
+from billing.x12 import ExportError, check_837p
+from participants.models import GroupSession, SessionNote
+
+from .conftest import billable_participant, days_ago, signed_note
+
+
+def build_and_export(payer, author, notes):
+    batch = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], actor=author)
+    return services.batch_export(batch=batch, actor=author)
+
+
+def assert_valid(text):
+    assert pyx12_errors(text) == []
+    check_837p(text)
+
+
+@pytest.mark.django_db
+def test_one_claim_per_participant_and_at_most_fifty_lines(identity, payer, author, program, person):
+    other = billable_participant(author, program, payer)
+    notes = [signed_note(person, author, day=days_ago(3 + n), start="09:00", end="09:15") for n in range(55)]
+    notes.append(signed_note(other, author))
+    from billing.models import ServiceCode
+
+    ServiceCode.objects.update(rolling_cap_units=None, rolling_cap_days=None)
+    batch = build_and_export(payer, author, notes)
+    claims = list(batch.claims.order_by("pk"))
+    assert sorted(c.lines.count() for c in claims) == [1, 5, 50]
+    assert {c.participant for c in claims} == {person, other}
+    assert_valid(batch.file_837)
+    assert batch.file_837.count("~CLM*") == 3
+
+
+@pytest.mark.django_db
+def test_individual_group_and_telehealth_lines_in_a_valid_837p(identity, payer, author, person):
+    group = GroupSession.objects.create(facilitator=author, topic="t", date=days_ago(4), start_time="13:00",
+                                        end_time="14:00", modality="in_person", place_of_service="53")  # fmt: skip
+    notes = [
+        signed_note(person, author, day=days_ago(5)),
+        signed_note(person, author, group=group, day=days_ago(4), start="13:00", end="14:00", place="53"),
+        signed_note(person, author, day=days_ago(3), modality="video", place="10"),
+    ]
+    text = build_and_export(payer, author, notes).file_837
+    assert_valid(text)
+    assert "SV1*HC:H0038:HE*73.08*UN*3***1~" in text
+    assert "SV1*HC:H0038:HE:HQ*20*UN*4***1~" in text
+    assert "SV1*HC:H0038:HE:95*73.08*UN*3***1~" in text
+    assert "NM1*85*2*" in text and "XX*1234567893" in text and "N4*AUSTIN*TX*787011234" in text
+    assert "CLM*PS" in text and "*99:B:1*" in text
+
+
+@pytest.mark.django_db
+def test_replacement_and_void_claims_refer_to_the_original(identity, payer, author, person):
+    note = signed_note(person, author)
+    first = build_and_export(payer, author, [note])
+    original = first.claims.get()
+
+    replacement_batch = services.claim_correct(claim=original, frequency="7", actor=author)
+    replacement = replacement_batch.claims.get()
+    assert (replacement.frequency, replacement.original) == ("7", original)
+    text = services.batch_export(batch=replacement_batch, actor=author).file_837
+    assert_valid(text)
+    assert ":B:7*" in text and f"REF*F8*{original.claim_number}~" in text
+    assert ClaimLine.objects.filter(note=note, voided=False).count() == 1
+
+    void_batch = services.claim_correct(claim=replacement, frequency="8", actor=author)
+    text = services.batch_export(batch=void_batch, actor=author).file_837
+    assert_valid(text)
+    assert ":B:8*" in text and f"REF*F8*{replacement.claim_number}~" in text
+    assert not ClaimLine.objects.filter(note=note, voided=False).exists()  # billable again
+    with pytest.raises(Exception, match="already been voided or replaced"):
+        services.claim_correct(claim=replacement, frequency="8", actor=author)
+
+
+@pytest.mark.django_db
+def test_exporting_freezes_the_batch_with_a_sequence_number(identity, payer, author, person):
+    first = build_and_export(payer, author, [signed_note(person, author, day=days_ago(3))])
+    second = build_and_export(payer, author, [signed_note(person, author, day=days_ago(4))])
+    assert second.interchange_control_number == first.interchange_control_number + 1
+    frozen_text = first.file_837
+    again = services.batch_export(batch=first, actor=author)
+    assert again.file_837 == frozen_text and again.interchange_control_number == first.interchange_control_number
+    with pytest.raises(Exception, match="Only exported claims"):
+        services.claim_correct(claim=build_unexported(payer, author, person).claims.get(), frequency="7", actor=author)
+
+
+def build_unexported(payer, author, person):
+    return services.batch_build(payer=payer, note_ids=[signed_note(person, author, day=days_ago(6)).pk], actor=author)
+
+
+@pytest.mark.django_db
+def test_separators_in_data_are_stripped(identity, payer, author, program):
+    person = billable_participant(author, program, payer, first_name="Ann~Marie", last_name="O*Brien:Smith^")
+    text = build_and_export(payer, author, [signed_note(person, author)]).file_837
+    assert "NM1*IL*1*O BRIEN SMITH*ANN MARIE****MI*" in text
+    assert_valid(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (lambda t: t.replace("SE*", "SE*9", 1), "SE01"),
+        (lambda t: t.replace("SV1*HC:H0038:HE*73.08", "SV1*HC:H0038:HE*70.00"), "differs from the sum"),
+        (lambda t: t.replace(":B:1*", ":B:5*"), "frequency code 5"),
+    ],
+)
+def test_the_exporters_own_checks_catch_what_pyx12_may_not(identity, payer, author, person, tamper, message):
+    text = build_and_export(payer, author, [signed_note(person, author, start="10:00", end="10:45")]).file_837
+    with pytest.raises(ExportError, match=message):
+        check_837p(tamper(text))
+
+
+@pytest.mark.django_db
+def test_a_bad_npi_or_short_zip_stops_the_export(identity, payer, author, person):
+    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], actor=author)
+    identity.npi = "1234567890"
+    identity.save()
+    with pytest.raises(ExportError, match="check digit"):
+        services.batch_export(batch=batch, actor=author)
+    identity.npi, identity.zip_code = "1234567893", "78701"
+    identity.save()
+    with pytest.raises(ExportError, match="9 digits"):
+        services.batch_export(batch=batch, actor=author)
+    batch.refresh_from_db()
+    assert not batch.is_frozen and batch.interchange_control_number is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, author, person, tx_code):
+    """Two threads, two database connections: the second insert waits on the first's
+    uncommitted line, then fails on the unique index once the first commits."""
+    note = signed_note(person, author)
+    first_inserted, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                outcome["first"] = services.batch_build(payer=payer, note_ids=[note.pk], actor=author)
+                first_inserted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second():
+        first_inserted.wait(10)
+        try:
+            outcome["second"] = services.batch_build(payer=payer, note_ids=[note.pk], actor=author)
+        except services.BatchConflict as error:
+            outcome["second_error"] = str(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    first_inserted.wait(10)
+    time.sleep(1)  # let the second connection reach the insert and block on the index
+    release.set()
+    for t in threads:
+        t.join(20)
+    assert "first" in outcome and "second" not in outcome
+    assert "were put on another batch a moment ago" in outcome["second_error"]
+    assert ClaimLine.objects.filter(note=note, voided=False).count() == 1
+    assert ClaimBatch.objects.count() == 1 and Claim.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_live_line_for_a_note(payer, author, person, tx_code):
+    from django.db import IntegrityError, transaction
+
+    note = signed_note(person, author)
+    batch = ClaimBatch.objects.create(payer=payer, created_by=author)
+    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_1915i_amh", member_id="1")
+    line = {
+        "claim": claim, "note": note, "service_code": tx_code, "hcpcs": "H0038", "units": 1, "charge": 1,
+        "place_of_service": "99", "service_date": note.date,
+    }  # fmt: skip
+    ClaimLine.objects.create(**line)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimLine.objects.create(**line)
+    ClaimLine.objects.create(**line, voided=True)  # voided lines don't count
+    assert SessionNote.objects.count() == 1

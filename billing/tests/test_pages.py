@@ -1,0 +1,144 @@
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory
+from billing import services
+from billing.exports import CSV_COLUMNS
+from billing.models import ClaimBatch
+from participants.models import SessionNote
+
+from .conftest import billable_participant, days_ago, signed_note
+
+SECRET = "SECRET NARRATIVE"
+
+
+@pytest.fixture
+def exported(identity, payer, author, person):
+    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], actor=author)
+    return services.batch_export(batch=batch, actor=author)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [(Role.BILLING, 200), (Role.PROGRAM_ADMIN, 200), (Role.PEER_SPECIALIST, 403), (Role.SUPERVISOR, 403)],
+)
+def test_only_billing_staff_and_admins_see_billing_pages(client, exported, role, expected):
+    client.force_login(UserFactory(role=role))
+    for url in [
+        reverse("billing:work"),
+        reverse("billing:batch_list"),
+        reverse("billing:batch_detail", args=[exported.pk]),
+        reverse("billing:batch_download", args=[exported.pk, "837p"]),
+        reverse("billing:batch_download", args=[exported.pk, "csv"]),
+    ]:
+        assert client.get(url).status_code == expected, url
+
+
+@pytest.mark.django_db
+def test_no_narrative_appears_in_billing_pages_or_files(client, billing_user, exported, person, author):
+    signed_note(person, author, day=days_ago(5))  # one ready note on the work page
+    client.force_login(billing_user)
+    for url in [
+        reverse("billing:work"),
+        reverse("billing:batch_detail", args=[exported.pk]),
+        reverse("billing:batch_download", args=[exported.pk, "837p"]),
+        reverse("billing:batch_download", args=[exported.pk, "csv"]),
+    ]:
+        assert SECRET not in client.get(url).content.decode(), url
+
+
+@pytest.mark.django_db
+def test_a_billing_clerk_builds_exports_and_downloads_a_batch(client, billing_user, identity, payer, person, author):
+    note = signed_note(person, author)
+    client.force_login(billing_user)
+    body = client.get(reverse("billing:work")).content.decode()
+    assert "Rosa Quintero" in body and "$73.08" in body
+    response = client.post(reverse("billing:batch_create"), {"payer": payer.pk, "notes": [note.pk]})
+    batch = ClaimBatch.objects.get()
+    assert response["Location"] == reverse("billing:batch_detail", args=[batch.pk])
+    assert client.get(reverse("billing:batch_download", args=[batch.pk, "837p"])).status_code == 404  # not yet
+    client.post(reverse("billing:batch_export", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.is_frozen
+    download = client.get(reverse("billing:batch_download", args=[batch.pk, "837p"]))
+    assert download.content.decode() == batch.file_837 and "attachment" in download["Content-Disposition"]
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode()))
+    )
+    assert rows[0] == [name for name, _ in CSV_COLUMNS]
+    assert rows[1][rows[0].index("hcpcs")] == "H0038" and rows[1][rows[0].index("charge")] == "73.08"
+    # The same note can't go on a second batch.
+    response = client.post(reverse("billing:batch_create"), {"payer": payer.pk, "notes": [note.pk]}, follow=True)
+    assert "None of the chosen notes is ready to bill to this payer." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_bad_input_to_billing_actions_is_explained(client, billing_user, payer):
+    client.force_login(billing_user)
+    response = client.post(reverse("billing:batch_create"), {"payer": "x", "notes": ["a"]}, follow=True)
+    assert "Choose a payer and at least one ready note." in response.content.decode()
+    assert client.get(reverse("billing:work"), {"month": "October"}).status_code == 200
+    assert client.get(reverse("billing:batch_create")).status_code == 405
+    assert client.get(reverse("billing:batch_download", args=[999, "837p"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_export_command_does_what_the_download_does(tmp_path, exported):
+    out = tmp_path / "batch.837"
+    call_command("export_claims", exported.pk, "--format", "837p", "--output", str(out))
+    assert out.read_text() == exported.file_837
+    call_command("export_claims", exported.pk, "--format", "csv", "--output", str(tmp_path / "b.csv"))
+    assert (tmp_path / "b.csv").read_text().startswith("batch,claim,")
+    with pytest.raises(CommandError, match="There is no batch 999"):
+        call_command("export_claims", 999, "--output", str(out))
+
+
+def _notes(author, program, payer, count):
+    people = [billable_participant(author, program, payer) for _ in range(max(1, count // 10))]
+    SessionNote.objects.bulk_create(
+        SessionNote(
+            participant=people[n % len(people)],
+            author=author,
+            status=SessionNote.Status.COSIGNED,
+            date=days_ago(3 + n // len(people)),
+            start_time="10:00",
+            end_time="10:30",
+            modality="in_person",
+            place_of_service="99",
+            service_types=["recovery_coaching"],
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.django_db
+def test_the_work_page_and_batch_build_keep_their_query_counts_from_10_to_1000_notes(
+    client, billing_user, identity, payer, author, program, django_assert_num_queries
+):
+    from billing.models import ServiceCode
+
+    ServiceCode.objects.update(rolling_cap_units=None, rolling_cap_days=None)
+    client.force_login(billing_user)
+
+    def measure():
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("billing:work")).status_code == 200
+        ids = list(SessionNote.objects.filter(claim_lines__isnull=True).values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as build:
+            services.batch_build(payer=payer, note_ids=ids, actor=billing_user)
+        return len(page.captured_queries), len(build.captured_queries)
+
+    _notes(author, program, payer, 10)
+    small = measure()
+    _notes(author, program, payer, 990)
+    large = measure()
+    assert large == small
+    assert SessionNote.objects.filter(claim_lines__voided=False).distinct().count() == 1000
