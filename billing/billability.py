@@ -186,6 +186,9 @@ def _check(a, note, today, enrollments, coverages, consents, certifications, cod
         c.recipient_payer_id == a.coverage.payer_id and c.is_current_on(day) for c in consents[note.participant_id]
     ):
         a.hold(f"No current 42 CFR Part 2 consent to disclose to {a.coverage.payer}.", participant_url + "#consents")
+    participant = note.participant
+    if not (participant.address_line1 and participant.city and participant.state and participant.zip_code):
+        a.hold("The participant's address is incomplete; the claim needs street, city, state and ZIP.", participant_url)
     age = (today - day).days
     if age > a.coverage.payer.timely_filing_days:
         a.hold(f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({age} days old).")

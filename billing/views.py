@@ -59,7 +59,10 @@ def work(request: HttpRequest) -> HttpResponse:
         "hold_count": len(holds),
         "hold_amount": sum((a.amount for a in holds), Decimal(0)),
         "grants": [(source, figures["notes"], Decimal(figures["minutes"]) / 60) for source, figures in grants.items()],
-        "by_payer": sorted(by_payer.items(), key=lambda item: item[0].name),
+        "by_payer": [
+            (payer, items, sum(a.units for a in items), Decimal(sum(a.note.duration_minutes for a in items)) / 60)
+            for payer, items in sorted(by_payer.items(), key=lambda item: item[0].name)
+        ],
         "holds": Paginator(holds, 50).get_page(request.GET.get("page")),
         "query": request.GET.copy(),
     }

@@ -41,6 +41,8 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
     if not batch.claims.exists():
         raise ExportError("The batch has no claims.")
     payer = batch.payer
+    if not clean(payer.payer_id):
+        raise ExportError(f"{payer} has no payer ID; add it under Payers in the admin.")
     header = [
         _seg(
             "ISA",

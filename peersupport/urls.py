@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.roles import Role
 
@@ -22,6 +24,8 @@ urlpatterns = [
     path("home/billing/", views.home_billing, name="home_billing"),
     path("home/admin/", views.home_admin, name="home_admin"),
     path("health/", views.health, name="health"),
+    # Pages without our <link rel="icon"> (the Django admin) make browsers ask for this.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("programs.urls")),

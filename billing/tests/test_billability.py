@@ -45,6 +45,7 @@ HOLDS = {
     "part2": "No current 42 CFR Part 2 consent to disclose to Texas Medicaid",
     "late": "filing limit",
     "no_coverage": "No coverage on",
+    "no_address": "The participant's address is incomplete",
 }
 
 
@@ -69,6 +70,8 @@ def _break(reason, person, author, program, tx_code):
         return {"day": days_ago(96)}
     elif reason == "no_coverage":
         person.coverages.update(start_date=days_ago(2))
+    elif reason == "no_address":
+        type(person).objects.filter(pk=person.pk).update(zip_code="")
     return {}
 
 

@@ -192,3 +192,12 @@ def test_the_database_refuses_a_second_live_line_for_a_note(payer, author, perso
         ClaimLine.objects.create(**line)
     ClaimLine.objects.create(**line, voided=True)  # voided lines don't count
     assert SessionNote.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_payer_without_a_payer_id_stops_the_export(identity, payer, author, person):
+    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], actor=author)
+    payer.payer_id = ""
+    payer.save()
+    with pytest.raises(ExportError, match="has no payer ID"):
+        services.batch_export(batch=batch, actor=author)

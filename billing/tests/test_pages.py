@@ -142,3 +142,13 @@ def test_the_work_page_and_batch_build_keep_their_query_counts_from_10_to_1000_n
     large = measure()
     assert large == small
     assert SessionNote.objects.filter(claim_lines__voided=False).distinct().count() == 1000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "expected"), [(Role.PROGRAM_ADMIN, 200), (Role.BILLING, 302), (Role.SUPERVISOR, 302)])
+def test_program_admins_keep_the_reference_data_in_the_admin(client, role, expected, tx_code):
+    client.force_login(UserFactory(role=role))
+    for url in ["/django-admin/billing/servicecode/", f"/django-admin/billing/servicecode/{tx_code.pk}/change/"]:
+        assert client.get(url).status_code == expected, url
+    if role == Role.PROGRAM_ADMIN:
+        assert client.get(f"/django-admin/billing/servicecode/{tx_code.pk}/delete/").status_code == 403

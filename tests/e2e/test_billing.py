@@ -35,6 +35,7 @@ def test_a_billing_clerk_builds_and_exports_a_batch_on_a_phone(phone):
     _sign_in(phone, "bea@example.org")
     phone.get_by_role("link", name="Ready and on-hold notes").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Billing work")
+    phone.get_by_text("Review the 1 note (all ticked)").click()
     expect(phone.get_by_text(re.compile(r"Rosa Quintero · H0038 HE × 3 = \$73\.08"))).to_be_visible()
     assert_fits_the_screen(phone)
     phone.get_by_role("button", name="Build a batch of the ticked notes").click()
