@@ -33,7 +33,7 @@ def seed(agency: Agency) -> None:
             "contact_phone": "5125550100",
             "submitter_id": "RIVERBEND01",
             "receiver_id": "TXMEDICAID",
-            "receiver_name": "Texas Medicaid (demo)",
+            "receiver_name": "Texas Medicaid",
         },
     )
     community = Program.objects.filter(agency=agency, kind=Program.Kind.COMMUNITY_MENTAL_HEALTH).first()

@@ -44,9 +44,10 @@ GOALS = [
     ("I want a year clean.", "Go to two meetings a week\nCall my sponsor when cravings hit"),
 ]
 
+# The payers come from a billing migration; the demo gives them made-up payer IDs.
 DEMO_PAYERS = [
-    ("Texas Medicaid (demo)", "TXDEMO01", 95),
-    ("Connecticut Medicaid (demo)", "CTDEMO01", 365),
+    ("Texas Medicaid", "TXDEMO01", 95),
+    ("Connecticut Medicaid", "CTDEMO01", 365),
 ]
 
 
@@ -56,7 +57,7 @@ def seed(agency: Agency) -> None:
     rng = random.Random(2026)  # noqa: S311 (demo data, not security)
     today = timezone.localdate()
     payers = [
-        Payer.objects.get_or_create(name=name, defaults={"payer_id": payer_id, "timely_filing_days": days})[0]
+        Payer.objects.update_or_create(name=name, defaults={"payer_id": payer_id, "timely_filing_days": days})[0]
         for name, payer_id, days in DEMO_PAYERS
     ]
     admin = User.objects.filter(groups__name=Role.PROGRAM_ADMIN).order_by("pk").first()

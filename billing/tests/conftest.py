@@ -52,7 +52,10 @@ def payer(db):
 
 
 def make_payer():
-    return PayerFactory(name="Texas Medicaid", payer_id="TXMCD", timely_filing_days=95)
+    payer = PayerFactory(name="Texas Medicaid")  # seeded by a migration, without a payer ID
+    payer.payer_id, payer.timely_filing_days = "TXMCD", 95
+    payer.save()
+    return payer
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from billing.models import ServiceCode, units_for
@@ -20,3 +22,26 @@ def test_a_final_partial_unit_counts_from_eight_minutes(minutes, units):
 def test_the_code_applies_its_own_rule():
     code = ServiceCode(unit_minutes=15, rounding=ServiceCode.Rounding.PARTIAL_FROM_N, partial_unit_minimum=10)
     assert [code.units_for(m) for m in (9, 10, 24, 25)] == [0, 1, 1, 2]
+
+
+@pytest.mark.django_db
+def test_reference_data_is_seeded_by_migrations():
+    from billing.models import ServiceCode
+    from programs.models import Payer
+
+    payers = dict(Payer.objects.values_list("name", "timely_filing_days"))
+    assert (payers["Texas Medicaid"], payers["Connecticut Medicaid"]) == (95, 365)
+    codes = ServiceCode.objects.filter(is_active=True, hcpcs="H0038")
+    assert {(c.billing_program, c.kind) for c in codes} == {
+        (program, kind) for program in ("tx_1915i_amh", "tx_yes", "ct_1915c_mhw") for kind in ("individual", "group")
+    }
+    rates = {(c.billing_program, c.kind): c.rates.get().rate_per_unit for c in codes}
+    assert all(Decimal("6.50") <= rates[(p, "individual")] <= Decimal("24.36") for p, _ in rates)
+    assert all(Decimal("2.00") <= rates[(p, "group")] <= Decimal("5.00") for p, _ in rates)
+    tx = codes.get(billing_program="tx_1915i_amh", kind="individual")
+    assert (tx.rolling_cap_units, tx.rolling_cap_days, tx.minimum_age, tx.requires_certified_peer) == (
+        104,
+        183,
+        21,
+        True,
+    )
