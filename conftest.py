@@ -1,10 +1,13 @@
-"""The fixed cast of users every test can ask for, one per role."""
+"""The fixed cast every test can ask for: one user per role, an agency with a program, a
+supervisor with their peer (and another pair), and a participant on the peer's caseload."""
 
 import pytest
 from django.core.cache import cache
 
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
+from participants.tests.factories import CoverageFactory, PlanFactory, enrolled_participant
+from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
 
 @pytest.fixture(autouse=True)
@@ -47,4 +50,46 @@ def role_users(admin_user, supervisor, peer, billing_user):
         Role.SUPERVISOR: supervisor,
         Role.PEER_SPECIALIST: peer,
         Role.BILLING: billing_user,
+    }
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory()
+
+
+@pytest.fixture
+def program(agency):
+    return ProgramFactory(agency=agency, name="Peer Bridger", contact_frequency_days=14, plan_review_days=90)
+
+
+@pytest.fixture
+def team(agency, supervisor, peer):
+    """`peer` supervised by `supervisor`; a second supervisor with their own peer."""
+    StaffProfileFactory(user=supervisor, agency=agency)
+    StaffProfileFactory(user=peer, agency=agency, supervisor=supervisor)
+    other_supervisor = UserFactory(email="other.supervisor@example.org", role=Role.SUPERVISOR)
+    other_peer = UserFactory(email="other.peer@example.org", role=Role.PEER_SPECIALIST)
+    StaffProfileFactory(user=other_peer, agency=agency, supervisor=other_supervisor)
+    return {"other_supervisor": other_supervisor, "other_peer": other_peer}
+
+
+@pytest.fixture
+def participant(team, peer, program):
+    """On `peer`'s caseload, with coverage and a recovery plan."""
+    person = enrolled_participant(peer, program=program, first_name="Rosa", last_name="Quintero", agency=program.agency)
+    CoverageFactory(participant=person, member_id="123456789")
+    PlanFactory(participant=person)
+    return person
+
+
+@pytest.fixture
+def cast(admin_user, supervisor, peer, billing_user, team):
+    return {
+        "admin": admin_user,
+        "supervisor_of": supervisor,
+        "other_supervisor": team["other_supervisor"],
+        "assigned_peer": peer,
+        "other_peer": team["other_peer"],
+        "billing": billing_user,
     }

@@ -1,18 +1,22 @@
+import dataclasses
+from urllib.parse import urljoin
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
 from .models import Invitation, User
+from .roles import Role
 
 _INVITATION_SALT = "accounts.invitation"
 
@@ -45,8 +49,8 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
-def _send_invitation_email(invitation: Invitation, request: HttpRequest) -> None:
-    link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[invitation_token(invitation)]))
+def _send_invitation_email(invitation: Invitation, base_url: str) -> None:
+    link = urljoin(base_url, reverse("accounts:invitation_accept", args=[invitation_token(invitation)]))
     context = {"invitation": invitation, "link": link, "max_age_days": settings.INVITATION_MAX_AGE_DAYS}
     send_mail(
         subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
@@ -57,25 +61,26 @@ def _send_invitation_email(invitation: Invitation, request: HttpRequest) -> None
 
 
 def invitation_create(
-    *, email: str, first_name: str, last_name: str, role: str, invited_by: User, request: HttpRequest
+    *, email: str, first_name: str, last_name: str, role: str, base_url: str, ctx: AuditContext
 ) -> Invitation:
-    invitation = Invitation(email=email, first_name=first_name, last_name=last_name, role=role, invited_by=invited_by)
+    """Invite someone on behalf of `ctx.actor`. `base_url` is the site's address
+    ("https://example.org/"); the emailed link is built on it."""
+    invitation = Invitation(email=email, first_name=first_name, last_name=last_name, role=role, invited_by=ctx.actor)
     invitation.full_clean()
     with transaction.atomic():
         invitation.save()
         audit_record(
             action=AuditEvent.Action.INVITATION_SENT,
-            actor=invited_by,
+            ctx=ctx,
             target=invitation,
-            request=request,
             details={"email": invitation.email, "role": role},
         )
         # Send only once the invitation is stored: a rolled-back invite sends no email.
-        transaction.on_commit(lambda: _send_invitation_email(invitation, request))
+        transaction.on_commit(lambda: _send_invitation_email(invitation, base_url))
     return invitation
 
 
-def invitation_resend(*, invitation: Invitation, actor: User, request: HttpRequest) -> Invitation:
+def invitation_resend(*, invitation: Invitation, base_url: str, ctx: AuditContext) -> Invitation:
     if not invitation.is_pending:
         raise InvitationError(
             f"The invitation for {invitation.email} is {invitation.status.lower()}; it can't be sent again."
@@ -85,27 +90,30 @@ def invitation_resend(*, invitation: Invitation, actor: User, request: HttpReque
         invitation.save(update_fields=["sent_at"])
         audit_record(
             action=AuditEvent.Action.INVITATION_SENT,
-            actor=actor,
+            ctx=ctx,
             target=invitation,
-            request=request,
             details={"email": invitation.email, "resent": True},
         )
-        transaction.on_commit(lambda: _send_invitation_email(invitation, request))
+        transaction.on_commit(lambda: _send_invitation_email(invitation, base_url))
     return invitation
 
 
-def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, ctx: AuditContext) -> Invitation:
     if not invitation.is_pending:
         raise InvitationError(f"The invitation for {invitation.email} is {invitation.status.lower()} already.")
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit_record(action=AuditEvent.Action.INVITATION_REVOKED, actor=actor, target=invitation, request=request)
+        audit_record(action=AuditEvent.Action.INVITATION_REVOKED, ctx=ctx, target=invitation)
     return invitation
 
 
-def invitation_accept(*, invitation: Invitation, password: str, request: HttpRequest) -> User:
-    """Create the invitee's account with the password they chose and their role."""
+def invitation_accept(*, invitation: Invitation, password: str, ctx: AuditContext) -> User:
+    """Create the invitee's account with the password they chose and their role.
+
+    The audit row's actor is the new user, whom this creates: `ctx` gives only where the
+    acceptance came from (whoever, if anyone, is signed in on that browser is not the actor).
+    """
     with transaction.atomic():
         # Lock the row: two clicks on the same link must not create two accounts.
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -124,5 +132,27 @@ def invitation_accept(*, invitation: Invitation, password: str, request: HttpReq
         invitation.accepted_at = timezone.now()
         invitation.user = user
         invitation.save(update_fields=["accepted_at", "user"])
-        audit_record(action=AuditEvent.Action.INVITATION_ACCEPTED, actor=user, target=invitation, request=request)
+        audit_record(
+            action=AuditEvent.Action.INVITATION_ACCEPTED, ctx=dataclasses.replace(ctx, actor=user), target=invitation
+        )
+    return user
+
+
+def user_role_set(*, user: User, role: str, ctx: AuditContext) -> User:
+    """Give `user` exactly one role, replacing whichever role group(s) they had, and record
+    the change on the user. Setting the role they already have alone writes nothing."""
+    new = Group.objects.get(name=Role(role))
+    with transaction.atomic():
+        # Lock the user: two admins changing the role at once must not leave both groups, and
+        # the old role in the audit row must be the one this change replaced.
+        User.objects.select_for_update().get(pk=user.pk)
+        old = sorted(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        if old == [new.name]:
+            return user
+        user.groups.remove(*Group.objects.filter(name__in=Role.values))
+        user.groups.add(new)
+        audit_record(
+            action=AuditEvent.Action.UPDATE, ctx=ctx, target=user, details={"role": [", ".join(old), new.name]}
+        )
+    user.__dict__.pop("roles", None)  # the cached role names are stale now
     return user

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -5,6 +7,8 @@ from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+
+from audit.context import AuditContext
 
 from .access import role_required
 from .forms import AcceptInvitationForm, InvitationForm
@@ -20,12 +24,18 @@ from .services import (
 )
 
 
+def _site_url(request: HttpRequest) -> str:
+    """The site's own address, for links in emails (the services never see the request)."""
+    return request.build_absolute_uri("/")
+
+
 @role_required(Role.PROGRAM_ADMIN)
 def invitation_list(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        ctx = AuditContext.from_request(request)
         try:
-            invitation = invitation_create(**form.cleaned_data, invited_by=request.user, request=request)
+            invitation = invitation_create(**form.cleaned_data, base_url=_site_url(request), ctx=ctx)
         except IntegrityError:
             # Someone invited the same address a moment ago (the pending-invitation constraint).
             form.add_error("email", "An invitation to this address was just sent by someone else.")
@@ -42,7 +52,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 def _invitation_action(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
-        action(invitation=invitation, actor=request.user, request=request)
+        action(invitation=invitation, ctx=AuditContext.from_request(request))
     except InvitationError as error:
         messages.error(request, str(error))
     else:
@@ -54,7 +64,10 @@ def _invitation_action(request: HttpRequest, pk: int, action, success: str) -> H
 @role_required(Role.PROGRAM_ADMIN)
 def invitation_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _invitation_action(
-        request, pk, invitation_resend, "Invitation sent again to {email}. Earlier links no longer work."
+        request,
+        pk,
+        partial(invitation_resend, base_url=_site_url(request)),
+        "Invitation sent again to {email}. Earlier links no longer work.",
     )
 
 
@@ -73,8 +86,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=404)
     form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password1"]
         try:
-            invitation_accept(invitation=invitation, password=form.cleaned_data["password1"], request=request)
+            invitation_accept(invitation=invitation, password=password, ctx=AuditContext.from_request(request))
         except InvitationError as error:
             return render(request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=409)
         messages.success(request, "Your account is ready. Sign in with your email and new password.")

@@ -1,32 +1,20 @@
 from django.core.files import File
-from django.db import models
-from django.http import HttpRequest
+from django.db import models, transaction
 
+from .context import AuditContext
 from .models import AuditEvent
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address, trusting X-Forwarded-For only as far as allauth is told to,
-    so the audit log and the sign-in rate limit agree on who is asking."""
-    if request is None:
-        return None
-    from allauth.core.internal.httpkit import get_client_ip
-
-    return get_client_ip(request)
 
 
 def audit_record(
     *,
     action: str,
-    actor=None,
+    ctx: AuditContext,
     target: models.Model | None = None,
-    request: HttpRequest | None = None,
     actor_label: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
     """Write one audit row. Call it inside the transaction of the change it records."""
-    if actor is not None and not actor.is_authenticated:
-        actor = None
+    actor = ctx.actor
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
@@ -34,29 +22,37 @@ def audit_record(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=str(target)[:200] if target is not None else "",
-        ip_address=client_ip(request),
-        user_agent=(request.headers.get("user-agent", "") if request else "")[:300],
+        ip_address=ctx.address,
+        user_agent=ctx.user_agent,
         details=details or {},
     )
 
 
-def save_form_with_audit(form, *, actor, request: HttpRequest | None = None):
-    """Save a valid ModelForm and write its CREATE or UPDATE audit row (with each changed
-    field's old and new value) in one transaction."""
-    from django.db import transaction
-
-    is_new = form.instance.pk is None
-    changes = {
-        name: [_plain(form.initial.get(name)), _plain(form.cleaned_data.get(name))] for name in form.changed_data
-    }
+def save_with_audit(instance: models.Model, *, ctx: AuditContext, m2m: dict | None = None):
+    """Check and save `instance` (and set the many-to-many fields given in `m2m`), and write
+    its CREATE or UPDATE audit row, with each changed field's old and new value, in one
+    transaction. The old values are read from the database, not trusted from the caller."""
+    model = type(instance)
     with transaction.atomic():
-        instance = form.save()
+        before = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+        instance.full_clean()
+        instance.save()
+        changes = {}
+        if before is not None:
+            for field in model._meta.concrete_fields:
+                if field.value_from_object(before) != field.value_from_object(instance):
+                    changes[field.name] = [_plain(getattr(before, field.name)), _plain(getattr(instance, field.name))]
+        for name, values in (m2m or {}).items():
+            manager = getattr(instance, name)
+            old = set(manager.all()) if before is not None else set()
+            manager.set(values)
+            if before is not None and old != set(values):
+                changes[name] = [_plain(old), _plain(values)]
         audit_record(
-            action=AuditEvent.Action.CREATE if is_new else AuditEvent.Action.UPDATE,
-            actor=actor,
+            action=AuditEvent.Action.CREATE if before is None else AuditEvent.Action.UPDATE,
+            ctx=ctx,
             target=instance,
-            request=request,
-            details={} if is_new else {"changes": changes},
+            details={} if before is None else {"changes": changes},
         )
     return instance
 

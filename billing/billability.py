@@ -15,8 +15,10 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.models import Consent, Coverage, Enrollment, Modality, SessionNote
-from programs.models import Certification, Program
+from notes.models import Modality, SessionNote
+from participants.models import Consent, Coverage, Enrollment
+from programs.models import Program
+from programs.selectors import certified_on
 
 from .models import Authorization, ClaimLine, FundingSource, Rate, ServiceCode
 
@@ -88,9 +90,7 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
         consents[c.participant_id].append(c)
     for a in Authorization.objects.filter(participant_id__in=participant_ids):
         authorizations[(a.participant_id, a.service_code_id)].append(a)
-    certifications = defaultdict(list)
-    for c in Certification.objects.filter(profile__user_id__in={n.author_id for n in notes}).select_related("profile"):
-        certifications[c.profile.user_id].append(c)
+    certified = certified_on((n.author_id, n.date) for n in notes)
     codes = {
         (code.billing_program, code.kind): code
         for code in ServiceCode.objects.filter(is_active=True).prefetch_related(
@@ -121,7 +121,7 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
     results = []
     for note in notes:
         a = Assessment(note=note)
-        _check(a, note, today, enrollments, coverages, consents, certifications, codes, funding)
+        _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
         if a.code and not a.reasons and a.status != GRANT:
             _consume(a, note, billed, authorizations, auth_lines, auth_used)
         if a.status != GRANT:
@@ -130,22 +130,20 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
     return results
 
 
-def _check(a, note, today, enrollments, coverages, consents, certifications, codes, funding) -> None:
+def _check(a, note, today, enrollments, coverages, consents, certified, codes, funding) -> None:
     participant_url = reverse("participants:detail", args=[note.participant_id])
     day = note.date
-    active = [
-        e for e in enrollments[note.participant_id] if e.start_date <= day and (e.end_date is None or day <= e.end_date)
-    ]
+    active = [e for e in enrollments[note.participant_id] if e.in_force_on(day)]
     if not active:
         a.hold(f"Not enrolled in any program on {_day(day)}.", participant_url + "#enrollment")
         return
     a.program = active[0].program
     kind = ServiceCode.Kind.GROUP if note.group_id else ServiceCode.Kind.INDIVIDUAL
-    covering = [c for c in coverages[note.participant_id] if c.covers(day)]
+    covering = [c for c in coverages[note.participant_id] if c.in_force_on(day)]
     with_code = [(c, codes.get((c.billing_program, kind))) for c in covering]
     with_code = [(c, code) for c, code in with_code if code is not None]
     if not covering:
-        grant = next((s for e in active for s in funding[e.program_id] if s.covers(day)), None)
+        grant = next((s for e in active for s in funding[e.program_id] if s.in_force_on(day)), None)
         if grant is not None:
             a.status, a.funding = GRANT, grant
             return
@@ -166,9 +164,7 @@ def _check(a, note, today, enrollments, coverages, consents, certifications, cod
             f"Under {code.minimum_age} on {_day(day)}: {code.hcpcs} is for adults {code.minimum_age} and over.",
             participant_url,
         )
-    if code.requires_certified_peer and not any(
-        c.issued_on <= day <= c.expires_on for c in certifications[note.author_id]
-    ):
+    if code.requires_certified_peer and (note.author_id, day) not in certified:
         profile = getattr(note.author, "staff_profile", None)
         url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
         a.hold(f"{note.author} had no valid peer certification on {_day(day)}.", url)
@@ -177,13 +173,13 @@ def _check(a, note, today, enrollments, coverages, consents, certifications, cod
     a.units = code.units_for(note.duration_minutes or 0)
     if a.units == 0:
         a.hold(f"{note.duration_minutes} minutes is less than one billable unit of {code.unit_minutes} minutes.")
-    rate = next((r for r in code.rates.all() if r.covers(day)), None)
+    rate = next((r for r in code.rates.all() if r.in_force_on(day)), None)
     if rate is None:
         a.hold(f"No rate for {code.hcpcs} on {_day(day)}.", reverse("admin:billing_rate_changelist"))
     else:
         a.rate = rate.rate_per_unit
     if any(e.program.population == Program.Population.SUBSTANCE_USE for e in active) and not any(
-        c.recipient_payer_id == a.coverage.payer_id and c.is_current_on(day) for c in consents[note.participant_id]
+        c.recipient_payer_id == a.coverage.payer_id and c.in_force_on(day) for c in consents[note.participant_id]
     ):
         a.hold(f"No current 42 CFR Part 2 consent to disclose to {a.coverage.payer}.", participant_url + "#consents")
     participant = note.participant
@@ -225,7 +221,7 @@ def _consume(a, note, billed, authorizations, auth_lines, auth_used) -> None:
             a.cap_note = f"Capped to {left} of {a.units} units by the rolling {code.rolling_cap_days}-day cap."
             a.units = left
     if code.requires_authorization:
-        auth = next((x for x in authorizations[key] if x.covers(day)), None)
+        auth = next((x for x in authorizations[key] if x.in_force_on(day)), None)
         if auth is None:
             a.hold(
                 f"No authorization for {code.hcpcs} covers {_day(day)}.",
@@ -234,7 +230,7 @@ def _consume(a, note, billed, authorizations, auth_lines, auth_used) -> None:
             return
         if auth.pk not in auth_used:
             auth_used[auth.pk] = sum(
-                u for p, c, d, u in auth_lines if p == note.participant_id and c == code.pk and auth.covers(d)
+                u for p, c, d, u in auth_lines if p == note.participant_id and c == code.pk and auth.in_force_on(d)
             )
         left = auth.units_authorized - auth_used[auth.pk]
         if left <= 0:

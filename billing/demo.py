@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.context import AuditContext
 from participants.models import Coverage, Participant
 from programs.models import Agency, Program
 
@@ -72,5 +73,6 @@ def seed(agency: Agency) -> None:
         by_payer.setdefault(a.payer, []).append(a.note.pk)
     if clerk and by_payer:
         payer, note_ids = max(by_payer.items(), key=lambda item: len(item[1]))
-        batch = services.batch_build(payer=payer, note_ids=note_ids, actor=clerk)
-        services.batch_export(batch=batch, actor=clerk)
+        ctx = AuditContext.for_command(clerk, "seed_demo")
+        batch = services.batch_build(payer=payer, note_ids=note_ids, ctx=ctx)
+        services.batch_export(batch=batch, ctx=ctx)

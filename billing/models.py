@@ -1,4 +1,3 @@
-import datetime
 import re
 from decimal import Decimal
 
@@ -9,8 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from participants.models import Participant, SessionNote
-from programs.models import Agency, BillingProgram, Payer, Program
+from notes.models import SessionNote
+from participants.models import Participant
+from programs.models import Agency, BillingProgram, InForce, Payer, Program
 from programs.validators import validate_npi
 
 ZIP9 = RegexValidator(r"^\d{5}-?\d{4}$", "The billing provider's ZIP code needs all 9 digits, e.g. 78741-1234.")
@@ -140,7 +140,10 @@ def units_for(minutes: int, unit_minutes: int, rounding: str, partial_minimum: i
     return whole
 
 
-class Rate(models.Model):
+class Rate(InForce):
+    in_force_from = "effective_from"
+    in_force_until = "effective_to"
+
     service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="rates")
     rate_per_unit = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     effective_from = models.DateField()
@@ -157,19 +160,13 @@ class Rate(models.Model):
             raise ValidationError({"effective_to": "The end date can't be before the start date."})
         if self.service_code_id and self.effective_from:
             others = Rate.objects.filter(service_code_id=self.service_code_id).exclude(pk=self.pk)
-            others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
-            if self.effective_to:
-                others = others.filter(effective_from__lte=self.effective_to)
-            if others.exists():
+            if others.overlapping(self.effective_from, self.effective_to).exists():
                 raise ValidationError(
                     {"effective_from": "These dates overlap another rate of this code. End the earlier rate first."}
                 )
 
-    def covers(self, day: datetime.date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
-
-class Authorization(models.Model):
+class Authorization(InForce):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="authorizations")
     service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="authorizations")
     number = models.CharField(max_length=30)
@@ -187,11 +184,8 @@ class Authorization(models.Model):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date can't be before the start date."})
 
-    def covers(self, day: datetime.date) -> bool:
-        return self.start_date <= day <= self.end_date
 
-
-class FundingSource(models.Model):
+class FundingSource(InForce):
     class Kind(models.TextChoices):
         BLOCK_GRANT = "block_grant", "Block grant"
         SAMHSA = "samhsa", "SAMHSA discretionary grant"
@@ -210,9 +204,6 @@ class FundingSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def covers(self, day: datetime.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
 
 class ClaimBatch(models.Model):

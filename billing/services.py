@@ -3,9 +3,9 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 from programs.models import Payer
@@ -21,7 +21,7 @@ class BatchConflict(Exception):
     """Another batch took some of these notes first; nothing was saved."""
 
 
-def batch_build(*, payer: Payer, note_ids: list[int], actor, request: HttpRequest | None = None) -> ClaimBatch:
+def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> ClaimBatch:
     """One claim per participant and coverage, lines in date order, at most 50 lines a claim.
 
     The notes are assessed again inside the transaction: only those still ready for this
@@ -37,7 +37,7 @@ def batch_build(*, payer: Payer, note_ids: list[int], actor, request: HttpReques
             ]
             if not assessments:
                 raise ValidationError("None of the chosen notes is ready to bill to this payer.")
-            batch = ClaimBatch.objects.create(payer=payer, created_by=actor)
+            batch = ClaimBatch.objects.create(payer=payer, created_by=ctx.actor)
             groups = defaultdict(list)
             for a in assessments:
                 groups[(a.note.participant_id, a.coverage.pk)].append(a)
@@ -49,9 +49,8 @@ def batch_build(*, payer: Payer, note_ids: list[int], actor, request: HttpReques
             _claims(batch, chunks)
             audit_record(
                 action=AuditEvent.Action.CREATE,
-                actor=actor,
                 target=batch,
-                request=request,
+                ctx=ctx,
                 details={"notes": [a.note.pk for a in assessments]},
             )
     except IntegrityError as exc:
@@ -102,7 +101,7 @@ def next_interchange_control_number() -> int:
     return (ClaimBatch.objects.aggregate(m=Max("interchange_control_number"))["m"] or 0) + 1
 
 
-def batch_export(*, batch: ClaimBatch, actor, request: HttpRequest | None = None) -> ClaimBatch:
+def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
     """Write the 837P and freeze the batch. Exporting again returns the same frozen file."""
     with transaction.atomic():
         batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
@@ -117,19 +116,18 @@ def batch_export(*, batch: ClaimBatch, actor, request: HttpRequest | None = None
         batch.interchange_control_number = control_number
         batch.status = ClaimBatch.Status.EXPORTED
         batch.exported_at = timezone.now()
-        batch.exported_by = actor
+        batch.exported_by = ctx.actor
         batch.save()
         audit_record(
             action=AuditEvent.Action.UPDATE,
-            actor=actor,
             target=batch,
-            request=request,
+            ctx=ctx,
             details={"exported": control_number},
         )
     return batch
 
 
-def claim_correct(*, claim: Claim, frequency: str, actor, request: HttpRequest | None = None) -> ClaimBatch:
+def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBatch:
     """Void (8) or replace (7) an exported claim, in a new batch for the same payer.
 
     The original's lines are voided. A void claim repeats them (as voided lines) so the payer
@@ -145,7 +143,7 @@ def claim_correct(*, claim: Claim, frequency: str, actor, request: HttpRequest |
         if not lines:
             raise ValidationError("This claim has already been voided or replaced.")
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(voided=True)
-        batch = ClaimBatch.objects.create(payer=claim.batch.payer, created_by=actor)
+        batch = ClaimBatch.objects.create(payer=claim.batch.payer, created_by=ctx.actor)
         if frequency == Claim.Frequency.REPLACEMENT:
             assessments = assess(billable_notes().filter(pk__in=[line.note_id for line in lines]))
             if len(assessments) != len(lines) or any(a.status != READY for a in assessments):
@@ -166,9 +164,8 @@ def claim_correct(*, claim: Claim, frequency: str, actor, request: HttpRequest |
             ClaimLine.objects.bulk_create(lines)
         audit_record(
             action=AuditEvent.Action.UPDATE,
-            actor=actor,
             target=claim.batch,
-            request=request,
+            ctx=ctx,
             details={"corrected_claim": claim.pk, "frequency": frequency, "new_batch": batch.pk},
         )
     return batch

@@ -4,44 +4,25 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.roles import Role
+from audit.context import AuditContext
 from programs.models import Payer
 
-from . import services
-from .billability import GRANT, HOLD, READY, assess, billable_notes
+from . import selectors, services
+from .access import BILLING_ROLES, get_batch_for_user, get_claim_for_user
+from .billability import GRANT, HOLD, READY
 from .exports import batch_csv
 from .forms import BillingFilterForm
-from .models import Claim, ClaimBatch, ClaimLine
+from .models import Claim
 from .x12 import ExportError
 
-BILLING_ROLES = (Role.BILLING, Role.PROGRAM_ADMIN)
 
-
-def filtered_assessments(params) -> tuple[BillingFilterForm, list]:
-    form = BillingFilterForm(params or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    notes = billable_notes()
-    if filters.get("specialist"):
-        notes = notes.filter(author=filters["specialist"])
-    if filters.get("month"):
-        notes = notes.filter(date__range=filters["month"])
-    rows = assess(notes)
-    if filters.get("program"):
-        rows = [a for a in rows if a.program == filters["program"]]
-    if filters.get("payer"):
-        rows = [a for a in rows if a.payer == filters["payer"]]
-    return form, rows
-
-
-@role_required(*BILLING_ROLES)
-def work(request: HttpRequest) -> HttpResponse:
-    form, rows = filtered_assessments(request.GET)
+def _work_summary(rows: list) -> dict:
+    """Totals for the work page: ready and held amounts, grant hours, ready notes per payer."""
     ready = [a for a in rows if a.status == READY]
     holds = [a for a in rows if a.status == HOLD]
     grants = defaultdict(lambda: {"notes": 0, "minutes": 0})
@@ -52,8 +33,7 @@ def work(request: HttpRequest) -> HttpResponse:
     by_payer = defaultdict(list)
     for a in ready:
         by_payer[a.payer].append(a)
-    context = {
-        "form": form,
+    return {
         "ready_count": len(ready),
         "ready_amount": sum((a.amount for a in ready), Decimal(0)),
         "hold_count": len(holds),
@@ -63,9 +43,16 @@ def work(request: HttpRequest) -> HttpResponse:
             (payer, items, sum(a.units for a in items), Decimal(sum(a.note.duration_minutes for a in items)) / 60)
             for payer, items in sorted(by_payer.items(), key=lambda item: item[0].name)
         ],
-        "holds": Paginator(holds, 50).get_page(request.GET.get("page")),
-        "query": request.GET.copy(),
+        "holds": holds,
     }
+
+
+@role_required(*BILLING_ROLES)
+def work(request: HttpRequest) -> HttpResponse:
+    form = BillingFilterForm(request.GET or None)
+    rows = selectors.work_assessments(form.cleaned_data if form.is_valid() else {})
+    context = {"form": form, "query": request.GET.copy(), **_work_summary(rows)}
+    context["holds"] = Paginator(context["holds"], 50).get_page(request.GET.get("page"))
     return render(request, "billing/work.html", context)
 
 
@@ -79,7 +66,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose a payer and at least one ready note.")
         return redirect("billing:work")
     try:
-        batch = services.batch_build(payer=payer, note_ids=note_ids, actor=request.user, request=request)
+        batch = services.batch_build(payer=payer, note_ids=note_ids, ctx=AuditContext.from_request(request))
     except (ValidationError, services.BatchConflict) as error:
         messages.error(request, error.messages[0] if isinstance(error, ValidationError) else str(error))
         return redirect("billing:work")
@@ -89,34 +76,24 @@ def batch_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*BILLING_ROLES)
 def batch_list(request: HttpRequest) -> HttpResponse:
-    batches = (
-        ClaimBatch.objects.select_related("payer", "created_by")
-        .annotate(claim_count=Count("claims", distinct=True))
-        .order_by("-created_at")
-    )
-    totals = dict(
-        ClaimLine.objects.filter(claim__batch__in=batches, voided=False)
-        .values_list("claim__batch")
-        .annotate(total=Sum("charge"))
-    )
-    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.batches(), 50).get_page(request.GET.get("page"))
+    totals = selectors.batch_totals(page.object_list)
     rows = [(batch, totals.get(batch.pk, Decimal(0))) for batch in page.object_list]
     return render(request, "billing/batch_list.html", {"page": page, "rows": rows})
 
 
 @role_required(*BILLING_ROLES)
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ClaimBatch.objects.select_related("payer"), pk=pk)
-    claims = batch.claims.select_related("participant", "original").prefetch_related("lines", "corrections")
-    return render(request, "billing/batch_detail.html", {"batch": batch, "claims": claims})
+    batch = get_batch_for_user(request.user, pk)
+    return render(request, "billing/batch_detail.html", {"batch": batch, "claims": selectors.batch_claims(batch)})
 
 
 @require_POST
 @role_required(*BILLING_ROLES)
 def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ClaimBatch, pk=pk)
+    batch = get_batch_for_user(request.user, pk)
     try:
-        services.batch_export(batch=batch, actor=request.user, request=request)
+        services.batch_export(batch=batch, ctx=AuditContext.from_request(request))
     except ExportError as error:
         messages.error(request, f"Not exported: {error}")
     else:
@@ -126,7 +103,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*BILLING_ROLES)
 def batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    batch = get_object_or_404(ClaimBatch, pk=pk)
+    batch = get_batch_for_user(request.user, pk)
     if not batch.is_frozen:
         raise Http404("Export the batch before downloading it.")
     if fmt == "837p":
@@ -144,10 +121,10 @@ def batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_POST
 @role_required(*BILLING_ROLES)
 def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim.objects.select_related("batch"), pk=pk)
+    claim = get_claim_for_user(request.user, pk)
     frequency = request.POST.get("frequency", "")
     try:
-        batch = services.claim_correct(claim=claim, frequency=frequency, actor=request.user, request=request)
+        batch = services.claim_correct(claim=claim, frequency=frequency, ctx=AuditContext.from_request(request))
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("billing:batch_detail", pk=claim.batch_id)

@@ -31,7 +31,7 @@ class Need(Enum):
 
 def _care_scope(user) -> QuerySet[Participant]:
     """Participants the user serves or supervises through an open assignment."""
-    open_assignments = CaseloadAssignment.objects.filter(ended_on__isnull=True)
+    open_assignments = CaseloadAssignment.objects.current()
     who = Q(specialist=user)
     if user.has_role(Role.SUPERVISOR):
         who |= Q(specialist__staff_profile__supervisor=user)
@@ -63,7 +63,7 @@ def participant_access(user, participant: Participant) -> ParticipantAccess:
     in_care = is_admin or _care_scope(user).filter(pk=participant.pk).exists()
     supervises = is_admin or (
         user.has_role(Role.SUPERVISOR)
-        and participant.assignments.filter(ended_on__isnull=True, specialist__staff_profile__supervisor=user).exists()
+        and participant.assignments.current().filter(specialist__staff_profile__supervisor=user).exists()
     )
     return ParticipantAccess(
         participant=participant,
@@ -86,44 +86,3 @@ def get_participant_for_user(user, pk: int, need: Need = Need.VIEW) -> Participa
 
 def may_reassign(user) -> bool:
     return user.has_role(Role.PROGRAM_ADMIN, Role.SUPERVISOR)
-
-
-def note_scope(user) -> Q:
-    """Notes a user may open: those of participants they may see, their own, and their
-    supervisees' (a supervisor reviews a note even after its participant has moved on)."""
-    return Q(participant__in=visible_participants(user)) | Q(author=user) | Q(author__staff_profile__supervisor=user)
-
-
-def get_note_for_user(user, pk: int):
-    """The note and what the user may do with it. Drafts are their author's alone."""
-    from .models import SessionNote
-
-    note = (
-        SessionNote.objects.filter(note_scope(user), pk=pk)
-        .select_related("participant", "author__staff_profile", "cosigned_by", "group")
-        .first()
-    )
-    if note is None or (note.status == SessionNote.Status.DRAFT and note.author_id != user.pk):
-        raise Http404("No such note.")
-    return note, NoteAccess.for_user(user, note)
-
-
-@dataclass(frozen=True)
-class NoteAccess:
-    narrative: bool  # read what was done, the response and next steps
-    edit: bool
-    review: bool  # co-sign or return
-    addendum: bool
-
-    @classmethod
-    def for_user(cls, user, note) -> "NoteAccess":
-        is_author = note.author_id == user.pk
-        profile = getattr(note.author, "staff_profile", None)
-        supervises_author = profile is not None and profile.supervisor_id == user.pk and not is_author
-        care = is_author or supervises_author or user.has_role(Role.PROGRAM_ADMIN)
-        return cls(
-            narrative=care or participant_access(user, note.participant).clinical,
-            edit=is_author and note.status in note.EDITABLE,
-            review=supervises_author and user.has_role(Role.SUPERVISOR) and note.status == note.Status.SUBMITTED,
-            addendum=(is_author or supervises_author) and note.is_locked,
-        )

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class ParticipantsConfig(AppConfig):
-    """Participants, enrollments, consents, caseloads, recovery plans and session notes."""
+    """Participants, enrollments, coverage, consents, caseload assignments and recovery plans."""
 
     name = "participants"

@@ -1,5 +1,6 @@
 """Demo participants for `seed_demo`: about 60 people across the demo caseloads, with
-coverage, recovery plans, goals and a few Part 2 consents. Runs once: a second run finds
+coverage, recovery plans, goals and a few Part 2 consents (their session notes come from
+notes/demo.py). Runs once: a second run finds
 the demo participants and changes nothing."""
 
 import datetime
@@ -18,13 +19,8 @@ from .models import (
     Enrollment,
     Goal,
     GoalStatusChange,
-    Modality,
-    NoteEvent,
     Participant,
-    PlaceOfService,
     RecoveryPlan,
-    ServiceType,
-    SessionNote,
 )
 
 FIRST_NAMES = [
@@ -44,7 +40,7 @@ GOALS = [
     ("I want a year clean.", "Go to two meetings a week\nCall my sponsor when cravings hit"),
 ]
 
-# The payers come from a billing migration; the demo gives them made-up payer IDs.
+# The payers come from a programs migration; the demo gives them made-up payer IDs.
 DEMO_PAYERS = [
     ("Texas Medicaid", "TXDEMO01", 95),
     ("Connecticut Medicaid", "CTDEMO01", 365),
@@ -67,7 +63,6 @@ def seed(agency: Agency) -> None:
         .order_by("pk")
     )
     fallback_programs = list(Program.objects.filter(agency=agency, is_active=True))
-    slots: dict = {}  # (author, date) -> sessions already placed that day, so none overlap
     for n in range(60):
         peer = peers[n % len(peers)]
         program = (list(peer.staff_profile.programs.all()) or fallback_programs)[0]
@@ -124,7 +119,6 @@ def seed(agency: Agency) -> None:
                 )
                 GoalStatusChange.objects.create(goal=goal, to_status=Goal.Status.ACTIVE, changed_by=peer)
         Consent.objects.create(participant=participant, kind=Consent.Kind.SERVICES, signed_on=started)
-        _notes(participant, peer, started, today, rng, slots)
         if program.population == Program.Population.SUBSTANCE_USE or n % 10 == 0:
             Consent.objects.create(
                 participant=participant,
@@ -137,76 +131,3 @@ def seed(agency: Agency) -> None:
                 expires_on=today + datetime.timedelta(days=25 if n % 4 == 0 else 365),
                 signed_on=started,
             )
-
-
-NARRATIVES = [
-    ("Reviewed progress on the housing goal and practised a call to a landlord.",
-     "Made the call with support; said she felt 'more confident than last time'.",
-     "Follow up on the application Friday; next visit in one week."),
-    ("Shared my recovery story around relapse and talked through a wellness plan.",
-     "Engaged and named two early warning signs of his own.",
-     "Write the warning signs into the plan; meet Tuesday."),
-    ("Linked to the food pantry and the workforce center; walked through bus routes.",
-     "Took notes and asked good questions; chose the Thursday pantry hours.",
-     "Check in after the first workforce visit."),
-]  # fmt: skip
-
-
-def _notes(participant, author, started, today, rng, slots) -> None:
-    """About six months of sessions, every 5 to 10 days, in every state a note can be in."""
-    supervisor = author.staff_profile.supervisor
-    needs_cosignature = author.staff_profile.requires_cosignature and supervisor is not None
-    day = max(started, today - datetime.timedelta(days=180)) + datetime.timedelta(days=rng.randint(0, 4))
-    while day <= today:
-        age = (today - day).days
-        index = slots.get((author.pk, day), 0)
-        slots[(author.pk, day)] = index + 1
-        start = datetime.datetime.combine(day, datetime.time(9, 0)) + datetime.timedelta(minutes=75 * index)
-        minutes = rng.choice([30, 45, 60])
-        if age > 14:
-            status = SessionNote.Status.COSIGNED if needs_cosignature else SessionNote.Status.FINAL
-        else:
-            status = rng.choice(
-                [SessionNote.Status.DRAFT, SessionNote.Status.RETURNED, SessionNote.Status.SUBMITTED]
-                if needs_cosignature
-                else [SessionNote.Status.DRAFT, SessionNote.Status.FINAL]
-            )
-        intervention, response, next_steps = rng.choice(NARRATIVES)
-        modality = rng.choice([Modality.IN_PERSON, Modality.IN_PERSON, Modality.PHONE, Modality.VIDEO])
-        signed_at = timezone.make_aware(start + datetime.timedelta(minutes=minutes + 30))
-        note = SessionNote.objects.create(
-            participant=participant,
-            author=author,
-            status=status,
-            date=day,
-            start_time=start.time(),
-            end_time=(start + datetime.timedelta(minutes=minutes)).time(),
-            modality=modality,
-            place_of_service=PlaceOfService.COMMUNITY
-            if modality == Modality.IN_PERSON
-            else PlaceOfService.TELEHEALTH_HOME,
-            service_types=rng.sample(
-                [ServiceType.RECOVERY_COACHING, ServiceType.RESOURCE_LINKAGE, ServiceType.GOAL_SETTING], 2
-            ),
-            intervention=intervention,
-            response=response,
-            next_steps=next_steps,
-            signed_at=None if status == SessionNote.Status.DRAFT else signed_at,
-            signature="" if status == SessionNote.Status.DRAFT else author.get_full_name(),
-            cosigned_by=supervisor if status == SessionNote.Status.COSIGNED else None,
-            cosigned_at=signed_at + datetime.timedelta(days=1) if status == SessionNote.Status.COSIGNED else None,
-        )
-        if status != SessionNote.Status.DRAFT:
-            first = NoteEvent.Action.SUBMITTED if needs_cosignature else NoteEvent.Action.FINALIZED
-            NoteEvent.objects.create(note=note, action=first, actor=author, at=signed_at)
-        if status == SessionNote.Status.COSIGNED:
-            NoteEvent.objects.create(note=note, action=NoteEvent.Action.COSIGNED, actor=supervisor, at=note.cosigned_at)
-        if status == SessionNote.Status.RETURNED:
-            NoteEvent.objects.create(
-                note=note,
-                action=NoteEvent.Action.RETURNED,
-                actor=supervisor,
-                at=signed_at + datetime.timedelta(hours=20),
-                comment="Please add the participant's own words to the response.",
-            )
-        day += datetime.timedelta(days=rng.randint(5, 10))

@@ -11,11 +11,8 @@ from .models import (
     Coverage,
     Enrollment,
     Goal,
-    GroupSession,
     Participant,
     RecoveryPlan,
-    ServiceType,
-    SessionNote,
 )
 from .validators import normalize_icd10, normalize_zip
 
@@ -302,77 +299,3 @@ class CaseloadFilterForm(forms.Form):
         self.fields["sort"].widget.attrs["class"] = "form-select"
         self.fields["program"].widget.attrs["class"] = "form-select"
         self.fields["alerts_only"].widget.attrs["class"] = "form-check-input"
-
-
-# --- Session notes ----------------------------------------------------------------------
-
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-# Strength-based prompts shown beside the narrative fields.
-PROMPTS = {
-    "intervention": "What did you do together, and why? Name the skill, resource or goal you worked on.",
-    "response": "How did they respond? Note strengths they showed and their own words where you can.",
-    "next_steps": "What will each of you do before you meet again? When is the next contact?",
-}
-
-
-class SessionNoteForm(forms.ModelForm):
-    """Every field may be empty in a draft; submission checks completeness (notes.py)."""
-
-    service_types = forms.MultipleChoiceField(
-        choices=ServiceType.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    class Meta:
-        model = SessionNote
-        fields = [
-            "date",
-            "start_time",
-            "end_time",
-            "modality",
-            "place_of_service",
-            "service_types",
-            "goals_addressed",
-            "intervention",
-            "response",
-            "next_steps",
-        ]
-        widgets = {
-            "date": DATE,
-            "start_time": TIME,
-            "end_time": TIME,
-            "goals_addressed": forms.CheckboxSelectMultiple,
-            "intervention": forms.Textarea(attrs={"rows": 3}),
-            "response": forms.Textarea(attrs={"rows": 3}),
-            "next_steps": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def __init__(self, *args, participant: Participant, **kwargs):
-        super().__init__(*args, **kwargs)
-        plan = getattr(participant, "plan", None)
-        goals = plan.goals.filter(status=Goal.Status.ACTIVE) if plan else Goal.objects.none()
-        self.fields["goals_addressed"].queryset = goals
-        self.fields["goals_addressed"].label = "Goals from the recovery plan addressed"
-        for name, prompt in PROMPTS.items():
-            self.fields[name].help_text = prompt
-        if not self.instance.pk:
-            self.fields["date"].initial = timezone.localdate()
-
-
-class GroupSessionForm(forms.ModelForm):
-    service_types = forms.MultipleChoiceField(
-        choices=ServiceType.choices, widget=forms.CheckboxSelectMultiple, initial=[ServiceType.SUPPORT_GROUP]
-    )
-    intervention = forms.CharField(
-        label="What the group did", widget=forms.Textarea(attrs={"rows": 3}), help_text=PROMPTS["intervention"]
-    )
-    next_steps = forms.CharField(label="Next steps for the group", widget=forms.Textarea(attrs={"rows": 2}))
-
-    class Meta:
-        model = GroupSession
-        fields = ["topic", "date", "start_time", "end_time", "modality", "place_of_service"]
-        widgets = {"date": DATE, "start_time": TIME, "end_time": TIME}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()

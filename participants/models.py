@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from programs.models import Agency, BillingProgram, Payer, Program
+from programs.models import Agency, BillingProgram, InForce, InForceQuerySet, Payer, Program
 
 from .validators import validate_icd10, validate_member_id, validate_phone, validate_zip
 
@@ -89,7 +89,7 @@ class Participant(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class Enrollment(models.Model):
+class Enrollment(InForce):
     class DischargeReason(models.TextChoices):
         GOALS_MET = "goals_met", "Goals met"
         MOVED = "moved", "Moved"
@@ -139,7 +139,7 @@ class Enrollment(models.Model):
             raise ValidationError(errors)
 
 
-class Coverage(models.Model):
+class Coverage(InForce):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="coverages")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
@@ -158,9 +158,6 @@ class Coverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_billing_program_display()} · {self.member_id}"
-
-    def covers(self, day: datetime.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
     def clean(self):
         errors = {}
@@ -182,13 +179,23 @@ class Coverage(models.Model):
 
     def overlapping(self):
         """Coverages of the same participant and billing program whose dates meet this one's."""
-        far_future = datetime.date.max
         others = Coverage.objects.filter(participant_id=self.participant_id, billing_program=self.billing_program)
-        others = others.exclude(pk=self.pk).filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
-        return others.filter(start_date__lte=self.end_date or far_future)
+        return others.exclude(pk=self.pk).overlapping(self.start_date, self.end_date)
 
 
-class Consent(models.Model):
+class ConsentQuerySet(InForceQuerySet):
+    # A revoked consent stops on its revocation day, whatever its expiry date says.
+    def in_force_on(self, day: datetime.date):
+        return super().in_force_on(day).filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=day))
+
+    def current(self):
+        return super().current().filter(revoked_on__isnull=True)
+
+
+class Consent(InForce):
+    in_force_from = "signed_on"
+    in_force_until = "expires_on"
+
     class Kind(models.TextChoices):
         SERVICES = "services", "Consent to services"
         PART2_DISCLOSURE = "part2_disclosure", "42 CFR Part 2 consent to disclose"
@@ -214,6 +221,8 @@ class Consent(models.Model):
     revoked_on = models.DateField("revocation date", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ConsentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-signed_on"]
 
@@ -222,12 +231,8 @@ class Consent(models.Model):
             return f"Disclosure to {self.recipient}"
         return self.get_kind_display()
 
-    def is_current_on(self, day: datetime.date) -> bool:
-        return (
-            self.signed_on <= day
-            and (self.revoked_on is None or day < self.revoked_on)
-            and (self.expires_on is None or day <= self.expires_on)
-        )
+    def in_force_on(self, day: datetime.date) -> bool:
+        return super().in_force_on(day) and (self.revoked_on is None or day < self.revoked_on)
 
     def clean(self):
         errors = _not_future(self.signed_on, "signed_on", "A signature date")
@@ -251,9 +256,12 @@ class Consent(models.Model):
             raise ValidationError(errors)
 
 
-class CaseloadAssignment(models.Model):
+class CaseloadAssignment(InForce):
     """A participant on a specialist's caseload from one date to another. Reassigning ends
     the open assignment and starts a new one, so the history is never overwritten."""
+
+    in_force_from = "started_on"
+    in_force_until = "ended_on"
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="assignments")
     specialist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
@@ -342,175 +350,3 @@ class GoalStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} → {self.to_status}"
-
-
-# --- Session notes ----------------------------------------------------------------------
-
-
-class Modality(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone"
-    VIDEO = "video", "Video"
-    AUDIO_ONLY = "audio_only", "Audio only"
-
-
-class PlaceOfService(models.TextChoices):
-    """CMS place-of-service codes used for peer support claims."""
-
-    OFFICE = "11", "11 Office"
-    HOME = "12", "12 Home"
-    COMMUNITY = "99", "99 Community (other place)"
-    EMERGENCY_ROOM = "23", "23 Emergency room"
-    CMHC = "53", "53 Community mental health center"
-    TELEHEALTH_HOME = "10", "10 Telehealth in the participant's home"
-    TELEHEALTH_OTHER = "02", "02 Telehealth elsewhere"
-
-
-# The place of service a modality suggests; the specialist can change it.
-DEFAULT_PLACE_FOR_MODALITY = {
-    Modality.IN_PERSON: PlaceOfService.COMMUNITY,
-    Modality.PHONE: PlaceOfService.TELEHEALTH_HOME,
-    Modality.VIDEO: PlaceOfService.TELEHEALTH_HOME,
-    Modality.AUDIO_ONLY: PlaceOfService.TELEHEALTH_HOME,
-}
-
-
-class ServiceType(models.TextChoices):
-    RECOVERY_COACHING = "recovery_coaching", "Recovery coaching"
-    SELF_ADVOCACY = "self_advocacy", "Self-advocacy support"
-    RESOURCE_LINKAGE = "resource_linkage", "Resource linkage"
-    GOAL_SETTING = "goal_setting", "Goal setting and review"
-    SKILL_BUILDING = "skill_building", "Skill building"
-    SUPPORT_GROUP = "support_group", "Support group"
-    OUTREACH = "outreach", "Outreach and engagement"
-    CRISIS_SUPPORT = "crisis_support", "Crisis support"
-    CARE_TRANSITION = "care_transition", "Care transition / peer bridging"
-    WELLNESS_CHECK_IN = "wellness_check_in", "Wellness check-in"
-
-
-MIN_SESSION_MINUTES = 1
-MAX_SESSION_MINUTES = 8 * 60
-
-
-class GroupSession(models.Model):
-    """The shared facts of a group; each attendee gets their own SessionNote linked here."""
-
-    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="groups_led")
-    topic = models.CharField(max_length=200)
-    date = models.DateField()
-    start_time = models.TimeField()
-    end_time = models.TimeField()
-    modality = models.CharField(max_length=20, choices=Modality.choices)
-    place_of_service = models.CharField(max_length=2, choices=PlaceOfService.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"Group: {self.topic} ({self.date})"
-
-
-class SessionNote(models.Model):
-    """The legal record of one service to one participant.
-
-    Draft and returned notes belong to their author alone. A submitted note waits for the
-    author's supervisor; a co-signed (or final, when no co-signature is required) note is
-    locked: corrections are addenda, and the original text never changes.
-    """
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Waiting for co-signature"
-        RETURNED = "returned", "Returned"
-        COSIGNED = "cosigned", "Co-signed"
-        FINAL = "final", "Final"
-
-    LOCKED = (Status.COSIGNED, Status.FINAL)
-    EDITABLE = (Status.DRAFT, Status.RETURNED)
-
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="session_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_notes")
-    group = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.PROTECT, related_name="notes")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    # Drafts may be incomplete; submission requires every field below.
-    date = models.DateField(null=True, blank=True)
-    start_time = models.TimeField(null=True, blank=True)
-    end_time = models.TimeField(null=True, blank=True)
-    modality = models.CharField(max_length=20, choices=Modality.choices, blank=True)
-    place_of_service = models.CharField(max_length=2, choices=PlaceOfService.choices, blank=True)
-    service_types = models.JSONField(default=list, blank=True)
-    goals_addressed = models.ManyToManyField(Goal, blank=True, related_name="session_notes")
-    intervention = models.TextField("what was done", blank=True)
-    response = models.TextField("the participant's response", blank=True)
-    next_steps = models.TextField(blank=True)
-    signed_at = models.DateTimeField(null=True, blank=True)
-    signature = models.CharField(max_length=200, blank=True)
-    cosigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    cosigned_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-date", "-start_time"]
-        indexes = [
-            models.Index(fields=["author", "status"]),
-            models.Index(fields=["participant", "date"]),
-            models.Index(fields=["status", "signed_at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"Session note {self.date or 'undated'} for {self.participant}"
-
-    @property
-    def is_locked(self) -> bool:
-        return self.status in self.LOCKED
-
-    @property
-    def duration_minutes(self) -> int | None:
-        if not (self.start_time and self.end_time):
-            return None
-        start = datetime.datetime.combine(datetime.date.min, self.start_time)
-        end = datetime.datetime.combine(datetime.date.min, self.end_time)
-        return int((end - start).total_seconds() // 60)
-
-    def get_service_types_display(self) -> list[str]:
-        labels = dict(ServiceType.choices)
-        return [labels.get(code, code) for code in self.service_types]
-
-
-class NoteEvent(models.Model):
-    """The history of a note: each submission (with the text as submitted), return,
-    co-signature and addendum. Nothing here is ever changed."""
-
-    class Action(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        RETURNED = "returned", "Returned"
-        COSIGNED = "cosigned", "Co-signed"
-        FINALIZED = "finalized", "Signed as final"
-
-    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
-    snapshot = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class Addendum(models.Model):
-    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name_plural = "addenda"
-
-    def __str__(self) -> str:
-        return f"Addendum by {self.author} on {self.created_at:%Y-%m-%d}"

@@ -1,16 +1,17 @@
 import datetime
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from programs.models import StaffProfile
 
-from .access import visible_participants
-from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant, SessionNote
+from . import extensions
+from .access import ParticipantAccess, visible_participants
+from .extensions import TimelineEvent
+from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant
 
 # Coverage or consent ending within this many days raises an alert.
 ENDING_SOON_DAYS = 30
@@ -56,43 +57,59 @@ def contact_is_overdue(baseline: datetime.date, frequency_days: int, today: date
     return (today - baseline).days > frequency_days
 
 
-def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[CaseloadRow]:
-    """The active caseloads (open assignment, at least one active enrollment) of the given
-    specialists, with everything the caseload pages show. A fixed number of queries."""
+def caseload_assignments(specialist_ids: Iterable[int], *, on: datetime.date | None = None):
+    """The caseload, defined once: the assignments of these specialists whose participant is
+    on their caseload on a day. That is an assignment and an enrollment both in force that
+    day. Without a day it is the caseload as it stands now: the open assignment and an open
+    enrollment, so someone moved or discharged today has already left it."""
+    assignments = CaseloadAssignment.objects.filter(specialist_id__in=specialist_ids)
+    enrollments = Enrollment.objects.filter(participant=OuterRef("participant_id"))
+    if on is None:
+        assignments, enrollments = assignments.current(), enrollments.current()
+    else:
+        assignments, enrollments = assignments.in_force_on(on), enrollments.in_force_on(on)
+    return assignments.filter(Exists(enrollments))
+
+
+def caseload(specialist: User, *, on: datetime.date | None = None) -> QuerySet[Participant]:
+    """The participants on `specialist`'s caseload on a day (now, without one)."""
+    return Participant.objects.filter(pk__in=caseload_assignments([specialist.pk], on=on).values("participant_id"))
+
+
+def caseload_rows(
+    specialist_ids: Iterable[int],
+    *,
+    last_contacts: Callable[[list[int]], Mapping[int, datetime.date]],
+    today: datetime.date | None = None,
+) -> list[CaseloadRow]:
+    """The caseloads of the given specialists now, with everything the caseload pages show,
+    from a fixed number of queries. `last_contacts` answers, for participant ids, the day of
+    each one's last contact: contacts are session notes, which live to the right of this app,
+    so the page that composes both passes it in."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
-    assignments = (
-        CaseloadAssignment.objects.filter(
-            ended_on__isnull=True,
-            specialist_id__in=specialist_ids,
-            participant__enrollments__end_date__isnull=True,
-        )
-        .annotate(
-            last_contact=Max(
-                "participant__session_notes__date",
-                filter=~Q(participant__session_notes__status=SessionNote.Status.DRAFT),
-            )
-        )
-        .distinct()
+    assignments = list(
+        caseload_assignments(specialist_ids)
         .select_related("participant__plan")
         .prefetch_related(
             Prefetch(
                 "participant__enrollments",
-                queryset=Enrollment.objects.filter(end_date__isnull=True).select_related("program"),
+                queryset=Enrollment.objects.current().select_related("program"),
                 to_attr="active_enrollments",
             ),
             Prefetch(
                 "participant__coverages",
-                queryset=Coverage.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)),
+                queryset=Coverage.objects.overlapping(today, None),  # in force now or later
                 to_attr="current_coverages",
             ),
             Prefetch(
                 "participant__consents",
-                queryset=Consent.objects.filter(revoked_on__isnull=True, expires_on__gte=today),
-                to_attr="dated_consents",
+                queryset=Consent.objects.in_force_on(today).filter(expires_on__lte=soon),
+                to_attr="ending_consents",
             ),
         )
     )
+    contacts = last_contacts([a.participant_id for a in assignments])
     rows = []
     for assignment in assignments:
         participant = assignment.participant
@@ -101,17 +118,14 @@ def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[Case
         frequency = min(p.contact_frequency_days for p in programs)
         # The last signed or pending session note is the last contact; before the first
         # one, intake (the latest active enrollment) is where the clock starts.
-        last_contact = assignment.last_contact
+        last_contact = contacts.get(participant.pk)
         baseline = max(filter(None, [last_contact, *(e.start_date for e in enrollments)]))
         plan = getattr(participant, "plan", None)
         next_review = plan.next_review_on(min(p.plan_review_days for p in programs)) if plan else None
         coverage_end = min(
             (c.end_date for c in participant.current_coverages if c.end_date and c.end_date <= soon), default=None
         )
-        consent_end = min(
-            (c.expires_on for c in participant.dated_consents if c.expires_on <= soon and c.signed_on <= today),
-            default=None,
-        )
+        consent_end = min((c.expires_on for c in participant.ending_consents), default=None)
         rows.append(
             CaseloadRow(
                 participant=participant,
@@ -146,41 +160,6 @@ def sort_and_filter(rows: list[CaseloadRow], *, sort: str = "name", program_id=N
     if alerts_only:
         rows = [r for r in rows if r.alerts]
     return sorted(rows, key=SORTS.get(sort, SORTS["name"]))
-
-
-@dataclass
-class TeamRow:
-    profile: StaffProfile
-    caseload_size: int
-    target: int | None
-    overdue_contacts: int
-    reviews_due: int
-
-
-def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> list[TeamRow]:
-    profiles = list(
-        StaffProfile.objects.filter(supervisor=supervisor, is_active=True)
-        .select_related("user")
-        .prefetch_related("programs")
-        .order_by("user__last_name", "user__first_name")
-    )
-    rows_by_specialist: dict[int, list[CaseloadRow]] = {}
-    for row in caseload([p.user_id for p in profiles], today=today):
-        rows_by_specialist.setdefault(row.specialist_id, []).append(row)
-    team = []
-    for profile in profiles:
-        rows = rows_by_specialist.get(profile.user_id, [])
-        targets = [p.target_caseload for p in profile.programs.all()]
-        team.append(
-            TeamRow(
-                profile=profile,
-                caseload_size=len(rows),
-                target=max(targets) if targets else None,
-                overdue_contacts=sum(r.contact_overdue for r in rows),
-                reviews_due=sum(r.review_due for r in rows),
-            )
-        )
-    return team
 
 
 _DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"]
@@ -229,38 +208,15 @@ def possible_duplicates(*, first_name: str, last_name: str, date_of_birth, membe
 
 def current_disclosures(participant: Participant, today: datetime.date | None = None) -> list[Consent]:
     today = today or timezone.localdate()
-    consents = participant.consents.filter(kind=Consent.Kind.PART2_DISCLOSURE).select_related("recipient_payer")
-    return [c for c in consents if c.is_current_on(today)]
+    consents = participant.consents.in_force_on(today).filter(kind=Consent.Kind.PART2_DISCLOSURE)
+    return list(consents.select_related("recipient_payer"))
 
 
-@dataclass
-class TimelineEvent:
-    on: datetime.date
-    title: str
-    detail: str = ""
-    clinical: bool = False
-    url: str = ""
-
-
-def timeline(participant: Participant, *, clinical: bool, viewer=None) -> list[TimelineEvent]:
+def timeline(participant: Participant, access: ParticipantAccess, viewer: User) -> list[TimelineEvent]:
     """Everything that happened to this record, newest first: enrollments, coverage,
-    assignments, every session note (drafts only to their author) and, for those who may
-    read them, consents and the plan. Later issues add assessments."""
+    assignments and, for those who may read them, consents and the plan; then what the apps
+    to the right add (session notes, and later assessments)."""
     events = []
-    notes = participant.session_notes.filter(date__isnull=False).select_related("author")
-    notes = (
-        notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT) if viewer else notes.exclude(status="draft")
-    )
-    for note in notes:
-        services = ", ".join(note.get_service_types_display()) or "Session"
-        events.append(
-            TimelineEvent(
-                note.date,
-                f"{services} with {note.author}",
-                note.get_status_display(),
-                url=reverse("participants:note_detail", args=[note.pk]),
-            )
-        )
     for e in participant.enrollments.select_related("program"):
         events.append(TimelineEvent(e.start_date, f"Enrolled in {e.program}", e.referral))
         if e.end_date:
@@ -269,7 +225,7 @@ def timeline(participant: Participant, *, clinical: bool, viewer=None) -> list[T
         events.append(TimelineEvent(c.start_date, f"Coverage began: {c}"))
     for a in participant.assignments.select_related("specialist"):
         events.append(TimelineEvent(a.started_on, f"Assigned to {a.specialist}", a.reason))
-    if clinical:
+    if access.clinical:
         for c in participant.consents.all():
             events.append(TimelineEvent(c.signed_on, f"Signed: {c}", clinical=True))
             if c.revoked_on:
@@ -279,26 +235,5 @@ def timeline(participant: Participant, *, clinical: bool, viewer=None) -> list[T
             events.append(TimelineEvent(plan.started_on, "Recovery plan started", clinical=True))
             if plan.last_reviewed_on:
                 events.append(TimelineEvent(plan.last_reviewed_on, "Recovery plan reviewed", clinical=True))
+    events += extensions.contributed_events(participant, access, viewer)
     return sorted(events, key=lambda e: e.on, reverse=True)
-
-
-def note_counts(user) -> dict:
-    """The author's home page figures, in one query."""
-    today = timezone.localdate()
-    week_start = today - datetime.timedelta(days=today.weekday())
-    status = SessionNote.Status
-    return SessionNote.objects.filter(author=user).aggregate(
-        drafts=Count("pk", filter=Q(status=status.DRAFT)),
-        returned=Count("pk", filter=Q(status=status.RETURNED)),
-        waiting=Count("pk", filter=Q(status=status.SUBMITTED)),
-        cosigned_this_week=Count("pk", filter=Q(status=status.COSIGNED, cosigned_at__date__gte=week_start)),
-    )
-
-
-def notes_waiting_for(supervisor) -> QuerySet[SessionNote]:
-    """Notes of the supervisor's team waiting for co-signature, oldest first."""
-    return (
-        SessionNote.objects.filter(status=SessionNote.Status.SUBMITTED, author__staff_profile__supervisor=supervisor)
-        .select_related("participant", "author")
-        .order_by("signed_at")
-    )

@@ -1,42 +1,37 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import HiddenInput
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.access import role_required
-from accounts.models import User
 from accounts.roles import Role
+from audit.context import AuditContext
 from audit.models import AuditEvent
-from audit.services import audit_record, save_form_with_audit
-from programs.pages import form_page
+from audit.services import audit_record, save_with_audit
 from programs.selectors import current_agency
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .access import Need, get_participant_for_user, visible_participants
 from .forms import (
     AssignForm,
-    CaseloadFilterForm,
     ConsentForm,
     ConsentRevokeForm,
     CoverageForm,
     DischargeForm,
     EnrollmentForm,
-    GoalForm,
     GoalStatusForm,
     IntakeCoverageForm,
     IntakeForm,
     ParticipantForm,
-    PlanForm,
-    ReviewForm,
-    SignatureForm,
     TransferForm,
     specialists_for,
 )
-from .models import Goal, Participant
+from .models import Participant
 
 CARE_ROLES = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.PROGRAM_ADMIN)
 ANY_STAFF = (*CARE_ROLES, Role.BILLING)
@@ -66,47 +61,44 @@ def participant_search(request: HttpRequest) -> HttpResponse:
 # --- Intake -----------------------------------------------------------------------------
 
 
-@role_required(*CARE_ROLES)
-def participant_intake(request: HttpRequest) -> HttpResponse:
-    agency = current_agency()
-    if agency is None:
-        raise Http404("No agency has been set up yet.")
+def _intake_forms(request: HttpRequest, agency) -> dict:
     data = request.POST or None
-    forms = {
+    return {
         "participant": ParticipantForm(data, agency=agency, prefix="p"),
         "enrollment": EnrollmentForm(data, prefix="e"),
         "coverage": IntakeCoverageForm(data, prefix="c"),
         "intake": IntakeForm(data, user=request.user, prefix="i"),
     }
-    duplicates = []
-    if request.method == "POST" and all(form.is_valid() for form in forms.values()):
-        person = forms["participant"].cleaned_data
-        duplicates = list(
-            selectors.possible_duplicates(
-                first_name=person["first_name"],
-                last_name=person["last_name"],
-                date_of_birth=person["date_of_birth"],
-                member_id=forms["coverage"].cleaned_data.get("member_id") or "",
-            )
+
+
+def _possible_duplicates(forms: dict) -> list[Participant]:
+    person = forms["participant"].cleaned_data
+    return list(
+        selectors.possible_duplicates(
+            first_name=person["first_name"],
+            last_name=person["last_name"],
+            date_of_birth=person["date_of_birth"],
+            member_id=forms["coverage"].cleaned_data.get("member_id") or "",
         )
-        if duplicates and not forms["intake"].cleaned_data["not_a_duplicate"]:
-            forms["intake"].add_error(
-                "not_a_duplicate", "Check the possible matches above, then tick this box if it is a different person."
-            )
-        else:
-            try:
-                participant = services.participant_intake(
-                    participant=forms["participant"].instance,
-                    enrollment=forms["enrollment"].instance,
-                    specialist=forms["intake"].cleaned_data["specialist"],
-                    coverage=forms["coverage"].instance if forms["coverage"].has_coverage() else None,
-                    actor=request.user,
-                    request=request,
-                )
-            except ValidationError as error:
-                forms["intake"].add_error(None, error)
-            else:
-                return _saved(request, participant, f"{participant} is enrolled.")
+    )
+
+
+def _intake_save(request: HttpRequest, forms: dict) -> Participant | None:
+    """The intake service on the valid forms; None (the error put on the form) if it refuses."""
+    try:
+        return services.participant_intake(
+            participant=forms["participant"].instance,
+            enrollment=forms["enrollment"].instance,
+            specialist=forms["intake"].cleaned_data["specialist"],
+            coverage=forms["coverage"].instance if forms["coverage"].has_coverage() else None,
+            ctx=AuditContext.from_request(request),
+        )
+    except ValidationError as error:
+        forms["intake"].add_error(None, error)
+        return None
+
+
+def _intake_page(request: HttpRequest, forms: dict, duplicates: list[Participant]) -> HttpResponse:
     if not duplicates:
         # The confirmation only makes sense next to a list of possible matches.
         forms["intake"].fields["not_a_duplicate"].widget = HiddenInput()
@@ -118,6 +110,24 @@ def participant_intake(request: HttpRequest) -> HttpResponse:
     return render(request, "participants/intake.html", context, status=400 if has_errors else 200)
 
 
+@role_required(*CARE_ROLES)
+def participant_intake(request: HttpRequest) -> HttpResponse:
+    agency = current_agency()
+    if agency is None:
+        raise Http404("No agency has been set up yet.")
+    forms = _intake_forms(request, agency)
+    duplicates = []
+    if request.method == "POST" and all(form.is_valid() for form in forms.values()):
+        duplicates = _possible_duplicates(forms)
+        if duplicates and not forms["intake"].cleaned_data["not_a_duplicate"]:
+            forms["intake"].add_error(
+                "not_a_duplicate", "Check the possible matches above, then tick this box if it is a different person."
+            )
+        elif (participant := _intake_save(request, forms)) is not None:
+            return _saved(request, participant, f"{participant} is enrolled.")
+    return _intake_page(request, forms, duplicates)
+
+
 # --- The participant's page -------------------------------------------------------------
 
 
@@ -126,15 +136,15 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_participant_for_user(request.user, pk)
     participant = access.participant
     # Every read of a participant's record is audited (HIPAA 45 CFR 164.312(b)).
-    audit_record(action=AuditEvent.Action.VIEW, actor=request.user, target=participant, request=request)
+    audit_record(action=AuditEvent.Action.VIEW, ctx=AuditContext.from_request(request), target=participant)
     context = {
         "participant": participant,
         "access": access,
         "enrollments": participant.enrollments.select_related("program"),
         "coverages": participant.coverages.select_related("payer"),
         "assignments": participant.assignments.select_related("specialist", "assigned_by"),
-        "timeline": selectors.timeline(participant, clinical=access.clinical, viewer=request.user),
-        "can_log_note": access.edit and request.user.has_role(Role.PEER_SPECIALIST),
+        "timeline": selectors.timeline(participant, access, request.user),
+        "actions": extensions.contributed_actions(participant, access, request.user),
     }
     if access.clinical:
         plan = getattr(participant, "plan", None)
@@ -153,17 +163,24 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_participant_for_user(request.user, pk, Need.EDIT).participant
     form = ParticipantForm(request.POST or None, instance=participant)
     if request.method == "POST" and form.is_valid():
-        save_form_with_audit(form, actor=request.user, request=request)
+        save_with_audit(form.instance, ctx=AuditContext.from_request(request))
         return _saved(request, participant, "Details saved.")
-    return form_page(request, form, title=f"Edit {participant}", cancel_url=_detail_url(participant))
+    return TemplateResponse(
+        request,
+        "form_page.html",
+        {"form": form, "title": f"Edit {participant}", "cancel_url": _detail_url(participant)},
+    )
 
 
-def _record_form(request, participant, form, *, title: str, success: str, save=save_form_with_audit, **page):
-    """Add or change one record on a participant's page: save with audit, or show errors."""
+def _record_form(request, participant, form, *, title: str, success: str, save=save_with_audit, **page):
+    """Add or change one record on a participant's page, or show the form's errors.
+    `save(instance, ctx=...)` writes the record: save_with_audit, or a service that does more."""
     if request.method == "POST" and form.is_valid():
-        save(form, actor=request.user, request=request)
+        save(form.instance, ctx=AuditContext.from_request(request))
         return _saved(request, participant, success)
-    return form_page(request, form, title=title, cancel_url=_detail_url(participant), **page)
+    return TemplateResponse(
+        request, "form_page.html", {"form": form, "title": title, "cancel_url": _detail_url(participant), **page}
+    )
 
 
 @role_required(*CARE_ROLES)
@@ -184,11 +201,14 @@ def enrollment_discharge(request: HttpRequest, pk: int, enrollment_pk: int) -> H
             end_date=form.cleaned_data["end_date"],
             reason=form.cleaned_data["discharge_reason"],
             note=form.cleaned_data["discharge_note"],
-            actor=request.user,
-            request=request,
+            ctx=AuditContext.from_request(request),
         )
         return _saved(request, participant, f"Discharged from {enrollment.program}. The record is kept.")
-    return form_page(request, form, title=f"Discharge from {enrollment.program}", cancel_url=_detail_url(participant))
+    return TemplateResponse(
+        request,
+        "form_page.html",
+        {"form": form, "title": f"Discharge from {enrollment.program}", "cancel_url": _detail_url(participant)},
+    )
 
 
 @role_required(*ANY_STAFF)
@@ -202,7 +222,7 @@ def coverage_edit(request: HttpRequest, pk: int, coverage_pk: int | None = None)
         form,
         title=f"Coverage of {participant}",
         success="Coverage saved.",
-        save=services.coverage_save,
+        save=lambda coverage, ctx: services.coverage_save(coverage=coverage, ctx=ctx),
     )
 
 
@@ -241,166 +261,45 @@ def assignment_change(request: HttpRequest, pk: int) -> HttpResponse:
                 participant=participant,
                 to=form.cleaned_data["specialist"],
                 reason=form.cleaned_data["reason"],
-                actor=request.user,
-                request=request,
+                ctx=AuditContext.from_request(request),
             )
         except ValidationError as error:
             form.add_error("specialist", error)
         else:
             return _saved(request, participant, f"{participant} is now with {form.cleaned_data['specialist']}.")
-    return form_page(request, form, title=f"Reassign {participant}", cancel_url=_detail_url(participant))
+    return TemplateResponse(
+        request,
+        "form_page.html",
+        {"form": form, "title": f"Reassign {participant}", "cancel_url": _detail_url(participant)},
+    )
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after a transfer: the page that linked here (`next`), if it is ours."""
+    url = request.POST.get("next") or request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return reverse("participants:search")
 
 
 @role_required(Role.SUPERVISOR, Role.PROGRAM_ADMIN)
 def caseload_transfer(request: HttpRequest, specialist_pk: int) -> HttpResponse:
     leaving = get_object_or_404(specialists_for(request.user), pk=specialist_pk)
-    caseload = Participant.objects.filter(assignments__specialist=leaving, assignments__ended_on__isnull=True).order_by(
-        "last_name", "first_name"
-    )
+    caseload = selectors.caseload(leaving).order_by("last_name", "first_name")
     form = TransferForm(request.POST or None, user=request.user, caseload=caseload, leaving=leaving)
     preview = False
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") == "1":
             moves = [(p, form.cleaned_data["to"]) for p in form.cleaned_data["participants"]]
+            ctx = AuditContext.from_request(request)
             try:
-                count = services.caseload_transfer(
-                    moves=moves, reason=form.cleaned_data["reason"], actor=request.user, request=request
-                )
+                count = services.caseload_transfer(moves=moves, reason=form.cleaned_data["reason"], ctx=ctx)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, f"{count} participant{'s' if count != 1 else ''} moved to {moves[0][1]}.")
-                return redirect("participants:team")
+                return redirect(_next_url(request))
         else:
             preview = True
     context = {"form": form, "leaving": leaving, "preview": preview, "caseload": caseload}
     return render(request, "participants/transfer.html", context, status=400 if form.errors else 200)
-
-
-# --- Recovery plan ----------------------------------------------------------------------
-
-
-@role_required(*CARE_ROLES)
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = get_participant_for_user(request.user, pk, Need.EDIT).participant
-    form = PlanForm(request.POST or None, instance=getattr(participant, "plan", None), participant=participant)
-    return _record_form(request, participant, form, title=f"Recovery plan of {participant}", success="Plan saved.")
-
-
-def _plan_for(request, pk):
-    participant = get_participant_for_user(request.user, pk, Need.EDIT).participant
-    plan = getattr(participant, "plan", None)
-    if plan is None:
-        raise Http404("This participant has no recovery plan yet.")
-    return participant, plan
-
-
-@role_required(*CARE_ROLES)
-def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
-    participant, plan = _plan_for(request, pk)
-    form = GoalForm(request.POST or None, plan=plan)
-    return _record_form(request, participant, form, title="New goal", success="Goal added.", save=services.goal_create)
-
-
-@require_POST
-@role_required(*CARE_ROLES)
-def goal_status(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    participant, plan = _plan_for(request, pk)
-    goal = get_object_or_404(Goal, pk=goal_pk, plan=plan)
-    form = GoalStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose one of the listed statuses.")
-        return redirect(_detail_url(participant))
-    try:
-        services.goal_status_change(
-            goal=goal,
-            to_status=form.cleaned_data["status"],
-            note=form.cleaned_data["note"],
-            actor=request.user,
-            request=request,
-        )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect(_detail_url(participant))
-    return _saved(request, participant, f"Goal marked {goal.get_status_display().lower()}.")
-
-
-@role_required(*CARE_ROLES)
-def plan_sign(request: HttpRequest, pk: int, signer: str) -> HttpResponse:
-    access = get_participant_for_user(request.user, pk, Need.EDIT)
-    participant, plan = _plan_for(request, pk)
-    if signer not in services.SIGNERS:
-        raise Http404("No such signature.")
-    if signer == "supervisor" and not access.assign:
-        raise PermissionDenied("Only the specialist's supervisor or a program admin co-signs the plan.")
-    if (
-        signer == "specialist"
-        and not participant.assignments.filter(ended_on__isnull=True, specialist=request.user).exists()
-    ):
-        raise PermissionDenied("Only the assigned peer specialist signs as specialist.")
-    initial = {} if signer == "participant" else {"name": request.user.get_full_name()}
-    form = SignatureForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_sign(
-                plan=plan,
-                signer=signer,
-                name=form.cleaned_data["name"],
-                signed_on=form.cleaned_data["signed_on"],
-                actor=request.user,
-                request=request,
-            )
-        except ValidationError as error:
-            form.add_error("signed_on", error)
-        else:
-            return _saved(request, participant, "Signature recorded.")
-    intro = {
-        "participant": "The participant types their own name to sign their plan.",
-        "specialist": "Sign as the peer specialist who wrote this plan with the participant.",
-        "supervisor": "Co-sign as supervisor: you have reviewed this plan.",
-    }[signer]
-    return form_page(request, form, title=f"Sign the plan ({signer})", cancel_url=_detail_url(participant), intro=intro)
-
-
-@role_required(*CARE_ROLES)
-def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
-    participant, plan = _plan_for(request, pk)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.plan_review(
-            plan=plan, reviewed_on=form.cleaned_data["reviewed_on"], actor=request.user, request=request
-        )
-        return _saved(request, participant, "Plan review recorded.")
-    return form_page(request, form, title="Record a plan review", cancel_url=_detail_url(participant))
-
-
-# --- Caseloads --------------------------------------------------------------------------
-
-
-def _caseload_page(request, specialist: User, *, title: str) -> HttpResponse:
-    form = CaseloadFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.sort_and_filter(
-        selectors.caseload([specialist.pk]),
-        sort=filters.get("sort") or "name",
-        program_id=filters["program"].pk if filters.get("program") else None,
-        alerts_only=filters.get("alerts_only", False),
-    )
-    context = {"rows": rows, "form": form, "title": title, "specialist": specialist}
-    return render(request, "participants/caseload.html", context)
-
-
-@role_required(Role.PEER_SPECIALIST)
-def my_caseload(request: HttpRequest) -> HttpResponse:
-    return _caseload_page(request, request.user, title="My caseload")
-
-
-@role_required(Role.SUPERVISOR)
-def team_caseloads(request: HttpRequest) -> HttpResponse:
-    return render(request, "participants/team.html", {"team": selectors.team_caseloads(request.user)})
-
-
-@role_required(Role.SUPERVISOR, Role.PROGRAM_ADMIN)
-def specialist_caseload(request: HttpRequest, specialist_pk: int) -> HttpResponse:
-    specialist = get_object_or_404(specialists_for(request.user), pk=specialist_pk)
-    return _caseload_page(request, specialist, title=f"Caseload of {specialist}")

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from accounts.roles import Role
 
-from . import views
+from .views import caseloads, groups, home, workforce
 
 # The Django admin signs in through allauth too, so rate limits and MFA apply there.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -18,18 +18,24 @@ admin.site.has_permission = lambda request: (
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("home/peer/", views.home_peer, name="home_peer"),
-    path("home/supervisor/", views.home_supervisor, name="home_supervisor"),
-    path("home/billing/", views.home_billing, name="home_billing"),
-    path("home/admin/", views.home_admin, name="home_admin"),
-    path("health/", views.health, name="health"),
+    path("", home.home, name="home"),
+    path("home/peer/", home.home_peer, name="home_peer"),
+    path("home/supervisor/", home.home_supervisor, name="home_supervisor"),
+    path("home/billing/", home.home_billing, name="home_billing"),
+    path("home/admin/", home.home_admin, name="home_admin"),
+    path("health/", home.health, name="health"),
+    path("caseload/", caseloads.my_caseload, name="my_caseload"),
+    path("caseloads/team/", caseloads.team_caseloads, name="team_caseloads"),
+    path("caseloads/<int:specialist_pk>/", caseloads.specialist_caseload, name="specialist_caseload"),
+    path("workforce/", workforce.workforce, name="workforce"),
+    path("notes/group/new/", groups.group_new, name="group_new"),
     # Pages without our <link rel="icon"> (the Django admin) make browsers ask for this.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("programs.urls")),
     path("", include("participants.urls")),
+    path("", include("notes.urls")),
     path("", include("billing.urls")),
     path("django-admin/", admin.site.urls),
 ]

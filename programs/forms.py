@@ -1,6 +1,5 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
@@ -35,6 +34,9 @@ class ProgramForm(forms.ModelForm):
 
 
 class StaffProfileForm(forms.ModelForm):
+    """The profile and the user's role, checked together; `programs.services.profile_save`
+    writes both (the role is a group on the user, not a field of the profile)."""
+
     role = forms.ChoiceField(choices=Role.choices)
 
     class Meta:
@@ -62,14 +64,6 @@ class StaffProfileForm(forms.ModelForm):
         if user and cleaned.get("supervisor") == user:
             self.add_error("supervisor", "Someone can't be their own supervisor.")
         return cleaned
-
-    def save(self, commit=True):
-        profile = super().save(commit)
-        # The role is the user's group: replace whichever role group they had.
-        user = profile.user
-        user.groups.remove(*Group.objects.filter(name__in=Role.values))
-        user.groups.add(Group.objects.get(name=self.cleaned_data["role"]))
-        return profile
 
 
 class CertificationForm(forms.ModelForm):

@@ -3,12 +3,56 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from .validators import validate_npi
 
 # A certification expiring within this many days shows as "expiring".
 EXPIRING_WITHIN_DAYS = 60
+
+
+class InForceQuerySet(models.QuerySet):
+    def _bounds(self) -> tuple[str, str]:
+        return self.model.in_force_from, self.model.in_force_until
+
+    def in_force_on(self, day: datetime.date):
+        start, until = self._bounds()
+        return self.filter(Q(**{f"{start}__lte": day}), Q(**{f"{until}__isnull": True}) | Q(**{f"{until}__gte": day}))
+
+    def current(self):
+        """Open records (no last day yet), e.g. an open enrollment or caseload assignment."""
+        _, until = self._bounds()
+        return self.filter(**{f"{until}__isnull": True})
+
+    def overlapping(self, start: datetime.date, end: datetime.date | None):
+        """Records in force on at least one day of [start, end]; `end` None means open-ended."""
+        first, until = self._bounds()
+        rows = self.filter(Q(**{f"{until}__isnull": True}) | Q(**{f"{until}__gte": start}))
+        return rows if end is None else rows.filter(**{f"{first}__lte": end})
+
+
+class InForce(models.Model):
+    """A record that is in force over a range of days: an enrollment, a coverage, a rate, a
+    certification... "Is it in force on this day?" decides billing, caseloads and notes, so the
+    rule is defined here once, for every dated record, in SQL and for rows already in memory.
+
+    Both ends are inclusive: a certification still counts on its expiry day, and a caseload
+    handed over on a day is in force for both specialists that day. A NULL last day means
+    open-ended. Subclasses name their own columns in `in_force_from` and `in_force_until`.
+    """
+
+    in_force_from = "start_date"
+    in_force_until = "end_date"
+
+    objects = InForceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        until = getattr(self, self.in_force_until)
+        return getattr(self, self.in_force_from) <= day and (until is None or day <= until)
 
 
 class Agency(models.Model):
@@ -137,9 +181,9 @@ class StaffProfile(models.Model):
             raise ValidationError({"hire_date": "The hire date can't be in the future."})
 
     def is_certified_on(self, day: datetime.date) -> bool:
-        """May this specialist bill for a service on `day`? True when a certification was
-        issued on or before that day and expires on or after it (the expiry day counts)."""
-        return self.certifications.filter(issued_on__lte=day, expires_on__gte=day).exists()
+        """May this specialist bill for a service on `day`? True when a certification is in
+        force that day (the expiry day counts). For many days at once: `selectors.certified_on`."""
+        return self.certifications.in_force_on(day).exists()
 
 
 class CertificationStatus(models.TextChoices):
@@ -166,7 +210,10 @@ def certification_scan_path(instance, filename: str) -> str:
     return f"certifications/{instance.profile_id}/{timezone.now():%Y%m%d%H%M%S}-{instance.pk or 'new'}.{ext}"
 
 
-class Certification(models.Model):
+class Certification(InForce):
+    in_force_from = "issued_on"
+    in_force_until = "expires_on"
+
     class Type(models.TextChoices):
         TX_MHPS = "tx_mhps", "Texas Mental Health Peer Specialist"
         TX_RSPS = "tx_rsps", "Texas Recovery Support Peer Specialist"

@@ -1,13 +1,15 @@
 import datetime
+from collections.abc import Iterable
 
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from accounts.services import user_role_set
+from audit.context import AuditContext
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, save_with_audit
 
 from .models import Certification, CertificationNotice, Program, StaffProfile
 
@@ -15,30 +17,38 @@ from .models import Certification, CertificationNotice, Program, StaffProfile
 EXPIRED_NOTICE_WINDOW_DAYS = 30
 
 
-def _set_active(instance, *, active: bool, actor, request: HttpRequest) -> None:
+def _set_active(instance, *, active: bool, ctx: AuditContext) -> None:
     instance.is_active = active
     instance.save(update_fields=["is_active"])
     audit_record(
         action=AuditEvent.Action.UPDATE,
-        actor=actor,
+        ctx=ctx,
         target=instance,
-        request=request,
         details={"changes": {"is_active": [str(not active), str(active)]}},
     )
 
 
-def program_set_active(*, program: Program, active: bool, actor, request: HttpRequest) -> Program:
+def program_set_active(*, program: Program, active: bool, ctx: AuditContext) -> Program:
     with transaction.atomic():
-        _set_active(program, active=active, actor=actor, request=request)
+        _set_active(program, active=active, ctx=ctx)
     return program
 
 
-def profile_set_active(*, profile: StaffProfile, active: bool, actor, request: HttpRequest) -> StaffProfile:
+def profile_set_active(*, profile: StaffProfile, active: bool, ctx: AuditContext) -> StaffProfile:
     """Deactivating a profile also stops its user signing in; nothing is deleted."""
     with transaction.atomic():
-        _set_active(profile, active=active, actor=actor, request=request)
+        _set_active(profile, active=active, ctx=ctx)
         profile.user.is_active = active
         profile.user.save(update_fields=["is_active"])
+    return profile
+
+
+def profile_save(*, profile: StaffProfile, role: str, programs: Iterable[Program], ctx: AuditContext) -> StaffProfile:
+    """Create or change a staff profile and set its user's role, together: a profile saved
+    with the old role (or a role given without its profile) never shows."""
+    with transaction.atomic():
+        save_with_audit(profile, ctx=ctx, m2m={"programs": list(programs)})
+        user_role_set(user=profile.user, role=role, ctx=ctx)
     return profile
 
 

@@ -9,7 +9,6 @@ urlpatterns = [
     path("programs/new/", views.program_edit, name="program_create"),
     path("programs/<int:pk>/edit/", views.program_edit, name="program_edit"),
     path("programs/<int:pk>/active/", views.program_set_active, name="program_set_active"),
-    path("workforce/", views.workforce, name="workforce"),
     path("staff/me/", views.my_profile, name="my_profile"),
     path("staff/profiles/new/", views.profile_edit, name="profile_create"),
     path("staff/profiles/<int:pk>/", views.profile_detail, name="profile_detail"),

@@ -2,13 +2,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.roles import Role
-from audit.services import save_form_with_audit
+from audit.context import AuditContext
+from audit.services import save_with_audit
 
 from . import selectors, services
 from .access import (
@@ -24,10 +26,8 @@ from .forms import (
     StaffProfileForm,
     SupervisionSessionForm,
     TrainingRecordForm,
-    WorkforceFilterForm,
 )
-from .models import Agency, CertificationStatus, Program, StaffProfile
-from .pages import form_page
+from .models import Agency, Program, StaffProfile
 
 ANY_STAFF = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.BILLING, Role.PROGRAM_ADMIN)
 
@@ -45,10 +45,12 @@ def _profile_record_form(request, form, profile_pk: int, *, title: str, success:
     back to the profile, or show the form (with its errors) again."""
     profile_url = reverse("programs:profile_detail", args=[profile_pk])
     if request.method == "POST" and form.is_valid():
-        save_form_with_audit(form, actor=request.user, request=request)
+        save_with_audit(form.instance, ctx=AuditContext.from_request(request))
         messages.success(request, success)
         return redirect(profile_url)
-    return form_page(request, form, title=title, cancel_url=profile_url, **page)
+    return TemplateResponse(
+        request, "form_page.html", {"form": form, "title": title, "cancel_url": profile_url, **page}
+    )
 
 
 # --- Programs ---------------------------------------------------------------------------
@@ -66,11 +68,13 @@ def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     program = get_object_or_404(Program, pk=pk, agency=agency) if pk else None
     form = ProgramForm(request.POST or None, instance=program, agency=agency)
     if request.method == "POST" and form.is_valid():
-        program = save_form_with_audit(form, actor=request.user, request=request)
+        program = save_with_audit(form.instance, ctx=AuditContext.from_request(request))
         messages.success(request, f"Program “{program}” saved.")
         return redirect("programs:program_list")
     title = f"Edit {program}" if program else "New program"
-    return form_page(request, form, title=title, cancel_url=reverse("programs:program_list"))
+    return TemplateResponse(
+        request, "form_page.html", {"form": form, "title": title, "cancel_url": reverse("programs:program_list")}
+    )
 
 
 @require_POST
@@ -78,31 +82,9 @@ def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def program_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(Program, pk=pk, agency=_agency())
     active = request.POST.get("active") == "1"
-    services.program_set_active(program=program, active=active, actor=request.user, request=request)
+    services.program_set_active(program=program, active=active, ctx=AuditContext.from_request(request))
     messages.success(request, f"“{program}” {'reactivated' if active else 'deactivated'}.")
     return redirect("programs:program_list")
-
-
-# --- Workforce --------------------------------------------------------------------------
-
-
-@role_required(Role.PROGRAM_ADMIN, Role.SUPERVISOR)
-def workforce(request: HttpRequest) -> HttpResponse:
-    form = WorkforceFilterForm(
-        request.GET or None,
-        programs=Program.objects.filter(agency=_agency(), is_active=True),
-        supervisors=selectors.supervisors_for_filter(request.user),
-        statuses=CertificationStatus.choices,
-    )
-    filters = form.cleaned_data if form.is_valid() else {}
-    rows = selectors.workforce(
-        request.user,
-        program=filters.get("program"),
-        supervisor=filters.get("supervisor"),
-        status=filters.get("status", ""),
-    )
-    context = {"form": form, "rows": rows, "required_hours": _agency().training_hours_required_per_year}
-    return render(request, "programs/workforce.html", context)
 
 
 # --- Staff profiles ---------------------------------------------------------------------
@@ -142,11 +124,19 @@ def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     profile = get_profile_for_user(request.user, pk, write=True) if pk else None
     form = StaffProfileForm(request.POST or None, instance=profile, agency=_agency())
     if request.method == "POST" and form.is_valid():
-        profile = save_form_with_audit(form, actor=request.user, request=request)
+        profile = services.profile_save(
+            profile=form.instance,
+            role=form.cleaned_data["role"],
+            programs=form.cleaned_data["programs"],
+            ctx=AuditContext.from_request(request),
+        )
         messages.success(request, f"Profile for {profile} saved.")
         return redirect("programs:profile_detail", pk=profile.pk)
-    title = f"Edit {profile}" if profile else "New staff profile"
-    return form_page(request, form, title=title, cancel_url=reverse("programs:workforce"))
+    if profile:
+        title, cancel_url = f"Edit {profile}", reverse("programs:profile_detail", args=[profile.pk])
+    else:
+        title, cancel_url = "New staff profile", reverse("home")
+    return TemplateResponse(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
 
 
 @require_POST
@@ -154,7 +144,7 @@ def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def profile_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_profile_for_user(request.user, pk, write=True)
     active = request.POST.get("active") == "1"
-    services.profile_set_active(profile=profile, active=active, actor=request.user, request=request)
+    services.profile_set_active(profile=profile, active=active, ctx=AuditContext.from_request(request))
     messages.success(request, f"{profile} {'reactivated' if active else 'deactivated; they can no longer sign in'}.")
     return redirect("programs:profile_detail", pk=profile.pk)
 

@@ -189,3 +189,41 @@ def test_the_invitation_list_query_count_does_not_grow(client, admin_user, djang
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(LIST)
     assert response.content.decode().count("Send again") == 50
+
+
+@pytest.mark.django_db
+def test_a_command_can_invite_without_a_request(admin_user, django_capture_on_commit_callbacks):
+    from accounts.services import invitation_create
+    from audit.context import AuditContext
+
+    ctx = AuditContext.for_command(admin_user, "invite_staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(
+            email="from.a.script@example.org",
+            first_name="Ada",
+            last_name="Script",
+            role=Role.BILLING,
+            base_url="https://peers.example.org/",
+            ctx=ctx,
+        )
+    assert invitation.invited_by == admin_user
+    assert mail.outbox[0].body.count("https://peers.example.org/invitations/") == 1
+    event = AuditEvent.objects.get(action=AuditEvent.Action.INVITATION_SENT)
+    assert (event.actor, event.ip_address, event.user_agent) == (admin_user, None, "manage.py invite_staff")
+
+
+@pytest.mark.django_db
+def test_accepting_records_the_new_user_and_where_they_accepted_from(client):
+    from accounts.services import invitation_token
+
+    invitation = InvitationFactory()
+    path = reverse("accounts:invitation_accept", args=[invitation_token(invitation)])
+    client.post(
+        path,
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        REMOTE_ADDR="198.51.100.23",
+        HTTP_USER_AGENT="Mozilla/5.0 (Phone)",
+    )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.INVITATION_ACCEPTED)
+    assert event.actor == User.objects.get(email=invitation.email)
+    assert (event.ip_address, event.user_agent) == ("198.51.100.23", "Mozilla/5.0 (Phone)")

@@ -4,10 +4,12 @@ import pytest
 
 from billing.billability import GRANT, HOLD, READY, assess, billable_notes
 from billing.models import Authorization, Claim, ClaimBatch, ClaimLine, FundingSource, ServiceCode
-from participants.models import Consent, GroupSession, SessionNote
+from notes.models import GroupSession, SessionNote
+from notes.tests.factories import signed_note
+from participants.models import Consent
 from programs.models import Program
 
-from .conftest import TODAY, days_ago, signed_note
+from .factories import TODAY, days_ago
 
 
 def only(assessments):

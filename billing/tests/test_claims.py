@@ -4,18 +4,20 @@ import time
 import pytest
 from django.db import connection
 
+from audit.context import AuditContext
 from billing import services
 from billing.models import Claim, ClaimBatch, ClaimLine
 from billing.tests.x12_validation import pyx12_errors
 from billing.x12 import ExportError, check_837p
-from participants.models import GroupSession, SessionNote
+from notes.models import GroupSession, SessionNote
+from notes.tests.factories import signed_note
 
-from .conftest import billable_participant, days_ago, signed_note
+from .factories import billable_participant, days_ago
 
 
 def build_and_export(payer, author, notes):
-    batch = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], actor=author)
-    return services.batch_export(batch=batch, actor=author)
+    batch = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
+    return services.batch_export(batch=batch, ctx=AuditContext(author))
 
 
 def assert_valid(text):
@@ -63,21 +65,21 @@ def test_replacement_and_void_claims_refer_to_the_original(identity, payer, auth
     first = build_and_export(payer, author, [note])
     original = first.claims.get()
 
-    replacement_batch = services.claim_correct(claim=original, frequency="7", actor=author)
+    replacement_batch = services.claim_correct(claim=original, frequency="7", ctx=AuditContext(author))
     replacement = replacement_batch.claims.get()
     assert (replacement.frequency, replacement.original) == ("7", original)
-    text = services.batch_export(batch=replacement_batch, actor=author).file_837
+    text = services.batch_export(batch=replacement_batch, ctx=AuditContext(author)).file_837
     assert_valid(text)
     assert ":B:7*" in text and f"REF*F8*{original.claim_number}~" in text
     assert ClaimLine.objects.filter(note=note, voided=False).count() == 1
 
-    void_batch = services.claim_correct(claim=replacement, frequency="8", actor=author)
-    text = services.batch_export(batch=void_batch, actor=author).file_837
+    void_batch = services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author))
+    text = services.batch_export(batch=void_batch, ctx=AuditContext(author)).file_837
     assert_valid(text)
     assert ":B:8*" in text and f"REF*F8*{replacement.claim_number}~" in text
     assert not ClaimLine.objects.filter(note=note, voided=False).exists()  # billable again
     with pytest.raises(Exception, match="already been voided or replaced"):
-        services.claim_correct(claim=replacement, frequency="8", actor=author)
+        services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author))
 
 
 @pytest.mark.django_db
@@ -86,14 +88,18 @@ def test_exporting_freezes_the_batch_with_a_sequence_number(identity, payer, aut
     second = build_and_export(payer, author, [signed_note(person, author, day=days_ago(4))])
     assert second.interchange_control_number == first.interchange_control_number + 1
     frozen_text = first.file_837
-    again = services.batch_export(batch=first, actor=author)
+    again = services.batch_export(batch=first, ctx=AuditContext(author))
     assert again.file_837 == frozen_text and again.interchange_control_number == first.interchange_control_number
     with pytest.raises(Exception, match="Only exported claims"):
-        services.claim_correct(claim=build_unexported(payer, author, person).claims.get(), frequency="7", actor=author)
+        services.claim_correct(
+            claim=build_unexported(payer, author, person).claims.get(), frequency="7", ctx=AuditContext(author)
+        )
 
 
 def build_unexported(payer, author, person):
-    return services.batch_build(payer=payer, note_ids=[signed_note(person, author, day=days_ago(6)).pk], actor=author)
+    return services.batch_build(
+        payer=payer, note_ids=[signed_note(person, author, day=days_ago(6)).pk], ctx=AuditContext(author)
+    )
 
 
 @pytest.mark.django_db
@@ -121,15 +127,15 @@ def test_the_exporters_own_checks_catch_what_pyx12_may_not(identity, payer, auth
 
 @pytest.mark.django_db
 def test_a_bad_npi_or_short_zip_stops_the_export(identity, payer, author, person):
-    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], actor=author)
+    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], ctx=AuditContext(author))
     identity.npi = "1234567890"
     identity.save()
     with pytest.raises(ExportError, match="check digit"):
-        services.batch_export(batch=batch, actor=author)
+        services.batch_export(batch=batch, ctx=AuditContext(author))
     identity.npi, identity.zip_code = "1234567893", "78701"
     identity.save()
     with pytest.raises(ExportError, match="9 digits"):
-        services.batch_export(batch=batch, actor=author)
+        services.batch_export(batch=batch, ctx=AuditContext(author))
     batch.refresh_from_db()
     assert not batch.is_frozen and batch.interchange_control_number is None
 
@@ -147,7 +153,7 @@ def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, au
 
         try:
             with transaction.atomic():
-                outcome["first"] = services.batch_build(payer=payer, note_ids=[note.pk], actor=author)
+                outcome["first"] = services.batch_build(payer=payer, note_ids=[note.pk], ctx=AuditContext(author))
                 first_inserted.set()
                 release.wait(10)
         finally:
@@ -156,7 +162,7 @@ def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, au
     def second():
         first_inserted.wait(10)
         try:
-            outcome["second"] = services.batch_build(payer=payer, note_ids=[note.pk], actor=author)
+            outcome["second"] = services.batch_build(payer=payer, note_ids=[note.pk], ctx=AuditContext(author))
         except services.BatchConflict as error:
             outcome["second_error"] = str(error)
         finally:
@@ -196,8 +202,8 @@ def test_the_database_refuses_a_second_live_line_for_a_note(payer, author, perso
 
 @pytest.mark.django_db
 def test_a_payer_without_a_payer_id_stops_the_export(identity, payer, author, person):
-    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], actor=author)
+    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], ctx=AuditContext(author))
     payer.payer_id = ""
     payer.save()
     with pytest.raises(ExportError, match="has no payer ID"):
-        services.batch_export(batch=batch, actor=author)
+        services.batch_export(batch=batch, ctx=AuditContext(author))

@@ -9,20 +9,23 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from audit.context import AuditContext
+from audit.models import AuditEvent
 from billing import services
 from billing.exports import CSV_COLUMNS
 from billing.models import ClaimBatch
-from participants.models import SessionNote
+from notes.models import SessionNote
+from notes.tests.factories import signed_note
 
-from .conftest import billable_participant, days_ago, signed_note
+from .factories import billable_participant, days_ago
 
 SECRET = "SECRET NARRATIVE"
 
 
 @pytest.fixture
 def exported(identity, payer, author, person):
-    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], actor=author)
-    return services.batch_export(batch=batch, actor=author)
+    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], ctx=AuditContext(author))
+    return services.batch_export(batch=batch, ctx=AuditContext(author))
 
 
 @pytest.mark.django_db
@@ -91,14 +94,35 @@ def test_bad_input_to_billing_actions_is_explained(client, billing_user, payer):
 
 
 @pytest.mark.django_db
-def test_the_export_command_does_what_the_download_does(tmp_path, exported):
+def test_the_export_command_does_what_the_download_does(tmp_path, exported, billing_user):
     out = tmp_path / "batch.837"
-    call_command("export_claims", exported.pk, "--format", "837p", "--output", str(out))
+    who = ("--user", billing_user.email)
+    call_command("export_claims", exported.pk, "--format", "837p", "--output", str(out), *who)
     assert out.read_text() == exported.file_837
-    call_command("export_claims", exported.pk, "--format", "csv", "--output", str(tmp_path / "b.csv"))
+    call_command("export_claims", exported.pk, "--format", "csv", "--output", str(tmp_path / "b.csv"), *who)
     assert (tmp_path / "b.csv").read_text().startswith("batch,claim,")
     with pytest.raises(CommandError, match="There is no batch 999"):
-        call_command("export_claims", 999, "--output", str(out))
+        call_command("export_claims", 999, "--output", str(out), *who)
+
+
+@pytest.mark.django_db
+def test_the_export_command_records_who_ran_it(tmp_path, identity, payer, author, person, billing_user):
+    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], ctx=AuditContext(author))
+    call_command("export_claims", batch.pk, "--output", str(tmp_path / "b.837"), "--user", billing_user.email.upper())
+    batch.refresh_from_db()
+    assert batch.is_frozen and batch.exported_by == billing_user and batch.created_by == author
+    export = AuditEvent.objects.get(
+        target_type="billing.claimbatch", target_id=str(batch.pk), details__has_key="exported"
+    )
+    assert export.actor == billing_user and export.user_agent == "manage.py export_claims"
+
+
+@pytest.mark.django_db
+def test_the_export_command_refuses_an_unknown_or_unentitled_user(tmp_path, exported, peer):
+    with pytest.raises(CommandError, match="There is no active user nobody@example.org"):
+        call_command("export_claims", exported.pk, "--output", str(tmp_path / "b"), "--user", "nobody@example.org")
+    with pytest.raises(CommandError, match="may not export claims"):
+        call_command("export_claims", exported.pk, "--output", str(tmp_path / "b"), "--user", peer.email)
 
 
 def _notes(author, program, payer, count):
@@ -133,7 +157,7 @@ def test_the_work_page_and_batch_build_keep_their_query_counts_from_10_to_1000_n
             assert client.get(reverse("billing:work")).status_code == 200
         ids = list(SessionNote.objects.filter(claim_lines__isnull=True).values_list("pk", flat=True))
         with CaptureQueriesContext(connection) as build:
-            services.batch_build(payer=payer, note_ids=ids, actor=billing_user)
+            services.batch_build(payer=payer, note_ids=ids, ctx=AuditContext(billing_user))
         return len(page.captured_queries), len(build.captured_queries)
 
     _notes(author, program, payer, 10)

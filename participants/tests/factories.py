@@ -83,19 +83,3 @@ def enrolled_participant(specialist, *, program=None, started_days_ago: int = 3,
     EnrollmentFactory(participant=participant, start_date=start, **({"program": program} if program else {}))
     AssignmentFactory(participant=participant, specialist=specialist, started_on=start)
     return participant
-
-
-def note_data(**overrides) -> dict:
-    """A complete session note as the editor posts it."""
-    data = {
-        "date": days_ago(1).isoformat(),
-        "start_time": "10:00",
-        "end_time": "10:45",
-        "modality": "in_person",
-        "place_of_service": "99",
-        "service_types": ["recovery_coaching"],
-        "intervention": "Worked on the housing goal.",
-        "response": "Engaged; made the call herself.",
-        "next_steps": "Meet next Tuesday.",
-    }
-    return {**data, **overrides}

@@ -49,13 +49,14 @@ def test_plan_signatures(client, cast, participant, signer, who):
 
 
 CASELOAD_PAGES = {
-    # url name -> (args from the cast, expected statuses)
+    # url name -> (args from the cast, expected statuses). The caseload pages themselves are
+    # the project's (peersupport, no namespace); the rest are this app's.
     "my_caseload": (None, [403, 403, 403, 200, 200, 403]),
-    "team": (None, [403, 200, 200, 403, 403, 403]),
+    "team_caseloads": (None, [403, 200, 200, 403, 403, 403]),
     "specialist_caseload": ("assigned_peer", [200, 200, 404, 403, 403, 403]),
-    "transfer": ("assigned_peer", [200, 200, 404, 403, 403, 403]),
-    "intake": (None, [200, 200, 200, 200, 200, 403]),
-    "search": (None, [200, 200, 200, 200, 200, 200]),
+    "participants:transfer": ("assigned_peer", [200, 200, 404, 403, 403, 403]),
+    "participants:intake": (None, [200, 200, 200, 200, 200, 403]),
+    "participants:search": (None, [200, 200, 200, 200, 200, 200]),
 }
 
 
@@ -65,7 +66,7 @@ CASELOAD_PAGES = {
 def test_caseload_pages(client, cast, participant, page, who):
     arg, expected = CASELOAD_PAGES[page]
     client.force_login(cast[who])
-    response = client.get(reverse(f"participants:{page}", args=[cast[arg].pk] if arg else []))
+    response = client.get(reverse(page, args=[cast[arg].pk] if arg else []))
     assert response.status_code == expected[WHO.index(who)], f"{who} on {page}"
 
 
@@ -125,3 +126,24 @@ def test_goal_status_is_post_only(client, cast, participant):
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_sign_in(client, participant):
     assert client.get(reverse("participants:detail", args=[participant.pk]))["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/caseloads/team/", "/caseloads/team/"),
+        ("https://evil.example.com/phish", "/participants/"),  # never off-site
+        ("", "/participants/"),
+    ],
+)
+def test_a_transfer_returns_to_the_page_that_sent_it_only_if_it_is_ours(client, cast, participant, next_url, lands_on):
+    from programs.tests.factories import StaffProfileFactory
+
+    receiver = StaffProfileFactory(user__email="rae.receiver@example.org", supervisor=cast["supervisor_of"]).user
+    client.force_login(cast["supervisor_of"])
+    url = reverse("participants:transfer", args=[cast["assigned_peer"].pk])
+    data = {"participants": [participant.pk], "to": receiver.pk, "reason": "Leaving", "confirm": "1"}
+    response = client.post(f"{url}?next={next_url}" if next_url else url, data)
+    assert response.status_code == 302 and response["Location"] == lands_on
+    assert participant.assignments.get(ended_on__isnull=True).specialist == receiver

@@ -56,7 +56,7 @@ def test_a_peer_does_an_intake_and_the_participant_joins_their_caseload(client, 
     assert person.assignments.get(ended_on__isnull=True).specialist == peer
     assert person.coverages.get().member_id == "987654321"
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, target_id=str(person.pk)).exists()
-    assert "Okafor" in client.get(reverse("participants:my_caseload")).content.decode()
+    assert "Okafor" in client.get(reverse("my_caseload")).content.decode()
 
 
 @pytest.mark.django_db
@@ -213,7 +213,7 @@ def test_discharge_keeps_the_record_and_leaves_the_caseload(client, peer, partic
     assert client.post(url, {"end_date": TODAY.isoformat(), "discharge_reason": "goals_met"}).status_code == 302
     enrollment.refresh_from_db()
     assert (enrollment.end_date, enrollment.discharge_reason) == (TODAY, "goals_met")
-    assert "Quintero" not in client.get(reverse("participants:my_caseload")).content.decode()
+    assert "Quintero" not in client.get(reverse("my_caseload")).content.decode()
     assert client.get(reverse("participants:detail", args=[participant.pk])).status_code == 200
     assert CaseloadAssignment.objects.filter(participant=participant).exists()
 
@@ -226,3 +226,25 @@ def test_enrolling_twice_in_the_same_program_is_refused(client, peer, participan
         {"program": program.pk, "start_date": TODAY.isoformat()},
     )
     assert response.status_code == 400 and "Already enrolled" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_intake_can_be_run_from_a_command_without_a_request(admin_user, peer, team, program):
+    from audit.context import AuditContext
+    from participants import services
+
+    person = services.participant_intake(
+        participant=Participant(
+            agency=program.agency, first_name="Ines", last_name="Moreau", date_of_birth=datetime.date(1975, 1, 9),
+            sex_for_claims="F", primary_diagnosis="F33.2",
+        ),
+        enrollment=Enrollment(program=program, start_date=TODAY),
+        specialist=peer,
+        coverage=None,
+        ctx=AuditContext.for_command(admin_user, "import_participants"),
+    )  # fmt: skip
+    assert person.created_by == admin_user
+    assignment = person.assignments.get()
+    assert (assignment.specialist, assignment.assigned_by) == (peer, admin_user)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, target_id=str(person.pk))
+    assert (event.actor, event.ip_address, event.user_agent) == (admin_user, None, "manage.py import_participants")

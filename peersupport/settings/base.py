@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "programs",
     "participants",
+    "notes",
     "billing",
     "outcomes",
     "peersupport",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
+    "peersupport.pages.FormErrorsAre400Middleware",
 ]
 
 TEMPLATES = [
@@ -92,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "peersupport.navigation.navigation",
             ],
         },
     },

@@ -44,6 +44,8 @@ def _url(name: str, profile, certification, program) -> str:
         "supervision_create": [profile.pk],
         "program_edit": [program.pk],
     }.get(name, [])
+    if name == "workforce":  # the workforce page is the project's now (peersupport), not programs'
+        return reverse("workforce")
     return reverse(f"programs:{name}", args=args)
 
 

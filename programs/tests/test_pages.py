@@ -80,6 +80,50 @@ def test_changing_the_role_on_the_profile_replaces_the_group(client, admin_user,
 
 
 @pytest.mark.django_db
+def test_editing_a_profile_changes_the_role_and_records_both(client, admin_user, specialist_profile, supervisor):
+    program = ProgramFactory(agency=specialist_profile.agency)
+    user = specialist_profile.user
+    client.force_login(admin_user)
+    url = reverse("programs:profile_edit", args=[specialist_profile.pk])
+    page = client.get(url).content.decode()
+    assert f'href="{reverse("programs:profile_detail", args=[specialist_profile.pk])}"' in page  # Cancel
+    data = {"role": Role.BILLING, "programs": [program.pk], "supervisor": supervisor.pk, "languages": "ASL"}
+
+    # A bad value elsewhere on the form saves neither the profile nor the role.
+    assert client.post(url, {**data, "supervisor": user.pk}).status_code == 400
+    assert user.roles == {Role.PEER_SPECIALIST}
+
+    assert client.post(url, data).status_code == 302
+    user = type(user).objects.get(pk=user.pk)
+    assert user.roles == {Role.BILLING}
+    specialist_profile.refresh_from_db()
+    assert list(specialist_profile.programs.all()) == [program] and specialist_profile.languages == "ASL"
+    role_change = AuditEvent.objects.get(target_type="accounts.user", target_id=str(user.pk))
+    assert role_change.actor == admin_user
+    assert role_change.details == {"role": [Role.PEER_SPECIALIST, Role.BILLING]}
+    profile_change = AuditEvent.objects.get(target_type="programs.staffprofile", target_id=str(specialist_profile.pk))
+    assert profile_change.details["changes"]["languages"] == ["", "ASL"]
+    assert profile_change.details["changes"]["programs"] == ["", str(program)]
+
+
+@pytest.mark.django_db
+def test_a_new_profile_page_cancels_to_home(client, admin_user, agency):
+    client.force_login(admin_user)
+    page = client.get(reverse("programs:profile_create")).content.decode()
+    assert f'href="{reverse("home")}"' in page
+
+
+@pytest.mark.django_db
+def test_the_audit_row_of_a_page_carries_the_clients_address_and_browser(client, admin_user, agency):
+    client.force_login(admin_user)
+    data = {"name": "Warmline", "kind": Program.Kind.WARMLINE, "population": Program.Population.CO_OCCURRING,
+            "target_caseload": 40, "contact_frequency_days": 7, "plan_review_days": 90}  # fmt: skip
+    client.post(reverse("programs:program_create"), data, REMOTE_ADDR="203.0.113.40", HTTP_USER_AGENT="Firefox/140.0")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, target_type="programs.program")
+    assert (event.actor, event.ip_address, event.user_agent) == (admin_user, "203.0.113.40", "Firefox/140.0")
+
+
+@pytest.mark.django_db
 def test_certification_dates_are_checked_and_edits_audited(client, admin_user, specialist_profile):
     client.force_login(admin_user)
     url = reverse("programs:certification_create", args=[specialist_profile.pk])
@@ -188,11 +232,11 @@ def test_the_workforce_page_query_count_does_not_grow(
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
-        response = client.get(reverse("programs:workforce"))
+        response = client.get(reverse("workforce"))
     assert response.status_code == 200
     _make_specialists(agency, supervisor, 45, program)
     with django_assert_num_queries(len(small.captured_queries)):
-        response = client.get(reverse("programs:workforce"))
+        response = client.get(reverse("workforce"))
     assert len(re.findall(r'href="/staff/profiles/\d+/"', response.content.decode())) == 50
 
 
@@ -211,20 +255,20 @@ def test_workforce_figures_and_filters(client, admin_user, agency, supervisor, s
     StaffProfileFactory(agency=agency, supervisor=other_supervisor)  # no certification
 
     client.force_login(admin_user)
-    rows = client.get(reverse("programs:workforce")).context["rows"]
+    rows = client.get(reverse("workforce")).context["rows"]
     mine = next(r for r in rows if r.pk == specialist_profile.pk)
     assert (mine.training_hours, mine.supervision_hours, mine.certification_status) == (8, 1.5, "valid")
 
     def names(**params):
-        return {r.pk for r in client.get(reverse("programs:workforce"), params).context["rows"]}
+        return {r.pk for r in client.get(reverse("workforce"), params).context["rows"]}
 
     assert names(status="expired") == {expired.pk}
     assert names(program=program.pk) == {specialist_profile.pk}
     assert names(supervisor=other_supervisor.pk, status="none") - {expired.pk} != set()
-    assert client.get(reverse("programs:workforce"), {"program": "nonsense"}).status_code == 200
+    assert client.get(reverse("workforce"), {"program": "nonsense"}).status_code == 200
 
     client.force_login(supervisor)
-    assert {r.pk for r in client.get(reverse("programs:workforce")).context["rows"]} == {specialist_profile.pk}
+    assert {r.pk for r in client.get(reverse("workforce")).context["rows"]} == {specialist_profile.pk}
 
 
 @pytest.mark.django_db

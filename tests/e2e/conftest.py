@@ -59,8 +59,3 @@ def phone(browser, live_server, request):
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert errors == [], f"the browser reported errors: {errors}"
-
-
-def assert_fits_the_screen(page):
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"the page is {overflow}px wider than the phone"

@@ -6,19 +6,18 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from billing.models import ClaimBatch
-from billing.tests.conftest import (
+from billing.tests.factories import (
     billable_participant,
     ensure_reference_codes,
     make_author,
     make_identity,
     make_payer,
-    signed_note,
 )
 from billing.tests.x12_validation import pyx12_errors
+from notes.tests.factories import signed_note
 from programs.tests.factories import AgencyFactory, ProgramFactory
 
-from .conftest import assert_fits_the_screen
-from .test_workforce import _sign_in
+from .helpers import assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,7 +31,7 @@ def test_a_billing_clerk_builds_and_exports_a_batch_on_a_phone(phone):
     signed_note(person, author)
     assert identity.pk
 
-    _sign_in(phone, "bea@example.org")
+    sign_in(phone, "bea@example.org")
     phone.get_by_role("link", name="Ready and on-hold notes").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Billing work")
     phone.get_by_text("Review the 1 note (all ticked)").click()

@@ -8,8 +8,7 @@ from accounts.tests.factories import UserFactory
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .conftest import assert_fits_the_screen
-from .test_workforce import _sign_in
+from .helpers import assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -23,7 +22,7 @@ def test_a_supervisor_reassigns_a_participant_and_the_new_specialist_sees_them(p
         StaffProfileFactory(user=peer, agency=agency, supervisor=supervisor).programs.add(program)
     enrolled_participant(pat, program=program, first_name="Rosa", last_name="Quintero", agency=agency)
 
-    _sign_in(phone, "sam@example.org")
+    sign_in(phone, "sam@example.org")
     phone.get_by_role("main").get_by_role("link", name="Team caseloads").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Team caseloads")
     assert_fits_the_screen(phone)
@@ -39,7 +38,7 @@ def test_a_supervisor_reassigns_a_participant_and_the_new_specialist_sees_them(p
 
     phone.get_by_role("button", name="Show menu").click()
     phone.get_by_role("button", name=re.compile("Sign out")).click()
-    _sign_in(phone, "jo@example.org")
+    sign_in(phone, "jo@example.org")
     phone.goto("/caseload/")
     expect(phone.get_by_role("link", name="Rosa Quintero", exact=True)).to_be_visible()
     assert_fits_the_screen(phone)

@@ -7,12 +7,11 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
-from participants.models import SessionNote
+from notes.models import SessionNote
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .conftest import assert_fits_the_screen
-from .test_workforce import _sign_in
+from .helpers import assert_fits_the_screen, sign_in
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def caseload(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, caseload):
-    _sign_in(phone, "pat@example.org")
+    sign_in(phone, "pat@example.org")
     phone.goto("/caseload/")
     phone.get_by_role("link", name="Log a session with Rosa Quintero").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
@@ -55,7 +54,7 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
 
     phone.get_by_role("button", name="Show menu").click()
     phone.get_by_role("button", name=re.compile("Sign out")).click()
-    _sign_in(phone, "sam@example.org")
+    sign_in(phone, "sam@example.org")
     phone.get_by_role("link", name="Open the queue").click()
     phone.get_by_role("link", name="Rosa Quintero").click()
     expect(phone.get_by_text("Practised calling the housing office.")).to_be_visible()
@@ -69,7 +68,7 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
     # Locked: the author finds no way to edit it, and the edit address refuses.
     phone.get_by_role("button", name="Show menu").click()
     phone.get_by_role("button", name=re.compile("Sign out")).click()
-    _sign_in(phone, "pat@example.org")
+    sign_in(phone, "pat@example.org")
     phone.goto(f"/notes/{note.pk}/")
     expect(phone.get_by_text("Locked: corrections are addenda.")).to_be_visible()
     expect(phone.get_by_role("link", name=re.compile("^Edit"))).to_have_count(0)
@@ -80,7 +79,7 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
 
 @pytest.mark.django_db(transaction=True)
 def test_a_draft_typed_while_the_server_is_unreachable_is_offered_back(phone, caseload):
-    _sign_in(phone, "pat@example.org")
+    sign_in(phone, "pat@example.org")
     phone.goto(f"/participants/{caseload.pk}/notes/new/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
 
-from .conftest import assert_fits_the_screen
+from .helpers import assert_fits_the_screen
 
 
 @pytest.mark.django_db(transaction=True)

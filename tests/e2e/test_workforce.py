@@ -6,18 +6,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from programs.models import SupervisionSession
 from programs.tests.factories import AgencyFactory, CertificationFactory, StaffProfileFactory
 
-from .conftest import assert_fits_the_screen
-
-
-def _sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from .helpers import assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,7 +21,7 @@ def test_a_supervisor_sees_an_expiring_certificate_and_logs_supervision_on_a_pho
     profile = StaffProfileFactory(user=peer, agency=agency, supervisor=supervisor)
     CertificationFactory(profile=profile, expires_on=timezone.localdate() + datetime.timedelta(days=12))
 
-    _sign_in(phone, "sam@example.org")
+    sign_in(phone, "sam@example.org")
     expect(phone).to_have_url(re.compile(r"/home/supervisor/$"))
     warning = phone.get_by_role("region", name="Certifications needing attention")
     expect(warning).to_contain_text("Pat Nguyen")
@@ -60,7 +53,7 @@ def test_an_admin_filters_the_workforce_by_certification_status_on_a_phone(phone
         profile = StaffProfileFactory(user=UserFactory(last_name=name, role=Role.PEER_SPECIALIST), agency=agency)
         CertificationFactory(profile=profile, expires_on=today + datetime.timedelta(days=days))
 
-    _sign_in(phone, "alma@example.org")
+    sign_in(phone, "alma@example.org")
     phone.goto("/workforce/")
     phone.get_by_label("Certification").select_option("expired")
     phone.get_by_role("button", name="Filter").click()

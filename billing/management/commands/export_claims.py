@@ -2,6 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import User
+from audit.context import AuditContext
+from billing.access import may_bill
 from billing.exports import batch_csv
 from billing.models import ClaimBatch
 from billing.services import batch_export
@@ -15,14 +18,22 @@ class Command(BaseCommand):
         parser.add_argument("batch_id", type=int)
         parser.add_argument("--format", choices=["837p", "csv"], default="837p")
         parser.add_argument("--output", required=True, help="Path of the file to write.")
+        parser.add_argument(
+            "--user", required=True, metavar="EMAIL", help="Who is exporting: billing staff or a program admin."
+        )
 
-    def handle(self, *args, batch_id, format, output, **options):
+    def handle(self, *args, batch_id, format, output, user, **options):
+        actor = User.objects.filter(email__iexact=user.strip(), is_active=True).first()
+        if actor is None:
+            raise CommandError(f"There is no active user {user}.")
+        if not may_bill(actor):
+            raise CommandError(f"{actor.email} may not export claims: it takes the Billing or Program admin role.")
         batch = ClaimBatch.objects.filter(pk=batch_id).first()
         if batch is None:
             raise CommandError(f"There is no batch {batch_id}.")
         if not batch.is_frozen:
             try:
-                batch = batch_export(batch=batch, actor=batch.created_by)
+                batch = batch_export(batch=batch, ctx=AuditContext.for_command(actor, "export_claims"))
             except ExportError as error:
                 raise CommandError(f"Batch {batch_id} can't be exported: {error}") from error
         text = batch.file_837 if format == "837p" else batch_csv(batch)

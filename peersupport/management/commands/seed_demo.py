@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from billing import demo as billing_demo
+from notes import demo as notes_demo
 from participants import demo as participants_demo
 from programs import demo as programs_demo
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             agency = programs_demo.seed()
             participants_demo.seed(agency)
+            notes_demo.seed(agency)
             billing_demo.seed(agency)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for {agency}."))
         self.stdout.write(f"\nDemo sign-ins (password: {programs_demo.DEMO_PASSWORD}):")

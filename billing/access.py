@@ -1,0 +1,33 @@
+"""Who may see and do what in billing. Decided here, once; every billing view goes through it.
+
+- Billing staff and program admins work the queues, build, export and correct batches.
+- Nobody else sees a batch or a claim: they get 404, as for a record that does not exist.
+Billing pages and files carry the facts of a service, never a note's narrative (minimum
+necessary, 45 CFR 164.502(b)); that is billing's own rule, not an access check.
+"""
+
+from django.http import Http404
+
+from accounts.roles import Role
+
+from .models import Claim, ClaimBatch
+
+BILLING_ROLES = (Role.BILLING, Role.PROGRAM_ADMIN)
+
+
+def may_bill(user) -> bool:
+    return user.has_role(*BILLING_ROLES)
+
+
+def get_batch_for_user(user, pk: int) -> ClaimBatch:
+    batch = ClaimBatch.objects.select_related("payer").filter(pk=pk).first() if may_bill(user) else None
+    if batch is None:
+        raise Http404("No such batch.")
+    return batch
+
+
+def get_claim_for_user(user, pk: int) -> Claim:
+    claim = Claim.objects.select_related("batch__payer").filter(pk=pk).first() if may_bill(user) else None
+    if claim is None:
+        raise Http404("No such claim.")
+    return claim

@@ -1,0 +1,63 @@
+"""Reads for the billing pages."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, Min, Sum
+
+from participants.models import Coverage
+
+from .billability import assess, billable_notes
+from .models import ClaimBatch, ClaimLine, ServiceCode
+
+
+def group_size_limit(participant_ids: Iterable[int], day: datetime.date) -> int | None:
+    """The most attendees a peer support group may have, from the service codes that would
+    bill it: the smallest `max_group_size` among the active group codes of the billing
+    programs covering these participants on `day` (a group must satisfy every payer in it).
+    When none of them is covered by a program with a group code (a grant-funded group), the
+    strictest active group code applies: the conservative reading, as no manual we know of
+    allows a larger peer group. None when no group code exists at all."""
+    codes = ServiceCode.objects.filter(is_active=True, kind=ServiceCode.Kind.GROUP)
+    covered = Coverage.objects.in_force_on(day).filter(participant_id__in=list(participant_ids))
+    limit = codes.filter(billing_program__in=covered.values("billing_program")).aggregate(m=Min("max_group_size"))
+    if limit["m"] is not None:
+        return limit["m"]
+    return codes.aggregate(m=Min("max_group_size"))["m"]
+
+
+def work_assessments(filters: dict) -> list:
+    """The work page's assessments, narrowed by the cleaned filters of BillingFilterForm."""
+    notes = billable_notes()
+    if filters.get("specialist"):
+        notes = notes.filter(author=filters["specialist"])
+    if filters.get("month"):
+        notes = notes.filter(date__range=filters["month"])
+    rows = assess(notes)
+    if filters.get("program"):
+        rows = [a for a in rows if a.program == filters["program"]]
+    if filters.get("payer"):
+        rows = [a for a in rows if a.payer == filters["payer"]]
+    return rows
+
+
+def batches():
+    return (
+        ClaimBatch.objects.select_related("payer", "created_by")
+        .annotate(claim_count=Count("claims", distinct=True))
+        .order_by("-created_at")
+    )
+
+
+def batch_totals(page_of_batches) -> dict[int, Decimal]:
+    """Live charges per batch, for the batches on one page only (not every line ever billed)."""
+    return dict(
+        ClaimLine.objects.filter(claim__batch__in=[b.pk for b in page_of_batches], voided=False)
+        .values_list("claim__batch")
+        .annotate(total=Sum("charge"))
+    )
+
+
+def batch_claims(batch: ClaimBatch):
+    return batch.claims.select_related("participant", "original").prefetch_related("lines", "corrections")

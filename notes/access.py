@@ -1,0 +1,58 @@
+"""Who may open a session note and what they may do with it. Decided here, once.
+
+- Drafts are their author's alone (anyone else gets 404).
+- A note is visible to those who may see its participant (participants/access.py), to its
+  author, and to the author's supervisor (who reviews it even after the participant moved on).
+- The narrative (what was done, the response, next steps) is for those in the participant's
+  care and program admins; billing staff see only the facts of the service (minimum
+  necessary, 45 CFR 164.502(b)).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.roles import Role
+from participants.access import participant_access, visible_participants
+
+from .models import SessionNote
+
+
+def note_scope(user) -> Q:
+    """Notes a user may open: those of participants they may see, their own, and their
+    supervisees' (a supervisor reviews a note even after its participant has moved on)."""
+    return Q(participant__in=visible_participants(user)) | Q(author=user) | Q(author__staff_profile__supervisor=user)
+
+
+def get_note_for_user(user, pk: int):
+    """The note and what the user may do with it. Drafts are their author's alone."""
+    note = (
+        SessionNote.objects.filter(note_scope(user), pk=pk)
+        .select_related("participant", "author__staff_profile", "cosigned_by", "group")
+        .first()
+    )
+    if note is None or (note.status == SessionNote.Status.DRAFT and note.author_id != user.pk):
+        raise Http404("No such note.")
+    return note, NoteAccess.for_user(user, note)
+
+
+@dataclass(frozen=True)
+class NoteAccess:
+    narrative: bool  # read what was done, the response and next steps
+    edit: bool
+    review: bool  # co-sign or return
+    addendum: bool
+
+    @classmethod
+    def for_user(cls, user, note) -> "NoteAccess":
+        is_author = note.author_id == user.pk
+        profile = getattr(note.author, "staff_profile", None)
+        supervises_author = profile is not None and profile.supervisor_id == user.pk and not is_author
+        care = is_author or supervises_author or user.has_role(Role.PROGRAM_ADMIN)
+        return cls(
+            narrative=care or participant_access(user, note.participant).clinical,
+            edit=is_author and note.status in note.EDITABLE,
+            review=supervises_author and user.has_role(Role.SUPERVISOR) and note.status == note.Status.SUBMITTED,
+            addendum=(is_author or supervises_author) and note.is_locked,
+        )

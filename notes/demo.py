@@ -1,0 +1,141 @@
+"""Demo session notes for `seed_demo`: about six months of sessions for every demo
+participant, in every state a note can be in. Runs once: a second run changes nothing."""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from participants.models import CaseloadAssignment
+from programs.models import Agency
+
+from .models import Addendum, GroupSession, Modality, NoteEvent, PlaceOfService, ServiceType, SessionNote
+
+
+def seed(agency: Agency) -> None:
+    if SessionNote.objects.filter(participant__agency=agency).exists():
+        return
+    rng = random.Random(2026)  # noqa: S311 (demo data, not security)
+    today = timezone.localdate()
+    slots: dict = {}  # (author, date) -> sessions already placed that day, so none overlap
+    seen = set()  # each participant's first assignment: the demo's specialist since intake
+    assignments = (
+        CaseloadAssignment.objects.filter(participant__agency=agency)
+        .select_related("participant", "specialist__staff_profile__supervisor")
+        .order_by("participant_id", "started_on", "pk")
+    )
+    for assignment in assignments:
+        if assignment.participant_id in seen:
+            continue
+        seen.add(assignment.participant_id)
+        _notes(assignment.participant, assignment.specialist, assignment.started_on, today, rng, slots)
+    _group_and_addendum(agency, today)
+
+
+def _group_and_addendum(agency: Agency, today: datetime.date) -> None:
+    """One co-signed group session of the first peer's caseload, in the evening (after every
+    demo visit of that day), and an addendum correcting a co-signed note."""
+    first = CaseloadAssignment.objects.current().filter(participant__agency=agency).order_by("pk").first()
+    if first is None:
+        return
+    author = first.specialist
+    members = [a.participant for a in author.assignments.current().select_related("participant")]
+    day = today - datetime.timedelta(days=20)
+    members = [p for p in members if p.enrollments.filter(start_date__lte=day).exists()][:4]
+    supervisor = author.staff_profile.supervisor
+    status = SessionNote.Status.COSIGNED if supervisor else SessionNote.Status.FINAL
+    group = GroupSession.objects.create(
+        facilitator=author, topic="Wellness Recovery Action Plan", date=day,
+        start_time=datetime.time(17, 30), end_time=datetime.time(18, 30),
+        modality=Modality.IN_PERSON, place_of_service=PlaceOfService.CMHC,
+    )  # fmt: skip
+    signed_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 0)))
+    for participant in members:
+        note = SessionNote.objects.create(
+            participant=participant, author=author, group=group, status=status, date=day,
+            start_time=group.start_time, end_time=group.end_time, modality=group.modality,
+            place_of_service=group.place_of_service, service_types=[ServiceType.SUPPORT_GROUP],
+            intervention="Worked through the daily maintenance list of a wellness plan.",
+            response="Named one thing to do every day.", next_steps="Bring the draft plan next week.",
+            signed_at=signed_at, signature=author.get_full_name(),
+            cosigned_by=supervisor, cosigned_at=signed_at + datetime.timedelta(days=1) if supervisor else None,
+        )  # fmt: skip
+        NoteEvent.objects.create(note=note, action=NoteEvent.Action.SUBMITTED, actor=author, at=signed_at)
+    corrected = SessionNote.objects.filter(author=author, status=SessionNote.Status.COSIGNED, group=None).first()
+    if corrected is not None:
+        Addendum.objects.create(
+            note=corrected, author=author, text="Correction: the visit was at the public library, not at home."
+        )
+
+
+NARRATIVES = [
+    ("Reviewed progress on the housing goal and practised a call to a landlord.",
+     "Made the call with support; said she felt 'more confident than last time'.",
+     "Follow up on the application Friday; next visit in one week."),
+    ("Shared my recovery story around relapse and talked through a wellness plan.",
+     "Engaged and named two early warning signs of his own.",
+     "Write the warning signs into the plan; meet Tuesday."),
+    ("Linked to the food pantry and the workforce center; walked through bus routes.",
+     "Took notes and asked good questions; chose the Thursday pantry hours.",
+     "Check in after the first workforce visit."),
+]  # fmt: skip
+
+
+def _notes(participant, author, started, today, rng, slots) -> None:
+    """About six months of sessions, every 5 to 10 days, in every state a note can be in."""
+    supervisor = author.staff_profile.supervisor
+    needs_cosignature = author.staff_profile.requires_cosignature and supervisor is not None
+    day = max(started, today - datetime.timedelta(days=180)) + datetime.timedelta(days=rng.randint(0, 4))
+    while day <= today:
+        age = (today - day).days
+        index = slots.get((author.pk, day), 0)
+        slots[(author.pk, day)] = index + 1
+        start = datetime.datetime.combine(day, datetime.time(9, 0)) + datetime.timedelta(minutes=75 * index)
+        minutes = rng.choice([30, 45, 60])
+        if age > 14:
+            status = SessionNote.Status.COSIGNED if needs_cosignature else SessionNote.Status.FINAL
+        else:
+            status = rng.choice(
+                [SessionNote.Status.DRAFT, SessionNote.Status.RETURNED, SessionNote.Status.SUBMITTED]
+                if needs_cosignature
+                else [SessionNote.Status.DRAFT, SessionNote.Status.FINAL]
+            )
+        intervention, response, next_steps = rng.choice(NARRATIVES)
+        modality = rng.choice([Modality.IN_PERSON, Modality.IN_PERSON, Modality.PHONE, Modality.VIDEO])
+        signed_at = timezone.make_aware(start + datetime.timedelta(minutes=minutes + 30))
+        note = SessionNote.objects.create(
+            participant=participant,
+            author=author,
+            status=status,
+            date=day,
+            start_time=start.time(),
+            end_time=(start + datetime.timedelta(minutes=minutes)).time(),
+            modality=modality,
+            place_of_service=PlaceOfService.COMMUNITY
+            if modality == Modality.IN_PERSON
+            else PlaceOfService.TELEHEALTH_HOME,
+            service_types=rng.sample(
+                [ServiceType.RECOVERY_COACHING, ServiceType.RESOURCE_LINKAGE, ServiceType.GOAL_SETTING], 2
+            ),
+            intervention=intervention,
+            response=response,
+            next_steps=next_steps,
+            signed_at=None if status == SessionNote.Status.DRAFT else signed_at,
+            signature="" if status == SessionNote.Status.DRAFT else author.get_full_name(),
+            cosigned_by=supervisor if status == SessionNote.Status.COSIGNED else None,
+            cosigned_at=signed_at + datetime.timedelta(days=1) if status == SessionNote.Status.COSIGNED else None,
+        )
+        if status != SessionNote.Status.DRAFT:
+            first = NoteEvent.Action.SUBMITTED if needs_cosignature else NoteEvent.Action.FINALIZED
+            NoteEvent.objects.create(note=note, action=first, actor=author, at=signed_at)
+        if status == SessionNote.Status.COSIGNED:
+            NoteEvent.objects.create(note=note, action=NoteEvent.Action.COSIGNED, actor=supervisor, at=note.cosigned_at)
+        if status == SessionNote.Status.RETURNED:
+            NoteEvent.objects.create(
+                note=note,
+                action=NoteEvent.Action.RETURNED,
+                actor=supervisor,
+                at=signed_at + datetime.timedelta(hours=20),
+                comment="Please add the participant's own words to the response.",
+            )
+        day += datetime.timedelta(days=rng.randint(5, 10))

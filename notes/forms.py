@@ -1,0 +1,144 @@
+from django import forms
+from django.utils import timezone
+
+from participants.forms import DATE
+from participants.models import Goal, Participant
+
+from .models import GroupSession, ServiceType, SessionNote
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+# Strength-based prompts shown beside the narrative fields.
+PROMPTS = {
+    "intervention": "What did you do together, and why? Name the skill, resource or goal you worked on.",
+    "response": "How did they respond? Note strengths they showed and their own words where you can.",
+    "next_steps": "What will each of you do before you meet again? When is the next contact?",
+}
+
+
+class SessionNoteForm(forms.ModelForm):
+    """Every field may be empty in a draft; submission checks completeness (notes.py)."""
+
+    service_types = forms.MultipleChoiceField(
+        choices=ServiceType.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SessionNote
+        fields = [
+            "date",
+            "start_time",
+            "end_time",
+            "modality",
+            "place_of_service",
+            "service_types",
+            "goals_addressed",
+            "intervention",
+            "response",
+            "next_steps",
+        ]
+        widgets = {
+            "date": DATE,
+            "start_time": TIME,
+            "end_time": TIME,
+            "goals_addressed": forms.CheckboxSelectMultiple,
+            "intervention": forms.Textarea(attrs={"rows": 3}),
+            "response": forms.Textarea(attrs={"rows": 3}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, participant: Participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        plan = getattr(participant, "plan", None)
+        goals = plan.goals.filter(status=Goal.Status.ACTIVE) if plan else Goal.objects.none()
+        self.fields["goals_addressed"].queryset = goals
+        self.fields["goals_addressed"].label = "Goals from the recovery plan addressed"
+        for name, prompt in PROMPTS.items():
+            self.fields[name].help_text = prompt
+        if not self.instance.pk:
+            self.fields["date"].initial = timezone.localdate()
+
+
+class GroupSessionForm(forms.ModelForm):
+    service_types = forms.MultipleChoiceField(
+        choices=ServiceType.choices, widget=forms.CheckboxSelectMultiple, initial=[ServiceType.SUPPORT_GROUP]
+    )
+    intervention = forms.CharField(
+        label="What the group did", widget=forms.Textarea(attrs={"rows": 3}), help_text=PROMPTS["intervention"]
+    )
+    next_steps = forms.CharField(label="Next steps for the group", widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = GroupSession
+        fields = ["topic", "date", "start_time", "end_time", "modality", "place_of_service"]
+        widgets = {"date": DATE, "start_time": TIME, "end_time": TIME}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+
+
+class GroupAttendeesForm(forms.Form):
+    """Who came to a group, from the facilitator's caseload, each with a short note of how
+    they took part; and whether to sign now. The inputs are named attend-<id> and note-<id>."""
+
+    action = forms.ChoiceField(choices=[("submit", "Sign and submit"), ("draft", "Save as drafts")], required=False)
+    attest = forms.BooleanField(required=False)
+
+    def __init__(self, *args, caseload, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caseload = list(caseload)
+        for participant in self.caseload:
+            self.fields[f"attend-{participant.pk}"] = forms.BooleanField(required=False)
+            self.fields[f"note-{participant.pk}"] = forms.CharField(
+                required=False,
+                max_length=2000,
+                error_messages={"max_length": f"Keep the note for {participant} under 2,000 characters."},
+            )
+
+    @property
+    def submit(self) -> bool:
+        return self.cleaned_data.get("action") == "submit"
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = [(p, cleaned.get(f"note-{p.pk}", "")) for p in self.caseload if cleaned.get(f"attend-{p.pk}")]
+        for participant, note in chosen:
+            if not note:
+                self.add_error(None, f"Write a short note for {participant}.")
+        if not chosen:
+            self.add_error(None, "Choose at least one attendee.")
+        if cleaned.get("action") == "submit" and not cleaned.get("attest"):
+            self.add_error(None, "Tick the attestation to sign and submit the notes.")
+        cleaned["attendees"] = chosen
+        return cleaned
+
+    def rows(self) -> list[tuple]:
+        """(participant, ticked, note typed) for each caseload member, as the form was sent."""
+        data = self.data if self.is_bound else {}
+        return [(p, bool(data.get(f"attend-{p.pk}")), data.get(f"note-{p.pk}", "")) for p in self.caseload]
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("cosign", "Co-sign"), ("return", "Return")],
+        error_messages={"required": "Choose co-sign or return.", "invalid_choice": "Choose co-sign or return."},
+    )
+    attest = forms.BooleanField(required=False)
+    comment = forms.CharField(required=False, max_length=2000)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "cosign" and not cleaned.get("attest"):
+            raise forms.ValidationError("Tick the attestation to co-sign.")
+        return cleaned
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        max_length=5000,
+        error_messages={
+            "required": "Write the correction before adding it.",
+            "max_length": "An addendum is at most 5,000 characters.",
+        },
+    )

@@ -1,0 +1,190 @@
+"""Session notes: the legal record of each service, individual or in a group.
+
+The tables keep the names they had when notes lived in the participants app
+(`participants_sessionnote` and so on): moving the code moved no row.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from participants.models import Goal, Participant
+
+
+class Modality(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video"
+    AUDIO_ONLY = "audio_only", "Audio only"
+
+
+class PlaceOfService(models.TextChoices):
+    """CMS place-of-service codes used for peer support claims."""
+
+    OFFICE = "11", "11 Office"
+    HOME = "12", "12 Home"
+    COMMUNITY = "99", "99 Community (other place)"
+    EMERGENCY_ROOM = "23", "23 Emergency room"
+    CMHC = "53", "53 Community mental health center"
+    TELEHEALTH_HOME = "10", "10 Telehealth in the participant's home"
+    TELEHEALTH_OTHER = "02", "02 Telehealth elsewhere"
+
+
+# The place of service a modality suggests; the specialist can change it.
+DEFAULT_PLACE_FOR_MODALITY = {
+    Modality.IN_PERSON: PlaceOfService.COMMUNITY,
+    Modality.PHONE: PlaceOfService.TELEHEALTH_HOME,
+    Modality.VIDEO: PlaceOfService.TELEHEALTH_HOME,
+    Modality.AUDIO_ONLY: PlaceOfService.TELEHEALTH_HOME,
+}
+
+
+class ServiceType(models.TextChoices):
+    RECOVERY_COACHING = "recovery_coaching", "Recovery coaching"
+    SELF_ADVOCACY = "self_advocacy", "Self-advocacy support"
+    RESOURCE_LINKAGE = "resource_linkage", "Resource linkage"
+    GOAL_SETTING = "goal_setting", "Goal setting and review"
+    SKILL_BUILDING = "skill_building", "Skill building"
+    SUPPORT_GROUP = "support_group", "Support group"
+    OUTREACH = "outreach", "Outreach and engagement"
+    CRISIS_SUPPORT = "crisis_support", "Crisis support"
+    CARE_TRANSITION = "care_transition", "Care transition / peer bridging"
+    WELLNESS_CHECK_IN = "wellness_check_in", "Wellness check-in"
+
+
+MIN_SESSION_MINUTES = 1
+MAX_SESSION_MINUTES = 8 * 60
+
+
+class GroupSession(models.Model):
+    """The shared facts of a group; each attendee gets their own SessionNote linked here."""
+
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="groups_led")
+    topic = models.CharField(max_length=200)
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    modality = models.CharField(max_length=20, choices=Modality.choices)
+    place_of_service = models.CharField(max_length=2, choices=PlaceOfService.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "participants_groupsession"
+
+    def __str__(self) -> str:
+        return f"Group: {self.topic} ({self.date})"
+
+
+class SessionNote(models.Model):
+    """The legal record of one service to one participant.
+
+    Draft and returned notes belong to their author alone. A submitted note waits for the
+    author's supervisor; a co-signed (or final, when no co-signature is required) note is
+    locked: corrections are addenda, and the original text never changes.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Waiting for co-signature"
+        RETURNED = "returned", "Returned"
+        COSIGNED = "cosigned", "Co-signed"
+        FINAL = "final", "Final"
+
+    LOCKED = (Status.COSIGNED, Status.FINAL)
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="session_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_notes")
+    group = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.PROTECT, related_name="notes")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Drafts may be incomplete; submission requires every field below.
+    date = models.DateField(null=True, blank=True)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    modality = models.CharField(max_length=20, choices=Modality.choices, blank=True)
+    place_of_service = models.CharField(max_length=2, choices=PlaceOfService.choices, blank=True)
+    service_types = models.JSONField(default=list, blank=True)
+    goals_addressed = models.ManyToManyField(
+        Goal, blank=True, related_name="session_notes", db_table="participants_sessionnote_goals_addressed"
+    )
+    intervention = models.TextField("what was done", blank=True)
+    response = models.TextField("the participant's response", blank=True)
+    next_steps = models.TextField(blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signature = models.CharField(max_length=200, blank=True)
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "participants_sessionnote"
+        ordering = ["-date", "-start_time"]
+        indexes = [
+            models.Index(fields=["author", "status"], name="participant_author__6a02e4_idx"),
+            models.Index(fields=["participant", "date"], name="participant_partici_fb8649_idx"),
+            models.Index(fields=["status", "signed_at"], name="participant_status_c96294_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session note {self.date or 'undated'} for {self.participant}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in self.LOCKED
+
+    @property
+    def duration_minutes(self) -> int | None:
+        if not (self.start_time and self.end_time):
+            return None
+        start = datetime.datetime.combine(datetime.date.min, self.start_time)
+        end = datetime.datetime.combine(datetime.date.min, self.end_time)
+        return int((end - start).total_seconds() // 60)
+
+    def get_service_types_display(self) -> list[str]:
+        labels = dict(ServiceType.choices)
+        return [labels.get(code, code) for code in self.service_types]
+
+
+class NoteEvent(models.Model):
+    """The history of a note: each submission (with the text as submitted), return,
+    co-signature and addendum. Nothing here is ever changed."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        COSIGNED = "cosigned", "Co-signed"
+        FINALIZED = "finalized", "Signed as final"
+
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+    snapshot = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        db_table = "participants_noteevent"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Addendum(models.Model):
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "participants_addendum"
+        ordering = ["created_at"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum by {self.author} on {self.created_at:%Y-%m-%d}"

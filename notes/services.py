@@ -1,0 +1,184 @@
+"""Writes to session notes. Each service takes the acting user in an AuditContext and writes
+its audit row in the same transaction; permissions are checked by the views before."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.context import AuditContext
+from audit.models import AuditEvent
+from audit.services import audit_record
+from participants.models import Goal, Participant
+
+from .models import Addendum, GroupSession, NoteEvent, SessionNote
+from .rules import submission_errors
+
+
+class NoteRuleError(ValidationError):
+    """The note breaks submission rules; `message_dict` maps fields to messages."""
+
+
+def _snapshot(note: SessionNote) -> dict:
+    return {
+        "date": str(note.date),
+        "start_time": str(note.start_time),
+        "end_time": str(note.end_time),
+        "modality": note.modality,
+        "place_of_service": note.place_of_service,
+        "service_types": list(note.service_types),
+        "goals_addressed": sorted(note.goals_addressed.values_list("pk", flat=True)),
+        "intervention": note.intervention,
+        "response": note.response,
+        "next_steps": note.next_steps,
+    }
+
+
+def note_save_draft(
+    *, note: SessionNote, participant: Participant, goals: Iterable[Goal], ctx: AuditContext
+) -> SessionNote:
+    """Save what has been typed so far, as the acting user's draft. Only the author's drafts
+    and returned notes can change; the stored row is locked and checked, not the copy given."""
+    author = ctx.actor
+    with transaction.atomic():
+        if note.pk:
+            locked = SessionNote.objects.select_for_update().get(pk=note.pk)
+            if locked.status not in SessionNote.EDITABLE or locked.author_id != author.pk:
+                raise ValidationError("This note can no longer be edited.")
+        is_new = note.pk is None
+        note.participant = participant
+        note.author = author
+        note.updated_at = timezone.now()
+        note.save()
+        note.goals_addressed.set(goals)
+        if is_new:
+            audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=note)
+    return note
+
+
+def _sign(note: SessionNote, *, ctx: AuditContext, group_id=None) -> SessionNote:
+    author = ctx.actor
+    errors = submission_errors(note, participant_id=note.participant_id, author_id=author.pk, group_id=group_id)
+    if errors:
+        raise NoteRuleError(errors)
+    profile = getattr(author, "staff_profile", None)
+    needs_cosignature = profile is None or profile.requires_cosignature
+    resubmitted = note.status == SessionNote.Status.RETURNED
+    note.status = SessionNote.Status.SUBMITTED if needs_cosignature else SessionNote.Status.FINAL
+    note.signed_at = timezone.now()
+    note.signature = author.get_full_name() or author.email
+    note.save(update_fields=["status", "signed_at", "signature"])
+    action = NoteEvent.Action.SUBMITTED if needs_cosignature else NoteEvent.Action.FINALIZED
+    NoteEvent.objects.create(note=note, action=action, actor=author, snapshot=_snapshot(note))
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        ctx=ctx,
+        target=note,
+        details={"status": note.status, "resubmitted": resubmitted},
+    )
+    return note
+
+
+def note_submit(*, note: SessionNote, ctx: AuditContext) -> SessionNote:
+    """Sign the note as its author. With co-signature required it waits for the supervisor;
+    otherwise it is final at once."""
+    with transaction.atomic():
+        # Lock the author: two submissions at once must not both pass the overlap check.
+        User.objects.select_for_update().get(pk=ctx.actor.pk)
+        note = SessionNote.objects.select_for_update().get(pk=note.pk)
+        if note.author_id != ctx.actor.pk or note.status not in SessionNote.EDITABLE:
+            raise ValidationError("Only the author submits a draft or returned note.")
+        return _sign(note, ctx=ctx, group_id=note.group_id)
+
+
+def _review(note: SessionNote, *, to_status: str, event: str, comment: str, ctx: AuditContext) -> SessionNote:
+    reviewer = ctx.actor
+    if note.author_id == reviewer.pk:
+        raise ValidationError("You can't co-sign or return your own note.")
+    profile = getattr(note.author, "staff_profile", None)
+    if profile is None or profile.supervisor_id != reviewer.pk:
+        raise ValidationError("Only the author's supervisor co-signs or returns this note.")
+    with transaction.atomic():
+        # Conditional update: of two reviewers acting at once, only the first one counts.
+        changes = {"status": to_status}
+        if to_status == SessionNote.Status.COSIGNED:
+            changes |= {"cosigned_by": reviewer, "cosigned_at": timezone.now()}
+        claimed = SessionNote.objects.filter(pk=note.pk, status=SessionNote.Status.SUBMITTED).update(**changes)
+        if not claimed:
+            raise ValidationError("This note is no longer waiting for review.")
+        note.refresh_from_db()
+        NoteEvent.objects.create(note=note, action=event, actor=reviewer, comment=comment)
+        audit_record(
+            action=AuditEvent.Action.UPDATE, ctx=ctx, target=note, details={"status": to_status, "comment": comment}
+        )
+    return note
+
+
+def note_cosign(*, note: SessionNote, ctx: AuditContext) -> SessionNote:
+    return _review(note, to_status=SessionNote.Status.COSIGNED, event=NoteEvent.Action.COSIGNED, comment="", ctx=ctx)
+
+
+def note_return(*, note: SessionNote, comment: str, ctx: AuditContext) -> SessionNote:
+    if not comment.strip():
+        raise ValidationError("Say what the author should change.")
+    return _review(
+        note, to_status=SessionNote.Status.RETURNED, event=NoteEvent.Action.RETURNED, comment=comment.strip(), ctx=ctx
+    )
+
+
+def note_add_addendum(*, note: SessionNote, text: str, ctx: AuditContext) -> Addendum:
+    if not note.is_locked:
+        raise ValidationError("Edit the note itself until it is signed; addenda are for signed notes.")
+    with transaction.atomic():
+        addendum = Addendum.objects.create(note=note, author=ctx.actor, text=text)
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=note, details={"addendum": addendum.pk})
+    return addendum
+
+
+def group_session_create(
+    *,
+    group: GroupSession,
+    service_types: list[str],
+    intervention: str,
+    next_steps: str,
+    attendees: list[tuple[Participant, str]],
+    max_size: int | None,
+    submit: bool,
+    ctx: AuditContext,
+) -> GroupSession:
+    """The group and one note per attendee, saved (and, with `submit`, signed) all together.
+    Every attendee's note is checked; the first rule broken stops the whole group.
+    `max_size` is the group-size limit of the service code that bills the group (None: no
+    code, so no limit of a payer's applies)."""
+    if max_size is not None and len(attendees) > max_size:
+        raise ValidationError(f"A peer support group has at most {max_size} attendees; you chose {len(attendees)}.")
+    author = ctx.actor
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=author.pk)
+        group.facilitator = author
+        group.save()
+        audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=group)
+        for participant, individual_note in attendees:
+            note = SessionNote.objects.create(
+                participant=participant,
+                author=author,
+                group=group,
+                date=group.date,
+                start_time=group.start_time,
+                end_time=group.end_time,
+                modality=group.modality,
+                place_of_service=group.place_of_service,
+                service_types=service_types,
+                intervention=intervention,
+                response=individual_note,
+                next_steps=next_steps,
+            )
+            if submit:
+                try:
+                    _sign(note, ctx=ctx, group_id=group.pk)
+                except NoteRuleError as error:
+                    messages = "; ".join(m for ms in error.message_dict.values() for m in ms)
+                    raise ValidationError(f"{participant}: {messages}") from error
+    return group

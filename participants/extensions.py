@@ -1,0 +1,56 @@
+"""How apps to the right of participants add to a participant's page.
+
+The layers contract forbids participants to import notes, billing or outcomes, yet the page
+shows their records too (a session note in the timeline, a "Log a session" button). Each such
+app registers a hook in its `AppConfig.ready()`; the page asks every registered hook and shows
+what they return. A hook decides from the `ParticipantAccess` it is given what this viewer may
+see, and must answer from a fixed number of queries.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    on: datetime.date
+    title: str
+    detail: str = ""
+    clinical: bool = False
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class PageAction:
+    """A button at the top of the participant's page."""
+
+    label: str
+    url: str
+
+
+# Each takes (participant, access, viewer).
+EventHook = Callable[..., Iterable[TimelineEvent]]
+ActionHook = Callable[..., Iterable[PageAction]]
+_event_hooks: list[EventHook] = []
+_action_hooks: list[ActionHook] = []
+
+
+def add_timeline_events(hook: EventHook) -> EventHook:
+    if hook not in _event_hooks:
+        _event_hooks.append(hook)
+    return hook
+
+
+def add_page_actions(hook: ActionHook) -> ActionHook:
+    if hook not in _action_hooks:
+        _action_hooks.append(hook)
+    return hook
+
+
+def contributed_events(participant, access, viewer) -> list[TimelineEvent]:
+    return [event for hook in _event_hooks for event in hook(participant, access, viewer)]
+
+
+def contributed_actions(participant, access, viewer) -> list[PageAction]:
+    return [action for hook in _action_hooks for action in hook(participant, access, viewer)]

@@ -1,0 +1,42 @@
+"""The navigation bar. It names every app's pages, so it lives here, at the right end of the
+layers, where knowing every app is allowed."""
+
+from django.urls import reverse
+
+from accounts.roles import Role
+
+# (role, label, url name): the navigation shows a link only to users holding its role.
+_NAVIGATION = [
+    (Role.PEER_SPECIALIST, "My work", "home_peer"),
+    (Role.PEER_SPECIALIST, "My caseload", "my_caseload"),
+    (Role.PEER_SPECIALIST, "My notes", "notes:my_notes"),
+    (Role.SUPERVISOR, "Notes to co-sign", "notes:note_queue"),
+    (Role.SUPERVISOR, "Team caseloads", "team_caseloads"),
+    (Role.SUPERVISOR, "Supervision", "home_supervisor"),
+    (Role.BILLING, "Billing", "home_billing"),
+    (Role.BILLING, "Billing work", "billing:work"),
+    (Role.BILLING, "Batches", "billing:batch_list"),
+    (Role.PROGRAM_ADMIN, "Administration", "home_admin"),
+    (Role.PROGRAM_ADMIN, "Programs", "programs:program_list"),
+    (Role.PROGRAM_ADMIN, "Billing work", "billing:work"),
+    (Role.PROGRAM_ADMIN, "Workforce", "workforce"),
+    (Role.SUPERVISOR, "Workforce", "workforce"),
+    (Role.PROGRAM_ADMIN, "Staff", "accounts:invitation_list"),
+    (Role.PEER_SPECIALIST, "My profile", "programs:my_profile"),
+    (Role.PEER_SPECIALIST, "Participants", "participants:search"),
+    (Role.SUPERVISOR, "Participants", "participants:search"),
+    (Role.BILLING, "Participants", "participants:search"),
+    (Role.PROGRAM_ADMIN, "Participants", "participants:search"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = []
+    for role, label, url_name in _NAVIGATION:
+        if user.has_role(role) and not any(link["label"] == label for link in links):
+            url = reverse(url_name)
+            links.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"nav_links": links}

@@ -1,0 +1,46 @@
+"""The group form takes its size limit from the billing service code of the group."""
+
+import pytest
+from django.urls import reverse
+
+from billing.models import ServiceCode
+from billing.selectors import group_size_limit
+from billing.tests.factories import TODAY, ensure_reference_codes
+from notes.models import SessionNote
+from notes.tests.factories import group_data
+from participants.tests.factories import CoverageFactory, enrolled_participant
+
+
+@pytest.fixture
+def group_codes(db):
+    ensure_reference_codes()
+    ServiceCode.objects.filter(kind="group", billing_program="tx_1915i_amh").update(max_group_size=3)
+    ServiceCode.objects.filter(kind="group", billing_program="ct_1915c_mhw").update(max_group_size=5)
+
+
+@pytest.mark.django_db
+def test_a_group_larger_than_its_code_allows_is_refused_whole(client, peer, team, program, group_codes):
+    people = [enrolled_participant(peer, program=program, started_days_ago=30) for _ in range(4)]
+    for person in people:
+        CoverageFactory(participant=person, billing_program="tx_1915i_amh")
+    client.force_login(peer)
+    assert "At most 3 attendees." in client.get(reverse("group_new")).content.decode()
+    response = client.post(reverse("group_new"), group_data(people))
+    assert response.status_code == 400
+    assert "at most 3 attendees; you chose 4" in response.content.decode()
+    assert not SessionNote.objects.exists()
+    response = client.post(reverse("group_new"), group_data(people[:3]))
+    assert response.status_code == 302 and SessionNote.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_strictest_code_of_the_attendees_programs_applies(peer, team, program, group_codes):
+    tx, ct, uncovered = (enrolled_participant(peer, program=program, started_days_ago=30) for _ in range(3))
+    CoverageFactory(participant=tx, billing_program="tx_1915i_amh")
+    CoverageFactory(participant=ct, billing_program="ct_1915c_mhw")
+    assert group_size_limit([ct.pk], TODAY) == 5
+    assert group_size_limit([tx.pk, ct.pk], TODAY) == 3
+    # A grant-funded group: no payer's code covers it, so the strictest active code applies.
+    assert group_size_limit([uncovered.pk], TODAY) == 3
+    ServiceCode.objects.filter(kind="group").update(is_active=False)
+    assert group_size_limit([ct.pk], TODAY) is None

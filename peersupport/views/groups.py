@@ -1,0 +1,57 @@
+"""The group session form: one form for the group, a note per attendee. It lives here because
+its size limit is the billing service code's, and notes sits left of billing."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.access import role_required
+from accounts.roles import Role
+from audit.context import AuditContext
+from billing.selectors import group_size_limit
+from notes import services
+from notes.forms import GroupAttendeesForm, GroupSessionForm
+from notes.models import DEFAULT_PLACE_FOR_MODALITY
+from notes.rules import ATTESTATION
+from participants.selectors import caseload
+
+
+@role_required(Role.PEER_SPECIALIST)
+def group_new(request: HttpRequest) -> HttpResponse:
+    members = caseload(request.user).order_by("last_name", "first_name")
+    form = GroupSessionForm(request.POST or None)
+    attendees = GroupAttendeesForm(request.POST or None, caseload=members)
+    if request.method == "POST" and form.is_valid() and attendees.is_valid():
+        chosen = attendees.cleaned_data["attendees"]
+        try:
+            group = services.group_session_create(
+                group=form.instance,
+                service_types=form.cleaned_data["service_types"],
+                intervention=form.cleaned_data["intervention"],
+                next_steps=form.cleaned_data["next_steps"],
+                attendees=chosen,
+                max_size=group_size_limit([p.pk for p, _ in chosen], form.cleaned_data["date"]),
+                submit=attendees.submit,
+                ctx=AuditContext.from_request(request),
+            )
+        except ValidationError as error:
+            attendees.add_error(None, error)
+        else:
+            verb = "signed" if attendees.submit else "saved as drafts"
+            messages.success(request, f"“{group.topic}”: {len(chosen)} note{'s' * (len(chosen) != 1)} {verb}.")
+            return redirect("notes:my_notes")
+    return _group_page(request, form, attendees)
+
+
+def _group_page(request, form: GroupSessionForm, attendees: GroupAttendeesForm) -> HttpResponse:
+    context = {
+        "form": form,
+        "attendees": attendees,
+        "rows": attendees.rows(),
+        "attestation": ATTESTATION,
+        "max_size": group_size_limit([p.pk for p in attendees.caseload], timezone.localdate()),
+        "default_places": {str(k): str(v) for k, v in DEFAULT_PLACE_FOR_MODALITY.items()},
+    }
+    return render(request, "peersupport/group_form.html", context, status=400 if request.method == "POST" else 200)

@@ -1,0 +1,95 @@
+import datetime
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from accounts.access import role_required
+from accounts.models import Invitation
+from accounts.roles import Role
+from audit.models import AuditEvent
+from notes.selectors import note_counts, notes_waiting_for
+from programs.models import StaffProfile
+from programs.selectors import certification_warnings
+
+from ..health import run_checks
+from ..selectors import caseload, team_caseloads
+
+_HOME_URL_NAMES = {
+    Role.PEER_SPECIALIST: "home_peer",
+    Role.SUPERVISOR: "home_supervisor",
+    Role.BILLING: "home_billing",
+    Role.PROGRAM_ADMIN: "home_admin",
+}
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> JsonResponse:
+    checks = run_checks()
+    healthy = all(result == "ok" for result in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = request.user.home_role
+    if role is None:
+        return render(request, "home/no_role.html")
+    return redirect(_HOME_URL_NAMES[role])
+
+
+def _account_context(request: HttpRequest) -> dict:
+    return {"mfa_enabled": is_mfa_enabled(request.user, types=["totp"])}
+
+
+@role_required(Role.PEER_SPECIALIST)
+def home_peer(request: HttpRequest) -> HttpResponse:
+    warnings = certification_warnings(StaffProfile.objects.filter(user=request.user))
+    rows = caseload([request.user.pk])
+    context = {
+        **_account_context(request),
+        "certification_warnings": warnings,
+        "caseload_size": len(rows),
+        "needing_attention": sum(bool(row.alerts) for row in rows),
+        "notes": note_counts(request.user),
+    }
+    return render(request, "home/peer.html", context)
+
+
+@role_required(Role.SUPERVISOR)
+def home_supervisor(request: HttpRequest) -> HttpResponse:
+    warnings = certification_warnings(StaffProfile.objects.filter(supervisor=request.user))
+    team = team_caseloads(request.user)
+    context = {
+        **_account_context(request),
+        "certification_warnings": warnings,
+        "team_size": len(team),
+        "overdue_contacts": sum(row.overdue_contacts for row in team),
+        "reviews_due": sum(row.reviews_due for row in team),
+        "waiting_for_me": notes_waiting_for(request.user).count(),
+    }
+    return render(request, "home/supervisor.html", context)
+
+
+@role_required(Role.BILLING)
+def home_billing(request: HttpRequest) -> HttpResponse:
+    return render(request, "home/billing.html", _account_context(request))
+
+
+@role_required(Role.PROGRAM_ADMIN)
+def home_admin(request: HttpRequest) -> HttpResponse:
+    since = timezone.now() - datetime.timedelta(hours=24)
+    context = {
+        **_account_context(request),
+        "pending_invitations": Invitation.objects.pending().count(),
+        "failed_sign_ins": AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since).count(),
+    }
+    return render(request, "home/admin.html", context)
