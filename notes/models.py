@@ -41,6 +41,11 @@ DEFAULT_PLACE_FOR_MODALITY = {
 }
 
 
+def default_places() -> dict[str, str]:
+    """DEFAULT_PLACE_FOR_MODALITY as plain strings, for the note forms' script (json_script)."""
+    return {str(modality): str(place) for modality, place in DEFAULT_PLACE_FOR_MODALITY.items()}
+
+
 class ServiceType(models.TextChoices):
     RECOVERY_COACHING = "recovery_coaching", "Recovery coaching"
     SELF_ADVOCACY = "self_advocacy", "Self-advocacy support"

@@ -18,9 +18,8 @@ from participants.models import Participant
 from . import selectors, services
 from .access import get_note_for_user
 from .forms import AddendumForm, ReviewDecisionForm, SessionNoteForm
-from .models import DEFAULT_PLACE_FOR_MODALITY, SessionNote
+from .models import SessionNote, default_places
 from .rules import ATTESTATION, COSIGN_ATTESTATION
-
 
 SIGNED_MESSAGES = {
     SessionNote.Status.FINAL: "Note signed. It is final.",
@@ -49,7 +48,7 @@ def _editor(request, participant, note, form, status: int = 200, *, server_has_i
         "note": note,
         "form": form,
         "attestation": ATTESTATION,
-        "default_places": {str(k): str(v) for k, v in DEFAULT_PLACE_FOR_MODALITY.items()},
+        "default_places": default_places(),
         "returned_comment": note.events.filter(action="returned").last() if note else None,
     }
     return render(request, "notes/note_form.html", context, status=status)

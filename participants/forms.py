@@ -95,7 +95,7 @@ class EnrollmentForm(forms.ModelForm):
         if (
             self.participant is not None
             and program is not None
-            and self.participant.enrollments.filter(program=program, end_date__isnull=True).exists()
+            and self.participant.enrollments.current().filter(program=program).exists()
         ):
             self.add_error("program", f"Already enrolled in {program}; discharge first to enroll again.")
         return cleaned

@@ -53,7 +53,7 @@ def participant_intake(
 
 
 def _reassign(participant: Participant, to: User, *, reason: str, on: datetime.date, ctx: AuditContext) -> None:
-    current = participant.assignments.select_for_update().filter(ended_on__isnull=True).first()
+    current = participant.assignments.current().select_for_update().first()
     if current is not None and current.specialist_id == to.pk:
         raise ValidationError(f"{participant} is already on {to}'s caseload.")
     if current is not None:

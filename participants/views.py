@@ -193,7 +193,7 @@ def enrollment_create(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CARE_ROLES)
 def enrollment_discharge(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
     participant = get_participant_for_user(request.user, pk, Need.EDIT).participant
-    enrollment = get_object_or_404(participant.enrollments, pk=enrollment_pk, end_date__isnull=True)
+    enrollment = get_object_or_404(participant.enrollments.current(), pk=enrollment_pk)
     form = DischargeForm(request.POST or None, instance=enrollment)
     if request.method == "POST" and form.is_valid():
         services.enrollment_discharge(

@@ -1,5 +1,4 @@
 import datetime
-import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -8,6 +7,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from accounts.tasks import clear_expired_sessions
+from audit.tests.waiting import wait_until
 
 
 def _session(expires_in: datetime.timedelta) -> str:
@@ -25,9 +25,7 @@ def test_a_worker_on_the_real_broker_clears_expired_sessions_only():
     # The project's Celery app, which shared tasks bind to (accounts can't import peersupport).
     with start_worker(clear_expired_sessions.app, perform_ping_check=False, pool="solo", concurrency=1):
         clear_expired_sessions.delay()
-        deadline = time.monotonic() + 20
-        while Session.objects.filter(pk=expired).exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_until(lambda: not Session.objects.filter(pk=expired).exists(), timeout=20, what="the worker")
     assert not Session.objects.filter(pk=expired).exists()
     assert Session.objects.filter(pk=alive).exists()
 

@@ -1,10 +1,10 @@
 import threading
-import time
 
 import pytest
 from django.db import connection
 
 from audit.context import AuditContext
+from audit.tests.waiting import wait_until
 from billing import services
 from billing.models import Claim, ClaimBatch, ClaimLine
 from billing.tests.x12_validation import pyx12_errors
@@ -140,17 +140,26 @@ def test_a_bad_npi_or_short_zip_stops_the_export(identity, payer, author, person
     assert not batch.is_frozen and batch.interchange_control_number is None
 
 
+def _connections_waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, author, person, tx_code):
     """Two threads, two database connections: the second insert waits on the first's
     uncommitted line, then fails on the unique index once the first commits."""
     note = signed_note(person, author)
-    first_inserted, release = threading.Event(), threading.Event()
+    start, first_inserted, release = threading.Barrier(2), threading.Event(), threading.Event()
     outcome = {}
 
     def first():
         from django.db import transaction
 
+        start.wait(10)
         try:
             with transaction.atomic():
                 outcome["first"] = services.batch_build(payer=payer, note_ids=[note.pk], ctx=AuditContext(author))
@@ -160,6 +169,7 @@ def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, au
             connection.close()
 
     def second():
+        start.wait(10)
         first_inserted.wait(10)
         try:
             outcome["second"] = services.batch_build(payer=payer, note_ids=[note.pk], ctx=AuditContext(author))
@@ -172,7 +182,8 @@ def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, au
     for t in threads:
         t.start()
     first_inserted.wait(10)
-    time.sleep(1)  # let the second connection reach the insert and block on the index
+    # The second connection reaches the insert and waits on the first's uncommitted line.
+    wait_until(lambda: _connections_waiting_on_a_lock() == 1, what="the second insert to block on the index")
     release.set()
     for t in threads:
         t.join(20)

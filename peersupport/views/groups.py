@@ -13,7 +13,7 @@ from audit.context import AuditContext
 from billing.selectors import group_size_limit
 from notes import services
 from notes.forms import GroupAttendeesForm, GroupSessionForm
-from notes.models import DEFAULT_PLACE_FOR_MODALITY
+from notes.models import default_places
 from notes.rules import ATTESTATION
 from participants.selectors import caseload
 
@@ -52,6 +52,6 @@ def _group_page(request, form: GroupSessionForm, attendees: GroupAttendeesForm) 
         "rows": attendees.rows(),
         "attestation": ATTESTATION,
         "max_size": group_size_limit([p.pk for p in attendees.caseload], timezone.localdate()),
-        "default_places": {str(k): str(v) for k, v in DEFAULT_PLACE_FOR_MODALITY.items()},
+        "default_places": default_places(),
     }
     return render(request, "peersupport/group_form.html", context, status=400 if request.method == "POST" else 200)

@@ -84,8 +84,8 @@ def test_a_draft_typed_while_the_server_is_unreachable_is_offered_back(phone, ca
     expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
 
     phone.context.set_offline(True)
-    phone.get_by_label("What was done").fill("Walked to the clinic together and talked about sleep.")
-    phone.wait_for_timeout(2500)  # the autosave tries, and fails
+    with phone.expect_event("requestfailed", lambda request: "/notes/autosave/" in request.url):
+        phone.get_by_label("What was done").fill("Walked to the clinic together and talked about sleep.")
     expect(phone.locator("#autosave-status")).not_to_contain_text("Draft saved")
     phone.context.set_offline(False)
     phone.console_errors.clear()  # the failed autosave is expected while offline
