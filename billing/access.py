@@ -10,7 +10,7 @@ from django.http import Http404
 
 from accounts.roles import Role
 
-from .models import Claim, ClaimBatch
+from .models import Authorization, Claim, ClaimBatch
 
 BILLING_ROLES = (Role.BILLING, Role.PROGRAM_ADMIN)
 
@@ -31,3 +31,12 @@ def get_claim_for_user(user, pk: int) -> Claim:
     if claim is None:
         raise Http404("No such claim.")
     return claim
+
+
+def get_authorization_for_user(user, pk: int) -> Authorization:
+    authorization = (
+        Authorization.objects.select_related("participant").filter(pk=pk).first() if may_bill(user) else None
+    )
+    if authorization is None:
+        raise Http404("No such authorization.")
+    return authorization

@@ -4,7 +4,10 @@ from django import forms
 
 from accounts.models import User
 from accounts.roles import Role
+from participants.models import Participant
 from programs.models import Payer, Program
+
+from .models import Authorization, ServiceCode
 
 
 class BillingFilterForm(forms.Form):
@@ -37,3 +40,36 @@ class BillingFilterForm(forms.Form):
             raise forms.ValidationError("Give the month as YYYY-MM, e.g. 2026-10.") from exc
         end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
         return start, end
+
+
+class AuthorizationForm(forms.ModelForm):
+    """An authorization as the payer issued it. Units used are never typed: they are counted
+    from the claim lines billed under it."""
+
+    class Meta:
+        model = Authorization
+        fields = ["participant", "service_code", "number", "units_authorized", "start_date", "end_date"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"number": "As on the payer's approval; it is sent on the claim."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.order_by("last_name", "first_name")
+        self.fields["service_code"].queryset = ServiceCode.objects.filter(is_active=True, requires_authorization=True)
+        self.fields["service_code"].help_text = "Only codes that need an authorization are listed."
+
+    def clean_number(self):
+        return self.cleaned_data["number"].strip().upper()
+
+
+class AuthorizationFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Participant or number")
+    current_only = forms.BooleanField(required=False, label="In force today only")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["class"] = "form-control"
+        self.fields["current_only"].widget.attrs["class"] = "form-check-input"

@@ -4,12 +4,14 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from participants.models import Coverage
 
 from .billability import assess, billable_notes
-from .models import ClaimBatch, ClaimLine, ServiceCode
+from .models import Authorization, ClaimBatch, ClaimLine, ServiceCode
 
 
 def group_size_limit(participant_ids: Iterable[int], day: datetime.date) -> int | None:
@@ -61,3 +63,33 @@ def batch_totals(page_of_batches) -> dict[int, Decimal]:
 
 def batch_claims(batch: ClaimBatch):
     return batch.claims.select_related("participant", "original").prefetch_related("lines", "corrections")
+
+
+def authorizations(*, query: str = "", current_only: bool = False) -> QuerySet[Authorization]:
+    """Authorizations with the units used under each, counted from the live claim lines of
+    its participant and code dated within it: one correlated subquery, so the list's query
+    count does not grow with the number of authorizations or lines."""
+    used = (
+        ClaimLine.objects.filter(
+            voided=False,
+            claim__participant=OuterRef("participant"),
+            service_code=OuterRef("service_code"),
+            service_date__gte=OuterRef("start_date"),
+            service_date__lte=OuterRef("end_date"),
+        )
+        .values("claim__participant")
+        .annotate(total=Sum("units"))
+        .values("total")
+    )
+    rows = Authorization.objects.select_related("participant", "service_code").annotate(
+        units_used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0))
+    )
+    if current_only:
+        rows = rows.in_force_on(timezone.localdate())
+    for word in query.split():
+        rows = rows.filter(
+            Q(number__icontains=word)
+            | Q(participant__first_name__icontains=word)
+            | Q(participant__last_name__icontains=word)
+        )
+    return rows.order_by("-start_date", "participant__last_name", "pk")

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, save_with_audit
 from programs.models import Payer
 
 from .billability import READY, assess, billable_notes
-from .models import BillingIdentity, Claim, ClaimBatch, ClaimLine
+from .models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine
 from .x12 import MAX_LINES_PER_CLAIM, ExportError, build_837p
 
 ICN_SEQUENCE = "billing_interchange_control_number"
@@ -169,3 +169,8 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
             details={"corrected_claim": claim.pk, "frequency": frequency, "new_batch": batch.pk},
         )
     return batch
+
+
+def authorization_save(*, authorization: Authorization, ctx: AuditContext) -> Authorization:
+    """Record or correct an authorization as the payer issued it, with its audit row."""
+    return save_with_audit(authorization, ctx=ctx)

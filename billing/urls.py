@@ -12,4 +12,7 @@ urlpatterns = [
     path("billing/batches/<int:pk>/export/", views.batch_export, name="batch_export"),
     path("billing/batches/<int:pk>/download/<str:fmt>/", views.batch_download, name="batch_download"),
     path("billing/claims/<int:pk>/correct/", views.claim_correct, name="claim_correct"),
+    path("billing/authorizations/", views.authorization_list, name="authorization_list"),
+    path("billing/authorizations/new/", views.authorization_edit, name="authorization_create"),
+    path("billing/authorizations/<int:pk>/edit/", views.authorization_edit, name="authorization_edit"),
 ]

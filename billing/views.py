@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -13,10 +15,10 @@ from audit.context import AuditContext
 from programs.models import Payer
 
 from . import selectors, services
-from .access import BILLING_ROLES, get_batch_for_user, get_claim_for_user
+from .access import BILLING_ROLES, get_authorization_for_user, get_batch_for_user, get_claim_for_user
 from .billability import GRANT, HOLD, READY
 from .exports import batch_csv
-from .forms import BillingFilterForm
+from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm
 from .models import Claim
 from .x12 import ExportError
 
@@ -131,3 +133,29 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
     kind = "Void" if frequency == Claim.Frequency.VOID else "Replacement"
     messages.success(request, f"{kind} claim for {claim.claim_number} built in batch {batch.pk}. Export it to send it.")
     return redirect("billing:batch_detail", pk=batch.pk)
+
+
+# --- Authorizations ---------------------------------------------------------------------
+
+
+@role_required(*BILLING_ROLES)
+def authorization_list(request: HttpRequest) -> HttpResponse:
+    form = AuthorizationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.authorizations(query=filters.get("q", ""), current_only=filters.get("current_only", False))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "billing/authorization_list.html", {"form": form, "page": page})
+
+
+@role_required(*BILLING_ROLES)
+def authorization_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    authorization = get_authorization_for_user(request.user, pk) if pk else None
+    initial = {k: request.GET[k] for k in ("participant", "service_code") if request.GET.get(k, "").isdigit()}
+    form = AuthorizationForm(request.POST or None, instance=authorization, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = services.authorization_save(authorization=form.instance, ctx=AuditContext.from_request(request))
+        messages.success(request, f"Authorization {saved.number} saved.")
+        return redirect("billing:authorization_list")
+    title = f"Authorization {authorization.number}" if authorization else "New authorization"
+    context = {"form": form, "title": title, "cancel_url": reverse("billing:authorization_list")}
+    return TemplateResponse(request, "form_page.html", context)

@@ -16,6 +16,7 @@ _NAVIGATION = [
     (Role.BILLING, "Billing", "home_billing"),
     (Role.BILLING, "Billing work", "billing:work"),
     (Role.BILLING, "Batches", "billing:batch_list"),
+    (Role.BILLING, "Authorizations", "billing:authorization_list"),
     (Role.PROGRAM_ADMIN, "Administration", "home_admin"),
     (Role.PROGRAM_ADMIN, "Programs", "programs:program_list"),
     (Role.PROGRAM_ADMIN, "Billing work", "billing:work"),
