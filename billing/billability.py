@@ -23,6 +23,8 @@ from programs.selectors import certified_on
 from .models import Authorization, ClaimLine, FundingSource, Rate, ServiceCode
 
 READY, HOLD, GRANT = "ready", "hold", "grant"
+# Ready notes this close to the payer's filing limit are flagged and listed first.
+FILING_WARNING_DAYS = 30
 BILLABLE_STATUSES = (SessionNote.Status.COSIGNED, SessionNote.Status.FINAL)
 TELEHEALTH_MODIFIER = {Modality.VIDEO: "95", Modality.PHONE: "93", Modality.AUDIO_ONLY: "93"}
 
@@ -46,6 +48,20 @@ class Assessment:
     program: Program | None = None
     funding: FundingSource | None = None
     cap_note: str = ""
+    assessed_on: datetime.date | None = None
+
+    @property
+    def days_left_to_file(self) -> int | None:
+        """Days until the payer's filing limit for a first claim passes (negative: past it)."""
+        if self.coverage is None or self.assessed_on is None:
+            return None
+        return self.coverage.payer.timely_filing_days - (self.assessed_on - self.note.date).days
+
+    @property
+    def filing_urgent(self) -> bool:
+        """Within FILING_WARNING_DAYS of the limit: bill it first."""
+        days = self.days_left_to_file
+        return days is not None and days <= FILING_WARNING_DAYS
 
     @property
     def amount(self) -> Decimal:
@@ -120,7 +136,7 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
 
     results = []
     for note in notes:
-        a = Assessment(note=note)
+        a = Assessment(note=note, assessed_on=today)
         _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
         if a.code and not a.reasons and a.status != GRANT:
             _consume(a, note, billed, authorizations, auth_lines, auth_used)

@@ -33,7 +33,7 @@ def _work_summary(rows: list) -> dict:
             grants[a.funding]["notes"] += 1
             grants[a.funding]["minutes"] += a.note.duration_minutes or 0
     by_payer = defaultdict(list)
-    for a in ready:
+    for a in sorted(ready, key=lambda a: (a.days_left_to_file, a.note.date)):  # the most urgent first
         by_payer[a.payer].append(a)
     return {
         "ready_count": len(ready),

@@ -176,3 +176,18 @@ def test_program_admins_keep_the_reference_data_in_the_admin(client, role, expec
         assert client.get(url).status_code == expected, url
     if role == Role.PROGRAM_ADMIN:
         assert client.get(f"/django-admin/billing/servicecode/{tx_code.pk}/delete/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_ready_notes_show_days_left_to_file_most_urgent_first(client, billing_user, identity, author, person):
+    fresh = signed_note(person, author, day=days_ago(3))
+    old = signed_note(person, author, day=days_ago(70), start="11:00", end="11:45")  # Texas: 95 days to file
+    client.force_login(billing_user)
+    response = client.get(reverse("billing:work"))
+    [(payer, items, _units, _hours)] = response.context["by_payer"]
+    assert [a.note for a in items] == [old, fresh]
+    assert [a.days_left_to_file for a in items] == [25, 92]
+    assert [a.filing_urgent for a in items] == [True, False]
+    body = response.content.decode()
+    assert '<span class="badge text-bg-warning">25 days left to file</span>' in body
+    assert "92 days left to file" in body
