@@ -10,7 +10,7 @@ from django.http import Http404
 
 from accounts.roles import Role
 
-from .models import Authorization, Claim, ClaimBatch
+from .models import Authorization, Claim, ClaimBatch, ClaimLine
 
 BILLING_ROLES = (Role.BILLING, Role.PROGRAM_ADMIN)
 
@@ -40,3 +40,10 @@ def get_authorization_for_user(user, pk: int) -> Authorization:
     if authorization is None:
         raise Http404("No such authorization.")
     return authorization
+
+
+def get_line_for_user(user, pk: int) -> ClaimLine:
+    line = ClaimLine.objects.select_related("claim__batch").filter(pk=pk).first() if may_bill(user) else None
+    if line is None:
+        raise Http404("No such claim line.")
+    return line

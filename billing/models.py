@@ -210,6 +210,7 @@ class ClaimBatch(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Built, not exported"
         EXPORTED = "exported", "Exported"
+        DISCARDED = "discarded", "Discarded before export"
 
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="batches")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
@@ -232,6 +233,10 @@ class ClaimBatch(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.EXPORTED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class Claim(models.Model):

@@ -107,6 +107,8 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
         batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.is_frozen:
             return batch
+        if not batch.is_open:
+            raise ExportError(f"Batch {batch.pk} was discarded; build a new one from the work page.")
         identity = BillingIdentity.objects.filter(agency__participants__claims__batch=batch).first()
         identity = identity or BillingIdentity.objects.order_by("pk").first()
         if identity is None:
@@ -135,7 +137,9 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
     notes afresh with today's assessment of units and charges.
     """
     if not ClaimBatch.objects.get(pk=claim.batch_id).is_frozen:
-        raise ValidationError("Only exported claims are corrected; edit the open batch instead.")
+        raise ValidationError(
+            "Only exported claims are corrected; in an open batch, remove the line or discard the batch."
+        )
     if frequency not in (Claim.Frequency.VOID, Claim.Frequency.REPLACEMENT):
         raise ValidationError("A correction is a void or a replacement.")
     with transaction.atomic():
@@ -174,3 +178,59 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
 def authorization_save(*, authorization: Authorization, ctx: AuditContext) -> Authorization:
     """Record or correct an authorization as the payer issued it, with its audit row."""
     return save_with_audit(authorization, ctx=ctx)
+
+
+def _lock_open_batch(batch: ClaimBatch) -> ClaimBatch:
+    batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
+    if not batch.is_open:
+        raise ValidationError(f"Batch {batch.pk} is {batch.get_status_display().lower()}; only an open batch changes.")
+    if batch.claims.exclude(frequency=Claim.Frequency.ORIGINAL).exists():
+        raise ValidationError(
+            "This batch corrects exported claims; export it to send the correction, it can't be changed."
+        )
+    return batch
+
+
+def _line_record(line: ClaimLine) -> dict:
+    return {
+        "note": line.note_id,
+        "service_date": str(line.service_date),
+        "units": line.units,
+        "charge": str(line.charge),
+    }
+
+
+def batch_discard(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
+    """Discard a batch before export: its proposed claims and lines go (nothing was sent, and
+    the audit row keeps what they were), the notes are ready to bill again, and the batch
+    stays, marked discarded."""
+    with transaction.atomic():
+        batch = _lock_open_batch(batch)
+        lines = list(ClaimLine.objects.filter(claim__batch=batch))
+        ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+        batch.claims.all().delete()
+        batch.status = ClaimBatch.Status.DISCARDED
+        batch.save(update_fields=["status"])
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            ctx=ctx,
+            target=batch,
+            details={"discarded": [_line_record(line) for line in lines]},
+        )
+    return batch
+
+
+def batch_remove_line(*, line: ClaimLine, ctx: AuditContext) -> ClaimBatch:
+    """Take one line out of an open batch (its note is ready to bill again); a claim left
+    with no line goes too."""
+    with transaction.atomic():
+        batch = _lock_open_batch(line.claim.batch)
+        claim = line.claim
+        line.delete()
+        if not claim.lines.exists():
+            claim.delete()
+        if not batch.claims.exists():  # nothing left to send
+            batch.status = ClaimBatch.Status.DISCARDED
+            batch.save(update_fields=["status"])
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=batch, details={"removed": _line_record(line)})
+    return batch

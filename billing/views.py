@@ -15,7 +15,13 @@ from audit.context import AuditContext
 from programs.models import Payer
 
 from . import selectors, services
-from .access import BILLING_ROLES, get_authorization_for_user, get_batch_for_user, get_claim_for_user
+from .access import (
+    BILLING_ROLES,
+    get_authorization_for_user,
+    get_batch_for_user,
+    get_claim_for_user,
+    get_line_for_user,
+)
 from .billability import GRANT, HOLD, READY
 from .exports import batch_csv
 from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm
@@ -133,6 +139,34 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
     kind = "Void" if frequency == Claim.Frequency.VOID else "Replacement"
     messages.success(request, f"{kind} claim for {claim.claim_number} built in batch {batch.pk}. Export it to send it.")
     return redirect("billing:batch_detail", pk=batch.pk)
+
+
+@require_POST
+@role_required(*BILLING_ROLES)
+def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_batch_for_user(request.user, pk)
+    try:
+        services.batch_discard(batch=batch, ctx=AuditContext.from_request(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("billing:batch_detail", pk=pk)
+    messages.success(request, f"Batch {pk} discarded. Its notes are ready to bill again.")
+    return redirect("billing:work")
+
+
+@require_POST
+@role_required(*BILLING_ROLES)
+def line_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_line_for_user(request.user, pk)
+    try:
+        batch = services.batch_remove_line(line=line, ctx=AuditContext.from_request(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("billing:batch_detail", pk=line.claim.batch_id)
+    messages.success(request, f"The {line.service_date:%b} {line.service_date.day} line is out of the batch.")
+    if batch.is_open:
+        return redirect("billing:batch_detail", pk=batch.pk)
+    return redirect("billing:work")  # that was its last line: the batch is discarded
 
 
 # --- Authorizations ---------------------------------------------------------------------
