@@ -80,9 +80,14 @@ def _day(value: datetime.date) -> str:
 
 
 def billable_notes() -> QuerySet[SessionNote]:
-    """Signed notes not on a live claim line."""
+    """Signed notes not on a live claim line, nor voided with "do not rebill"."""
     live_line = ClaimLine.objects.filter(note=OuterRef("pk"), voided=False)
-    return SessionNote.objects.filter(status__in=BILLABLE_STATUSES).exclude(Exists(live_line))
+    not_to_rebill = ClaimLine.objects.filter(note=OuterRef("pk"), do_not_rebill=True)
+    return (
+        SessionNote.objects.filter(status__in=BILLABLE_STATUSES)
+        .exclude(Exists(live_line))
+        .exclude(Exists(not_to_rebill))
+    )
 
 
 def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) -> list[Assessment]:

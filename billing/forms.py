@@ -73,3 +73,18 @@ class AuthorizationFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["class"] = "form-control"
         self.fields["current_only"].widget.attrs["class"] = "form-check-input"
+
+
+class CorrectionForm(forms.Form):
+    """Replace (7) or void (8) an exported claim; a void says whether its notes are billed again."""
+
+    frequency = forms.ChoiceField(
+        choices=[("7", "Replace"), ("8", "Void")], error_messages={"required": "Choose replace or void."}
+    )
+    rebill = forms.TypedChoiceField(
+        choices=[("yes", "Bill the notes again"), ("no", "Do not bill them again")],
+        coerce=lambda value: value == "yes",
+        required=False,
+        empty_value=None,
+    )
+    reason = forms.CharField(required=False, max_length=300)

@@ -279,6 +279,9 @@ class ClaimLine(models.Model):
     diagnosis_pointer = models.PositiveSmallIntegerField(default=1)
     # A voided line no longer bills its note (the claim was voided or replaced).
     voided = models.BooleanField(default=False)
+    # Set when a void was decided "do not rebill": the note is not billed again.
+    do_not_rebill = models.BooleanField(default=False)
+    void_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["service_date", "pk"]

@@ -129,13 +129,21 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
     return batch
 
 
-def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBatch:
+def claim_correct(
+    *, claim: Claim, frequency: str, ctx: AuditContext, rebill: bool | None = None, reason: str = ""
+) -> ClaimBatch:
     """Void (8) or replace (7) an exported claim, in a new batch for the same payer.
 
     The original's lines are voided. A void claim repeats them (as voided lines) so the payer
-    knows what to reverse; the notes become billable again. A replacement claim bills the same
-    notes afresh with today's assessment of units and charges.
+    knows what to reverse; billing staff decide whether its notes are billed again (`rebill`)
+    or not, and a "do not rebill" needs its reason: a voided service is not put straight back
+    to ready. A replacement claim bills the same notes afresh with today's assessment.
     """
+    reason = reason.strip()
+    if frequency == Claim.Frequency.VOID and rebill is None:
+        raise ValidationError("Choose whether the notes of the voided claim are billed again.")
+    if frequency == Claim.Frequency.VOID and not rebill and not reason:
+        raise ValidationError("Say why the notes of the voided claim are not billed again.")
     if not ClaimBatch.objects.get(pk=claim.batch_id).is_frozen:
         raise ValidationError(
             "Only exported claims are corrected; in an open batch, remove the line or discard the batch."
@@ -146,7 +154,10 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
         lines = list(ClaimLine.objects.select_for_update().filter(claim=claim, voided=False))
         if not lines:
             raise ValidationError("This claim has already been voided or replaced.")
-        ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(voided=True)
+        do_not_rebill = frequency == Claim.Frequency.VOID and not rebill
+        ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+            voided=True, do_not_rebill=do_not_rebill, void_reason=reason
+        )
         batch = ClaimBatch.objects.create(payer=claim.batch.payer, created_by=ctx.actor)
         if frequency == Claim.Frequency.REPLACEMENT:
             assessments = assess(billable_notes().filter(pk__in=[line.note_id for line in lines]))
@@ -170,7 +181,12 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
             action=AuditEvent.Action.UPDATE,
             target=claim.batch,
             ctx=ctx,
-            details={"corrected_claim": claim.pk, "frequency": frequency, "new_batch": batch.pk},
+            details={
+                "corrected_claim": claim.pk,
+                "frequency": frequency,
+                "new_batch": batch.pk,
+                **({"rebill": bool(rebill), "reason": reason} if frequency == Claim.Frequency.VOID else {}),
+            },
         )
     return batch
 

@@ -24,7 +24,7 @@ from .access import (
 )
 from .billability import GRANT, HOLD, READY
 from .exports import batch_csv
-from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm
+from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm, CorrectionForm
 from .models import Claim
 from .x12 import ExportError
 
@@ -130,9 +130,13 @@ def batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request.user, pk)
-    frequency = request.POST.get("frequency", "")
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect("billing:batch_detail", pk=claim.batch_id)
+    frequency = form.cleaned_data["frequency"]
     try:
-        batch = services.claim_correct(claim=claim, frequency=frequency, ctx=AuditContext.from_request(request))
+        batch = services.claim_correct(claim=claim, ctx=AuditContext.from_request(request), **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("billing:batch_detail", pk=claim.batch_id)

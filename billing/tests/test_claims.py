@@ -73,13 +73,13 @@ def test_replacement_and_void_claims_refer_to_the_original(identity, payer, auth
     assert ":B:7*" in text and f"REF*F8*{original.claim_number}~" in text
     assert ClaimLine.objects.filter(note=note, voided=False).count() == 1
 
-    void_batch = services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author))
+    void_batch = services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author), rebill=True)
     text = services.batch_export(batch=void_batch, ctx=AuditContext(author)).file_837
     assert_valid(text)
     assert ":B:8*" in text and f"REF*F8*{replacement.claim_number}~" in text
     assert not ClaimLine.objects.filter(note=note, voided=False).exists()  # billable again
     with pytest.raises(Exception, match="already been voided or replaced"):
-        services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author))
+        services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author), rebill=True)
 
 
 @pytest.mark.django_db

@@ -68,7 +68,9 @@ def test_an_exported_batch_does_not_change(client, billing_user, batch):
 
 def test_a_correction_batch_is_sent_not_discarded(billing_user, batch):
     services.batch_export(batch=batch, ctx=AuditContext(billing_user))
-    void_batch = services.claim_correct(claim=batch.claims.get(), frequency="8", ctx=AuditContext(billing_user))
+    void_batch = services.claim_correct(
+        claim=batch.claims.get(), frequency="8", ctx=AuditContext(billing_user), rebill=True
+    )
     with pytest.raises(Exception, match="corrects exported claims"):
         services.batch_discard(batch=void_batch, ctx=AuditContext(billing_user))
 
@@ -82,3 +84,31 @@ def test_the_buttons_and_their_guards(client, billing_user, peer, batch):
     client.force_login(peer)
     assert client.post(reverse("billing:batch_discard", args=[batch.pk])).status_code == 403
     assert ClaimBatch.objects.get(pk=batch.pk).is_open
+
+
+def _void(client, claim, **data):
+    return client.post(reverse("billing:claim_correct", args=[claim.pk]), {"frequency": "8", **data}, follow=True)
+
+
+def test_a_void_asks_whether_to_bill_the_notes_again(client, billing_user, batch):
+    services.batch_export(batch=batch, ctx=AuditContext(billing_user))
+    claim = batch.claims.get()
+    notes = set(claim.lines.values_list("note", flat=True))
+    client.force_login(billing_user)
+    assert "Choose whether the notes" in _void(client, claim).content.decode()
+    assert "Say why the notes" in _void(client, claim, rebill="no").content.decode()
+    assert not Claim.objects.filter(original=claim).exists()
+
+    response = _void(client, claim, rebill="no", reason="Service was not delivered as documented.")
+    assert "Void claim for" in response.content.decode()
+    assert not _ready_note_ids() & notes  # voided, and not put back to ready
+    event = AuditEvent.objects.get(target_type="billing.claimbatch", details__has_key="rebill")
+    assert event.details["rebill"] is False and event.details["reason"].startswith("Service was not")
+
+
+def test_a_void_decided_rebill_puts_the_notes_back_to_ready(client, billing_user, batch):
+    services.batch_export(batch=batch, ctx=AuditContext(billing_user))
+    claim = batch.claims.get()
+    client.force_login(billing_user)
+    _void(client, claim, rebill="yes")
+    assert _ready_note_ids() >= set(claim.lines.values_list("note", flat=True))
