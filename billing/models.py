@@ -222,6 +222,8 @@ class ClaimBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     file_837 = models.TextField(blank=True)
+    # Stored when the batch is frozen, so lists never sum its lines again.
+    total_charge = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

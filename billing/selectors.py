@@ -53,16 +53,21 @@ def batches():
 
 
 def batch_totals(page_of_batches) -> dict[int, Decimal]:
-    """Live charges per batch, for the batches on one page only (not every line ever billed)."""
-    return dict(
-        ClaimLine.objects.filter(claim__batch__in=[b.pk for b in page_of_batches], voided=False)
-        .values_list("claim__batch")
-        .annotate(total=Sum("charge"))
-    )
+    """Live charges per batch on one page: stored at export for frozen batches; summed, for
+    the open ones on this page only, from their lines."""
+    totals = {b.pk: b.total_charge for b in page_of_batches if b.total_charge is not None}
+    open_ids = [b.pk for b in page_of_batches if b.total_charge is None]
+    if open_ids:
+        lines = ClaimLine.objects.filter(claim__batch__in=open_ids, voided=False)
+        totals |= dict(lines.values_list("claim__batch").annotate(total=Sum("charge")))
+    return totals
 
 
 def batch_claims(batch: ClaimBatch):
-    return batch.claims.select_related("participant", "original").prefetch_related("lines", "corrections")
+    """The batch's claims with their lines, in claim order; the page shows them a page at a time."""
+    return (
+        batch.claims.select_related("participant", "original").prefetch_related("lines", "corrections").order_by("pk")
+    )
 
 
 def authorizations(*, query: str = "", current_only: bool = False) -> QuerySet[Authorization]:

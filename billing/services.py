@@ -1,8 +1,9 @@
 from collections import defaultdict
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from audit.context import AuditContext
@@ -117,6 +118,9 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
         batch.file_837 = build_837p(batch, identity, control_number=control_number)
         batch.interchange_control_number = control_number
         batch.status = ClaimBatch.Status.EXPORTED
+        batch.total_charge = ClaimLine.objects.filter(claim__batch=batch, voided=False).aggregate(
+            total=Sum("charge", default=Decimal(0))
+        )["total"]
         batch.exported_at = timezone.now()
         batch.exported_by = ctx.actor
         batch.save()

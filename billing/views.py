@@ -93,7 +93,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
-    return render(request, "billing/batch_detail.html", {"batch": batch, "claims": selectors.batch_claims(batch)})
+    page = Paginator(selectors.batch_claims(batch), 25).get_page(request.GET.get("page"))
+    return render(request, "billing/batch_detail.html", {"batch": batch, "claims": page.object_list, "page": page})
 
 
 @require_POST

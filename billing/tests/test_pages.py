@@ -191,3 +191,29 @@ def test_ready_notes_show_days_left_to_file_most_urgent_first(client, billing_us
     body = response.content.decode()
     assert '<span class="badge text-bg-warning">25 days left to file</span>' in body
     assert "92 days left to file" in body
+
+
+@pytest.mark.django_db
+def test_batch_detail_shows_a_page_of_claims_in_a_fixed_number_of_queries(
+    client, billing_user, identity, payer, author, program, django_assert_max_num_queries
+):
+    def build(people):
+        notes = [signed_note(billable_participant(author, program, payer), author) for _ in range(people)]
+        batch = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
+        return services.batch_export(batch=batch, ctx=AuditContext(author))
+
+    small, large = build(2), build(30)
+    client.force_login(billing_user)
+    with django_assert_max_num_queries(30) as counted:
+        client.get(reverse("billing:batch_detail", args=[small.pk]))
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        response = client.get(reverse("billing:batch_detail", args=[large.pk]))
+    assert len(response.context["claims"]) == 25 and response.context["page"].paginator.count == 30
+    assert "Claims 1–25 of 30" in response.content.decode()
+    assert len(client.get(reverse("billing:batch_detail", args=[large.pk]), {"page": 2}).context["claims"]) == 5
+    line_total = sum(line.charge for claim in large.claims.all() for line in claim.lines.all())
+    assert large.total_charge == line_total > 0
+    # The list reads the stored totals: its query count doesn't depend on the lines either.
+    with django_assert_max_num_queries(12):
+        rows = client.get(reverse("billing:batch_list")).context["rows"]
+    assert {batch.pk: total for batch, total in rows}[large.pk] == line_total
