@@ -41,6 +41,28 @@ DEFAULT_PLACE_FOR_MODALITY = {
 }
 
 
+TELEHEALTH_PLACES = (PlaceOfService.TELEHEALTH_HOME, PlaceOfService.TELEHEALTH_OTHER)
+
+
+def place_mismatch(modality: str, place: str) -> str:
+    """Why a place of service does not fit how the session happened; "" when it fits.
+
+    CMS place-of-service codes 02 and 10 are telehealth; a session by video, phone or audio
+    only is reported there (with modifier 95 for video, 93 for audio only: TMHP notices of
+    2022-01-20 and 2022-07-15), and an in-person one never is. The note warns its author; the
+    billing assessment holds the note until the two agree.
+    """
+    if not (modality and place):
+        return ""
+    remote = modality != Modality.IN_PERSON
+    if remote and place not in TELEHEALTH_PLACES:
+        session = {Modality.AUDIO_ONLY: "An audio-only session"}.get(modality, f"A {modality} session")
+        return f"{session} is reported at place of service 02 or 10 (telehealth), not {place}."
+    if not remote and place in TELEHEALTH_PLACES:
+        return f"An in-person session can't be reported at a telehealth place of service ({place})."
+    return ""
+
+
 def default_places() -> dict[str, str]:
     """DEFAULT_PLACE_FOR_MODALITY as plain strings, for the note forms' script (json_script)."""
     return {str(modality): str(place) for modality, place in DEFAULT_PLACE_FOR_MODALITY.items()}
@@ -149,6 +171,10 @@ class SessionNote(models.Model):
         start = datetime.datetime.combine(datetime.date.min, self.start_time)
         end = datetime.datetime.combine(datetime.date.min, self.end_time)
         return int((end - start).total_seconds() // 60)
+
+    @property
+    def place_warning(self) -> str:
+        return place_mismatch(self.modality, self.place_of_service)
 
     def get_service_types_display(self) -> list[str]:
         labels = dict(ServiceType.choices)

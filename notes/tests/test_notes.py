@@ -267,3 +267,28 @@ def test_the_queue_is_oldest_first_and_its_query_count_does_not_grow(
     assert len(rows) == 22
     signed = [note.signed_at for note, _days in rows]
     assert signed == sorted(signed)
+
+
+@pytest.mark.parametrize(
+    ("modality", "place", "warning"),
+    [
+        ("in_person", "99", ""),
+        ("in_person", "10", "An in-person session can't be reported at a telehealth place of service (10)."),
+        ("video", "10", ""),
+        ("video", "02", ""),
+        ("video", "12", "A video session is reported at place of service 02 or 10 (telehealth), not 12."),
+        ("audio_only", "99", "An audio-only session is reported at place of service 02 or 10 (telehealth), not 99."),
+        ("phone", "10", ""),
+    ],
+)
+@pytest.mark.django_db
+def test_the_editor_warns_when_modality_and_place_disagree(signed_in_peer, person, modality, place, warning):
+    data = {**note_data(modality=modality, place_of_service=place), "note_id": ""}
+    status = signed_in_peer.post(reverse("notes:note_autosave", args=[person.pk]), data).content.decode()
+    note = SessionNote.objects.get()
+    assert note.place_warning == warning
+    page = signed_in_peer.get(reverse("notes:note_edit", args=[note.pk])).content.decode()
+    if warning:
+        assert "Check the place of service" in status and "Check the place of service" in page
+    else:
+        assert "Check the place of service" not in status + page
