@@ -221,6 +221,9 @@ class ClaimBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     file_837 = models.TextField(blank=True)
+    # The problems the last export attempt found ({"claim": CLM01 or "", "message": ...}); a
+    # batch with problems is not frozen. Cleared by a successful export.
+    export_errors = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -232,6 +235,14 @@ class ClaimBatch(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.EXPORTED
+
+    @property
+    def export_problems_by_claim(self) -> list[tuple[str, list[str]]]:
+        """The last failed export's problems, the file's own first, then claim by claim."""
+        by_claim: dict[str, list[str]] = {}
+        for problem in sorted(self.export_errors, key=lambda p: p["claim"]):
+            by_claim.setdefault(problem["claim"], []).append(problem["message"])
+        return list(by_claim.items())
 
 
 class Claim(models.Model):

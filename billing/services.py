@@ -12,6 +12,7 @@ from programs.models import Payer
 
 from .billability import READY, assess, billable_notes
 from .models import BillingIdentity, Claim, ClaimBatch, ClaimLine
+from .validation import validate_837p
 from .x12 import MAX_LINES_PER_CLAIM, ExportError, build_837p
 
 ICN_SEQUENCE = "billing_interchange_control_number"
@@ -102,28 +103,43 @@ def next_interchange_control_number() -> int:
 
 
 def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
-    """Write the 837P and freeze the batch. Exporting again returns the same frozen file."""
-    with transaction.atomic():
-        batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.is_frozen:
-            return batch
-        identity = BillingIdentity.objects.filter(agency__participants__claims__batch=batch).first()
-        identity = identity or BillingIdentity.objects.order_by("pk").first()
-        if identity is None:
-            raise ExportError("Set up the agency's billing identity (NPI, tax ID, submitter) first.")
-        control_number = next_interchange_control_number()
-        batch.file_837 = build_837p(batch, identity, control_number=control_number)
-        batch.interchange_control_number = control_number
-        batch.status = ClaimBatch.Status.EXPORTED
-        batch.exported_at = timezone.now()
-        batch.exported_by = ctx.actor
-        batch.save()
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            target=batch,
-            ctx=ctx,
-            details={"exported": control_number},
+    """Write the 837P, validate it (pyx12 and our own checks) and freeze the batch. A file with
+    problems is not frozen, nor offered: the problems are kept on the batch, by claim, for its
+    page. Exporting again returns the same frozen file."""
+    try:
+        with transaction.atomic():
+            batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.is_frozen:
+                return batch
+            identity = BillingIdentity.objects.filter(agency__participants__claims__batch=batch).first()
+            identity = identity or BillingIdentity.objects.order_by("pk").first()
+            if identity is None:
+                raise ExportError("Set up the agency's billing identity (NPI, tax ID, submitter) first.")
+            # A failed attempt leaves a gap in the interchange numbers: ISA13 must be unique, not gapless.
+            control_number = next_interchange_control_number()
+            text = build_837p(batch, identity, control_number=control_number)
+            problems = validate_837p(text)
+            if problems:
+                raise ExportError(problems)
+            batch.file_837 = text
+            batch.interchange_control_number = control_number
+            batch.status = ClaimBatch.Status.EXPORTED
+            batch.exported_at = timezone.now()
+            batch.exported_by = ctx.actor
+            batch.export_errors = []
+            batch.save()
+            audit_record(
+                action=AuditEvent.Action.UPDATE,
+                target=batch,
+                ctx=ctx,
+                details={"exported": control_number},
+            )
+    except ExportError as error:
+        # Outside the rolled-back transaction, so the batch page can list them.
+        ClaimBatch.objects.filter(pk=batch.pk, status=ClaimBatch.Status.OPEN).update(
+            export_errors=[{"claim": p.claim, "message": p.message} for p in error.problems]
         )
+        raise
     return batch
 
 

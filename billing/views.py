@@ -95,7 +95,8 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.batch_export(batch=batch, ctx=AuditContext.from_request(request))
     except ExportError as error:
-        messages.error(request, f"Not exported: {error}")
+        single = len(error.problems) == 1 and not error.problems[0].claim
+        messages.error(request, f"Not exported: {error}" if single else "Not exported: the problems are listed below.")
     else:
         messages.success(request, "Exported. The batch is frozen; download the 837P or CSV below.")
     return redirect("billing:batch_detail", pk=pk)

@@ -1,23 +1,35 @@
-"""ANSI X12 837P (005010X222A1) for a claim batch, and the checks pyx12 does not make.
+"""ANSI X12 837P (005010X222A1) for a claim batch. `validation` reads every file back.
 
 Separators: * between elements, : between components, ^ for repetitions, ~ after each
 segment. None of them may appear inside data, so every value is cleaned before it is written.
 """
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
-
-from programs.validators import validate_npi
 
 ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
 _SEPARATORS = re.compile(r"[*:^~\r\n]")
 MAX_LINES_PER_CLAIM = 50  # 837P loop 2400 repeats at most 50 times per claim
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Something that keeps a file from being sent: in a claim (its CLM01), or "" for the file."""
+
+    claim: str
+    message: str
+
+
 class ExportError(Exception):
-    """The batch can't be written as a valid 837P; the message says what to fix."""
+    """The batch can't be written as a valid 837P. Raised with one message, or with the
+    problems found (each tied to its claim); the message says what to fix."""
+
+    def __init__(self, problems: "str | list[Problem]"):
+        self.problems = [Problem("", problems)] if isinstance(problems, str) else list(problems)
+        super().__init__(" ".join(f"{p.claim}: {p.message}" if p.claim else p.message for p in self.problems))
 
 
 def clean(value, *, upper: bool = True) -> str:
@@ -128,9 +140,10 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
         ]
         if claim.original_id:
             body.append(_seg("REF", "F8", claim.original.claim_number))
-        codes = [clean(code).replace(".", "") for code in claim.diagnosis_codes[:12]]
-        qualifiers = ["ABK"] + ["ABF"] * (len(codes) - 1)
-        body.append(_seg("HI", *[f"{q}{COMPONENT}{c}" for q, c in zip(qualifiers, codes, strict=True)]))
+        codes = [c for c in (clean(code).replace(".", "") for code in claim.diagnosis_codes[:12]) if c]
+        if codes:  # without one, pyx12 reports the missing HI against this claim
+            qualifiers = ["ABK"] + ["ABF"] * (len(codes) - 1)
+            body.append(_seg("HI", *[f"{q}{COMPONENT}{c}" for q, c in zip(qualifiers, codes, strict=True)]))
         for number, line in enumerate(lines, start=1):
             procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
             body += [
@@ -140,49 +153,4 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
             ]
     body.append(_seg("SE", len(body) + 1, "0001"))
     trailer = [_seg("GE", "1", control_number), _seg("IEA", "1", f"{control_number:09d}")]
-    text = SEGMENT.join(header + body + trailer) + SEGMENT + "\n"
-    check_837p(text, batch=batch, identity=identity)
-    return text
-
-
-def check_837p(text: str, *, batch=None, identity=None) -> None:
-    """Our own checks, on the finished file. Raises ExportError naming the first problem."""
-    segments = [s for s in text.strip().split(SEGMENT) if s]
-    if identity is not None:
-        try:
-            validate_npi(identity.npi)
-        except Exception as exc:
-            raise ExportError(f"The billing provider NPI {identity.npi} fails its check digit.") from exc
-        if len(identity.zip_digits) != 9:
-            raise ExportError("The billing provider's ZIP code must have 9 digits.")
-    isa = segments[0]
-    if len(isa) != 105 or isa[-1] != COMPONENT:
-        raise ExportError("The ISA segment is not 106 characters with its separators in place.")
-    st = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
-    se = next(i for i, s in enumerate(segments) if s.startswith("SE*"))
-    if int(segments[se].split(ELEMENT)[1]) != se - st + 1:
-        raise ExportError("SE01 does not match the number of segments in the transaction.")
-    claim_total, line_total, lines_in_claim = None, Decimal(0), 0
-
-    def close_claim():
-        if claim_total is not None and claim_total != line_total:
-            raise ExportError(f"A claim total {claim_total} differs from the sum of its lines {line_total}.")
-
-    for segment in segments:
-        elements = segment.split(ELEMENT)
-        if elements[0] == "CLM":
-            close_claim()
-            claim_total, line_total, lines_in_claim = Decimal(elements[2]), Decimal(0), 0
-            frequency = elements[5].split(COMPONENT)[2]
-            if frequency not in ("1", "7", "8"):
-                raise ExportError(f"Claim frequency code {frequency} is not 1, 7 or 8.")
-        elif elements[0] == "SV1":
-            line_total += Decimal(elements[2])
-            lines_in_claim += 1
-            if lines_in_claim > MAX_LINES_PER_CLAIM:
-                raise ExportError(f"A claim has more than {MAX_LINES_PER_CLAIM} lines.")
-        elif elements[0] in ("SE", "GE"):
-            close_claim()
-            claim_total = None
-        if elements[0] != "ISA" and any(REPETITION in e for e in elements):
-            raise ExportError(f"A {elements[0]} segment contains the repetition separator.")
+    return SEGMENT.join(header + body + trailer) + SEGMENT + "\n"

@@ -7,8 +7,9 @@ from audit.context import AuditContext
 from audit.tests.waiting import wait_until
 from billing import services
 from billing.models import Claim, ClaimBatch, ClaimLine
-from billing.tests.x12_validation import pyx12_errors
-from billing.x12 import ExportError, check_837p
+from billing.tests.x12_validation import assert_valid
+from billing.validation import check_837p
+from billing.x12 import ExportError
 from notes.models import GroupSession, SessionNote
 from notes.tests.factories import signed_note
 
@@ -18,11 +19,6 @@ from .factories import billable_participant, days_ago
 def build_and_export(payer, author, notes):
     batch = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
     return services.batch_export(batch=batch, ctx=AuditContext(author))
-
-
-def assert_valid(text):
-    assert pyx12_errors(text) == []
-    check_837p(text)
 
 
 @pytest.mark.django_db

@@ -35,7 +35,8 @@ class Command(BaseCommand):
             try:
                 batch = batch_export(batch=batch, ctx=AuditContext.for_command(actor, "export_claims"))
             except ExportError as error:
-                raise CommandError(f"Batch {batch_id} can't be exported: {error}") from error
+                found = "; ".join(f"{p.claim}: {p.message}" if p.claim else p.message for p in error.problems)
+                raise CommandError(f"Batch {batch_id} can't be exported: {found}") from error
         text = batch.file_837 if format == "837p" else batch_csv(batch)
         try:
             Path(output).write_text(text, encoding="utf-8")

@@ -1,0 +1,65 @@
+"""Claims that get paid and never over-bill (issue 10): what goes into each 837P and CSV,
+tested through the services as the app calls them. Every file these tests export passes
+pyx12 and our own checks (`assert_valid`), as every export must."""
+
+import pytest
+from django.urls import reverse
+
+from audit.context import AuditContext
+from billing import services
+from billing.x12 import ExportError
+from notes.tests.factories import signed_note
+
+from .factories import billable_participant, days_ago
+from .x12_validation import assert_valid
+
+
+def build(payer, user, notes):
+    return services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(user))
+
+
+def export(batch, user):
+    batch = services.batch_export(batch=batch, ctx=AuditContext(user))
+    assert_valid(batch.file_837)
+    return batch
+
+
+# Finding 13: every export is validated before it is offered.
+
+
+@pytest.mark.django_db
+def test_a_batch_that_fails_validation_is_not_frozen_and_its_page_lists_the_problems_by_claim(
+    client, billing_user, identity, payer, author, program, person
+):
+    undiagnosed = billable_participant(author, program, payer, first_name="Una", last_name="Diaz", primary_diagnosis="")
+    batch = build(payer, author, [signed_note(person, author, day=days_ago(4)), signed_note(undiagnosed, author)])
+    bad = batch.claims.get(participant=undiagnosed)
+    client.force_login(billing_user)
+    client.post(reverse("billing:batch_export", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert not batch.is_frozen and batch.file_837 == "" and batch.interchange_control_number is None
+    assert batch.export_errors == [
+        {
+            "claim": bad.claim_number,
+            "message": 'Health Care Diagnosis Code (HI): Mandatory segment "Health Care Diagnosis Code" (HI) missing',
+        }
+    ]
+    page = client.get(reverse("billing:batch_detail", args=[batch.pk])).content.decode()
+    assert f"Claim {bad.claim_number}" in page and "(HI) missing" in page
+    assert client.get(reverse("billing:batch_download", args=[batch.pk, "837p"])).status_code == 404
+
+    type(undiagnosed).objects.filter(pk=undiagnosed.pk).update(primary_diagnosis="F33.2")
+    type(bad).objects.filter(pk=bad.pk).update(diagnosis_codes=["F33.2"])
+    batch = export(batch, billing_user)
+    assert batch.is_frozen and batch.export_errors == []
+
+
+@pytest.mark.django_db
+def test_export_problems_without_a_claim_stop_the_export_too(identity, payer, author, person):
+    batch = build(payer, author, [signed_note(person, author)])
+    identity.zip_code = "78701"
+    identity.save()
+    with pytest.raises(ExportError, match="9 digits"):
+        services.batch_export(batch=batch, ctx=AuditContext(author))
+    batch.refresh_from_db()
+    assert batch.export_errors == [{"claim": "", "message": "The billing provider's ZIP code must have 9 digits."}]
