@@ -8,10 +8,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from anyascii import anyascii
 from django.utils import timezone
 
 ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
 _SEPARATORS = re.compile(r"[*:^~\r\n]")
+# Outside the X12 basic character set (A-Z, 0-9, space and ! " & ' ( ) * + , - . / : ; ? =). The
+# basic set is the one every receiver must accept (X12.6, the 5010 implementation guides' appendix
+# on character sets); the extended set (lower case, @ and others) only by agreement, which we
+# have with no payer, so we keep to the basic set: the conservative reading.
+_OUTSIDE_BASIC = re.compile(r"""[^A-Z0-9!"&'()*+,\-./:;?= ]""")
 MAX_LINES_PER_CLAIM = 50  # 837P loop 2400 repeats at most 50 times per claim
 
 
@@ -32,10 +38,13 @@ class ExportError(Exception):
         super().__init__(" ".join(f"{p.claim}: {p.message}" if p.claim else p.message for p in self.problems))
 
 
-def clean(value, *, upper: bool = True) -> str:
-    text = _SEPARATORS.sub(" ", str(value or "")).strip()
-    text = re.sub(r"\s+", " ", text)
-    return text.upper() if upper else text
+def clean(value, max_length: int | None = None) -> str:
+    """A value as the 837P may carry it: transliterated to ASCII (José Núñez -> JOSE NUNEZ), upper
+    case, separators turned into spaces, anything still outside the basic character set dropped.
+    Only the file is changed: pages and the CSV keep the original spelling."""
+    text = _SEPARATORS.sub(" ", anyascii(str(value or "")).upper())
+    text = re.sub(r"\s+", " ", _OUTSIDE_BASIC.sub("", text)).strip()
+    return text[:max_length].rstrip() if max_length else text
 
 
 def money(value: Decimal) -> str:
@@ -90,14 +99,14 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
     body = [
         _seg("ST", "837", "0001", "005010X222A1"),
         _seg("BHT", "0019", "00", f"B{batch.pk}", now.strftime("%Y%m%d"), now.strftime("%H%M"), "CH"),
-        _seg("NM1", "41", "2", clean(identity.legal_name)[:60], "", "", "", "", "46", clean(identity.submitter_id)),
-        _seg("PER", "IC", clean(identity.contact_name)[:60], "TE", identity.contact_phone),
-        _seg("NM1", "40", "2", clean(identity.receiver_name)[:60], "", "", "", "", "46", clean(identity.receiver_id)),
+        _seg("NM1", "41", "2", clean(identity.legal_name, 60), "", "", "", "", "46", clean(identity.submitter_id)),
+        _seg("PER", "IC", clean(identity.contact_name, 60), "TE", identity.contact_phone),
+        _seg("NM1", "40", "2", clean(identity.receiver_name, 60), "", "", "", "", "46", clean(identity.receiver_id)),
         _seg("HL", "1", "", "20", "1"),
         _seg("PRV", "BI", "PXC", clean(identity.taxonomy_code)),
-        _seg("NM1", "85", "2", clean(identity.legal_name)[:60], "", "", "", "", "XX", identity.npi),
-        _seg("N3", clean(identity.address_line1)[:55]),
-        _seg("N4", clean(identity.city)[:30], clean(identity.state), identity.zip_digits),
+        _seg("NM1", "85", "2", clean(identity.legal_name, 60), "", "", "", "", "XX", identity.npi),
+        _seg("N3", clean(identity.address_line1, 55)),
+        _seg("N4", clean(identity.city, 30), clean(identity.state), identity.zip_digits),
         _seg("REF", "EI", re.sub(r"\D", "", identity.tax_id)),
     ]
     hl = 1
@@ -113,18 +122,18 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
                 "NM1",
                 "IL",
                 "1",
-                clean(p.last_name)[:60],
-                clean(p.first_name)[:35],
+                clean(p.last_name, 60),
+                clean(p.first_name, 35),
                 "",
                 "",
                 "",
                 "MI",
                 clean(claim.member_id),
             ),
-            _seg("N3", clean(p.address_line1)[:55]),
-            _seg("N4", clean(p.city)[:30], clean(p.state), re.sub(r"\D", "", p.zip_code)),
+            _seg("N3", clean(p.address_line1, 55)),
+            _seg("N4", clean(p.city, 30), clean(p.state), re.sub(r"\D", "", p.zip_code)),
             _seg("DMG", "D8", p.date_of_birth.strftime("%Y%m%d"), p.sex_for_claims),
-            _seg("NM1", "PR", "2", clean(payer.name)[:60], "", "", "", "", "PI", clean(payer.payer_id)),
+            _seg("NM1", "PR", "2", clean(payer.name, 60), "", "", "", "", "PI", clean(payer.payer_id)),
             _seg(
                 "CLM",
                 claim.claim_number,

@@ -63,3 +63,27 @@ def test_export_problems_without_a_claim_stop_the_export_too(identity, payer, au
         services.batch_export(batch=batch, ctx=AuditContext(author))
     batch.refresh_from_db()
     assert batch.export_errors == [{"claim": "", "message": "The billing provider's ZIP code must have 9 digits."}]
+
+
+# Finding 10: text in the X12 basic character set; the original everywhere else.
+
+
+@pytest.mark.django_db
+def test_names_are_transliterated_in_the_837p_and_kept_as_written_on_screen_and_in_the_csv(
+    client, billing_user, identity, payer, author, program
+):
+    person = billable_participant(author, program, payer, first_name="José", last_name="Núñez-O'Brien")
+    type(person).objects.filter(pk=person.pk).update(address_line1="12 Calle Peñasco № 5 ★", city="Cañon City")
+    client.force_login(billing_user)
+    batch = build(payer, billing_user, [signed_note(person, author)])
+    client.post(reverse("billing:batch_export", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.is_frozen, batch.export_errors
+    assert_valid(batch.file_837)
+    assert "NM1*IL*1*NUNEZ-O'BRIEN*JOSE****MI*" in batch.file_837
+    assert "N3*12 CALLE PENASCO NO 5~N4*CANON CITY*TX*78741~" in batch.file_837
+    assert all(ord(c) < 128 for c in batch.file_837)
+    page = client.get(reverse("billing:batch_detail", args=[batch.pk])).content.decode()
+    assert "José Núñez-O&#x27;Brien" in page
+    csv_text = client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode()
+    assert ",Núñez-O'Brien,José," in csv_text
