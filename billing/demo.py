@@ -9,17 +9,29 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.context import AuditContext
 from participants.models import Coverage, Participant
-from programs.models import Agency, Program
+from programs.models import Agency, Payer, Program
 
 from . import services
 from .billability import READY, assess, billable_notes
 from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, ServiceCode
+
+# Where each demo payer's claims go (made-up EDI IDs, in test mode).
+DEMO_ROUTING = {
+    "Texas Medicaid": {"receiver_id": "TXDEMOEDI", "receiver_name": "Texas Medicaid Demo EDI", "usage": "T"},
+    "Connecticut Medicaid": {
+        "receiver_id": "CTDEMOEDI",
+        "receiver_name": "Connecticut Medicaid Demo EDI",
+        "usage": "T",
+    },
+}
 
 
 def seed(agency: Agency) -> None:
     if ClaimBatch.objects.exists():
         return
     today = timezone.localdate()
+    for name, routing in DEMO_ROUTING.items():
+        Payer.objects.filter(name=name).update(**routing, usage=Payer.Usage.TEST)
     BillingIdentity.objects.get_or_create(
         agency=agency,
         defaults={
@@ -33,8 +45,6 @@ def seed(agency: Agency) -> None:
             "contact_name": "Bea Castillo",
             "contact_phone": "5125550100",
             "submitter_id": "RIVERBEND01",
-            "receiver_id": "TXMEDICAID",
-            "receiver_name": "Texas Medicaid",
         },
     )
     community = Program.objects.filter(agency=agency, kind=Program.Kind.COMMUNITY_MENTAL_HEALTH).first()

@@ -11,15 +11,14 @@ from django.utils import timezone
 from notes.models import SessionNote
 from participants.models import Participant
 from programs.models import Agency, BillingProgram, InForce, Payer, Program
-from programs.validators import validate_npi
+from programs.validators import X12_ID, validate_npi
 
 ZIP9 = RegexValidator(r"^\d{5}-?\d{4}$", "The billing provider's ZIP code needs all 9 digits, e.g. 78741-1234.")
 TAX_ID = RegexValidator(r"^\d{2}-?\d{7}$", "A federal tax ID (EIN) is 9 digits, e.g. 74-1234567.")
-X12_ID = RegexValidator(r"^[A-Za-z0-9]{2,15}$", "Use 2 to 15 letters or digits.")
 
 
 class BillingIdentity(models.Model):
-    """Who the agency is on a claim: the billing provider and the EDI sender."""
+    """Who the agency is on a claim: the billing provider and the EDI sender (submitter)."""
 
     agency = models.OneToOneField(Agency, on_delete=models.PROTECT, related_name="billing_identity")
     legal_name = models.CharField(max_length=60)
@@ -36,15 +35,8 @@ class BillingIdentity(models.Model):
     contact_phone = models.CharField(
         max_length=10, validators=[RegexValidator(r"^\d{10}$", "10 digits, no punctuation.")]
     )
+    # The receiver and the usage indicator are each payer's (programs.Payer), not the agency's.
     submitter_id = models.CharField(max_length=15, validators=[X12_ID])
-    receiver_id = models.CharField(max_length=15, validators=[X12_ID])
-    receiver_name = models.CharField(max_length=60)
-    usage = models.CharField(
-        max_length=1,
-        choices=[("T", "Test"), ("P", "Production")],
-        default="T",
-        help_text="ISA15: send T until the payer approves production.",
-    )
 
     class Meta:
         verbose_name_plural = "billing identities"

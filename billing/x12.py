@@ -64,6 +64,14 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
     payer = batch.payer
     if not clean(payer.payer_id):
         raise ExportError(f"{payer} has no payer ID; add it under Payers in the admin.")
+    # Each payer has its own receiver (the payer or its clearinghouse) and usage indicator: the
+    # envelope and loop 1000B come from the batch's payer, never from the agency.
+    receiver_id, receiver_name = clean(payer.receiver_id), clean(payer.receiver_name, 60)
+    if not (receiver_id and receiver_name):
+        raise ExportError(
+            f"{payer} has no receiver ID or receiver name (its EDI receiver or clearinghouse); "
+            "add them under Payers in the admin."
+        )
     header = [
         _seg(
             "ISA",
@@ -74,21 +82,21 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
             "ZZ",
             clean(identity.submitter_id).ljust(15),
             "ZZ",
-            clean(identity.receiver_id).ljust(15),
+            receiver_id.ljust(15),
             now.strftime("%y%m%d"),
             now.strftime("%H%M"),
             REPETITION,
             "00501",
             f"{control_number:09d}",
             "0",
-            identity.usage,
+            payer.usage,
             COMPONENT,
         ),  # fmt: skip
         _seg(
             "GS",
             "HC",
             clean(identity.submitter_id),
-            clean(identity.receiver_id),
+            receiver_id,
             now.strftime("%Y%m%d"),
             now.strftime("%H%M"),
             control_number,
@@ -101,7 +109,7 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
         _seg("BHT", "0019", "00", f"B{batch.pk}", now.strftime("%Y%m%d"), now.strftime("%H%M"), "CH"),
         _seg("NM1", "41", "2", clean(identity.legal_name, 60), "", "", "", "", "46", clean(identity.submitter_id)),
         _seg("PER", "IC", clean(identity.contact_name, 60), "TE", identity.contact_phone),
-        _seg("NM1", "40", "2", clean(identity.receiver_name, 60), "", "", "", "", "46", clean(identity.receiver_id)),
+        _seg("NM1", "40", "2", receiver_name, "", "", "", "", "46", receiver_id),
         _seg("HL", "1", "", "20", "1"),
         _seg("PRV", "BI", "PXC", clean(identity.taxonomy_code)),
         _seg("NM1", "85", "2", clean(identity.legal_name, 60), "", "", "", "", "XX", identity.npi),

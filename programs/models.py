@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .validators import validate_npi
+from .validators import X12_ID, validate_npi
 
 # A certification expiring within this many days shows as "expiring".
 EXPIRING_WITHIN_DAYS = 60
@@ -130,10 +130,35 @@ class BillingProgram(models.TextChoices):
 
 
 class Payer(models.Model):
-    """Who pays a coverage: a state Medicaid agency, a managed-care plan or another payer."""
+    """Who pays a coverage: a state Medicaid agency, a managed-care plan or another payer.
+
+    Each payer has its own EDI receiver (the payer itself or its clearinghouse), usage indicator
+    and rules: a batch is one payer's, and takes its envelope from that payer."""
+
+    class Usage(models.TextChoices):
+        TEST = "T", "Test"
+        PRODUCTION = "P", "Production"
 
     name = models.CharField(max_length=200, unique=True)
     payer_id = models.CharField("payer ID", max_length=80, blank=True, help_text="The ID used on claims (837).")
+    receiver_id = models.CharField(
+        "receiver ID",
+        max_length=15,
+        blank=True,
+        validators=[X12_ID],
+        help_text="The EDI ID of this payer or its clearinghouse (ISA08, GS03, loop 1000B). Claims are not "
+        "exported to a payer without one.",
+    )
+    receiver_name = models.CharField(
+        max_length=60, blank=True, help_text="The name of this payer or its clearinghouse (loop 1000B)."
+    )
+    usage = models.CharField(
+        "usage indicator",
+        max_length=1,
+        choices=Usage.choices,
+        default=Usage.TEST,
+        help_text="ISA15: send Test until this payer approves production.",
+    )
     timely_filing_days = models.PositiveSmallIntegerField(
         default=95, validators=[MinValueValidator(1), MaxValueValidator(730)]
     )

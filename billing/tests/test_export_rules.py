@@ -9,8 +9,9 @@ from audit.context import AuditContext
 from billing import services
 from billing.x12 import ExportError
 from notes.tests.factories import signed_note
+from programs.models import Payer
 
-from .factories import billable_participant, days_ago
+from .factories import authorize, billable_participant, days_ago, make_payer
 from .x12_validation import assert_valid
 
 
@@ -87,3 +88,51 @@ def test_names_are_transliterated_in_the_837p_and_kept_as_written_on_screen_and_
     assert "José Núñez-O&#x27;Brien" in page
     csv_text = client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode()
     assert ",Núñez-O'Brien,José," in csv_text
+
+
+# Finding 3: each payer has its own receiver, usage indicator and rules.
+
+
+def envelope(text):
+    segments = text.split("~")
+    isa, gs = segments[0].split("*"), segments[1].split("*")
+    receiver = next(s for s in segments if s.startswith("NM1*40*"))
+    return isa[8], isa[15], gs[3], receiver
+
+
+@pytest.mark.django_db
+def test_each_batch_goes_to_its_own_payers_receiver_under_its_usage_indicator(identity, payer, author, program):
+    connecticut = make_payer(
+        "Connecticut Medicaid", payer_id="CTMCD", timely_filing_days=365, receiver_id="CTMEDICAID",
+        receiver_name="Connecticut Medicaid", usage="P",
+    )  # fmt: skip
+    texan = billable_participant(author, program, payer)
+    ct_person = billable_participant(author, program, connecticut, billing_program="ct_1915c_mhw")
+    authorize(ct_person, "CT-1", billing_program="ct_1915c_mhw")
+    tx_batch = export(build(payer, author, [signed_note(texan, author)]), author)
+    ct_batch = export(build(connecticut, author, [signed_note(ct_person, author)]), author)
+    assert envelope(tx_batch.file_837) == (
+        "TXMEDICAID     ", "T", "TXMEDICAID", "NM1*40*2*TEXAS MEDICAID*****46*TXMEDICAID"
+    )  # fmt: skip
+    assert envelope(ct_batch.file_837) == (
+        "CTMEDICAID     ", "P", "CTMEDICAID", "NM1*40*2*CONNECTICUT MEDICAID*****46*CTMEDICAID"
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_payer_without_a_receiver_is_refused_at_export(identity, payer, author, person):
+    batch = build(payer, author, [signed_note(person, author)])
+    Payer.objects.filter(pk=payer.pk).update(receiver_id="")
+    with pytest.raises(ExportError, match="Texas Medicaid has no receiver ID or receiver name"):
+        services.batch_export(batch=batch, ctx=AuditContext(author))
+    batch.refresh_from_db()
+    assert not batch.is_frozen and "no receiver ID" in batch.export_errors[0]["message"]
+
+
+@pytest.mark.django_db
+def test_program_admins_keep_each_payers_receiver_usage_and_rules_in_the_admin(client, admin_user, payer):
+    client.force_login(admin_user)
+    page = client.get(f"/django-admin/programs/payer/{payer.pk}/change/").content.decode()
+    assert all(f'name="{field}"' in page for field in ("receiver_id", "receiver_name", "usage"))
+    listing = client.get("/django-admin/programs/payer/").content.decode()
+    assert "TXMEDICAID" in listing
