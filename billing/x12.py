@@ -123,6 +123,9 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
         p = claim.participant
         lines = list(claim.lines.all())
         total = sum((line.charge for line in lines), Decimal(0))
+        # CLM05-1 is the first line's place of service; a line delivered elsewhere says where in
+        # SV105, which 005010X222A1 requires "when different than the value in CLM05-1" (loop 2400).
+        place = lines[0].place_of_service
         body += [
             _seg("HL", hl, "1", "22", "0"),
             _seg("SBR", "P", "18", "", "", "", "", "", "", "MC"),
@@ -148,7 +151,7 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
                 money(total),
                 "",
                 "",
-                COMPONENT.join([lines[0].place_of_service, "B", claim.frequency]),
+                COMPONENT.join([place, "B", claim.frequency]),
                 "Y",
                 "A",
                 "Y",
@@ -165,7 +168,16 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
             procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
             body += [
                 _seg("LX", number),
-                _seg("SV1", procedure, money(line.charge), "UN", line.units, "", "", line.diagnosis_pointer),
+                _seg(
+                    "SV1",
+                    procedure,
+                    money(line.charge),
+                    "UN",
+                    line.units,
+                    line.place_of_service if line.place_of_service != place else "",
+                    "",
+                    line.diagnosis_pointer,
+                ),
                 _seg("DTP", "472", "D8", line.service_date.strftime("%Y%m%d")),
             ]
     body.append(_seg("SE", len(body) + 1, "0001"))

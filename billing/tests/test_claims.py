@@ -49,8 +49,8 @@ def test_individual_group_and_telehealth_lines_in_a_valid_837p(identity, payer, 
     text = build_and_export(payer, author, notes).file_837
     assert_valid(text)
     assert "SV1*HC:H0038:HE*73.08*UN*3***1~" in text
-    assert "SV1*HC:H0038:HE:HQ*20*UN*4***1~" in text
-    assert "SV1*HC:H0038:HE:95*73.08*UN*3***1~" in text
+    assert "SV1*HC:H0038:HE:HQ*20*UN*4*53**1~" in text  # away from the claim's place (99): SV105
+    assert "SV1*HC:H0038:HE:95*73.08*UN*3*10**1~" in text
     assert "NM1*85*2*" in text and "XX*1234567893" in text and "N4*AUSTIN*TX*787011234" in text
     assert "CLM*PS" in text and "*99:B:1*" in text
 

@@ -2,6 +2,10 @@
 tested through the services as the app calls them. Every file these tests export passes
 pyx12 and our own checks (`assert_valid`), as every export must."""
 
+import csv
+import io
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -136,3 +140,57 @@ def test_program_admins_keep_each_payers_receiver_usage_and_rules_in_the_admin(c
     assert all(f'name="{field}"' in page for field in ("receiver_id", "receiver_name", "usage"))
     listing = client.get("/django-admin/programs/payer/").content.decode()
     assert "TXMEDICAID" in listing
+
+
+# Finding 1: place of service per line.
+
+
+def lines_of_837(text):
+    """(claim, date, procedure, units, charge, place) per SV1; the place is SV105 or else CLM05-1."""
+    rows, claim, claim_place, line = [], None, None, None
+    for segment in text.strip().rstrip("~").split("~"):
+        e = segment.split("*")
+        if e[0] == "CLM":
+            claim, claim_place = e[1], e[5].split(":")[0]
+        elif e[0] == "SV1":
+            line = [claim, None, e[1].removeprefix("HC:").replace(":", " "), e[4], Decimal(e[2]), e[5] or claim_place]
+        elif e[0] == "DTP" and e[1] == "472":
+            line[1] = e[3]
+            rows.append(tuple(line))
+    return rows
+
+
+def lines_of_csv(text):
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return [
+        (
+            r["claim"],
+            r["service_date"].replace("-", ""),
+            f"{r['hcpcs']} {r['modifiers']}".strip(),
+            r["units"],
+            Decimal(r["charge"]),
+            r["place_of_service"],
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+@pytest.mark.django_db
+def test_a_line_away_from_the_claims_place_of_service_says_where_and_the_csv_agrees_line_by_line(
+    client, billing_user, identity, payer, author, person
+):
+    notes = [
+        signed_note(person, author, day=days_ago(6), place="11"),
+        signed_note(person, author, day=days_ago(5), modality="video", place="10"),
+        signed_note(person, author, day=days_ago(4), place="11"),
+        signed_note(person, author, day=days_ago(3), place="99"),
+    ]
+    batch = export(build(payer, author, notes), author)
+    assert "*11:B:1*" in batch.file_837  # CLM05-1: the first line's place
+    svs = [s for s in batch.file_837.split("~") if s.startswith("SV1*")]
+    assert [s.split("*")[5] for s in svs] == ["", "10", "", "99"]
+    client.force_login(billing_user)
+    csv_text = client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode()
+    in_837, in_csv = lines_of_837(batch.file_837), lines_of_csv(csv_text)
+    assert in_837 == in_csv
+    assert [line[-1] for line in in_837] == ["11", "10", "11", "99"]
