@@ -46,6 +46,9 @@ class Assessment:
     program: Program | None = None
     funding: FundingSource | None = None
     cap_note: str = ""
+    # The authorization in force for the note's code that day, if any: its number goes on the
+    # claim (REF*G1), and notes under different authorizations go on different claims.
+    authorization: Authorization | None = None
 
     @property
     def amount(self) -> Decimal:
@@ -240,4 +243,8 @@ def _consume(a, note, billed, authorizations, auth_lines, auth_used) -> None:
             a.cap_note = f"Capped to {left} of {a.units} units by authorization {auth.number}."
             a.units = left
         auth_used[auth.pk] += a.units
+        a.authorization = auth
+    else:
+        # Not required, but one is on file: it is still sent (REF*G1, billing-rules.md "On the claim").
+        a.authorization = next((x for x in authorizations[key] if x.in_force_on(day)), None)
     history.append((day, a.units))

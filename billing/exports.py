@@ -13,6 +13,7 @@ CSV_COLUMNS = [
     ("payer", "Payer name"),
     ("payer_id", "Payer ID"),
     ("billing_program", "Billing program"),
+    ("authorization", "Prior authorization number (REF*G1)"),
     ("member_id", "Member / Medicaid ID"),
     ("last_name", "Participant last name"),
     ("first_name", "Participant first name"),
@@ -35,7 +36,7 @@ def batch_csv(batch) -> str:
     writer.writerow([name for name, _ in CSV_COLUMNS])
     lines = (
         ClaimLine.objects.filter(claim__batch=batch)
-        .select_related("claim__participant", "claim__original", "note__author")
+        .select_related("claim__participant", "claim__original", "claim__authorization", "note__author")
         .order_by("claim_id", "service_date", "pk")
     )
     for line in lines:
@@ -50,6 +51,7 @@ def batch_csv(batch) -> str:
                 batch.payer.name,
                 batch.payer.payer_id,
                 claim.get_billing_program_display(),
+                claim.authorization.number if claim.authorization_id else "",
                 claim.member_id,
                 p.last_name,
                 p.first_name,

@@ -249,6 +249,10 @@ class Claim(models.Model):
     member_id = models.CharField(max_length=30)
     frequency = models.CharField(max_length=1, choices=Frequency.choices, default=Frequency.ORIGINAL)
     original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # The prior authorization every line of this claim is billed under (REF*G1), if any.
+    authorization = models.ForeignKey(
+        Authorization, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
     diagnosis_codes = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
 

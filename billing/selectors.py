@@ -60,4 +60,6 @@ def batch_totals(page_of_batches) -> dict[int, Decimal]:
 
 
 def batch_claims(batch: ClaimBatch):
-    return batch.claims.select_related("participant", "original").prefetch_related("lines", "corrections")
+    return batch.claims.select_related("participant", "original", "authorization").prefetch_related(
+        "lines", "corrections"
+    )

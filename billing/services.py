@@ -41,7 +41,7 @@ def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> Clai
             batch = ClaimBatch.objects.create(payer=payer, created_by=ctx.actor)
             groups = defaultdict(list)
             for a in assessments:
-                groups[(a.note.participant_id, a.coverage.pk)].append(a)
+                groups[claim_key(a)].append(a)
             chunks = [
                 group[start : start + MAX_LINES_PER_CLAIM]
                 for group in groups.values()
@@ -61,6 +61,12 @@ def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> Clai
     return batch
 
 
+def claim_key(a) -> tuple:
+    """Ready notes with the same key may share a claim: one participant and coverage, under one
+    prior authorization (a claim carries one REF*G1, billing-rules.md "On the claim")."""
+    return (a.note.participant_id, a.coverage.pk, a.authorization.pk if a.authorization else None)
+
+
 def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, original=None) -> None:
     """One claim per chunk of assessments, all inserted in two queries whatever their number."""
     claims = Claim.objects.bulk_create(
@@ -72,6 +78,7 @@ def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, or
             frequency=frequency,
             original=original,
             diagnosis_codes=chunk[0].note.participant.diagnosis_codes,
+            authorization=chunk[0].authorization,
         )
         for chunk in chunks
     )
@@ -164,6 +171,11 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
             assessments = assess(billable_notes().filter(pk__in=[line.note_id for line in lines]))
             if len(assessments) != len(lines) or any(a.status != READY for a in assessments):
                 raise ValidationError("Some notes of this claim are no longer ready to bill; void the claim instead.")
+            if len({claim_key(a) for a in assessments}) > 1:
+                raise ValidationError(
+                    "These notes no longer fit on one claim (they now fall under different authorizations); "
+                    "void this claim and bill the notes again."
+                )
             _claims(batch, [assessments], frequency=frequency, original=claim)
         else:
             void = Claim.objects.create(
@@ -174,6 +186,7 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
                 frequency=frequency,
                 original=claim,
                 diagnosis_codes=claim.diagnosis_codes,
+                authorization=claim.authorization,
             )
             for line in lines:  # the same lines, marked voided: they bill nothing
                 line.pk, line.claim, line.voided = None, void, True

@@ -118,7 +118,7 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
         _seg("REF", "EI", re.sub(r"\D", "", identity.tax_id)),
     ]
     hl = 1
-    for claim in batch.claims.select_related("participant", "original").prefetch_related("lines"):
+    for claim in batch.claims.select_related("participant", "original", "authorization").prefetch_related("lines"):
         hl += 1
         p = claim.participant
         lines = list(claim.lines.all())
@@ -158,6 +158,8 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
                 "Y",
             ),  # fmt: skip
         ]
+        if claim.authorization_id:  # the prior authorization: REF*G1 in loop 2300 (billing-rules.md "On the claim")
+            body.append(_seg("REF", "G1", clean(claim.authorization.number, 50)))
         if claim.original_id:
             body.append(_seg("REF", "F8", claim.original.claim_number))
         codes = [c for c in (clean(code).replace(".", "") for code in claim.diagnosis_codes[:12]) if c]

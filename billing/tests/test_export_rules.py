@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from audit.context import AuditContext
 from billing import services
+from billing.billability import READY, assess, billable_notes
 from billing.x12 import ExportError
 from notes.tests.factories import signed_note
 from programs.models import Payer
@@ -194,3 +195,48 @@ def test_a_line_away_from_the_claims_place_of_service_says_where_and_the_csv_agr
     in_837, in_csv = lines_of_837(batch.file_837), lines_of_csv(csv_text)
     assert in_837 == in_csv
     assert [line[-1] for line in in_837] == ["11", "10", "11", "99"]
+
+
+# Finding 4: prior authorization in REF*G1, one authorization per claim.
+
+
+@pytest.mark.django_db
+def test_the_assessment_records_the_authorization_that_covered_the_note_required_or_not(
+    identity, payer, author, program, person
+):
+    connecticut = make_payer("Connecticut Medicaid", payer_id="CTMCD", receiver_id="CTMEDICAID")
+    ct_person = billable_participant(author, program, connecticut, billing_program="ct_1915c_mhw")
+    required = authorize(ct_person, "CT-7000", billing_program="ct_1915c_mhw")
+    on_file = authorize(person, "TX-1")  # the Texas code needs none, but one is on file
+    signed_note(ct_person, author, day=days_ago(5))
+    signed_note(person, author, day=days_ago(4))
+    ct_a, tx_a = assess(billable_notes())
+    assert (ct_a.status, ct_a.authorization) == (READY, required)
+    assert (tx_a.status, tx_a.authorization) == (READY, on_file)
+
+
+@pytest.mark.django_db
+def test_lines_under_different_authorizations_go_on_separate_claims_each_with_its_ref_g1(
+    client, billing_user, identity, payer, author, person
+):
+    authorize(person, "PA-OLD/1", start=days_ago(60), end=days_ago(11))
+    authorize(person, "PA-NEW/2", start=days_ago(10))
+    notes = [signed_note(person, author, day=days_ago(d)) for d in (20, 15, 8, 3)]
+    batch = export(build(payer, author, notes), author)
+    claims = list(batch.claims.order_by("pk"))
+    assert [(c.authorization.number, c.lines.count()) for c in claims] == [("PA-OLD/1", 2), ("PA-NEW/2", 2)]
+    text = batch.file_837
+    assert f"CLM*{claims[0].claim_number}*" in text.split("REF*G1*PA-OLD/1~")[0].rsplit("HL*", 1)[1]
+    assert f"CLM*{claims[1].claim_number}*" in text.split("REF*G1*PA-NEW/2~")[0].rsplit("HL*", 1)[1]
+    client.force_login(billing_user)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode())
+        )
+    )
+    assert [(r["claim"], r["authorization"]) for r in rows] == [
+        (claims[0].claim_number, "PA-OLD/1"), (claims[0].claim_number, "PA-OLD/1"),
+        (claims[1].claim_number, "PA-NEW/2"), (claims[1].claim_number, "PA-NEW/2"),
+    ]  # fmt: skip
+    page = client.get(reverse("billing:batch_detail", args=[batch.pk])).content.decode()
+    assert "Authorization PA-OLD/1" in page and "Authorization PA-NEW/2" in page
