@@ -31,6 +31,10 @@ TELEHEALTH_MODIFIER = {Modality.VIDEO: "95", Modality.PHONE: "93", Modality.AUDI
 class Reason:
     text: str
     fix_url: str = ""
+    # When fix_url is a staff profile, which only some viewers may open: the profile, and who to
+    # ask otherwise (`selectors.limit_fix_links` applies it for the viewer).
+    staff_profile_id: int | None = None
+    fixed_by: str = ""
 
 
 @dataclass
@@ -58,8 +62,8 @@ class Assessment:
     def payer(self):
         return self.coverage.payer if self.coverage else None
 
-    def hold(self, text: str, fix_url: str = "") -> None:
-        self.reasons.append(Reason(text, fix_url))
+    def hold(self, text: str, fix_url: str = "", **who_fixes) -> None:
+        self.reasons.append(Reason(text, fix_url, **who_fixes))
 
 
 def _day(value: datetime.date) -> str:
@@ -171,6 +175,15 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         profile = getattr(note.author, "staff_profile", None)
         url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
         a.hold(f"{note.author} had no valid peer certification on {_day(day)}.", url)
+    payer = a.coverage.payer
+    profile = getattr(note.author, "staff_profile", None)
+    if payer.requires_rendering_provider and not (profile and profile.npi):
+        a.hold(
+            f"{note.author} has no NPI; {payer} requires the rendering provider.",
+            reverse("programs:profile_detail", args=[profile.pk]) if profile else "",
+            staff_profile_id=profile.pk if profile else None,
+            fixed_by="a program admin",
+        )
     if kind == ServiceCode.Kind.GROUP and len(note.group.notes.all()) > code.max_group_size:
         a.hold(f"The group had more than {code.max_group_size} attendees.")
     a.units = code.units_for(note.duration_minutes or 0)

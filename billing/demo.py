@@ -15,13 +15,21 @@ from . import services
 from .billability import READY, assess, billable_notes
 from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, ServiceCode
 
-# Where each demo payer's claims go (made-up EDI IDs, in test mode).
-DEMO_ROUTING = {
-    "Texas Medicaid": {"receiver_id": "TXDEMOEDI", "receiver_name": "Texas Medicaid Demo EDI", "usage": "T"},
+# Where each demo payer's claims go (made-up EDI IDs, in test mode) and whether it takes the
+# rendering provider: Texas required (so the demo shows loop 2310B and the NPI hold);
+# Connecticut not sent, the conservative reading while no source says it wants one.
+DEMO_PAYER_SETTINGS = {
+    "Texas Medicaid": {
+        "receiver_id": "TXDEMOEDI",
+        "receiver_name": "Texas Medicaid Demo EDI",
+        "usage": Payer.Usage.TEST,
+        "rendering_provider": Payer.RenderingProvider.REQUIRED,
+    },
     "Connecticut Medicaid": {
         "receiver_id": "CTDEMOEDI",
         "receiver_name": "Connecticut Medicaid Demo EDI",
-        "usage": "T",
+        "usage": Payer.Usage.TEST,
+        "rendering_provider": Payer.RenderingProvider.NOT_SENT,
     },
 }
 
@@ -30,8 +38,8 @@ def seed(agency: Agency) -> None:
     if ClaimBatch.objects.exists():
         return
     today = timezone.localdate()
-    for name, routing in DEMO_ROUTING.items():
-        Payer.objects.filter(name=name).update(**routing, usage=Payer.Usage.TEST)
+    for name, settings in DEMO_PAYER_SETTINGS.items():
+        Payer.objects.filter(name=name).update(**settings)
     BillingIdentity.objects.get_or_create(
         agency=agency,
         defaults={

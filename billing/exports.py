@@ -26,6 +26,7 @@ CSV_COLUMNS = [
     ("place_of_service", "Place of service code"),
     ("diagnosis", "Diagnosis code the line points at"),
     ("rendering", "Peer specialist"),
+    ("rendering_npi", "Rendering provider NPI (loop 2310B), when the payer requires it"),
     ("voided", "Voided (yes/no)"),
 ]
 
@@ -36,7 +37,9 @@ def batch_csv(batch) -> str:
     writer.writerow([name for name, _ in CSV_COLUMNS])
     lines = (
         ClaimLine.objects.filter(claim__batch=batch)
-        .select_related("claim__participant", "claim__original", "claim__authorization", "note__author")
+        .select_related(
+            "claim__participant", "claim__original", "claim__authorization", "claim__rendering_provider", "note__author"
+        )
         .order_by("claim_id", "service_date", "pk")
     )
     for line in lines:
@@ -64,6 +67,7 @@ def batch_csv(batch) -> str:
                 line.place_of_service,
                 claim.diagnosis_codes[line.diagnosis_pointer - 1] if claim.diagnosis_codes else "",
                 line.note.author.get_full_name(),
+                claim.rendering_provider.npi if claim.rendering_provider_id else "",
                 "yes" if line.voided else "no",
             ]
         )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notes.models import SessionNote
 from participants.models import Participant
-from programs.models import Agency, BillingProgram, InForce, Payer, Program
+from programs.models import Agency, BillingProgram, InForce, Payer, Program, StaffProfile
 from programs.validators import X12_ID, validate_npi
 
 ZIP9 = RegexValidator(r"^\d{5}-?\d{4}$", "The billing provider's ZIP code needs all 9 digits, e.g. 78741-1234.")
@@ -249,6 +249,11 @@ class Claim(models.Model):
     member_id = models.CharField(max_length=30)
     frequency = models.CharField(max_length=1, choices=Frequency.choices, default=Frequency.ORIGINAL)
     original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # The specialist who delivered every line of this claim (loop 2310B), when the payer requires
+    # the rendering provider; otherwise None and not sent.
+    rendering_provider = models.ForeignKey(
+        StaffProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The prior authorization every line of this claim is billed under (REF*G1), if any.
     authorization = models.ForeignKey(
         Authorization, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Min, Sum
 
 from participants.models import Coverage
+from programs.access import visible_profiles
 
 from .billability import assess, billable_notes
 from .models import ClaimBatch, ClaimLine, ServiceCode
@@ -40,6 +41,19 @@ def work_assessments(filters: dict) -> list:
     if filters.get("payer"):
         rows = [a for a in rows if a.payer == filters["payer"]]
     return rows
+
+
+def limit_fix_links(viewer, assessments) -> None:
+    """Keep a hold's link to a staff profile only for a viewer who may open that profile
+    (programs.access decides); anyone else is told who can fix it. One query for the page."""
+    reasons = [r for a in assessments for r in a.reasons if r.staff_profile_id]
+    if not reasons:
+        return
+    wanted = {r.staff_profile_id for r in reasons}
+    may_open = set(visible_profiles(viewer).filter(pk__in=wanted).values_list("pk", flat=True))
+    for r in reasons:
+        if r.staff_profile_id not in may_open:
+            r.fix_url = ""
 
 
 def batches():

@@ -63,8 +63,10 @@ def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> Clai
 
 def claim_key(a) -> tuple:
     """Ready notes with the same key may share a claim: one participant and coverage, under one
-    prior authorization (a claim carries one REF*G1, billing-rules.md "On the claim")."""
-    return (a.note.participant_id, a.coverage.pk, a.authorization.pk if a.authorization else None)
+    prior authorization (a claim carries one REF*G1, billing-rules.md "On the claim"), and, when
+    the payer requires the rendering provider, by one specialist (loop 2310B names one per claim)."""
+    renderer = a.note.author_id if a.coverage.payer.requires_rendering_provider else None
+    return (a.note.participant_id, a.coverage.pk, a.authorization.pk if a.authorization else None, renderer)
 
 
 def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, original=None) -> None:
@@ -79,6 +81,9 @@ def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, or
             original=original,
             diagnosis_codes=chunk[0].note.participant.diagnosis_codes,
             authorization=chunk[0].authorization,
+            rendering_provider=(
+                chunk[0].note.author.staff_profile if chunk[0].coverage.payer.requires_rendering_provider else None
+            ),
         )
         for chunk in chunks
     )
@@ -173,7 +178,7 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
                 raise ValidationError("Some notes of this claim are no longer ready to bill; void the claim instead.")
             if len({claim_key(a) for a in assessments}) > 1:
                 raise ValidationError(
-                    "These notes no longer fit on one claim (they now fall under different authorizations); "
+                    "These notes no longer fit on one claim (different authorizations or specialists now); "
                     "void this claim and bill the notes again."
                 )
             _claims(batch, [assessments], frequency=frequency, original=claim)
@@ -187,6 +192,7 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
                 original=claim,
                 diagnosis_codes=claim.diagnosis_codes,
                 authorization=claim.authorization,
+                rendering_provider=claim.rendering_provider,
             )
             for line in lines:  # the same lines, marked voided: they bill nothing
                 line.pk, line.claim, line.voided = None, void, True

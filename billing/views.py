@@ -53,6 +53,7 @@ def work(request: HttpRequest) -> HttpResponse:
     rows = selectors.work_assessments(form.cleaned_data if form.is_valid() else {})
     context = {"form": form, "query": request.GET.copy(), **_work_summary(rows)}
     context["holds"] = Paginator(context["holds"], 50).get_page(request.GET.get("page"))
+    selectors.limit_fix_links(request.user, context["holds"].object_list)
     return render(request, "billing/work.html", context)
 
 

@@ -117,71 +117,77 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
         _seg("N4", clean(identity.city, 30), clean(identity.state), identity.zip_digits),
         _seg("REF", "EI", re.sub(r"\D", "", identity.tax_id)),
     ]
-    hl = 1
-    for claim in batch.claims.select_related("participant", "original", "authorization").prefetch_related("lines"):
-        hl += 1
-        p = claim.participant
-        lines = list(claim.lines.all())
-        total = sum((line.charge for line in lines), Decimal(0))
-        # CLM05-1 is the first line's place of service; a line delivered elsewhere says where in
-        # SV105, which 005010X222A1 requires "when different than the value in CLM05-1" (loop 2400).
-        place = lines[0].place_of_service
-        body += [
-            _seg("HL", hl, "1", "22", "0"),
-            _seg("SBR", "P", "18", "", "", "", "", "", "", "MC"),
-            _seg(
-                "NM1",
-                "IL",
-                "1",
-                clean(p.last_name, 60),
-                clean(p.first_name, 35),
-                "",
-                "",
-                "",
-                "MI",
-                clean(claim.member_id),
-            ),
-            _seg("N3", clean(p.address_line1, 55)),
-            _seg("N4", clean(p.city, 30), clean(p.state), re.sub(r"\D", "", p.zip_code)),
-            _seg("DMG", "D8", p.date_of_birth.strftime("%Y%m%d"), p.sex_for_claims),
-            _seg("NM1", "PR", "2", clean(payer.name, 60), "", "", "", "", "PI", clean(payer.payer_id)),
-            _seg(
-                "CLM",
-                claim.claim_number,
-                money(total),
-                "",
-                "",
-                COMPONENT.join([place, "B", claim.frequency]),
-                "Y",
-                "A",
-                "Y",
-                "Y",
-            ),  # fmt: skip
-        ]
-        if claim.authorization_id:  # the prior authorization: REF*G1 in loop 2300 (billing-rules.md "On the claim")
-            body.append(_seg("REF", "G1", clean(claim.authorization.number, 50)))
-        if claim.original_id:
-            body.append(_seg("REF", "F8", claim.original.claim_number))
-        codes = [c for c in (clean(code).replace(".", "") for code in claim.diagnosis_codes[:12]) if c]
-        if codes:  # without one, pyx12 reports the missing HI against this claim
-            qualifiers = ["ABK"] + ["ABF"] * (len(codes) - 1)
-            body.append(_seg("HI", *[f"{q}{COMPONENT}{c}" for q, c in zip(qualifiers, codes, strict=True)]))
-        for number, line in enumerate(lines, start=1):
-            procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
-            body += [
-                _seg("LX", number),
-                _seg(
-                    "SV1",
-                    procedure,
-                    money(line.charge),
-                    "UN",
-                    line.units,
-                    line.place_of_service if line.place_of_service != place else "",
-                    "",
-                    line.diagnosis_pointer,
-                ),
-                _seg("DTP", "472", "D8", line.service_date.strftime("%Y%m%d")),
-            ]
+    claims = batch.claims.select_related(
+        "participant", "original", "authorization", "rendering_provider__user"
+    ).prefetch_related("lines")
+    problems: list[Problem] = []
+    for hl, claim in enumerate(claims, start=2):
+        body += _claim(claim, payer, hl, problems)
+    if problems:
+        raise ExportError(problems)
     body.append(_seg("SE", len(body) + 1, "0001"))
     trailer = [_seg("GE", "1", control_number), _seg("IEA", "1", f"{control_number:09d}")]
     return SEGMENT.join(header + body + trailer) + SEGMENT + "\n"
+
+
+def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
+    """Loops 2000B to 2400 of one claim; what can't be written is added to `problems`."""
+    p = claim.participant
+    lines = list(claim.lines.all())
+    total = sum((line.charge for line in lines), Decimal(0))
+    # CLM05-1 is the first line's place of service; a line delivered elsewhere says where in
+    # SV105, which 005010X222A1 requires "when different than the value in CLM05-1" (loop 2400).
+    place = lines[0].place_of_service
+    segments = [
+        _seg("HL", hl, "1", "22", "0"),
+        _seg("SBR", "P", "18", "", "", "", "", "", "", "MC"),
+        _seg("NM1", "IL", "1", clean(p.last_name, 60), clean(p.first_name, 35), "", "", "", "MI",
+             clean(claim.member_id)),
+        _seg("N3", clean(p.address_line1, 55)),
+        _seg("N4", clean(p.city, 30), clean(p.state), re.sub(r"\D", "", p.zip_code)),
+        _seg("DMG", "D8", p.date_of_birth.strftime("%Y%m%d"), p.sex_for_claims),
+        _seg("NM1", "PR", "2", clean(payer.name, 60), "", "", "", "", "PI", clean(payer.payer_id)),
+        _seg("CLM", claim.claim_number, money(total), "", "", COMPONENT.join([place, "B", claim.frequency]),
+             "Y", "A", "Y", "Y"),
+    ]  # fmt: skip
+    if claim.authorization_id:  # the prior authorization: REF*G1 in loop 2300 (billing-rules.md "On the claim")
+        segments.append(_seg("REF", "G1", clean(claim.authorization.number, 50)))
+    if claim.original_id:
+        segments.append(_seg("REF", "F8", claim.original.claim_number))
+    codes = [c for c in (clean(code).replace(".", "") for code in claim.diagnosis_codes[:12]) if c]
+    if codes:  # without one, pyx12 reports the missing HI against this claim
+        qualifiers = ["ABK"] + ["ABF"] * (len(codes) - 1)
+        segments.append(_seg("HI", *[f"{q}{COMPONENT}{c}" for q, c in zip(qualifiers, codes, strict=True)]))
+    if payer.requires_rendering_provider:
+        segments += _rendering_provider(claim, payer, problems)
+    for number, line in enumerate(lines, start=1):
+        procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
+        line_place = line.place_of_service if line.place_of_service != place else ""
+        segments += [
+            _seg("LX", number),
+            _seg("SV1", procedure, money(line.charge), "UN", line.units, line_place, "", line.diagnosis_pointer),
+            _seg("DTP", "472", "D8", line.service_date.strftime("%Y%m%d")),
+        ]
+    return segments
+
+
+def _rendering_provider(claim, payer, problems: list[Problem]) -> list[str]:
+    """Loop 2310B: the one specialist who delivered every line of the claim, for a payer that
+    requires the rendering provider (Payer.rendering_provider)."""
+    profile = claim.rendering_provider
+    if profile is None:
+        problems.append(
+            Problem(
+                claim.claim_number,
+                f"{payer} requires the rendering provider, but this claim was built before it did and names "
+                "none (its lines may be by several specialists); it can't be sent as built.",
+            )
+        )
+        return []
+    if not profile.npi:
+        problems.append(Problem(claim.claim_number, f"{profile} has no NPI; {payer} requires the rendering provider."))
+        return []
+    user = profile.user
+    return [
+        _seg("NM1", "82", "1", clean(user.last_name, 60), clean(user.first_name, 35), "", "", "", "XX", profile.npi)
+    ]

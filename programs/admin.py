@@ -30,11 +30,11 @@ class StaffProfileAdmin(admin.ModelAdmin):
 class PayerAdmin(admin.ModelAdmin):
     """A payer's claims go to its own receiver, under its own usage indicator and rules."""
 
-    list_display = ["name", "payer_id", "receiver_id", "receiver_name", "usage", "timely_filing_days", "is_active"]
+    list_display = ["name", "payer_id", "receiver_id", "usage", "rendering_provider", "timely_filing_days", "is_active"]
     fieldsets = [
         (None, {"fields": ["name", "payer_id", "is_active"]}),
         ("Where claims go (837P envelope)", {"fields": ["receiver_id", "receiver_name", "usage"]}),
-        ("Rules", {"fields": ["timely_filing_days"]}),
+        ("Rules", {"fields": ["timely_filing_days", "rendering_provider"]}),
     ]
 
     def has_delete_permission(self, request, obj=None):

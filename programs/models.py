@@ -139,6 +139,10 @@ class Payer(models.Model):
         TEST = "T", "Test"
         PRODUCTION = "P", "Production"
 
+    class RenderingProvider(models.TextChoices):
+        REQUIRED = "required", "Required: each claim names its peer specialist (loop 2310B)"
+        NOT_SENT = "not_sent", "Not sent: the agency is the only provider on the claim"
+
     name = models.CharField(max_length=200, unique=True)
     payer_id = models.CharField("payer ID", max_length=80, blank=True, help_text="The ID used on claims (837).")
     receiver_id = models.CharField(
@@ -162,6 +166,15 @@ class Payer(models.Model):
     timely_filing_days = models.PositiveSmallIntegerField(
         default=95, validators=[MinValueValidator(1), MaxValueValidator(730)]
     )
+    # Whether this payer wants the specialist who delivered the service on the claim. No source
+    # we have says so for either state, so it is the payer's setting, "not sent" until an admin
+    # learns otherwise (billing-rules.md: unknown rules stay in data an agency can correct).
+    rendering_provider = models.CharField(
+        max_length=20,
+        choices=RenderingProvider.choices,
+        default=RenderingProvider.NOT_SENT,
+        help_text="When required, specialists without an NPI are held and each claim carries one specialist.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -169,6 +182,10 @@ class Payer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def requires_rendering_provider(self) -> bool:
+        return self.rendering_provider == self.RenderingProvider.REQUIRED
 
 
 class StaffProfile(models.Model):
@@ -195,11 +212,20 @@ class StaffProfile(models.Model):
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
+        constraints = [
+            # An NPI identifies one provider (45 CFR 162.408): two profiles sharing one would bill
+            # one person's services under another's number.
+            models.UniqueConstraint(fields=["npi"], condition=~Q(npi=""), name="staff_npi_unique")
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
 
     def clean(self):
+        if self.npi:
+            other = StaffProfile.objects.filter(npi=self.npi).exclude(pk=self.pk).select_related("user").first()
+            if other is not None:
+                raise ValidationError({"npi": f"{other} already has this NPI; an NPI belongs to one person."})
         if self.supervisor_id and self.supervisor_id == self.user_id:
             raise ValidationError({"supervisor": "Someone can't be their own supervisor."})
         if self.hire_date and self.hire_date > timezone.localdate():

@@ -7,14 +7,19 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from billing import services
-from billing.billability import READY, assess, billable_notes
+from billing.billability import HOLD, READY, assess, billable_notes
 from billing.x12 import ExportError
 from notes.tests.factories import signed_note
-from programs.models import Payer
+from programs.models import Payer, StaffProfile
+from programs.tests.factories import CertificationFactory, StaffProfileFactory
 
 from .factories import authorize, billable_participant, days_ago, make_payer
 from .x12_validation import assert_valid
@@ -240,3 +245,104 @@ def test_lines_under_different_authorizations_go_on_separate_claims_each_with_it
     ]  # fmt: skip
     page = client.get(reverse("billing:batch_detail", args=[batch.pk])).content.decode()
     assert "Authorization PA-OLD/1" in page and "Authorization PA-NEW/2" in page
+
+
+# Finding 2: the rendering provider, where the payer requires it.
+
+NPI_PAT, NPI_JORDAN = "1234567802", "1234567810"
+
+
+def second_author(agency):
+    """Jordan Lee, certified, on the same supervisor's team as `author`."""
+    jordan = UserFactory(first_name="Jordan", last_name="Lee", role=Role.PEER_SPECIALIST)
+    profile = StaffProfileFactory(user=jordan, agency=agency, npi=NPI_JORDAN)
+    CertificationFactory(profile=profile, issued_on=days_ago(400))
+    return jordan
+
+
+def requires_rendering(payer):
+    Payer.objects.filter(pk=payer.pk).update(rendering_provider=Payer.RenderingProvider.REQUIRED)
+    payer.refresh_from_db()
+
+
+@pytest.mark.django_db
+def test_a_payer_that_requires_the_rendering_provider_gets_one_specialist_per_claim_in_loop_2310b(
+    client, billing_user, identity, payer, author, agency, person
+):
+    requires_rendering(payer)
+    StaffProfile.objects.filter(user=author).update(npi=NPI_PAT)
+    jordan = second_author(agency)
+    notes = [signed_note(person, author, day=days_ago(5)), signed_note(person, jordan, day=days_ago(4)),
+             signed_note(person, author, day=days_ago(3))]  # fmt: skip
+    batch = export(build(payer, billing_user, notes), billing_user)
+    claims = list(batch.claims.order_by("pk"))
+    assert [(c.rendering_provider.user, c.lines.count()) for c in claims] == [(author, 2), (jordan, 1)]
+    assert batch.file_837.count("~NM1*82*") == 2
+    assert f"~HI*ABK:F332~NM1*82*1*NGUYEN*PAT****XX*{NPI_PAT}~LX*1~" in batch.file_837
+    assert f"~HI*ABK:F332~NM1*82*1*LEE*JORDAN****XX*{NPI_JORDAN}~LX*1~" in batch.file_837
+    client.force_login(billing_user)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode())
+        )
+    )
+    assert [(r["claim"], r["rendering"], r["rendering_npi"]) for r in rows] == [
+        (claims[0].claim_number, "Pat Nguyen", NPI_PAT), (claims[0].claim_number, "Pat Nguyen", NPI_PAT),
+        (claims[1].claim_number, "Jordan Lee", NPI_JORDAN),
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_payer_that_does_not_take_the_rendering_provider_gets_none_and_one_claim(
+    identity, payer, author, agency, person
+):
+    jordan = second_author(agency)
+    notes = [signed_note(person, author, day=days_ago(5)), signed_note(person, jordan, day=days_ago(4))]
+    batch = export(build(payer, author, notes), author)
+    assert batch.claims.count() == 1 and batch.claims.get().rendering_provider is None
+    assert "NM1*82*" not in batch.file_837
+
+
+@pytest.mark.django_db
+def test_a_specialist_without_an_npi_is_held_with_a_link_only_for_who_may_open_their_profile(
+    client, billing_user, admin_user, identity, payer, author, person
+):
+    requires_rendering(payer)
+    signed_note(person, author)
+    [a] = assess(billable_notes())
+    assert a.status == HOLD
+    assert [r.text for r in a.reasons] == ["Pat Nguyen has no NPI; Texas Medicaid requires the rendering provider."]
+    profile_url = reverse("programs:profile_detail", args=[author.staff_profile.pk])
+
+    client.force_login(admin_user)  # program admins open every profile and fix the NPI there
+    page = client.get(reverse("billing:work")).content.decode()
+    assert f'Texas Medicaid requires the rendering provider. <a href="{profile_url}">Fix this</a>' in page
+    assert client.get(profile_url).status_code == 200
+
+    client.force_login(billing_user)  # billing staff can't open staff profiles: they are told whom to ask
+    page = client.get(reverse("billing:work")).content.decode()
+    assert "Texas Medicaid requires the rendering provider. Ask a program admin to fix this." in page
+    assert profile_url not in page
+    assert client.get(profile_url).status_code == 404
+
+    StaffProfile.objects.filter(user=author).update(npi=NPI_PAT)
+    assert only_status(assess(billable_notes())) == READY
+
+
+def only_status(assessments):
+    [a] = assessments
+    return a.status
+
+
+@pytest.mark.django_db
+def test_two_staff_profiles_may_not_share_an_npi(agency, author):
+    StaffProfile.objects.filter(user=author).update(npi=NPI_PAT)
+    other = StaffProfileFactory(agency=agency)
+    other.npi = NPI_PAT
+    with pytest.raises(ValidationError, match="Pat Nguyen already has this NPI; an NPI belongs to one person."):
+        other.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffProfile.objects.filter(pk=other.pk).update(npi=NPI_PAT)
+    StaffProfileFactory(agency=agency, npi="")  # many profiles have no NPI
+    other.npi = NPI_JORDAN
+    other.full_clean()
