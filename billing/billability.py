@@ -53,6 +53,9 @@ class Assessment:
     # The authorization in force for the note's code that day, if any: its number goes on the
     # claim (REF*G1), and notes under different authorizations go on different claims.
     authorization: Authorization | None = None
+    # Assessed for a replacement claim: the payer's correction limit applies (checked by
+    # services.claim_correct), not the filing limit of a first claim.
+    correction: bool = False
 
     @property
     def amount(self) -> Decimal:
@@ -76,7 +79,9 @@ def billable_notes() -> QuerySet[SessionNote]:
     return SessionNote.objects.filter(status__in=BILLABLE_STATUSES).exclude(Exists(live_line))
 
 
-def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) -> list[Assessment]:
+def assess(
+    notes: QuerySet[SessionNote], *, today: datetime.date | None = None, correction: bool = False
+) -> list[Assessment]:
     today = today or timezone.localdate()
     notes = list(
         notes.select_related("participant", "author__staff_profile", "group")
@@ -127,7 +132,7 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
 
     results = []
     for note in notes:
-        a = Assessment(note=note)
+        a = Assessment(note=note, correction=correction)
         _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
         if a.code and not a.reasons and a.status != GRANT:
             _consume(a, note, billed, authorizations, auth_lines, auth_used)
@@ -202,7 +207,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     if not (participant.address_line1 and participant.city and participant.state and participant.zip_code):
         a.hold("The participant's address is incomplete; the claim needs street, city, state and ZIP.", participant_url)
     age = (today - day).days
-    if age > a.coverage.payer.timely_filing_days:
+    if age > a.coverage.payer.timely_filing_days and not a.correction:
         a.hold(f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({age} days old).")
     modifiers = list(code.modifier_list)
     if kind == ServiceCode.Kind.GROUP and "HQ" not in modifiers:

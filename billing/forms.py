@@ -6,6 +6,8 @@ from accounts.models import User
 from accounts.roles import Role
 from programs.models import Payer, Program
 
+from .models import Claim
+
 
 class BillingFilterForm(forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.all(), required=False, empty_label="All programs")
@@ -37,3 +39,13 @@ class BillingFilterForm(forms.Form):
             raise forms.ValidationError("Give the month as YYYY-MM, e.g. 2026-10.") from exc
         end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
         return start, end
+
+
+class PayerClaimNumberForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = ["payer_claim_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer_claim_number"].required = True

@@ -259,6 +259,18 @@ class Claim(models.Model):
         Authorization, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
     )
     diagnosis_codes = models.JSONField(default=list)
+    # The payer's own number for this claim (its internal control number), which a replacement or
+    # void must quote in REF*F8. Typed by billing staff from the remittance until 835 import does it.
+    payer_claim_number = models.CharField(
+        "payer's claim number",
+        max_length=50,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9-]{1,50}$", "Type the number as the remittance shows it: letters, digits and dashes."
+            )
+        ],
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

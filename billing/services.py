@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, save_with_audit
 from programs.models import Payer
 
 from .billability import READY, assess, billable_notes
@@ -162,10 +162,9 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
     knows what to reverse; the notes become billable again. A replacement claim bills the same
     notes afresh with today's assessment of units and charges.
     """
-    if not ClaimBatch.objects.get(pk=claim.batch_id).is_frozen:
-        raise ValidationError("Only exported claims are corrected; edit the open batch instead.")
     if frequency not in (Claim.Frequency.VOID, Claim.Frequency.REPLACEMENT):
         raise ValidationError("A correction is a void or a replacement.")
+    _check_correctable(claim)
     with transaction.atomic():
         lines = list(ClaimLine.objects.select_for_update().filter(claim=claim, voided=False))
         if not lines:
@@ -173,7 +172,7 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(voided=True)
         batch = ClaimBatch.objects.create(payer=claim.batch.payer, created_by=ctx.actor)
         if frequency == Claim.Frequency.REPLACEMENT:
-            assessments = assess(billable_notes().filter(pk__in=[line.note_id for line in lines]))
+            assessments = assess(billable_notes().filter(pk__in=[line.note_id for line in lines]), correction=True)
             if len(assessments) != len(lines) or any(a.status != READY for a in assessments):
                 raise ValidationError("Some notes of this claim are no longer ready to bill; void the claim instead.")
             if len({claim_key(a) for a in assessments}) > 1:
@@ -204,3 +203,34 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
             details={"corrected_claim": claim.pk, "frequency": frequency, "new_batch": batch.pk},
         )
     return batch
+
+
+def _check_correctable(claim: Claim) -> None:
+    batch = ClaimBatch.objects.select_related("payer").get(pk=claim.batch_id)
+    if not batch.is_frozen:
+        raise ValidationError("Only exported claims are corrected; edit the open batch instead.")
+    payer = batch.payer
+    if not claim.payer_claim_number:
+        raise ValidationError(
+            f"Enter {payer}'s claim number for {claim.claim_number} (from its remittance) first: "
+            "a replacement or void names the payer's claim (REF*F8), not ours."
+        )
+    # A correction follows the payer's correction limit, not the filing limit of a first claim.
+    # Texas counts 120 days from the Remittance and Status report (1 TAC 354.1003; TMPPM 6.1.4).
+    # Remittances are not imported yet, so the days count from the original's export, which comes
+    # before its remittance: the limit is reached sooner, never later (the conservative reading).
+    age = (timezone.localdate() - timezone.localdate(batch.exported_at)).days
+    if age > payer.correction_days:
+        raise ValidationError(
+            f"Past {payer}'s {payer.correction_days}-day limit for corrections: "
+            f"{claim.claim_number} was exported {age} days ago."
+        )
+
+
+def claim_set_payer_number(*, claim: Claim, number: str, ctx: AuditContext) -> Claim:
+    """Record the payer's claim number of an exported claim, as its remittance shows it (until
+    835 import fills it). The audit row keeps the old and the new number."""
+    if not ClaimBatch.objects.get(pk=claim.batch_id).is_frozen:
+        raise ValidationError("A claim gets the payer's number once it is sent: export its batch first.")
+    claim.payer_claim_number = number.strip()
+    return save_with_audit(claim, ctx=ctx)

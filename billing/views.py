@@ -16,7 +16,7 @@ from . import selectors, services
 from .access import BILLING_ROLES, get_batch_for_user, get_claim_for_user
 from .billability import GRANT, HOLD, READY
 from .exports import batch_csv
-from .forms import BillingFilterForm
+from .forms import BillingFilterForm, PayerClaimNumberForm
 from .models import Claim
 from .x12 import ExportError
 
@@ -133,3 +133,21 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
     kind = "Void" if frequency == Claim.Frequency.VOID else "Replacement"
     messages.success(request, f"{kind} claim for {claim.claim_number} built in batch {batch.pk}. Export it to send it.")
     return redirect("billing:batch_detail", pk=batch.pk)
+
+
+@require_POST
+@role_required(*BILLING_ROLES)
+def claim_payer_number(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim_for_user(request.user, pk)
+    form = PayerClaimNumberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{claim.claim_number}: {form.errors['payer_claim_number'][0]}")
+        return redirect("billing:batch_detail", pk=claim.batch_id)
+    number = form.cleaned_data["payer_claim_number"]
+    try:
+        services.claim_set_payer_number(claim=claim, number=number, ctx=AuditContext.from_request(request))
+    except ValidationError as error:
+        messages.error(request, f"{claim.claim_number}: {error.messages[0]}")
+    else:
+        messages.success(request, f"Saved {claim.batch.payer}'s claim number {number} for {claim.claim_number}.")
+    return redirect("billing:batch_detail", pk=claim.batch_id)

@@ -152,8 +152,11 @@ def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
     ]  # fmt: skip
     if claim.authorization_id:  # the prior authorization: REF*G1 in loop 2300 (billing-rules.md "On the claim")
         segments.append(_seg("REF", "G1", clean(claim.authorization.number, 50)))
-    if claim.original_id:
-        segments.append(_seg("REF", "F8", claim.original.claim_number))
+    if claim.original_id:  # a replacement or void names the payer's claim number, not ours
+        if claim.original.payer_claim_number:
+            segments.append(_seg("REF", "F8", clean(claim.original.payer_claim_number, 50)))
+        else:
+            problems.append(Problem(claim.claim_number, f"{claim.original} has no payer's claim number for REF*F8."))
     codes = [c for c in (clean(code).replace(".", "") for code in claim.diagnosis_codes[:12]) if c]
     if codes:  # without one, pyx12 reports the missing HI against this claim
         qualifiers = ["ABK"] + ["ABF"] * (len(codes) - 1)

@@ -34,7 +34,7 @@ class PayerAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "payer_id", "is_active"]}),
         ("Where claims go (837P envelope)", {"fields": ["receiver_id", "receiver_name", "usage"]}),
-        ("Rules", {"fields": ["timely_filing_days", "rendering_provider"]}),
+        ("Rules", {"fields": ["timely_filing_days", "correction_days", "rendering_provider"]}),
     ]
 
     def has_delete_permission(self, request, obj=None):

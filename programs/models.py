@@ -166,6 +166,13 @@ class Payer(models.Model):
     timely_filing_days = models.PositiveSmallIntegerField(
         default=95, validators=[MinValueValidator(1), MaxValueValidator(730)]
     )
+    correction_days = models.PositiveSmallIntegerField(
+        default=95,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="Replacement and void claims are sent within this many days of the original claim's export "
+        "(Texas: 120 days from the remittance, 1 TAC 354.1003). Where the payer's limit is unknown, use its "
+        "filing limit.",
+    )
     # Whether this payer wants the specialist who delivered the service on the claim. No source
     # we have says so for either state, so it is the payer's setting, "not sent" until an admin
     # learns otherwise (billing-rules.md: unknown rules stay in data an agency can correct).

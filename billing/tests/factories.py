@@ -47,6 +47,7 @@ def make_payer(name="Texas Medicaid", **fields):
     defaults = {
         "payer_id": "TXMCD",
         "timely_filing_days": 95,
+        "correction_days": 120,
         "receiver_id": "TXMEDICAID",
         "receiver_name": "Texas Medicaid",
         "usage": "T",

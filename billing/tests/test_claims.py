@@ -59,20 +59,21 @@ def test_individual_group_and_telehealth_lines_in_a_valid_837p(identity, payer, 
 def test_replacement_and_void_claims_refer_to_the_original(identity, payer, author, person):
     note = signed_note(person, author)
     first = build_and_export(payer, author, [note])
-    original = first.claims.get()
+    original = services.claim_set_payer_number(claim=first.claims.get(), number="TX-0001", ctx=AuditContext(author))
 
     replacement_batch = services.claim_correct(claim=original, frequency="7", ctx=AuditContext(author))
     replacement = replacement_batch.claims.get()
     assert (replacement.frequency, replacement.original) == ("7", original)
     text = services.batch_export(batch=replacement_batch, ctx=AuditContext(author)).file_837
     assert_valid(text)
-    assert ":B:7*" in text and f"REF*F8*{original.claim_number}~" in text
+    assert ":B:7*" in text and "REF*F8*TX-0001~" in text  # the payer's number for the original
     assert ClaimLine.objects.filter(note=note, voided=False).count() == 1
 
+    replacement = services.claim_set_payer_number(claim=replacement, number="TX-0002", ctx=AuditContext(author))
     void_batch = services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author))
     text = services.batch_export(batch=void_batch, ctx=AuditContext(author)).file_837
     assert_valid(text)
-    assert ":B:8*" in text and f"REF*F8*{replacement.claim_number}~" in text
+    assert ":B:8*" in text and "REF*F8*TX-0002~" in text
     assert not ClaimLine.objects.filter(note=note, voided=False).exists()  # billable again
     with pytest.raises(Exception, match="already been voided or replaced"):
         services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author))

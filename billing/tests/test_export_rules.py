@@ -3,6 +3,7 @@ tested through the services as the app calls them. Every file these tests export
 pyx12 and our own checks (`assert_valid`), as every export must."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -10,12 +11,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from billing import services
 from billing.billability import HOLD, READY, assess, billable_notes
+from billing.models import ClaimBatch, ClaimLine
 from billing.x12 import ExportError
 from notes.tests.factories import signed_note
 from programs.models import Payer, StaffProfile
@@ -346,3 +349,47 @@ def test_two_staff_profiles_may_not_share_an_npi(agency, author):
     StaffProfileFactory(agency=agency, npi="")  # many profiles have no NPI
     other.npi = NPI_JORDAN
     other.full_clean()
+
+
+# Finding 11: corrections quote the payer's claim number and follow its correction limit.
+
+
+@pytest.mark.django_db
+def test_a_correction_is_refused_until_the_payers_claim_number_is_entered_and_then_quotes_it(
+    identity, payer, author, person
+):
+    original = export(build(payer, author, [signed_note(person, author)]), author).claims.get()
+    with pytest.raises(ValidationError, match=f"Enter Texas Medicaid's claim number for {original.claim_number}"):
+        services.claim_correct(claim=original, frequency="8", ctx=AuditContext(author))
+    original = services.claim_set_payer_number(claim=original, number="620240001234567", ctx=AuditContext(author))
+    void = export(services.claim_correct(claim=original, frequency="8", ctx=AuditContext(author)), author)
+    assert "~REF*F8*620240001234567~" in void.file_837
+    assert f"REF*F8*{original.claim_number}" not in void.file_837
+
+
+@pytest.mark.django_db
+def test_a_replacement_follows_the_payers_correction_limit_not_the_first_claims_filing_limit(
+    identity, payer, author, person
+):
+    assert (payer.timely_filing_days, payer.correction_days) == (95, 120)
+    person.enrollments.update(start_date=days_ago(300))
+    note = signed_note(person, author, day=days_ago(94))
+    batch = export(build(payer, author, [note]), author)
+    claim = services.claim_set_payer_number(claim=batch.claims.get(), number="6202400099", ctx=AuditContext(author))
+    # 20 days pass: the service is 114 days old, past the 95-day filing limit; the claim went out 20 days ago.
+    note.date = days_ago(114)
+    note.save()
+    ClaimLine.objects.filter(claim=claim).update(service_date=days_ago(114))
+    ClaimBatch.objects.filter(pk=batch.pk).update(exported_at=timezone.now() - datetime.timedelta(days=20))
+    replacement = export(services.claim_correct(claim=claim, frequency="7", ctx=AuditContext(author)), author)
+    assert "~REF*F8*6202400099~" in replacement.file_837 and ":B:7*" in replacement.file_837
+
+    # 121 days after the export, Texas takes no correction (counted from the export: the remittance
+    # that starts Texas's clock comes later, so this is never too generous).
+    newer = services.claim_set_payer_number(
+        claim=replacement.claims.get(), number="6202400100", ctx=AuditContext(author)
+    )
+    ClaimBatch.objects.filter(pk=replacement.pk).update(exported_at=timezone.now() - datetime.timedelta(days=121))
+    with pytest.raises(ValidationError, match="Past Texas Medicaid's 120-day limit for corrections"):
+        services.claim_correct(claim=newer, frequency="8", ctx=AuditContext(author))
+    assert ClaimLine.objects.filter(claim=newer, voided=False).count() == 1  # nothing changed
