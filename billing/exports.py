@@ -10,6 +10,7 @@ CSV_COLUMNS = [
     ("claim", "Claim number (CLM01)"),
     ("frequency", "Claim frequency: 1 original, 7 replacement, 8 void"),
     ("original_claim", "Claim this one corrects (7 or 8)"),
+    ("original_payer_claim", "The payer's number for the claim corrected (REF*F8)"),
     ("payer", "Payer name"),
     ("payer_id", "Payer ID"),
     ("billing_program", "Billing program"),
@@ -31,7 +32,18 @@ CSV_COLUMNS = [
 ]
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection): such a
+# cell gets a leading single quote, which spreadsheets show as text (OWASP, "CSV Injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
 def batch_csv(batch) -> str:
+    """The batch's lines as they are now; `batch_export` freezes this with the 837P."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([name for name, _ in CSV_COLUMNS])
@@ -45,30 +57,30 @@ def batch_csv(batch) -> str:
     for line in lines:
         claim = line.claim
         p = claim.participant
-        writer.writerow(
-            [
-                batch.pk,
-                claim.claim_number,
-                claim.frequency,
-                claim.original.claim_number if claim.original_id else "",
-                batch.payer.name,
-                batch.payer.payer_id,
-                claim.get_billing_program_display(),
-                claim.authorization.number if claim.authorization_id else "",
-                claim.member_id,
-                p.last_name,
-                p.first_name,
-                p.date_of_birth.isoformat(),
-                line.service_date.isoformat(),
-                line.hcpcs,
-                " ".join(line.modifiers),
-                line.units,
-                f"{line.charge:.2f}",
-                line.place_of_service,
-                claim.diagnosis_codes[line.diagnosis_pointer - 1] if claim.diagnosis_codes else "",
-                line.note.author.get_full_name(),
-                claim.rendering_provider.npi if claim.rendering_provider_id else "",
-                "yes" if line.voided else "no",
-            ]
-        )
+        row = [
+            batch.pk,
+            claim.claim_number,
+            claim.frequency,
+            claim.original.claim_number if claim.original_id else "",
+            claim.original.payer_claim_number if claim.original_id else "",
+            batch.payer.name,
+            batch.payer.payer_id,
+            claim.get_billing_program_display(),
+            claim.authorization.number if claim.authorization_id else "",
+            claim.member_id,
+            p.last_name,
+            p.first_name,
+            p.date_of_birth.isoformat(),
+            line.service_date.isoformat(),
+            line.hcpcs,
+            " ".join(line.modifiers),
+            line.units,
+            f"{line.charge:.2f}",
+            line.place_of_service,
+            claim.diagnosis_codes[line.diagnosis_pointer - 1] if claim.diagnosis_codes else "",
+            line.note.author.get_full_name(),
+            claim.rendering_provider.npi if claim.rendering_provider_id else "",
+            "yes" if line.voided else "no",
+        ]
+        writer.writerow([_cell(value) for value in row])
     return out.getvalue()

@@ -213,6 +213,8 @@ class ClaimBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     file_837 = models.TextField(blank=True)
+    # The CSV is frozen with the 837P at export, so both say what was sent, whatever changes later.
+    file_csv = models.TextField(blank=True)
     # The problems the last export attempt found ({"claim": CLM01 or "", "message": ...}); a
     # batch with problems is not frozen. Cleared by a successful export.
     export_errors = models.JSONField(default=list, blank=True)

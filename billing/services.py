@@ -11,6 +11,7 @@ from audit.services import audit_record, save_with_audit
 from programs.models import Payer
 
 from .billability import READY, assess, billable_notes
+from .exports import batch_csv
 from .models import BillingIdentity, Claim, ClaimBatch, ClaimLine
 from .validation import validate_837p
 from .x12 import MAX_LINES_PER_CLAIM, ExportError, build_837p
@@ -134,6 +135,7 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
             if problems:
                 raise ExportError(problems)
             batch.file_837 = text
+            batch.file_csv = batch_csv(batch)
             batch.interchange_control_number = control_number
             batch.status = ClaimBatch.Status.EXPORTED
             batch.exported_at = timezone.now()
@@ -153,6 +155,17 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
         )
         raise
     return batch
+
+
+def batch_frozen_csv(batch: ClaimBatch) -> str:
+    """The CSV frozen at export. Batches exported before the CSV was frozen with the 837P have
+    none: theirs is built once, now, and kept (the conditional UPDATE keeps the first of two
+    concurrent downloads), so every later download is the same file."""
+    if batch.file_csv or not batch.is_frozen:
+        return batch.file_csv
+    text = batch_csv(batch)
+    ClaimBatch.objects.filter(pk=batch.pk, file_csv="").update(file_csv=text)
+    return ClaimBatch.objects.values_list("file_csv", flat=True).get(pk=batch.pk)
 
 
 def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBatch:

@@ -15,7 +15,6 @@ from programs.models import Payer
 from . import selectors, services
 from .access import BILLING_ROLES, get_batch_for_user, get_claim_for_user
 from .billability import GRANT, HOLD, READY
-from .exports import batch_csv
 from .forms import BillingFilterForm, PayerClaimNumberForm
 from .models import Claim
 from .x12 import ExportError
@@ -112,7 +111,7 @@ def batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         response = HttpResponse(batch.file_837, content_type="text/plain; charset=utf-8")
         name = f"batch-{batch.pk}-{batch.interchange_control_number:09d}.837"
     elif fmt == "csv":
-        response = HttpResponse(batch_csv(batch), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(services.batch_frozen_csv(batch), content_type="text/csv; charset=utf-8")
         name = f"batch-{batch.pk}.csv"
     else:
         raise Http404("Unknown format.")

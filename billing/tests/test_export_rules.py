@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -393,3 +394,49 @@ def test_a_replacement_follows_the_payers_correction_limit_not_the_first_claims_
     with pytest.raises(ValidationError, match="Past Texas Medicaid's 120-day limit for corrections"):
         services.claim_correct(claim=newer, frequency="8", ctx=AuditContext(author))
     assert ClaimLine.objects.filter(claim=newer, voided=False).count() == 1  # nothing changed
+
+
+# Finding 12: the CSV is frozen at export, and no cell runs as a formula.
+
+
+def download_csv(client, batch):
+    return client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_csv_is_frozen_with_the_837p_and_its_cells_never_run_as_formulas(
+    client, billing_user, identity, payer, author, program, tmp_path
+):
+    person = billable_participant(author, program, payer, first_name='=HYPERLINK("http://x","y")', last_name="+Smith")
+    client.force_login(billing_user)
+    batch = build(payer, billing_user, [signed_note(person, author)])
+    client.post(reverse("billing:batch_export", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.is_frozen, batch.export_errors
+    assert_valid(batch.file_837)
+    assert 'NM1*IL*1*+SMITH*=HYPERLINK("HTTP //X","Y")****MI*' in batch.file_837
+    frozen = download_csv(client, batch)
+    assert frozen == batch.file_csv
+    [row] = list(csv.DictReader(io.StringIO(frozen)))
+    assert (row["first_name"], row["last_name"]) == ('\'=HYPERLINK("http://x","y")', "'+Smith")
+
+    # Later changes to the participant or the claim don't rewrite what was sent.
+    type(person).objects.filter(pk=person.pk).update(first_name="Renamed", last_name="Later")
+    batch.claims.update(member_id="699999999")
+    assert download_csv(client, batch) == frozen
+    out = tmp_path / "batch.csv"
+    call_command("export_claims", batch.pk, "--format", "csv", "--output", str(out), "--user", billing_user.email)
+    assert out.read_bytes() == frozen.encode()
+
+
+@pytest.mark.django_db
+def test_a_batch_exported_before_the_csv_was_frozen_freezes_it_on_first_download(
+    client, billing_user, identity, payer, author, person
+):
+    batch = export(build(payer, author, [signed_note(person, author)]), author)
+    ClaimBatch.objects.filter(pk=batch.pk).update(file_csv="")
+    client.force_login(billing_user)
+    first = download_csv(client, batch)
+    assert "Quintero" in first and ClaimBatch.objects.get(pk=batch.pk).file_csv == first
+    type(person).objects.filter(pk=person.pk).update(last_name="Later")
+    assert download_csv(client, batch) == first
