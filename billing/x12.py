@@ -64,8 +64,8 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
     payer = batch.payer
     if not clean(payer.payer_id):
         raise ExportError(f"{payer} has no payer ID; add it under Payers in the admin.")
-    # Each payer has its own receiver (the payer or its clearinghouse) and usage indicator: the
-    # envelope and loop 1000B come from the batch's payer, never from the agency.
+    # Each payer has its own receiver (the payer or its clearinghouse) and usage indicator
+    # (DESIGN.md, "Rules that matter"): the envelope and loop 1000B come from the batch's payer.
     receiver_id, receiver_name = clean(payer.receiver_id), clean(payer.receiver_name, 60)
     if not (receiver_id and receiver_name):
         raise ExportError(
