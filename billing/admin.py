@@ -42,7 +42,7 @@ class FundingSourceAdmin(NoDelete):
 
 @admin.register(BillingIdentity)
 class BillingIdentityAdmin(NoDelete):
-    list_display = ["legal_name", "npi", "submitter_id", "receiver_id", "usage"]
+    list_display = ["legal_name", "npi", "submitter_id"]
 
 
 @admin.register(ClaimBatch)

@@ -33,6 +33,10 @@ TELEHEALTH_MODIFIER = {Modality.VIDEO: "95", Modality.PHONE: "93", Modality.AUDI
 class Reason:
     text: str
     fix_url: str = ""
+    # When fix_url is a staff profile, which only some viewers may open: the profile, and who to
+    # ask otherwise (`selectors.limit_fix_links` applies it for the viewer).
+    staff_profile_id: int | None = None
+    fixed_by: str = ""
 
 
 @dataclass
@@ -48,6 +52,12 @@ class Assessment:
     program: Program | None = None
     funding: FundingSource | None = None
     cap_note: str = ""
+    # The authorization in force for the note's code that day, if any: its number goes on the
+    # claim (REF*G1), and notes under different authorizations go on different claims.
+    authorization: Authorization | None = None
+    # Assessed for a replacement claim: the payer's correction limit applies (checked by
+    # services.claim_correct), not the filing limit of a first claim.
+    correction: bool = False
     assessed_on: datetime.date | None = None
 
     @property
@@ -71,8 +81,8 @@ class Assessment:
     def payer(self):
         return self.coverage.payer if self.coverage else None
 
-    def hold(self, text: str, fix_url: str = "") -> None:
-        self.reasons.append(Reason(text, fix_url))
+    def hold(self, text: str, fix_url: str = "", **who_fixes) -> None:
+        self.reasons.append(Reason(text, fix_url, **who_fixes))
 
 
 def _day(value: datetime.date) -> str:
@@ -90,7 +100,9 @@ def billable_notes() -> QuerySet[SessionNote]:
     )
 
 
-def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) -> list[Assessment]:
+def assess(
+    notes: QuerySet[SessionNote], *, today: datetime.date | None = None, correction: bool = False
+) -> list[Assessment]:
     today = today or timezone.localdate()
     notes = list(
         notes.select_related("participant", "author__staff_profile", "group")
@@ -141,7 +153,7 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
 
     results = []
     for note in notes:
-        a = Assessment(note=note, assessed_on=today)
+        a = Assessment(note=note, assessed_on=today, correction=correction)
         _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
         if a.code and not a.reasons and a.status != GRANT:
             _consume(a, note, billed, authorizations, auth_lines, auth_used)
@@ -189,6 +201,15 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         profile = getattr(note.author, "staff_profile", None)
         url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
         a.hold(f"{note.author} had no valid peer certification on {_day(day)}.", url)
+    payer = a.coverage.payer
+    profile = getattr(note.author, "staff_profile", None)
+    if payer.requires_rendering_provider and not (profile and profile.npi):
+        a.hold(
+            f"{note.author} has no NPI; {payer} requires the rendering provider.",
+            reverse("programs:profile_detail", args=[profile.pk]) if profile else "",
+            staff_profile_id=profile.pk if profile else None,
+            fixed_by="a program admin",
+        )
     if kind == ServiceCode.Kind.GROUP and len(note.group.notes.all()) > code.max_group_size:
         a.hold(f"The group had more than {code.max_group_size} attendees.")
     a.units = code.units_for(note.duration_minutes or 0)
@@ -207,7 +228,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     if not (participant.address_line1 and participant.city and participant.state and participant.zip_code):
         a.hold("The participant's address is incomplete; the claim needs street, city, state and ZIP.", participant_url)
     age = (today - day).days
-    if age > a.coverage.payer.timely_filing_days:
+    if age > a.coverage.payer.timely_filing_days and not a.correction:
         a.hold(f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({age} days old).")
     modifiers = list(code.modifier_list)
     if kind == ServiceCode.Kind.GROUP and "HQ" not in modifiers:
@@ -261,4 +282,8 @@ def _consume(a, note, billed, authorizations, auth_lines, auth_used) -> None:
             a.cap_note = f"Capped to {left} of {a.units} units by authorization {auth.number}."
             a.units = left
         auth_used[auth.pk] += a.units
+        a.authorization = auth
+    else:
+        # Not required, but one is on file: it is still sent (REF*G1, billing-rules.md "On the claim").
+        a.authorization = next((x for x in authorizations[key] if x.in_force_on(day)), None)
     history.append((day, a.units))

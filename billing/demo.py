@@ -9,17 +9,37 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.context import AuditContext
 from participants.models import Coverage, Participant
-from programs.models import Agency, Program
+from programs.models import Agency, Payer, Program
 
 from . import services
 from .billability import READY, assess, billable_notes
 from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, ServiceCode
+
+# Where each demo payer's claims go (made-up EDI IDs, in test mode) and whether it takes the
+# rendering provider: Texas required (so the demo shows loop 2310B and the NPI hold);
+# Connecticut not sent, the conservative reading while no source says it wants one.
+DEMO_PAYER_SETTINGS = {
+    "Texas Medicaid": {
+        "receiver_id": "TXDEMOEDI",
+        "receiver_name": "Texas Medicaid Demo EDI",
+        "usage": Payer.Usage.TEST,
+        "rendering_provider": Payer.RenderingProvider.REQUIRED,
+    },
+    "Connecticut Medicaid": {
+        "receiver_id": "CTDEMOEDI",
+        "receiver_name": "Connecticut Medicaid Demo EDI",
+        "usage": Payer.Usage.TEST,
+        "rendering_provider": Payer.RenderingProvider.NOT_SENT,
+    },
+}
 
 
 def seed(agency: Agency) -> None:
     if ClaimBatch.objects.exists():
         return
     today = timezone.localdate()
+    for name, settings in DEMO_PAYER_SETTINGS.items():
+        Payer.objects.filter(name=name).update(**settings)
     BillingIdentity.objects.get_or_create(
         agency=agency,
         defaults={
@@ -33,8 +53,6 @@ def seed(agency: Agency) -> None:
             "contact_name": "Bea Castillo",
             "contact_phone": "5125550100",
             "submitter_id": "RIVERBEND01",
-            "receiver_id": "TXMEDICAID",
-            "receiver_name": "Texas Medicaid",
         },
     )
     community = Program.objects.filter(agency=agency, kind=Program.Kind.COMMUNITY_MENTAL_HEALTH).first()

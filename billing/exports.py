@@ -10,9 +10,11 @@ CSV_COLUMNS = [
     ("claim", "Claim number (CLM01)"),
     ("frequency", "Claim frequency: 1 original, 7 replacement, 8 void"),
     ("original_claim", "Claim this one corrects (7 or 8)"),
+    ("original_payer_claim", "The payer's number for the claim corrected (REF*F8)"),
     ("payer", "Payer name"),
     ("payer_id", "Payer ID"),
     ("billing_program", "Billing program"),
+    ("authorization", "Prior authorization number (REF*G1)"),
     ("member_id", "Member / Medicaid ID"),
     ("last_name", "Participant last name"),
     ("first_name", "Participant first name"),
@@ -25,44 +27,60 @@ CSV_COLUMNS = [
     ("place_of_service", "Place of service code"),
     ("diagnosis", "Diagnosis code the line points at"),
     ("rendering", "Peer specialist"),
+    ("rendering_npi", "Rendering provider NPI (loop 2310B), when the payer requires it"),
     ("voided", "Voided (yes/no)"),
 ]
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection): such a
+# cell gets a leading single quote, which spreadsheets show as text (OWASP, "CSV Injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
 def batch_csv(batch) -> str:
+    """The batch's lines as they are now; `batch_export` freezes this with the 837P."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([name for name, _ in CSV_COLUMNS])
     lines = (
         ClaimLine.objects.filter(claim__batch=batch)
-        .select_related("claim__participant", "claim__original", "note__author")
+        .select_related(
+            "claim__participant", "claim__original", "claim__authorization", "claim__rendering_provider", "note__author"
+        )
         .order_by("claim_id", "service_date", "pk")
     )
     for line in lines:
         claim = line.claim
         p = claim.participant
-        writer.writerow(
-            [
-                batch.pk,
-                claim.claim_number,
-                claim.frequency,
-                claim.original.claim_number if claim.original_id else "",
-                batch.payer.name,
-                batch.payer.payer_id,
-                claim.get_billing_program_display(),
-                claim.member_id,
-                p.last_name,
-                p.first_name,
-                p.date_of_birth.isoformat(),
-                line.service_date.isoformat(),
-                line.hcpcs,
-                " ".join(line.modifiers),
-                line.units,
-                f"{line.charge:.2f}",
-                line.place_of_service,
-                claim.diagnosis_codes[line.diagnosis_pointer - 1] if claim.diagnosis_codes else "",
-                line.note.author.get_full_name(),
-                "yes" if line.voided else "no",
-            ]
-        )
+        row = [
+            batch.pk,
+            claim.claim_number,
+            claim.frequency,
+            claim.original.claim_number if claim.original_id else "",
+            claim.original.payer_claim_number if claim.original_id else "",
+            batch.payer.name,
+            batch.payer.payer_id,
+            claim.get_billing_program_display(),
+            claim.authorization.number if claim.authorization_id else "",
+            claim.member_id,
+            p.last_name,
+            p.first_name,
+            p.date_of_birth.isoformat(),
+            line.service_date.isoformat(),
+            line.hcpcs,
+            " ".join(line.modifiers),
+            line.units,
+            f"{line.charge:.2f}",
+            line.place_of_service,
+            claim.diagnosis_codes[line.diagnosis_pointer - 1] if claim.diagnosis_codes else "",
+            line.note.author.get_full_name(),
+            claim.rendering_provider.npi if claim.rendering_provider_id else "",
+            "yes" if line.voided else "no",
+        ]
+        writer.writerow([_cell(value) for value in row])
     return out.getvalue()

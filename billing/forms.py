@@ -7,7 +7,7 @@ from accounts.roles import Role
 from participants.models import Participant
 from programs.models import Payer, Program
 
-from .models import Authorization, ServiceCode
+from .models import Authorization, Claim, ServiceCode
 
 
 class BillingFilterForm(forms.Form):
@@ -88,3 +88,13 @@ class CorrectionForm(forms.Form):
         empty_value=None,
     )
     reason = forms.CharField(required=False, max_length=300)
+
+
+class PayerClaimNumberForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = ["payer_claim_number"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer_claim_number"].required = True

@@ -10,16 +10,15 @@ from django.utils import timezone
 
 from notes.models import SessionNote
 from participants.models import Participant
-from programs.models import Agency, BillingProgram, InForce, Payer, Program
-from programs.validators import validate_npi
+from programs.models import Agency, BillingProgram, InForce, Payer, Program, StaffProfile
+from programs.validators import X12_ID, validate_npi
 
 ZIP9 = RegexValidator(r"^\d{5}-?\d{4}$", "The billing provider's ZIP code needs all 9 digits, e.g. 78741-1234.")
 TAX_ID = RegexValidator(r"^\d{2}-?\d{7}$", "A federal tax ID (EIN) is 9 digits, e.g. 74-1234567.")
-X12_ID = RegexValidator(r"^[A-Za-z0-9]{2,15}$", "Use 2 to 15 letters or digits.")
 
 
 class BillingIdentity(models.Model):
-    """Who the agency is on a claim: the billing provider and the EDI sender."""
+    """Who the agency is on a claim: the billing provider and the EDI sender (submitter)."""
 
     agency = models.OneToOneField(Agency, on_delete=models.PROTECT, related_name="billing_identity")
     legal_name = models.CharField(max_length=60)
@@ -36,15 +35,8 @@ class BillingIdentity(models.Model):
     contact_phone = models.CharField(
         max_length=10, validators=[RegexValidator(r"^\d{10}$", "10 digits, no punctuation.")]
     )
+    # The receiver and the usage indicator are each payer's (programs.Payer), not the agency's.
     submitter_id = models.CharField(max_length=15, validators=[X12_ID])
-    receiver_id = models.CharField(max_length=15, validators=[X12_ID])
-    receiver_name = models.CharField(max_length=60)
-    usage = models.CharField(
-        max_length=1,
-        choices=[("T", "Test"), ("P", "Production")],
-        default="T",
-        help_text="ISA15: send T until the payer approves production.",
-    )
 
     class Meta:
         verbose_name_plural = "billing identities"
@@ -224,6 +216,11 @@ class ClaimBatch(models.Model):
     file_837 = models.TextField(blank=True)
     # Stored when the batch is frozen, so lists never sum its lines again.
     total_charge = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The CSV is frozen with the 837P at export, so both say what was sent, whatever changes later.
+    file_csv = models.TextField(blank=True)
+    # The problems the last export attempt found ({"claim": CLM01 or "", "message": ...}); a
+    # batch with problems is not frozen. Cleared by a successful export.
+    export_errors = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -240,6 +237,13 @@ class ClaimBatch(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    def export_problems_by_claim(self) -> list[tuple[str, list[str]]]:
+        """The last failed export's problems, the file's own first, then claim by claim."""
+        by_claim: dict[str, list[str]] = {}
+        for problem in sorted(self.export_errors, key=lambda p: p["claim"]):
+            by_claim.setdefault(problem["claim"], []).append(problem["message"])
+        return list(by_claim.items())
+
 
 class Claim(models.Model):
     class Frequency(models.TextChoices):
@@ -253,7 +257,28 @@ class Claim(models.Model):
     member_id = models.CharField(max_length=30)
     frequency = models.CharField(max_length=1, choices=Frequency.choices, default=Frequency.ORIGINAL)
     original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # The specialist who delivered every line of this claim (loop 2310B), when the payer requires
+    # the rendering provider; otherwise None and not sent.
+    rendering_provider = models.ForeignKey(
+        StaffProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The prior authorization every line of this claim is billed under (REF*G1), if any.
+    authorization = models.ForeignKey(
+        Authorization, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
     diagnosis_codes = models.JSONField(default=list)
+    # The payer's own number for this claim (its internal control number), which a replacement or
+    # void must quote in REF*F8. Typed by billing staff from the remittance until 835 import does it.
+    payer_claim_number = models.CharField(
+        "payer's claim number",
+        max_length=50,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9-]{1,50}$", "Type the number as the remittance shows it: letters, digits and dashes."
+            )
+        ],
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

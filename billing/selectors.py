@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from participants.models import Coverage
+from programs.access import visible_profiles
 
 from .billability import assess, billable_notes
 from .models import Authorization, ClaimBatch, ClaimLine, ServiceCode
@@ -44,6 +45,19 @@ def work_assessments(filters: dict) -> list:
     return rows
 
 
+def limit_fix_links(viewer, assessments) -> None:
+    """Keep a hold's link to a staff profile only for a viewer who may open that profile
+    (programs.access decides); anyone else is told who can fix it. One query for the page."""
+    reasons = [r for a in assessments for r in a.reasons if r.staff_profile_id]
+    if not reasons:
+        return
+    wanted = {r.staff_profile_id for r in reasons}
+    may_open = set(visible_profiles(viewer).filter(pk__in=wanted).values_list("pk", flat=True))
+    for r in reasons:
+        if r.staff_profile_id not in may_open:
+            r.fix_url = ""
+
+
 def batches():
     return (
         ClaimBatch.objects.select_related("payer", "created_by")
@@ -66,7 +80,9 @@ def batch_totals(page_of_batches) -> dict[int, Decimal]:
 def batch_claims(batch: ClaimBatch):
     """The batch's claims with their lines, in claim order; the page shows them a page at a time."""
     return (
-        batch.claims.select_related("participant", "original").prefetch_related("lines", "corrections").order_by("pk")
+        batch.claims.select_related("participant", "original", "authorization")
+        .prefetch_related("lines", "corrections")
+        .order_by("pk")
     )
 
 

@@ -12,7 +12,9 @@ from audit.services import audit_record, save_with_audit
 from programs.models import Payer
 
 from .billability import READY, assess, billable_notes
+from .exports import batch_csv
 from .models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine
+from .validation import validate_837p
 from .x12 import MAX_LINES_PER_CLAIM, ExportError, build_837p
 
 ICN_SEQUENCE = "billing_interchange_control_number"
@@ -41,7 +43,7 @@ def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> Clai
             batch = ClaimBatch.objects.create(payer=payer, created_by=ctx.actor)
             groups = defaultdict(list)
             for a in assessments:
-                groups[(a.note.participant_id, a.coverage.pk)].append(a)
+                groups[claim_key(a)].append(a)
             chunks = [
                 group[start : start + MAX_LINES_PER_CLAIM]
                 for group in groups.values()
@@ -61,6 +63,14 @@ def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> Clai
     return batch
 
 
+def claim_key(a) -> tuple:
+    """Ready notes with the same key may share a claim: one participant and coverage, under one
+    prior authorization (a claim carries one REF*G1, billing-rules.md "On the claim"), and, when
+    the payer requires the rendering provider, by one specialist (loop 2310B names one per claim)."""
+    renderer = a.note.author_id if a.coverage.payer.requires_rendering_provider else None
+    return (a.note.participant_id, a.coverage.pk, a.authorization.pk if a.authorization else None, renderer)
+
+
 def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, original=None) -> None:
     """One claim per chunk of assessments, all inserted in two queries whatever their number."""
     claims = Claim.objects.bulk_create(
@@ -72,6 +82,10 @@ def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, or
             frequency=frequency,
             original=original,
             diagnosis_codes=chunk[0].note.participant.diagnosis_codes,
+            authorization=chunk[0].authorization,
+            rendering_provider=(
+                chunk[0].note.author.staff_profile if chunk[0].coverage.payer.requires_rendering_provider else None
+            ),
         )
         for chunk in chunks
     )
@@ -103,34 +117,61 @@ def next_interchange_control_number() -> int:
 
 
 def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
-    """Write the 837P and freeze the batch. Exporting again returns the same frozen file."""
-    with transaction.atomic():
-        batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.is_frozen:
-            return batch
-        if not batch.is_open:
-            raise ExportError(f"Batch {batch.pk} was discarded; build a new one from the work page.")
-        identity = BillingIdentity.objects.filter(agency__participants__claims__batch=batch).first()
-        identity = identity or BillingIdentity.objects.order_by("pk").first()
-        if identity is None:
-            raise ExportError("Set up the agency's billing identity (NPI, tax ID, submitter) first.")
-        control_number = next_interchange_control_number()
-        batch.file_837 = build_837p(batch, identity, control_number=control_number)
-        batch.interchange_control_number = control_number
-        batch.status = ClaimBatch.Status.EXPORTED
-        batch.total_charge = ClaimLine.objects.filter(claim__batch=batch, voided=False).aggregate(
-            total=Sum("charge", default=Decimal(0))
-        )["total"]
-        batch.exported_at = timezone.now()
-        batch.exported_by = ctx.actor
-        batch.save()
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            target=batch,
-            ctx=ctx,
-            details={"exported": control_number},
+    """Write the 837P, validate it (pyx12 and our own checks) and freeze the batch. A file with
+    problems is not frozen, nor offered: the problems are kept on the batch, by claim, for its
+    page. Exporting again returns the same frozen file."""
+    try:
+        with transaction.atomic():
+            batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.is_frozen:
+                return batch
+            if not batch.is_open:
+                raise ExportError(f"Batch {batch.pk} was discarded; build a new one from the work page.")
+            identity = BillingIdentity.objects.filter(agency__participants__claims__batch=batch).first()
+            identity = identity or BillingIdentity.objects.order_by("pk").first()
+            if identity is None:
+                raise ExportError("Set up the agency's billing identity (NPI, tax ID, submitter) first.")
+            # A failed attempt leaves a gap in the interchange numbers: ISA13 must be unique, not gapless.
+            control_number = next_interchange_control_number()
+            text = build_837p(batch, identity, control_number=control_number)
+            problems = validate_837p(text)
+            if problems:
+                raise ExportError(problems)
+            batch.file_837 = text
+            batch.file_csv = batch_csv(batch)
+            batch.interchange_control_number = control_number
+            batch.status = ClaimBatch.Status.EXPORTED
+            batch.total_charge = ClaimLine.objects.filter(claim__batch=batch, voided=False).aggregate(
+                total=Sum("charge", default=Decimal(0))
+            )["total"]
+            batch.exported_at = timezone.now()
+            batch.exported_by = ctx.actor
+            batch.export_errors = []
+            batch.save()
+            audit_record(
+                action=AuditEvent.Action.UPDATE,
+                target=batch,
+                ctx=ctx,
+                details={"exported": control_number},
+            )
+    except ExportError as error:
+        # Outside the rolled-back transaction, so the batch page can list them.
+        ClaimBatch.objects.filter(pk=batch.pk, status=ClaimBatch.Status.OPEN).update(
+            export_errors=[{"claim": p.claim, "message": p.message} for p in error.problems]
         )
+        raise
     return batch
+
+
+def batch_frozen_csv(batch: ClaimBatch) -> str:
+    """The CSV frozen at export. Batches exported before the CSV was frozen with the 837P have
+    none: theirs is built once, now, and kept (the conditional UPDATE keeps the first of two
+    concurrent downloads), so every later download is the same file."""
+    if batch.file_csv or not batch.is_frozen:
+        return batch.file_csv
+    text = batch_csv(batch)
+    ClaimBatch.objects.filter(pk=batch.pk, file_csv="").update(file_csv=text)
+    return ClaimBatch.objects.values_list("file_csv", flat=True).get(pk=batch.pk)
 
 
 def claim_correct(
@@ -148,12 +189,9 @@ def claim_correct(
         raise ValidationError("Choose whether the notes of the voided claim are billed again.")
     if frequency == Claim.Frequency.VOID and not rebill and not reason:
         raise ValidationError("Say why the notes of the voided claim are not billed again.")
-    if not ClaimBatch.objects.get(pk=claim.batch_id).is_frozen:
-        raise ValidationError(
-            "Only exported claims are corrected; in an open batch, remove the line or discard the batch."
-        )
     if frequency not in (Claim.Frequency.VOID, Claim.Frequency.REPLACEMENT):
         raise ValidationError("A correction is a void or a replacement.")
+    _check_correctable(claim)
     with transaction.atomic():
         lines = list(ClaimLine.objects.select_for_update().filter(claim=claim, voided=False))
         if not lines:
@@ -164,9 +202,14 @@ def claim_correct(
         )
         batch = ClaimBatch.objects.create(payer=claim.batch.payer, created_by=ctx.actor)
         if frequency == Claim.Frequency.REPLACEMENT:
-            assessments = assess(billable_notes().filter(pk__in=[line.note_id for line in lines]))
+            assessments = assess(billable_notes().filter(pk__in=[line.note_id for line in lines]), correction=True)
             if len(assessments) != len(lines) or any(a.status != READY for a in assessments):
                 raise ValidationError("Some notes of this claim are no longer ready to bill; void the claim instead.")
+            if len({claim_key(a) for a in assessments}) > 1:
+                raise ValidationError(
+                    "These notes no longer fit on one claim (different authorizations or specialists now); "
+                    "void this claim and bill the notes again."
+                )
             _claims(batch, [assessments], frequency=frequency, original=claim)
         else:
             void = Claim.objects.create(
@@ -177,6 +220,8 @@ def claim_correct(
                 frequency=frequency,
                 original=claim,
                 diagnosis_codes=claim.diagnosis_codes,
+                authorization=claim.authorization,
+                rendering_provider=claim.rendering_provider,
             )
             for line in lines:  # the same lines, marked voided: they bill nothing
                 line.pk, line.claim, line.voided = None, void, True
@@ -193,6 +238,39 @@ def claim_correct(
             },
         )
     return batch
+
+
+def _check_correctable(claim: Claim) -> None:
+    batch = ClaimBatch.objects.select_related("payer").get(pk=claim.batch_id)
+    if not batch.is_frozen:
+        raise ValidationError(
+            "Only exported claims are corrected; in an open batch, remove the line or discard the batch."
+        )
+    payer = batch.payer
+    if not claim.payer_claim_number:
+        raise ValidationError(
+            f"Enter {payer}'s claim number for {claim.claim_number} (from its remittance) first: "
+            "a replacement or void names the payer's claim (REF*F8), not ours."
+        )
+    # A correction follows the payer's correction limit, not the filing limit of a first claim.
+    # Texas counts 120 days from the Remittance and Status report (1 TAC 354.1003; TMPPM 6.1.4).
+    # Remittances are not imported yet, so the days count from the original's export, which comes
+    # before its remittance: the limit is reached sooner, never later (the conservative reading).
+    age = (timezone.localdate() - timezone.localdate(batch.exported_at)).days
+    if age > payer.correction_days:
+        raise ValidationError(
+            f"Past {payer}'s {payer.correction_days}-day limit for corrections: "
+            f"{claim.claim_number} was exported {age} days ago."
+        )
+
+
+def claim_set_payer_number(*, claim: Claim, number: str, ctx: AuditContext) -> Claim:
+    """Record the payer's claim number of an exported claim, as its remittance shows it (until
+    835 import fills it). The audit row keeps the old and the new number."""
+    if not ClaimBatch.objects.get(pk=claim.batch_id).is_frozen:
+        raise ValidationError("A claim gets the payer's number once it is sent: export its batch first.")
+    claim.payer_claim_number = number.strip()
+    return save_with_audit(claim, ctx=ctx)
 
 
 def authorization_save(*, authorization: Authorization, ctx: AuditContext) -> Authorization:

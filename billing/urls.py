@@ -17,4 +17,5 @@ urlpatterns = [
     path("billing/authorizations/", views.authorization_list, name="authorization_list"),
     path("billing/authorizations/new/", views.authorization_edit, name="authorization_create"),
     path("billing/authorizations/<int:pk>/edit/", views.authorization_edit, name="authorization_edit"),
+    path("billing/claims/<int:pk>/payer-number/", views.claim_payer_number, name="claim_payer_number"),
 ]

@@ -23,8 +23,7 @@ from .access import (
     get_line_for_user,
 )
 from .billability import GRANT, HOLD, READY
-from .exports import batch_csv
-from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm, CorrectionForm
+from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm, CorrectionForm, PayerClaimNumberForm
 from .models import Claim
 from .x12 import ExportError
 
@@ -61,6 +60,7 @@ def work(request: HttpRequest) -> HttpResponse:
     rows = selectors.work_assessments(form.cleaned_data if form.is_valid() else {})
     context = {"form": form, "query": request.GET.copy(), **_work_summary(rows)}
     context["holds"] = Paginator(context["holds"], 50).get_page(request.GET.get("page"))
+    selectors.limit_fix_links(request.user, context["holds"].object_list)
     return render(request, "billing/work.html", context)
 
 
@@ -104,7 +104,8 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.batch_export(batch=batch, ctx=AuditContext.from_request(request))
     except ExportError as error:
-        messages.error(request, f"Not exported: {error}")
+        single = len(error.problems) == 1 and not error.problems[0].claim
+        messages.error(request, f"Not exported: {error}" if single else "Not exported: the problems are listed below.")
     else:
         messages.success(request, "Exported. The batch is frozen; download the 837P or CSV below.")
     return redirect("billing:batch_detail", pk=pk)
@@ -119,7 +120,7 @@ def batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         response = HttpResponse(batch.file_837, content_type="text/plain; charset=utf-8")
         name = f"batch-{batch.pk}-{batch.interchange_control_number:09d}.837"
     elif fmt == "csv":
-        response = HttpResponse(batch_csv(batch), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(services.batch_frozen_csv(batch), content_type="text/csv; charset=utf-8")
         name = f"batch-{batch.pk}.csv"
     else:
         raise Http404("Unknown format.")
@@ -198,3 +199,21 @@ def authorization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
     title = f"Authorization {authorization.number}" if authorization else "New authorization"
     context = {"form": form, "title": title, "cancel_url": reverse("billing:authorization_list")}
     return TemplateResponse(request, "form_page.html", context)
+
+
+@require_POST
+@role_required(*BILLING_ROLES)
+def claim_payer_number(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_claim_for_user(request.user, pk)
+    form = PayerClaimNumberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{claim.claim_number}: {form.errors['payer_claim_number'][0]}")
+        return redirect("billing:batch_detail", pk=claim.batch_id)
+    number = form.cleaned_data["payer_claim_number"]
+    try:
+        services.claim_set_payer_number(claim=claim, number=number, ctx=AuditContext.from_request(request))
+    except ValidationError as error:
+        messages.error(request, f"{claim.claim_number}: {error.messages[0]}")
+    else:
+        messages.success(request, f"Saved {claim.batch.payer}'s claim number {number} for {claim.claim_number}.")
+    return redirect("billing:batch_detail", pk=claim.batch_id)

@@ -28,7 +28,14 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Payer)
 class PayerAdmin(admin.ModelAdmin):
-    list_display = ["name", "payer_id", "timely_filing_days", "is_active"]
+    """A payer's claims go to its own receiver, under its own usage indicator and rules."""
+
+    list_display = ["name", "payer_id", "receiver_id", "usage", "rendering_provider", "timely_filing_days", "is_active"]
+    fieldsets = [
+        (None, {"fields": ["name", "payer_id", "is_active"]}),
+        ("Where claims go (837P envelope)", {"fields": ["receiver_id", "receiver_name", "usage"]}),
+        ("Rules", {"fields": ["timely_filing_days", "correction_days", "rendering_provider"]}),
+    ]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -51,6 +51,19 @@ MORE_PEERS = [
 ]
 # Demo expiries of the two signed-in peers: peer@ valid, peer2@ expiring soon.
 SIGNED_IN_PEER_EXPIRY = {"peer@example.org": 300, "peer2@example.org": 40}
+# Made-up NPIs with valid check digits, one per specialist (a payer may require the rendering
+# provider). Kofi Mensah has none, so the billing work page shows that hold.
+DEMO_NPIS = {
+    "peer@example.org": "1234567802",
+    "peer2@example.org": "1234567810",
+    "dana.whitfield@example.org": "1234567828",
+    "luis.ortega@example.org": "1234567836",
+    "grace.hollis@example.org": "1234567844",
+    "imani.carter@example.org": "1234567851",
+    "rosa.delgado@example.org": "1234567869",
+    "theo.marsh@example.org": "1234567877",
+    "wen.zhao@example.org": "1234567885",
+}
 
 
 def _demo_user(email: str, first_name: str, last_name: str, role: str) -> User:
@@ -121,7 +134,8 @@ def seed() -> Agency:
     users["supervisor2@example.org"] = _demo_user("supervisor2@example.org", "Mira", "Banerjee", Role.SUPERVISOR)
     for email, *_rest, supervisor_email in DEMO_STAFF:
         StaffProfile.objects.get_or_create(
-            user=users[email], defaults={"agency": agency, "supervisor": users.get(supervisor_email)}
+            user=users[email],
+            defaults={"agency": agency, "supervisor": users.get(supervisor_email), "npi": DEMO_NPIS.get(email, "")},
         )
     StaffProfile.objects.get_or_create(user=users["supervisor2@example.org"], defaults={"agency": agency})
 
@@ -132,7 +146,12 @@ def seed() -> Agency:
         StaffProfile.objects.get_or_create(
             user=user,
             # Wen Zhao's notes are final when signed, to show a specialist without co-signature.
-            defaults={"agency": agency, "supervisor": users[supervisor_email], "requires_cosignature": last != "Zhao"},
+            defaults={
+                "agency": agency,
+                "supervisor": users[supervisor_email],
+                "requires_cosignature": last != "Zhao",
+                "npi": DEMO_NPIS.get(email, ""),
+            },
         )
         peers.append((user, days))
     for index, (user, days) in enumerate(peers):

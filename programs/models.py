@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .validators import validate_npi
+from .validators import X12_ID, validate_npi
 
 # A certification expiring within this many days shows as "expiring".
 EXPIRING_WITHIN_DAYS = 60
@@ -130,12 +130,57 @@ class BillingProgram(models.TextChoices):
 
 
 class Payer(models.Model):
-    """Who pays a coverage: a state Medicaid agency, a managed-care plan or another payer."""
+    """Who pays a coverage: a state Medicaid agency, a managed-care plan or another payer.
+
+    Each payer has its own EDI receiver (the payer itself or its clearinghouse), usage indicator
+    and rules: a batch is one payer's, and takes its envelope from that payer."""
+
+    class Usage(models.TextChoices):
+        TEST = "T", "Test"
+        PRODUCTION = "P", "Production"
+
+    class RenderingProvider(models.TextChoices):
+        REQUIRED = "required", "Required: each claim names its peer specialist (loop 2310B)"
+        NOT_SENT = "not_sent", "Not sent: the agency is the only provider on the claim"
 
     name = models.CharField(max_length=200, unique=True)
     payer_id = models.CharField("payer ID", max_length=80, blank=True, help_text="The ID used on claims (837).")
+    receiver_id = models.CharField(
+        "receiver ID",
+        max_length=15,
+        blank=True,
+        validators=[X12_ID],
+        help_text="The EDI ID of this payer or its clearinghouse (ISA08, GS03, loop 1000B). Claims are not "
+        "exported to a payer without one.",
+    )
+    receiver_name = models.CharField(
+        max_length=60, blank=True, help_text="The name of this payer or its clearinghouse (loop 1000B)."
+    )
+    usage = models.CharField(
+        "usage indicator",
+        max_length=1,
+        choices=Usage.choices,
+        default=Usage.TEST,
+        help_text="ISA15: send Test until this payer approves production.",
+    )
     timely_filing_days = models.PositiveSmallIntegerField(
         default=95, validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
+    correction_days = models.PositiveSmallIntegerField(
+        default=95,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="Replacement and void claims are sent within this many days of the original claim's export "
+        "(Texas: 120 days from the remittance, 1 TAC 354.1003). Where the payer's limit is unknown, use its "
+        "filing limit.",
+    )
+    # Whether this payer wants the specialist who delivered the service on the claim. No source
+    # we have says so for either state, so it is the payer's setting, "not sent" until an admin
+    # learns otherwise (billing-rules.md: unknown rules stay in data an agency can correct).
+    rendering_provider = models.CharField(
+        max_length=20,
+        choices=RenderingProvider.choices,
+        default=RenderingProvider.NOT_SENT,
+        help_text="When required, specialists without an NPI are held and each claim carries one specialist.",
     )
     is_active = models.BooleanField(default=True)
 
@@ -144,6 +189,10 @@ class Payer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def requires_rendering_provider(self) -> bool:
+        return self.rendering_provider == self.RenderingProvider.REQUIRED
 
 
 class StaffProfile(models.Model):
@@ -170,11 +219,20 @@ class StaffProfile(models.Model):
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
+        constraints = [
+            # An NPI identifies one provider (45 CFR 162.408): two profiles sharing one would bill
+            # one person's services under another's number.
+            models.UniqueConstraint(fields=["npi"], condition=~Q(npi=""), name="staff_npi_unique")
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
 
     def clean(self):
+        if self.npi:
+            other = StaffProfile.objects.filter(npi=self.npi).exclude(pk=self.pk).select_related("user").first()
+            if other is not None:
+                raise ValidationError({"npi": f"{other} already has this NPI; an NPI belongs to one person."})
         if self.supervisor_id and self.supervisor_id == self.user_id:
             raise ValidationError({"supervisor": "Someone can't be their own supervisor."})
         if self.hire_date and self.hire_date > timezone.localdate():

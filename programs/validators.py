@@ -1,4 +1,8 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+# An EDI identifier (ISA06/ISA08, GS02/GS03): letters and digits, at most the 15 ISA allows.
+X12_ID = RegexValidator(r"^[A-Za-z0-9]{2,15}$", "Use 2 to 15 letters or digits.")
 
 
 def validate_npi(value: str) -> None:

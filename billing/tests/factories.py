@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
-from billing.models import BillingIdentity, Claim, ClaimBatch, ClaimLine, ServiceCode
+from billing.models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine, ServiceCode
 from participants.tests.factories import CoverageFactory, PayerFactory, enrolled_participant
 from programs.tests.factories import AgencyFactory, CertificationFactory, StaffProfileFactory
 
@@ -36,17 +36,25 @@ class BillingIdentityFactory(factory.django.DjangoModelFactory):
     contact_name = "Bea Castillo"
     contact_phone = "5125550100"
     submitter_id = "RIVERBEND01"
-    receiver_id = "TXMEDICAID"
-    receiver_name = "Texas Medicaid"
 
 
 def make_identity(agency):
     return BillingIdentityFactory(agency=agency)
 
 
-def make_payer():
-    payer = PayerFactory(name="Texas Medicaid")  # seeded by a migration, without a payer ID
-    payer.payer_id, payer.timely_filing_days = "TXMCD", 95
+def make_payer(name="Texas Medicaid", **fields):
+    """A payer seeded by a migration (without a payer ID or receiver), made ready to bill."""
+    defaults = {
+        "payer_id": "TXMCD",
+        "timely_filing_days": 95,
+        "correction_days": 120,
+        "receiver_id": "TXMEDICAID",
+        "receiver_name": "Texas Medicaid",
+        "usage": "T",
+    }
+    payer = PayerFactory(name=name)
+    for field, value in {**defaults, **fields}.items():
+        setattr(payer, field, value)
     payer.save()
     return payer
 
@@ -74,14 +82,27 @@ def tx_individual_code() -> ServiceCode:
     return ServiceCode.objects.get(billing_program="tx_1915i_amh", kind="individual", is_active=True)
 
 
-def billable_participant(author, program, payer, *, born=datetime.date(1980, 5, 17), **fields):
-    """Enrolled 80 days ago with a full address, covered by TX 1915(i) from 300 days ago."""
+def billable_participant(
+    author, program, payer, *, born=datetime.date(1980, 5, 17), billing_program="tx_1915i_amh", **fields
+):
+    """Enrolled 80 days ago with a full address, covered by `billing_program` (TX 1915(i)) from
+    300 days ago."""
     person = enrolled_participant(
         author, program=program, started_days_ago=80, date_of_birth=born, agency=program.agency,
         address_line1="12 Oak St", city="Austin", state="TX", zip_code="78741", **fields,
     )  # fmt: skip
-    CoverageFactory(participant=person, payer=payer, billing_program="tx_1915i_amh", start_date=days_ago(300))
+    CoverageFactory(participant=person, payer=payer, billing_program=billing_program, start_date=days_ago(300))
     return person
+
+
+def authorize(person, number, *, billing_program="tx_1915i_amh", units=100, start=None, end=None):
+    """An authorization of the program's individual code for `person` (the last 100 days by default)."""
+    ensure_reference_codes()
+    code = ServiceCode.objects.get(billing_program=billing_program, kind="individual", is_active=True)
+    return Authorization.objects.create(
+        participant=person, service_code=code, number=number, units_authorized=units,
+        start_date=start or days_ago(100), end_date=end or TODAY,
+    )  # fmt: skip
 
 
 class ClaimBatchFactory(factory.django.DjangoModelFactory):

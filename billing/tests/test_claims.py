@@ -7,8 +7,9 @@ from audit.context import AuditContext
 from audit.tests.waiting import wait_until
 from billing import services
 from billing.models import Claim, ClaimBatch, ClaimLine
-from billing.tests.x12_validation import pyx12_errors
-from billing.x12 import ExportError, check_837p
+from billing.tests.x12_validation import assert_valid
+from billing.validation import check_837p
+from billing.x12 import ExportError
 from notes.models import GroupSession, SessionNote
 from notes.tests.factories import signed_note
 
@@ -18,11 +19,6 @@ from .factories import billable_participant, days_ago
 def build_and_export(payer, author, notes):
     batch = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
     return services.batch_export(batch=batch, ctx=AuditContext(author))
-
-
-def assert_valid(text):
-    assert pyx12_errors(text) == []
-    check_837p(text)
 
 
 @pytest.mark.django_db
@@ -53,8 +49,8 @@ def test_individual_group_and_telehealth_lines_in_a_valid_837p(identity, payer, 
     text = build_and_export(payer, author, notes).file_837
     assert_valid(text)
     assert "SV1*HC:H0038:HE*73.08*UN*3***1~" in text
-    assert "SV1*HC:H0038:HE:HQ*20*UN*4***1~" in text
-    assert "SV1*HC:H0038:HE:95*73.08*UN*3***1~" in text
+    assert "SV1*HC:H0038:HE:HQ*20*UN*4*53**1~" in text  # away from the claim's place (99): SV105
+    assert "SV1*HC:H0038:HE:95*73.08*UN*3*10**1~" in text
     assert "NM1*85*2*" in text and "XX*1234567893" in text and "N4*AUSTIN*TX*787011234" in text
     assert "CLM*PS" in text and "*99:B:1*" in text
 
@@ -63,20 +59,21 @@ def test_individual_group_and_telehealth_lines_in_a_valid_837p(identity, payer, 
 def test_replacement_and_void_claims_refer_to_the_original(identity, payer, author, person):
     note = signed_note(person, author)
     first = build_and_export(payer, author, [note])
-    original = first.claims.get()
+    original = services.claim_set_payer_number(claim=first.claims.get(), number="TX-0001", ctx=AuditContext(author))
 
     replacement_batch = services.claim_correct(claim=original, frequency="7", ctx=AuditContext(author))
     replacement = replacement_batch.claims.get()
     assert (replacement.frequency, replacement.original) == ("7", original)
     text = services.batch_export(batch=replacement_batch, ctx=AuditContext(author)).file_837
     assert_valid(text)
-    assert ":B:7*" in text and f"REF*F8*{original.claim_number}~" in text
+    assert ":B:7*" in text and "REF*F8*TX-0001~" in text  # the payer's number for the original
     assert ClaimLine.objects.filter(note=note, voided=False).count() == 1
 
+    replacement = services.claim_set_payer_number(claim=replacement, number="TX-0002", ctx=AuditContext(author))
     void_batch = services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author), rebill=True)
     text = services.batch_export(batch=void_batch, ctx=AuditContext(author)).file_837
     assert_valid(text)
-    assert ":B:8*" in text and f"REF*F8*{replacement.claim_number}~" in text
+    assert ":B:8*" in text and "REF*F8*TX-0002~" in text
     assert not ClaimLine.objects.filter(note=note, voided=False).exists()  # billable again
     with pytest.raises(Exception, match="already been voided or replaced"):
         services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author), rebill=True)

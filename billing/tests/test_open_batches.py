@@ -22,6 +22,12 @@ def batch(identity, payer, author, person):
     return services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
 
 
+def _exported_claim(batch, user):
+    services.batch_export(batch=batch, ctx=AuditContext(user))
+    claim = batch.claims.get()
+    return services.claim_set_payer_number(claim=claim, number="620240001234567", ctx=AuditContext(user))
+
+
 def _ready_note_ids():
     return {a.note.pk for a in assess(billable_notes()) if a.status == READY}
 
@@ -67,10 +73,8 @@ def test_an_exported_batch_does_not_change(client, billing_user, batch):
 
 
 def test_a_correction_batch_is_sent_not_discarded(billing_user, batch):
-    services.batch_export(batch=batch, ctx=AuditContext(billing_user))
-    void_batch = services.claim_correct(
-        claim=batch.claims.get(), frequency="8", ctx=AuditContext(billing_user), rebill=True
-    )
+    claim = _exported_claim(batch, billing_user)
+    void_batch = services.claim_correct(claim=claim, frequency="8", ctx=AuditContext(billing_user), rebill=True)
     with pytest.raises(Exception, match="corrects exported claims"):
         services.batch_discard(batch=void_batch, ctx=AuditContext(billing_user))
 
@@ -91,8 +95,7 @@ def _void(client, claim, **data):
 
 
 def test_a_void_asks_whether_to_bill_the_notes_again(client, billing_user, batch):
-    services.batch_export(batch=batch, ctx=AuditContext(billing_user))
-    claim = batch.claims.get()
+    claim = _exported_claim(batch, billing_user)
     notes = set(claim.lines.values_list("note", flat=True))
     client.force_login(billing_user)
     assert "Choose whether the notes" in _void(client, claim).content.decode()
@@ -107,8 +110,7 @@ def test_a_void_asks_whether_to_bill_the_notes_again(client, billing_user, batch
 
 
 def test_a_void_decided_rebill_puts_the_notes_back_to_ready(client, billing_user, batch):
-    services.batch_export(batch=batch, ctx=AuditContext(billing_user))
-    claim = batch.claims.get()
+    claim = _exported_claim(batch, billing_user)
     client.force_login(billing_user)
     _void(client, claim, rebill="yes")
     assert _ready_note_ids() >= set(claim.lines.values_list("note", flat=True))

@@ -217,3 +217,56 @@ def test_batch_detail_shows_a_page_of_claims_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         rows = client.get(reverse("billing:batch_list")).context["rows"]
     assert {batch.pk: total for batch, total in rows}[large.pk] == line_total
+
+
+@pytest.mark.django_db
+def test_billing_staff_enter_the_payers_claim_number_on_the_batch_page(client, billing_user, exported):
+    claim = exported.claims.get()
+    url = reverse("billing:claim_payer_number", args=[claim.pk])
+    client.force_login(billing_user)
+    page = client.get(reverse("billing:batch_detail", args=[exported.pk])).content.decode()
+    assert f'action="{url}"' in page and "first enter the payer's claim number" in page
+    assert ">Replace</button>" not in page
+
+    response = client.post(url, {"payer_claim_number": " 620240001234567 "}, follow=True)
+    claim.refresh_from_db()
+    assert claim.payer_claim_number == "620240001234567"
+    assert (
+        f"Saved Texas Medicaid&#x27;s claim number 620240001234567 for {claim.claim_number}."
+        in response.content.decode()
+    )
+    assert ">Replace</button>" in response.content.decode()
+    event = AuditEvent.objects.get(target_type="billing.claim", target_id=str(claim.pk))
+    assert event.actor == billing_user and event.details["changes"]["payer_claim_number"] == ["", "620240001234567"]
+
+    response = client.post(url, {"payer_claim_number": "62024 0001;DROP"}, follow=True)
+    assert "letters, digits and dashes" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.payer_claim_number == "620240001234567"
+    assert client.get(url).status_code == 405
+    assert (
+        client.post(reverse("billing:claim_payer_number", args=[999]), {"payer_claim_number": "1"}).status_code == 404
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.PEER_SPECIALIST, Role.SUPERVISOR])
+def test_only_billing_staff_enter_a_payers_claim_number(client, exported, role):
+    claim = exported.claims.get()
+    client.force_login(UserFactory(role=role))
+    assert (
+        client.post(reverse("billing:claim_payer_number", args=[claim.pk]), {"payer_claim_number": "1"}).status_code
+        == 403
+    )
+    claim.refresh_from_db()
+    assert claim.payer_claim_number == ""
+
+
+@pytest.mark.django_db
+def test_a_claim_not_yet_exported_has_no_payers_number(client, billing_user, identity, payer, author, person):
+    batch = services.batch_build(payer=payer, note_ids=[signed_note(person, author).pk], ctx=AuditContext(author))
+    client.force_login(billing_user)
+    url = reverse("billing:claim_payer_number", args=[batch.claims.get().pk])
+    response = client.post(url, {"payer_claim_number": "123"}, follow=True)
+    assert "export its batch first" in response.content.decode()
+    assert batch.claims.get().payer_claim_number == ""

@@ -29,8 +29,10 @@ def test_reference_data_is_seeded_by_migrations():
     from billing.models import ServiceCode
     from programs.models import Payer
 
-    payers = dict(Payer.objects.values_list("name", "timely_filing_days"))
-    assert (payers["Texas Medicaid"], payers["Connecticut Medicaid"]) == (95, 365)
+    payers = {name: (filing, correction) for name, filing, correction in
+              Payer.objects.values_list("name", "timely_filing_days", "correction_days")}  # fmt: skip
+    # Texas: 120 days for corrections (1 TAC 354.1003); Connecticut unknown, so its filing limit.
+    assert (payers["Texas Medicaid"], payers["Connecticut Medicaid"]) == ((95, 120), (365, 365))
     codes = ServiceCode.objects.filter(is_active=True, hcpcs="H0038")
     assert {(c.billing_program, c.kind) for c in codes} == {
         (program, kind) for program in ("tx_1915i_amh", "tx_yes", "ct_1915c_mhw") for kind in ("individual", "group")

@@ -1,19 +1,10 @@
-"""Validate an 837P with pyx12's Python API (the x12valid command exits 1 even on success)."""
+"""Tests validate exactly as an export does: `billing.validation` (pyx12 and our own checks)."""
 
-import io
+from billing.validation import pyx12_errors, validate_837p
 
-import pyx12.params
-import pyx12.x12n_document
+__all__ = ["assert_valid", "pyx12_errors"]
 
 
-def pyx12_errors(text: str) -> list[str]:
-    """The errors pyx12 finds, as readable lines; [] when the file is valid."""
-    params = pyx12.params.params()
-    fd_997 = io.StringIO()
-    fd_html = io.StringIO()
-    errors = []
-    valid = pyx12.x12n_document.x12n_document(params, io.StringIO(text), fd_997, fd_html, None)
-    if not valid:
-        # The 999 acknowledgement names the failing segments (IK3/IK4).
-        errors.append(fd_997.getvalue() or "pyx12 reported the file invalid")
-    return errors
+def assert_valid(text: str) -> None:
+    """The file passes pyx12 and every check of ours, as each export must."""
+    assert validate_837p(text) == []

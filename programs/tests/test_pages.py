@@ -280,3 +280,16 @@ def test_home_pages_warn_about_expiring_certificates(client, peer, supervisor, s
     assert f"{peer}" in client.get(reverse("home_supervisor")).content.decode()
     specialist_profile.certifications.update(expires_on=TODAY + datetime.timedelta(days=200))
     assert "Certifications needing attention" not in client.get(reverse("home_supervisor")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_profile_form_refuses_an_npi_another_profile_has(client, admin_user, agency, specialist_profile):
+    StaffProfile.objects.filter(pk=specialist_profile.pk).update(npi="1234567893")
+    newcomer = UserFactory(email="newcomer@example.org", first_name="Noa", role=Role.PEER_SPECIALIST)
+    client.force_login(admin_user)
+    data = {"user": newcomer.pk, "role": Role.PEER_SPECIALIST, "programs": [], "supervisor": "", "hire_date": "",
+            "npi": "1234567893", "languages": ""}  # fmt: skip
+    response = client.post(reverse("programs:profile_create"), data)
+    assert response.status_code == 400
+    assert f"{specialist_profile.user} already has this NPI; an NPI belongs to one person." in response.content.decode()
+    assert not StaffProfile.objects.filter(user=newcomer).exists()

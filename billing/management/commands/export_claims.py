@@ -5,9 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from audit.context import AuditContext
 from billing.access import may_bill
-from billing.exports import batch_csv
 from billing.models import ClaimBatch
-from billing.services import batch_export
+from billing.services import batch_export, batch_frozen_csv
 from billing.x12 import ExportError
 
 
@@ -35,8 +34,9 @@ class Command(BaseCommand):
             try:
                 batch = batch_export(batch=batch, ctx=AuditContext.for_command(actor, "export_claims"))
             except ExportError as error:
-                raise CommandError(f"Batch {batch_id} can't be exported: {error}") from error
-        text = batch.file_837 if format == "837p" else batch_csv(batch)
+                found = "; ".join(f"{p.claim}: {p.message}" if p.claim else p.message for p in error.problems)
+                raise CommandError(f"Batch {batch_id} can't be exported: {found}") from error
+        text = batch.file_837 if format == "837p" else batch_frozen_csv(batch)
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as error:

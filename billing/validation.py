@@ -1,0 +1,147 @@
+"""Is an 837P right before anyone may download it? Every export is read back by pyx12 against
+the 005010X222A1 map, then by our own checks (the rules pyx12 does not make), and each
+problem is tied to the claim (CLM01) whose segments it is in, so the batch page can say which
+claim to fix. Problems of the envelope or the whole file have no claim ("").
+"""
+
+import io
+import json
+import re
+from decimal import Decimal
+
+import pyx12.params
+import pyx12.x12n_document
+
+from programs.validators import validate_npi
+
+from .x12 import COMPONENT, ELEMENT, MAX_LINES_PER_CLAIM, REPETITION, SEGMENT, ExportError, Problem
+
+# The X12 basic character set (upper-case letters, digits, space and ! " & ' ( ) * + , - . / : ; ? =),
+# less our element and component separators. pyx12 checks the 5010 extended set; we promise
+# the basic set (DESIGN.md: "text in the X12 character set"), so we check it ourselves.
+_OUTSIDE_BASIC = re.compile(r"""[^A-Z0-9!"&'()+,\-./;?= ]""")
+ISA_SEPARATOR_ELEMENTS = (11, 16)  # ISA11 repetition separator, ISA16 component separator
+
+
+def validate_837p(text: str) -> list[Problem]:
+    """Every problem pyx12 and our own checks find; [] when the file may be sent."""
+    return pyx12_problems(text) + own_problems(text)
+
+
+def pyx12_errors(text: str) -> list[str]:
+    """pyx12's findings as readable lines (for tests and the command line)."""
+    return [f"{p.claim}: {p.message}" if p.claim else p.message for p in pyx12_problems(text)]
+
+
+def check_837p(text: str) -> None:
+    """Our own checks; raises ExportError listing every problem."""
+    problems = own_problems(text)
+    if problems:
+        raise ExportError(problems)
+
+
+def _segments(text: str) -> list[str]:
+    return [s for s in text.strip().split(SEGMENT) if s]
+
+
+def claim_of_each_segment(segments: list[str]) -> list[str]:
+    """CLM01 of the claim each segment belongs to. Our files carry one claim per subscriber
+    loop (HL ... 22), so a claim owns its whole HL block, from the subscriber to its last line."""
+    owners = [""] * len(segments)
+    starts = [i for i, s in enumerate(segments) if s.startswith(("HL*", "SE*"))]
+    for start, end in zip(starts, starts[1:], strict=False):
+        block = segments[start:end]
+        clm = next((s for s in block if s.startswith("CLM*")), "")
+        owners[start:end] = [clm.split(ELEMENT)[1] if clm else ""] * (end - start)
+    return owners
+
+
+def pyx12_problems(text: str) -> list[Problem]:
+    params = pyx12.params.params()  # the 5010 extended character set; own_problems checks the basic one
+    errors_json = io.StringIO()
+    try:
+        valid = pyx12.x12n_document.x12n_document(params, io.StringIO(text), io.StringIO(), None, None, errors_json)
+    except Exception as exc:  # pyx12 raises its own EngineError and plain errors on unreadable input
+        return [Problem("", f"pyx12 could not read the file: {exc}")]
+    owners = claim_of_each_segment(_segments(text))
+    problems = []
+    report = json.loads(errors_json.getvalue() or '{"interchanges": []}')
+    for isa in report["interchanges"]:
+        problems += [Problem("", e["err_str"]) for e in isa["errors"]]
+        for gs in isa["groups"]:
+            problems += [Problem("", e["err_str"]) for e in gs["errors"]]
+            for st in gs["transactions"]:
+                problems += [Problem("", e["err_str"]) for e in st["errors"]]
+                for seg in st["segments"]:
+                    # cur_line counts segments from 1 (the ISA).
+                    index = seg["cur_line"] - 1
+                    claim = owners[index] if 0 <= index < len(owners) else ""
+                    found = seg["errors"] + [e for element in seg["elements"] for e in element["errors"]]
+                    problems += [Problem(claim, f"{seg['name']} ({seg['seg_id']}): {e['err_str']}") for e in found]
+    if not valid and not problems:
+        problems.append(Problem("", "pyx12 found the file invalid without saying where."))
+    return problems
+
+
+def own_problems(text: str) -> list[Problem]:
+    """What pyx12 does not check: NPI check digits, the billing provider's ZIP+4, CLM02 equal to
+    the sum of SV102, SE01, the frequency code, 50 lines a claim, the basic character set, REF*F8
+    on corrections, and no separator inside data."""
+    segments = _segments(text)
+    owners = claim_of_each_segment(segments)
+    problems = []
+    isa = segments[0] if segments else ""
+    if len(isa) != 105 or isa[-1] != COMPONENT:
+        problems.append(Problem("", "The ISA segment is not 106 characters with its separators in place."))
+    st = next((i for i, s in enumerate(segments) if s.startswith("ST*")), None)
+    se = next((i for i, s in enumerate(segments) if s.startswith("SE*")), None)
+    if st is None or se is None or segments[se].split(ELEMENT)[1] != str(se - st + 1):
+        problems.append(Problem("", "SE01 does not match the number of segments in the transaction."))
+    claims: dict[str, dict] = {}
+    previous = ""
+    for segment, claim in zip(segments, owners, strict=True):
+        elements = segment.split(ELEMENT)
+        tag = elements[0]
+        problems += [Problem(claim, message) for message in _element_problems(elements)]
+        if tag == "CLM":
+            frequency = elements[5].split(COMPONENT)[2] if elements[5].count(COMPONENT) == 2 else ""
+            claims[claim] = {"total": Decimal(elements[2]), "lines": Decimal(0), "count": 0, "f8": False}
+            claims[claim]["frequency"] = frequency
+            if frequency not in ("1", "7", "8"):
+                problems.append(Problem(claim, f"Claim frequency code {frequency} is not 1, 7 or 8."))
+        elif tag == "REF" and elements[1] == "F8" and claim in claims:
+            claims[claim]["f8"] = True
+        elif tag == "SV1" and claim in claims:
+            claims[claim]["lines"] += Decimal(elements[2])
+            claims[claim]["count"] += 1
+        elif tag == "NM1" and len(elements) > 9 and elements[8] == "XX":
+            try:
+                validate_npi(elements[9])
+            except Exception:
+                problems.append(Problem(claim, f"The NPI {elements[9]} (NM1*{elements[1]}) fails its check digit."))
+        elif tag == "N4" and previous.startswith("NM1*85*") and len(elements[3]) != 9:
+            problems.append(Problem("", "The billing provider's ZIP code must have 9 digits."))
+        if tag not in ("N3", "PER", "REF"):
+            previous = segment
+    for claim, figures in claims.items():
+        if figures["total"] != figures["lines"]:
+            total, lines = figures["total"], figures["lines"]
+            problems.append(Problem(claim, f"The claim total {total} differs from the sum of its lines {lines}."))
+        if figures["count"] > MAX_LINES_PER_CLAIM:
+            problems.append(Problem(claim, f"The claim has more than {MAX_LINES_PER_CLAIM} lines."))
+        if figures["frequency"] in ("7", "8") and not figures["f8"]:
+            problems.append(Problem(claim, "A replacement or void claim needs REF*F8, the payer's claim number."))
+    return problems
+
+
+def _element_problems(elements: list[str]) -> list[str]:
+    tag = elements[0]
+    problems = []
+    for position, element in enumerate(elements[1:], start=1):
+        if tag == "ISA" and position in ISA_SEPARATOR_ELEMENTS:
+            continue
+        if REPETITION in element:
+            problems.append(f"A {tag} segment contains the repetition separator.")
+        elif _OUTSIDE_BASIC.search(element.replace(COMPONENT, "")):
+            problems.append(f"{tag}{position:02d} has characters outside the X12 basic character set: {element!r}.")
+    return problems
