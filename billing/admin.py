@@ -19,7 +19,9 @@ class RateInline(admin.TabularInline):
 
 @admin.register(ServiceCode)
 class ServiceCodeAdmin(NoDelete):
-    list_display = ["hcpcs", "modifiers", "billing_program", "kind", "rounding", "daily_unit_cap", "is_active"]
+    list_display = [
+        "hcpcs", "modifiers", "billing_program", "service", "kind", "rounding", "daily_unit_cap", "is_active",
+    ]  # fmt: skip
     list_filter = ["billing_program", "kind", "is_active"]
     inlines = [RateInline]
 

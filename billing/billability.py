@@ -2,8 +2,9 @@
 
 Every rule is checked on the note's date of service and every failure is kept, in words a
 billing clerk can act on, with a link to where it is fixed. Notes are assessed in date order
-so that daily caps, rolling caps and authorizations are consumed in the order the services
-happened. The whole assessment uses a fixed number of queries, whatever the number of notes.
+so that daily caps, rolling caps and authorizations (billing/caps.py) are consumed in the
+order the services happened. The whole assessment uses a fixed number of queries, whatever
+the number of notes or of claim lines billed before.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from participants.models import Consent, Coverage, Enrollment
 from programs.models import Program
 from programs.selectors import certified_on
 
+from .caps import CapLedger, day_text
 from .models import Authorization, ClaimLine, FundingSource, Rate, ServiceCode
 
 READY, HOLD, GRANT = "ready", "hold", "grant"
@@ -45,6 +47,7 @@ class Assessment:
     modifiers: list[str] = field(default_factory=list)
     program: Program | None = None
     funding: FundingSource | None = None
+    authorization: Authorization | None = None
     cap_note: str = ""
 
     @property
@@ -55,12 +58,12 @@ class Assessment:
     def payer(self):
         return self.coverage.payer if self.coverage else None
 
+    @property
+    def participant_url(self) -> str:
+        return reverse("participants:detail", args=[self.note.participant_id])
+
     def hold(self, text: str, fix_url: str = "") -> None:
         self.reasons.append(Reason(text, fix_url))
-
-
-def _day(value: datetime.date) -> str:
-    return f"{value:%b} {value.day}, {value.year}"
 
 
 def billable_notes() -> QuerySet[SessionNote]:
@@ -79,17 +82,14 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
     if not notes:
         return []
     participant_ids = {n.participant_id for n in notes}
-    earliest = min(n.date for n in notes)
 
-    enrollments, coverages, consents, authorizations = (defaultdict(list) for _ in range(4))
+    enrollments, coverages, consents = (defaultdict(list) for _ in range(3))
     for e in Enrollment.objects.filter(participant_id__in=participant_ids).select_related("program"):
         enrollments[e.participant_id].append(e)
     for c in Coverage.objects.filter(participant_id__in=participant_ids).select_related("payer"):
         coverages[c.participant_id].append(c)
     for c in Consent.objects.filter(participant_id__in=participant_ids, kind=Consent.Kind.PART2_DISCLOSURE):
         consents[c.participant_id].append(c)
-    for a in Authorization.objects.filter(participant_id__in=participant_ids):
-        authorizations[(a.participant_id, a.service_code_id)].append(a)
     certified = certified_on((n.author_id, n.date) for n in notes)
     codes = {
         (code.billing_program, code.kind): code
@@ -101,32 +101,19 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
     for source in FundingSource.objects.all():
         funding[source.program_id].append(source)
 
-    # Units already on live claim lines, for caps and authorizations.
-    longest_window = max((c.rolling_cap_days or 0 for c in codes.values()), default=0)
-    billed = defaultdict(list)  # (participant, code) -> [(date, units)]
-    lines = ClaimLine.objects.filter(
-        voided=False,
-        claim__participant_id__in=participant_ids,
-        service_date__gte=earliest - datetime.timedelta(days=longest_window),
-    ).values_list("claim__participant_id", "service_code_id", "service_date", "units")
-    for participant_id, code_id, day, units in lines:
-        billed[(participant_id, code_id)].append((day, units))
-    # Lines for authorizations may be older than the cap window.
-    auth_used = defaultdict(int)
-    auth_lines = ClaimLine.objects.filter(voided=False, claim__participant_id__in=participant_ids).values_list(
-        "claim__participant_id", "service_code_id", "service_date", "units"
-    )
-    auth_lines = list(auth_lines)
-
     results = []
     for note in notes:
         a = Assessment(note=note)
         _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
-        if a.code and not a.reasons and a.status != GRANT:
-            _consume(a, note, billed, authorizations, auth_lines, auth_used)
+        results.append(a)
+    # Caps and authorizations, in date order, for the notes every other rule lets through.
+    consuming = [a for a in results if a.code and not a.reasons and a.status != GRANT]
+    ledger = CapLedger(consuming, list(codes.values()))
+    for a in consuming:
+        ledger.consume(a)
+    for a in results:
         if a.status != GRANT:
             a.status = HOLD if a.reasons else READY
-        results.append(a)
     return results
 
 
@@ -135,7 +122,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     day = note.date
     active = [e for e in enrollments[note.participant_id] if e.in_force_on(day)]
     if not active:
-        a.hold(f"Not enrolled in any program on {_day(day)}.", participant_url + "#enrollment")
+        a.hold(f"Not enrolled in any program on {day_text(day)}.", participant_url + "#enrollment")
         return
     a.program = active[0].program
     kind = ServiceCode.Kind.GROUP if note.group_id else ServiceCode.Kind.INDIVIDUAL
@@ -147,7 +134,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         if grant is not None:
             a.status, a.funding = GRANT, grant
             return
-        a.hold(f"No coverage on {_day(day)} and no grant funds {a.program} then.", participant_url + "#coverage")
+        a.hold(f"No coverage on {day_text(day)} and no grant funds {a.program} then.", participant_url + "#coverage")
         return
     if not with_code:
         names = ", ".join(c.get_billing_program_display() for c in covering)
@@ -161,13 +148,13 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
 
     if code.minimum_age and note.participant.age_on(day) < code.minimum_age:
         a.hold(
-            f"Under {code.minimum_age} on {_day(day)}: {code.hcpcs} is for adults {code.minimum_age} and over.",
+            f"Under {code.minimum_age} on {day_text(day)}: {code.hcpcs} is for adults {code.minimum_age} and over.",
             participant_url,
         )
     if code.requires_certified_peer and (note.author_id, day) not in certified:
         profile = getattr(note.author, "staff_profile", None)
         url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
-        a.hold(f"{note.author} had no valid peer certification on {_day(day)}.", url)
+        a.hold(f"{note.author} had no valid peer certification on {day_text(day)}.", url)
     if kind == ServiceCode.Kind.GROUP and len(note.group.notes.all()) > code.max_group_size:
         a.hold(f"The group had more than {code.max_group_size} attendees.")
     a.units = code.units_for(note.duration_minutes or 0)
@@ -175,7 +162,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         a.hold(f"{note.duration_minutes} minutes is less than one billable unit of {code.unit_minutes} minutes.")
     rate = next((r for r in code.rates.all() if r.in_force_on(day)), None)
     if rate is None:
-        a.hold(f"No rate for {code.hcpcs} on {_day(day)}.", reverse("admin:billing_rate_changelist"))
+        a.hold(f"No rate for {code.hcpcs} on {day_text(day)}.", reverse("admin:billing_rate_changelist"))
     else:
         a.rate = rate.rate_per_unit
     if any(e.program.population == Program.Population.SUBSTANCE_USE for e in active) and not any(
@@ -194,50 +181,3 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     if note.modality in TELEHEALTH_MODIFIER:
         modifiers.append(TELEHEALTH_MODIFIER[note.modality])
     a.modifiers = modifiers[:4]
-
-
-def _consume(a, note, billed, authorizations, auth_lines, auth_used) -> None:
-    """Apply caps and authorizations, counting units already billed and units of earlier
-    ready notes in this same assessment."""
-    code, day = a.code, note.date
-    key = (note.participant_id, code.pk)
-    history = billed[key]
-    if code.daily_unit_cap is not None:
-        left = code.daily_unit_cap - sum(u for d, u in history if d == day)
-        if left <= 0:
-            a.hold(f"The daily cap of {code.daily_unit_cap} units for {code.hcpcs} is already used on {_day(day)}.")
-            return
-        if a.units > left:
-            a.cap_note = f"Capped to {left} of {a.units} units by the daily cap."
-            a.units = left
-    if code.rolling_cap_units is not None:
-        since = day - datetime.timedelta(days=code.rolling_cap_days - 1)
-        left = code.rolling_cap_units - sum(u for d, u in history if since <= d <= day)
-        if left <= 0:
-            cap = f"{code.rolling_cap_units} units per {code.rolling_cap_days} days"
-            a.hold(f"The cap of {cap} for {code.hcpcs} is used up.")
-            return
-        if a.units > left:
-            a.cap_note = f"Capped to {left} of {a.units} units by the rolling {code.rolling_cap_days}-day cap."
-            a.units = left
-    if code.requires_authorization:
-        auth = next((x for x in authorizations[key] if x.in_force_on(day)), None)
-        if auth is None:
-            a.hold(
-                f"No authorization for {code.hcpcs} covers {_day(day)}.",
-                reverse("participants:detail", args=[note.participant_id]),
-            )
-            return
-        if auth.pk not in auth_used:
-            auth_used[auth.pk] = sum(
-                u for p, c, d, u in auth_lines if p == note.participant_id and c == code.pk and auth.in_force_on(d)
-            )
-        left = auth.units_authorized - auth_used[auth.pk]
-        if left <= 0:
-            a.hold(f"Authorization {auth.number} has no units left ({auth.units_authorized} authorized).")
-            return
-        if a.units > left:
-            a.cap_note = f"Capped to {left} of {a.units} units by authorization {auth.number}."
-            a.units = left
-        auth_used[auth.pk] += a.units
-    history.append((day, a.units))

@@ -67,6 +67,14 @@ class ServiceCode(models.Model):
         PARTIAL_FROM_N = "partial_from_n", "A final partial unit counts from N minutes"
 
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
+    # Caps and authorizations belong to the service, not to one code: H0038 individual and
+    # H0038 group of one billing program draw on the same daily cap, rolling cap and
+    # authorization, whatever their modifiers (billing/caps.py).
+    service = models.SlugField(
+        max_length=40,
+        help_text="Codes of one billing program with the same service share its caps and authorizations, "
+        "e.g. peer_support for H0038 individual and group.",
+    )
     description = models.CharField(max_length=100)
     hcpcs = models.CharField(
         "HCPCS",
@@ -91,10 +99,14 @@ class ServiceCode(models.Model):
     partial_unit_minimum = models.PositiveSmallIntegerField(
         default=8, validators=[MinValueValidator(1), MaxValueValidator(59)], help_text="N, for the partial-unit rule."
     )
-    daily_unit_cap = models.PositiveSmallIntegerField(null=True, blank=True)
-    rolling_cap_units = models.PositiveSmallIntegerField(null=True, blank=True)
+    daily_unit_cap = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Shared by the service's codes; the smallest of them applies."
+    )
+    rolling_cap_units = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Shared by the service's codes; the smallest of them applies."
+    )
     rolling_cap_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="E.g. 183 for a rolling 6 months."
+        null=True, blank=True, help_text="E.g. 183 for a rolling 6 months. Every window of this length holds the cap."
     )
     minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
     max_group_size = models.PositiveSmallIntegerField(default=12)
@@ -168,7 +180,12 @@ class Rate(InForce):
 
 class Authorization(InForce):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="authorizations")
-    service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="authorizations")
+    service_code = models.ForeignKey(
+        ServiceCode,
+        on_delete=models.PROTECT,
+        related_name="authorizations",
+        help_text="Its units cover every code of this code's service, individual and group alike.",
+    )
     number = models.CharField(max_length=30)
     units_authorized = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     start_date = models.DateField()

@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from audit.context import AuditContext
+from billing import services
 from billing.models import BillingIdentity, Claim, ClaimBatch, ClaimLine, ServiceCode
+from notes import services as note_services
+from notes.models import GroupSession, SessionNote
 from participants.tests.factories import CoverageFactory, PayerFactory, enrolled_participant
 from programs.tests.factories import AgencyFactory, CertificationFactory, StaffProfileFactory
 
@@ -60,13 +64,20 @@ def make_author(agency):
     return peer
 
 
+# The data migrations that make billing's reference data, in order, with their functions.
+REFERENCE_DATA = [
+    ("billing.migrations.0002_reference_data", "seed_codes"),
+    ("billing.migrations.0005_caps_belong_to_the_service", "name_the_service"),
+]
+
+
 def ensure_reference_codes() -> None:
-    """The data migration's service codes and rates. Transactional tests flush the database
-    (and with it the migration's rows), so they call this to put them back; it is idempotent."""
+    """The data migrations' service codes and rates. Transactional tests flush the database
+    (and with it the migrations' rows), so they call this to put them back; it is idempotent."""
     from django.apps import apps
 
-    migration = importlib.import_module("billing.migrations.0002_reference_data")
-    migration.seed_codes(apps, None)
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def tx_individual_code() -> ServiceCode:
@@ -117,3 +128,26 @@ class ClaimLineFactory(factory.django.DjangoModelFactory):
     charge = factory.LazyAttribute(lambda line: line.service_code.rates.first().rate_per_unit * line.units)
     place_of_service = factory.LazyAttribute(lambda line: line.note.place_of_service)
     service_date = factory.LazyAttribute(lambda line: line.note.date)
+
+
+def bill(payer, notes, *, by=None) -> ClaimBatch:
+    """Bill `notes` as a billing clerk would: one batch built by the service."""
+    by = by or notes[0].author
+    return services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(by))
+
+
+def signed_group(author, people, *, day, start="13:00", end="15:00") -> list[SessionNote]:
+    """A group session written, signed and co-signed through the notes services, as the
+    group form and the supervisor's review do it."""
+    group = GroupSession(
+        topic="Wellness planning", date=day, start_time=datetime.time.fromisoformat(start),
+        end_time=datetime.time.fromisoformat(end), modality="in_person", place_of_service="53",
+    )  # fmt: skip
+    note_services.group_session_create(
+        group=group, service_types=["support_group"], intervention="Planned.", next_steps="Next week.",
+        attendees=[(p, "Took part.") for p in people], max_size=None, submit=True, ctx=AuditContext(author),
+    )  # fmt: skip
+    supervisor = author.staff_profile.supervisor
+    for note in group.notes.all():
+        note_services.note_cosign(note=note, ctx=AuditContext(supervisor))
+    return list(group.notes.order_by("pk"))
