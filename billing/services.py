@@ -8,6 +8,8 @@ from django.utils import timezone
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
+from notes.models import SessionNote
+from participants.models import Participant
 from programs.models import Payer
 
 from .billability import READY, assess, billable_notes
@@ -21,15 +23,28 @@ class BatchConflict(Exception):
     """Another batch took some of these notes first; nothing was saved."""
 
 
+def lock_participants(note_ids) -> None:
+    """Lock the rows of the notes' participants until the transaction ends.
+
+    Caps and authorizations are consumed per participant: two batch builds at once would each
+    read the units used before either wrote its lines, and together bill past the cap (108
+    units against 104) or the authorization. Whoever locks second waits, then assesses with
+    the first one's lines committed. Ascending ids, so two builders never deadlock."""
+    participant_ids = SessionNote.objects.filter(pk__in=note_ids).values("participant_id")
+    list(Participant.objects.filter(pk__in=participant_ids).order_by("pk").select_for_update().values_list("pk"))
+
+
 def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> ClaimBatch:
     """One claim per participant and coverage, lines in date order, at most 50 lines a claim.
 
-    The notes are assessed again inside the transaction: only those still ready for this
-    payer are billed. The partial unique index on ClaimLine.note is the last word: if
-    another batch billed a note meanwhile, the insert fails and this whole batch rolls back.
+    The notes are assessed again inside the transaction, after their participants' rows are
+    locked: only those still ready for this payer are billed. The partial unique index on
+    ClaimLine.note is the last word: if another batch billed a note meanwhile, the insert
+    fails and this whole batch rolls back.
     """
     try:
         with transaction.atomic():
+            lock_participants(note_ids)
             assessments = [
                 a
                 for a in assess(billable_notes().filter(pk__in=note_ids))
@@ -142,6 +157,7 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
         lines = list(ClaimLine.objects.select_for_update().filter(claim=claim, voided=False))
         if not lines:
             raise ValidationError("This claim has already been voided or replaced.")
+        lock_participants([line.note_id for line in lines])
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(voided=True)
         batch = ClaimBatch.objects.create(payer=claim.batch.payer, created_by=ctx.actor)
         if frequency == Claim.Frequency.REPLACEMENT:

@@ -2,12 +2,14 @@
 and the assessment reads claim history for the windows that matter only."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from audit.tests.waiting import wait_until
 from billing import caps
 from billing.billability import HOLD, READY, assess, billable_notes
 from billing.caps import UnitsByDay
@@ -138,3 +140,63 @@ def test_assessing_reads_claim_history_for_the_windows_only(person, author, tx_c
     large = measure()
     assert large == small and small[1] == [(READY, 2)] * 3
     assert rows_read == [10, 10]  # one row per day with units in reach, never the years before
+
+
+def _connections_waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batch_builds_at_once_exceed_neither_the_cap_nor_the_authorization(payer, author, person, tx_code):
+    """Two threads, two database connections, a different note each: 100 of 104 units billed
+    and an authorization of 4 units leave room for one of the two 4-unit notes, not both."""
+    notes = [signed_note(person, author, day=days_ago(10 + n), start="09:00", end="10:00") for n in range(25)]
+    bill(payer, notes)
+    ServiceCode.objects.filter(billing_program=tx_code.billing_program).update(requires_authorization=True)
+    Authorization.objects.create(participant=person, service_code=tx_code, number="A-4", units_authorized=4,
+                                 start_date=days_ago(6), end_date=TODAY)  # fmt: skip
+    mine, theirs = (signed_note(person, author, day=days_ago(n), start="09:00", end="10:00") for n in (5, 4))
+    assert all(assess(billable_notes().filter(pk=n.pk))[0].status == READY for n in (mine, theirs))  # each alone
+    start, first_built, release = threading.Barrier(2), threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        start.wait(10)
+        try:
+            with transaction.atomic():
+                outcome["first"] = bill(payer, [mine])
+                first_built.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second():
+        start.wait(10)
+        first_built.wait(10)
+        try:
+            outcome["second"] = bill(payer, [theirs])
+        except ValidationError as error:
+            outcome["second_error"] = error.messages[0]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    first_built.wait(10)
+    # The second build either waits on the first one's lock or, without one, finishes alone.
+    wait_until(
+        lambda: _connections_waiting_on_a_lock() == 1 or "second" in outcome,
+        what="the second build to block on the participant's row",
+    )
+    release.set()
+    for t in threads:
+        t.join(20)
+    assert billed_units(person) == 104
+    assert sum(line.units for line in ClaimLine.objects.filter(service_date__gte=days_ago(6), voided=False)) == 4
+    assert "first" in outcome and "second" not in outcome
+    assert outcome["second_error"] == "None of the chosen notes is ready to bill to this payer."
