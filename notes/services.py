@@ -154,6 +154,12 @@ def group_session_create(
     code, so no limit of a payer's applies)."""
     if max_size is not None and len(attendees) > max_size:
         raise ValidationError(f"A peer support group has at most {max_size} attendees; you chose {len(attendees)}.")
+    # One note per person per group: a second note for the same service would bill it twice.
+    seen = set()
+    for participant, _ in attendees:
+        if participant.pk in seen:
+            raise ValidationError(f"{participant} is listed twice. List each attendee once.")
+        seen.add(participant.pk)
     author = ctx.actor
     with transaction.atomic():
         User.objects.select_for_update().get(pk=author.pk)

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,8 +9,10 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from audit.context import AuditContext
 from audit.models import AuditEvent
-from notes.models import Addendum, NoteEvent, SessionNote
+from notes import services
+from notes.models import Addendum, GroupSession, NoteEvent, SessionNote
 from participants.tests.factories import days_ago, enrolled_participant
 
 from .factories import group_data, note_data
@@ -100,6 +103,20 @@ def test_a_group_overlapping_an_individual_note_is_refused_whole(signed_in_peer,
     response = signed_in_peer.post(reverse("group_new"), group_data([person, other]))
     assert response.status_code == 400 and "overlaps your note" in response.content.decode()
     assert not SessionNote.objects.filter(group__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_group_refuses_the_same_attendee_twice(peer, program, person):
+    other = enrolled_participant(peer, program=program, started_days_ago=30)
+    group = GroupSession(topic="Coping", date=days_ago(1), start_time=datetime.time(13), end_time=datetime.time(14),
+                         modality="in_person", place_of_service="53")  # fmt: skip
+    with pytest.raises(ValidationError, match=f"{person} is listed twice. List each attendee once."):
+        services.group_session_create(
+            group=group, service_types=["support_group"], intervention="Talked.", next_steps="Next week.",
+            attendees=[(person, "Shared."), (other, "Listened."), (person, "Shared again.")], max_size=12,
+            submit=True, ctx=AuditContext(peer),
+        )  # fmt: skip
+    assert not SessionNote.objects.exists() and not GroupSession.objects.exists()
 
 
 @pytest.mark.django_db
