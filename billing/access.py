@@ -9,6 +9,7 @@ necessary, 45 CFR 164.502(b)); that is billing's own rule, not an access check.
 from django.http import Http404
 
 from accounts.roles import Role
+from notes.models import SessionNote
 
 from .models import Claim, ClaimBatch
 
@@ -31,3 +32,11 @@ def get_claim_for_user(user, pk: int) -> Claim:
     if claim is None:
         raise Http404("No such claim.")
     return claim
+
+
+def get_note_for_billing(user, pk) -> SessionNote:
+    """A signed note, for deciding how it is billed (its facts only are shown, never its text)."""
+    note = SessionNote.objects.filter(pk=pk, status__in=SessionNote.LOCKED).first() if may_bill(user) else None
+    if note is None:
+        raise Http404("No such note.")
+    return note

@@ -22,7 +22,7 @@ from programs.models import Program
 from programs.selectors import certified_on
 
 from .caps import CapLedger, day_text
-from .models import Authorization, ClaimLine, FundingSource, Rate, ServiceCode
+from .models import Authorization, ClaimLine, DuplicateDecision, FundingSource, Rate, ServiceCode
 
 READY, HOLD, GRANT = "ready", "hold", "grant"
 BILLABLE_STATUSES = (SessionNote.Status.COSIGNED, SessionNote.Status.FINAL)
@@ -49,6 +49,7 @@ class Assessment:
     funding: FundingSource | None = None
     authorization: Authorization | None = None
     cap_note: str = ""
+    duplicates: list[SessionNote] = field(default_factory=list)
 
     @property
     def amount(self) -> Decimal:
@@ -66,10 +67,38 @@ class Assessment:
         self.reasons.append(Reason(text, fix_url))
 
 
+def time_text(value: datetime.time) -> str:
+    return value.strftime("%I:%M %p").lstrip("0")
+
+
 def billable_notes() -> QuerySet[SessionNote]:
-    """Signed notes not on a live claim line."""
+    """Signed notes not on a live claim line, nor decided "not billed" as a duplicate."""
     live_line = ClaimLine.objects.filter(note=OuterRef("pk"), voided=False)
-    return SessionNote.objects.filter(status__in=BILLABLE_STATUSES).exclude(Exists(live_line))
+    return (
+        SessionNote.objects.filter(status__in=BILLABLE_STATUSES)
+        .exclude(Exists(live_line))
+        .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
+    )
+
+
+def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
+    """For each note, the other notes of its participant whose times overlap it, whoever wrote
+    them, signed or waiting for co-signature (they will be signed), billed or not; notes
+    decided "not billed" no longer count. One service is billed once."""
+    others = defaultdict(list)
+    rows = (
+        SessionNote.objects.filter(
+            participant_id__in={n.participant_id for n in notes},
+            date__in={n.date for n in notes},
+            status__in=(SessionNote.Status.SUBMITTED, *BILLABLE_STATUSES),
+        )
+        .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
+        .select_related("author")
+        .only("participant_id", "date", "start_time", "end_time", "author__first_name", "author__last_name")
+    )
+    for other in rows:
+        others[(other.participant_id, other.date)].append(other)
+    return {n.pk: [o for o in others[(n.participant_id, n.date)] if o.pk != n.pk and n.overlaps(o)] for n in notes}
 
 
 def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) -> list[Assessment]:
@@ -91,6 +120,7 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
     for c in Consent.objects.filter(participant_id__in=participant_ids, kind=Consent.Kind.PART2_DISCLOSURE):
         consents[c.participant_id].append(c)
     certified = certified_on((n.author_id, n.date) for n in notes)
+    overlapping = _overlapping(notes)
     codes = {
         (code.billing_program, code.kind): code
         for code in ServiceCode.objects.filter(is_active=True).prefetch_related(
@@ -105,6 +135,14 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
     for note in notes:
         a = Assessment(note=note)
         _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
+        if overlapping[note.pk] and a.status != GRANT:
+            a.duplicates = overlapping[note.pk]
+            for other in a.duplicates:
+                a.hold(
+                    f"Possible duplicate service: {other.author}'s note for {note.participant} from "
+                    f"{time_text(other.start_time)} to {time_text(other.end_time)} overlaps this one. "
+                    "Decide which one is billed."
+                )
         results.append(a)
     # Caps and authorizations, in date order, for the notes every other rule lets through.
     consuming = [a for a in results if a.code and not a.reasons and a.status != GRANT]

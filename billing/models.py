@@ -301,3 +301,22 @@ class ClaimLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hcpcs} × {self.units} on {self.service_date}"
+
+
+class DuplicateDecision(models.Model):
+    """Billing staff's decision between notes that bill one participant at overlapping times
+    (two specialists on a handover day, or a person listed twice): `stands` may be billed,
+    `not_billed` never is. Until someone decides, billability holds both."""
+
+    stands = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="+")
+    not_billed = models.OneToOneField(SessionNote, on_delete=models.PROTECT, related_name="not_billed_decision")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(stands=models.F("not_billed")), name="duplicate_decision_two_notes")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.stands_id} stands; note {self.not_billed_id} is not billed"

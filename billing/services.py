@@ -13,7 +13,7 @@ from participants.models import Participant
 from programs.models import Payer
 
 from .billability import READY, assess, billable_notes
-from .models import BillingIdentity, Claim, ClaimBatch, ClaimLine
+from .models import BillingIdentity, Claim, ClaimBatch, ClaimLine, DuplicateDecision
 from .x12 import MAX_LINES_PER_CLAIM, ExportError, build_837p
 
 ICN_SEQUENCE = "billing_interchange_control_number"
@@ -185,3 +185,29 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
             details={"corrected_claim": claim.pk, "frequency": frequency, "new_batch": batch.pk},
         )
     return batch
+
+
+def duplicate_decide(*, stands: SessionNote, not_billed: SessionNote, ctx: AuditContext) -> DuplicateDecision:
+    """Settle a possible duplicate service: `stands` may be billed, `not_billed` never will be.
+
+    Under the participant's lock, as batch builds take it, so the note decided against can't
+    be put on a batch between the check and the decision."""
+    same_service = stands.participant_id == not_billed.participant_id and stands.overlaps(not_billed)
+    if stands.pk == not_billed.pk or not same_service:
+        raise ValidationError("These notes are not for the same participant at overlapping times.")
+    with transaction.atomic():
+        lock_participants([stands.pk])
+        if DuplicateDecision.objects.filter(not_billed__in=[stands, not_billed]).exists():
+            raise ValidationError("One of these notes was already decided not billed.")
+        if ClaimLine.objects.filter(note=not_billed, voided=False).exists():
+            raise ValidationError("The note you chose not to bill is already on a claim. Void that claim first.")
+        decision = DuplicateDecision(stands=stands, not_billed=not_billed, decided_by=ctx.actor)
+        decision.full_clean()
+        decision.save()
+        audit_record(
+            action=AuditEvent.Action.CREATE,
+            target=decision,
+            ctx=ctx,
+            details={"stands": stands.pk, "not_billed": not_billed.pk},
+        )
+    return decision

@@ -12,4 +12,5 @@ urlpatterns = [
     path("billing/batches/<int:pk>/export/", views.batch_export, name="batch_export"),
     path("billing/batches/<int:pk>/download/<str:fmt>/", views.batch_download, name="batch_download"),
     path("billing/claims/<int:pk>/correct/", views.claim_correct, name="claim_correct"),
+    path("billing/notes/<int:pk>/duplicate/", views.duplicate_decide, name="duplicate_decide"),
 ]

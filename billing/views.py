@@ -13,7 +13,7 @@ from audit.context import AuditContext
 from programs.models import Payer
 
 from . import selectors, services
-from .access import BILLING_ROLES, get_batch_for_user, get_claim_for_user
+from .access import BILLING_ROLES, get_batch_for_user, get_claim_for_user, get_note_for_billing
 from .billability import GRANT, HOLD, READY
 from .exports import batch_csv
 from .forms import BillingFilterForm
@@ -131,3 +131,20 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
     kind = "Void" if frequency == Claim.Frequency.VOID else "Replacement"
     messages.success(request, f"{kind} claim for {claim.claim_number} built in batch {batch.pk}. Export it to send it.")
     return redirect("billing:batch_detail", pk=batch.pk)
+
+
+@require_POST
+@role_required(*BILLING_ROLES)
+def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """From a held note's row on the work page: bill this note or the other one, not both."""
+    note = get_note_for_billing(request.user, pk)
+    other_id = request.POST.get("other", "")
+    other = get_note_for_billing(request.user, int(other_id) if other_id.isdigit() else 0)
+    stands, not_billed = (note, other) if request.POST.get("stands") == "this" else (other, note)
+    try:
+        services.duplicate_decide(stands=stands, not_billed=not_billed, ctx=AuditContext.from_request(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{stands.author}'s note stands; {not_billed.author}'s note will not be billed.")
+    return redirect("billing:work")

@@ -150,6 +150,10 @@ class SessionNote(models.Model):
         end = datetime.datetime.combine(datetime.date.min, self.end_time)
         return int((end - start).total_seconds() // 60)
 
+    def overlaps(self, other: "SessionNote") -> bool:
+        """Do the two sessions share some minute? Touching (one ends as the other starts) is fine."""
+        return self.date == other.date and self.start_time < other.end_time and other.start_time < self.end_time
+
     def get_service_types_display(self) -> list[str]:
         labels = dict(ServiceType.choices)
         return [labels.get(code, code) for code in self.service_types]

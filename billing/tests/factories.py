@@ -55,10 +55,10 @@ def make_payer():
     return payer
 
 
-def make_author(agency):
+def make_author(agency, *, first_name="Pat", last_name="Nguyen"):
     """A certified peer specialist with a supervisor."""
     supervisor = UserFactory(role=Role.SUPERVISOR)
-    peer = UserFactory(first_name="Pat", last_name="Nguyen", role=Role.PEER_SPECIALIST)
+    peer = UserFactory(first_name=first_name, last_name=last_name, role=Role.PEER_SPECIALIST)
     profile = StaffProfileFactory(user=peer, agency=agency, supervisor=supervisor)
     CertificationFactory(profile=profile, issued_on=days_ago(400), expires_on=TODAY + datetime.timedelta(days=300))
     return peer
