@@ -184,9 +184,16 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     a.coverage, a.code = with_code[0]
     code = a.code
 
-    if code.minimum_age and note.participant.age_on(day) < code.minimum_age:
+    age = note.participant.age_on(day)
+    if code.minimum_age and age < code.minimum_age:
         a.hold(
-            f"Under {code.minimum_age} on {day_text(day)}: {code.hcpcs} is for adults {code.minimum_age} and over.",
+            f"Under {code.minimum_age} on {day_text(day)}: {code.get_billing_program_display()} serves ages "
+            f"{code.ages}.",
+            participant_url,
+        )
+    if code.maximum_age is not None and age > code.maximum_age:
+        a.hold(
+            f"{age} on {day_text(day)}: {code.get_billing_program_display()} serves ages {code.ages}.",
             participant_url,
         )
     if code.requires_certified_peer and (note.author_id, day) not in certified:
@@ -210,9 +217,11 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     participant = note.participant
     if not (participant.address_line1 and participant.city and participant.state and participant.zip_code):
         a.hold("The participant's address is incomplete; the claim needs street, city, state and ZIP.", participant_url)
-    age = (today - day).days
-    if age > a.coverage.payer.timely_filing_days:
-        a.hold(f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({age} days old).")
+    days_old = (today - day).days
+    if days_old > a.coverage.payer.timely_filing_days:
+        a.hold(
+            f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({days_old} days old)."
+        )
     modifiers = list(code.modifier_list)
     if kind == ServiceCode.Kind.GROUP and "HQ" not in modifiers:
         modifiers.append("HQ")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notes.models import SessionNote
 from participants.models import Participant
-from programs.models import Agency, BillingProgram, InForce, Payer, Program
+from programs.models import Agency, BillingProgram, Certification, InForce, Payer, Program
 from programs.validators import validate_npi
 
 ZIP9 = RegexValidator(r"^\d{5}-?\d{4}$", "The billing provider's ZIP code needs all 9 digits, e.g. 78741-1234.")
@@ -108,10 +108,24 @@ class ServiceCode(models.Model):
     rolling_cap_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="E.g. 183 for a rolling 6 months. Every window of this length holds the cap."
     )
-    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The youngest age served, in years."
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The oldest age served, in years: 18 means under 19 on the date of service."
+    )
     max_group_size = models.PositiveSmallIntegerField(default=12)
     requires_authorization = models.BooleanField(default=False)
     requires_certified_peer = models.BooleanField(default=True)
+    certification_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The certifications that may deliver this code; empty: any peer certification.",
+    )
+    source = models.TextField(
+        blank=True,
+        help_text="Where these rules come from. Values marked demo have no source and must be corrected.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -129,10 +143,22 @@ class ServiceCode(models.Model):
         return f"{self.hcpcs}{mods} ({self.get_billing_program_display()}, {self.get_kind_display().lower()})"
 
     def clean(self):
+        types = self.certification_types
+        if not isinstance(types, list) or set(types) - set(Certification.Type.values):
+            raise ValidationError({"certification_types": "Choose certification types from the list."})
+        if self.minimum_age is not None and self.maximum_age is not None and self.maximum_age < self.minimum_age:
+            raise ValidationError({"maximum_age": "The oldest age served can't be below the youngest."})
         if (self.rolling_cap_units is None) != (self.rolling_cap_days is None):
             raise ValidationError({"rolling_cap_days": "Give both the rolling cap's units and its days, or neither."})
         if self.rounding == self.Rounding.PARTIAL_FROM_N and self.partial_unit_minimum >= self.unit_minutes:
             raise ValidationError({"partial_unit_minimum": "N must be less than the minutes per unit."})
+
+    @property
+    def ages(self) -> str:
+        """The ages served, in words: "21 and over", "3 through 18"."""
+        if self.maximum_age is None:
+            return f"{self.minimum_age} and over"
+        return f"{self.minimum_age or 0} through {self.maximum_age}"
 
     @property
     def modifier_list(self) -> list[str]:

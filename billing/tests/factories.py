@@ -68,6 +68,7 @@ def make_author(agency, *, first_name="Pat", last_name="Nguyen"):
 REFERENCE_DATA = [
     ("billing.migrations.0002_reference_data", "seed_codes"),
     ("billing.migrations.0005_caps_belong_to_the_service", "name_the_service"),
+    ("billing.migrations.0008_program_rules_reference_data", "apply_rules"),
 ]
 
 
@@ -82,16 +83,16 @@ def ensure_reference_codes() -> None:
 
 def tx_individual_code() -> ServiceCode:
     ensure_reference_codes()
-    return ServiceCode.objects.get(billing_program="tx_1915i_amh", kind="individual", is_active=True)
+    return ServiceCode.objects.get(billing_program="tx_state_plan", kind="individual", is_active=True)
 
 
 def billable_participant(author, program, payer, *, born=datetime.date(1980, 5, 17), **fields):
-    """Enrolled 80 days ago with a full address, covered by TX 1915(i) from 300 days ago."""
+    """Enrolled 80 days ago with a full address, covered by the Texas state plan from 300 days ago."""
     person = enrolled_participant(
         author, program=program, started_days_ago=80, date_of_birth=born, agency=program.agency,
         address_line1="12 Oak St", city="Austin", state="TX", zip_code="78741", **fields,
     )  # fmt: skip
-    CoverageFactory(participant=person, payer=payer, billing_program="tx_1915i_amh", start_date=days_ago(300))
+    CoverageFactory(participant=person, payer=payer, billing_program="tx_state_plan", start_date=days_ago(300))
     return person
 
 
@@ -109,13 +110,13 @@ class ClaimFactory(factory.django.DjangoModelFactory):
 
     batch = factory.SubFactory(ClaimBatchFactory)
     participant = factory.SubFactory("participants.tests.factories.ParticipantFactory")
-    billing_program = "tx_1915i_amh"
+    billing_program = "tx_state_plan"
     member_id = "600000001"
     diagnosis_codes = factory.LazyAttribute(lambda claim: claim.participant.diagnosis_codes)
 
 
 class ClaimLineFactory(factory.django.DjangoModelFactory):
-    """A line billing `note` (required) with the TX 1915(i) individual code: 3 units."""
+    """A line billing `note` (required) with the Texas state plan individual code: 3 units."""
 
     class Meta:
         model = ClaimLine

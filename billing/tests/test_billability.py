@@ -56,7 +56,7 @@ def _break(reason, person, author, program, tx_code):
     if reason == "not_enrolled":
         person.enrollments.update(start_date=days_ago(2))
     elif reason == "no_code":
-        ServiceCode.objects.filter(billing_program="tx_1915i_amh").update(is_active=False)
+        ServiceCode.objects.filter(billing_program="tx_state_plan").update(is_active=False)
     elif reason == "too_young":
         person.date_of_birth = TODAY.replace(year=TODAY.year - 20)
         person.save()
@@ -142,7 +142,7 @@ def test_the_rolling_cap_counts_units_already_billed(person, author, payer, tx_c
     ServiceCode.objects.filter(billing_program=tx_code.billing_program).update(rolling_cap_units=6, rolling_cap_days=30)
     old = signed_note(person, author, day=days_ago(20), start="09:00", end="10:00")
     batch = ClaimBatch.objects.create(payer=payer, created_by=author)
-    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_1915i_amh", member_id="1")
+    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_state_plan", member_id="1")
     ClaimLine.objects.create(claim=claim, note=old, service_code=tx_code, hcpcs="H0038", units=4, charge=1,
                              place_of_service="99", service_date=old.date)  # fmt: skip
     signed_note(person, author, day=days_ago(3), start="09:00", end="10:00")

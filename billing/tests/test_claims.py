@@ -201,7 +201,7 @@ def test_the_database_refuses_a_second_live_line_for_a_note(payer, author, perso
 
     note = signed_note(person, author)
     batch = ClaimBatch.objects.create(payer=payer, created_by=author)
-    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_1915i_amh", member_id="1")
+    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_state_plan", member_id="1")
     line = {
         "claim": claim, "note": note, "service_code": tx_code, "hcpcs": "H0038", "units": 1, "charge": 1,
         "place_of_service": "99", "service_date": note.date,

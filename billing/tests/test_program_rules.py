@@ -1,0 +1,53 @@
+"""Each billing program's own rules (billing 0008 and later, each with its source): ages,
+certifications, plan goals, Part 2 consent, filing limits and units."""
+
+import datetime
+
+import pytest
+
+from billing.billability import HOLD, READY, assess, billable_notes
+from notes.tests.factories import signed_note
+from participants.models import Participant
+
+from .factories import days_ago
+
+
+def texts(a):
+    return " | ".join(r.text for r in a.reasons)
+
+
+def born_years_before(day: datetime.date, years: int) -> datetime.date:
+    """The birthday that makes someone exactly `years` old on `day`."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # February 29
+        return day.replace(year=day.year - years, day=28)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("billing_program", "years", "held"),
+    [
+        ("tx_state_plan", 20, True),
+        ("tx_state_plan", 21, False),
+        ("tx_1915i_amh", 17, True),
+        ("tx_1915i_amh", 18, False),
+        ("tx_yes", 2, True),
+        ("tx_yes", 18, False),
+        ("tx_yes", 19, True),  # under 19 on the date of service
+        ("ct_1915c_mhw", 21, True),
+        ("ct_1915c_mhw", 22, False),
+    ],
+)
+def test_a_note_outside_the_programs_ages_is_held(person, author, billing_program, years, held):
+    day = days_ago(3)
+    person.coverages.update(billing_program=billing_program)
+    Participant.objects.filter(pk=person.pk).update(date_of_birth=born_years_before(day, years))
+    signed_note(person, author, day=day)
+    [a] = assess(billable_notes())
+    assert ("serves ages" in texts(a)) == held, texts(a)
+    if billing_program == "tx_yes" and held:
+        assert f"{years} on" in texts(a) or "Under 3" in texts(a)
+        assert "TX YES waiver serves ages 3 through 18." in texts(a)
+    if billing_program == "tx_state_plan":
+        assert a.status == (HOLD if held else READY)
