@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from notes.models import Modality, SessionNote
 from participants.models import Consent, Coverage, Enrollment
-from programs.models import Program
-from programs.selectors import certified_on
+from programs.models import Certification, Program
+from programs.selectors import certification_types_on
 
 from .caps import CapLedger, day_text
 from .models import Authorization, ClaimLine, DuplicateDecision, FundingSource, Rate, ServiceCode
@@ -119,7 +119,7 @@ def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) 
         coverages[c.participant_id].append(c)
     for c in Consent.objects.filter(participant_id__in=participant_ids, kind=Consent.Kind.PART2_DISCLOSURE):
         consents[c.participant_id].append(c)
-    certified = certified_on((n.author_id, n.date) for n in notes)
+    certified = certification_types_on((n.author_id, n.date) for n in notes)
     overlapping = _overlapping(notes)
     codes = {
         (code.billing_program, code.kind): code
@@ -196,10 +196,8 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
             f"{age} on {day_text(day)}: {code.get_billing_program_display()} serves ages {code.ages}.",
             participant_url,
         )
-    if code.requires_certified_peer and (note.author_id, day) not in certified:
-        profile = getattr(note.author, "staff_profile", None)
-        url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
-        a.hold(f"{note.author} had no valid peer certification on {day_text(day)}.", url)
+    if code.requires_certified_peer:
+        _check_certification(a, code, certified[(note.author_id, day)])
     if kind == ServiceCode.Kind.GROUP and len(note.group.notes.all()) > code.max_group_size:
         a.hold(f"The group had more than {code.max_group_size} attendees.")
     a.units = code.units_for(note.duration_minutes or 0)
@@ -228,3 +226,24 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     if note.modality in TELEHEALTH_MODIFIER:
         modifiers.append(TELEHEALTH_MODIFIER[note.modality])
     a.modifiers = modifiers[:4]
+
+
+def _check_certification(a, code: ServiceCode, held: frozenset) -> None:
+    """The author held, on the date of service, a certification of a type the program accepts
+    for this code (its source is in the code's reference data)."""
+    accepted = set(code.certification_types)
+    if held and (not accepted or held & accepted):
+        return
+    note = a.note
+    profile = getattr(note.author, "staff_profile", None)
+    url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
+    if not held:
+        a.hold(f"{note.author} had no valid peer certification on {day_text(note.date)}.", url)
+        return
+    labels = dict(Certification.Type.choices)
+    names = " or ".join(labels[t] for t in code.certification_types)
+    a.hold(
+        f"{note.author} held no certification {code.get_billing_program_display()} accepts for {code.hcpcs} "
+        f"on {day_text(note.date)}: it takes a {names}.",
+        url,
+    )

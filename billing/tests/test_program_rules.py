@@ -8,6 +8,8 @@ import pytest
 from billing.billability import HOLD, READY, assess, billable_notes
 from notes.tests.factories import signed_note
 from participants.models import Participant
+from programs.models import Certification
+from programs.tests.factories import CertificationFactory
 
 from .factories import days_ago
 
@@ -51,3 +53,23 @@ def test_a_note_outside_the_programs_ages_is_held(person, author, billing_progra
         assert "TX YES waiver serves ages 3 through 18." in texts(a)
     if billing_program == "tx_state_plan":
         assert a.status == (HOLD if held else READY)
+
+
+@pytest.mark.django_db
+def test_a_note_by_a_specialist_without_a_certification_the_program_accepts_is_held(person, author):
+    """Pat holds a Texas Mental Health Peer Specialist certification: right for the state plan,
+    not for the CT waiver (Recovery Support Specialist) nor TX YES (Certified Family Partner)."""
+    person.coverages.update(billing_program="ct_1915c_mhw")
+    signed_note(person, author)
+    [a] = assess(billable_notes())
+    assert (
+        "Pat Nguyen held no certification CT 1915(c) Mental Health Waiver accepts for H0038 on "
+        f"{days_ago(3):%b} {days_ago(3).day}, {days_ago(3).year}: it takes a Connecticut Recovery Support Specialist."
+    ) in texts(a)
+    profile = author.staff_profile
+    CertificationFactory(profile=profile, type=Certification.Type.CT_RSS, issued_on=days_ago(30))
+    assert "certification" not in texts(assess(billable_notes())[0])
+    person.coverages.update(billing_program="tx_yes")
+    assert "it takes a Certified Family Partner" in texts(assess(billable_notes())[0])
+    person.coverages.update(billing_program="tx_state_plan")
+    assert assess(billable_notes())[0].status == READY
