@@ -103,8 +103,10 @@ def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
 
 def assess(notes: QuerySet[SessionNote], *, today: datetime.date | None = None) -> list[Assessment]:
     today = today or timezone.localdate()
+    goal_links = SessionNote.goals_addressed.through.objects.filter(sessionnote_id=OuterRef("pk"))
     notes = list(
-        notes.select_related("participant", "author__staff_profile", "group")
+        notes.annotate(documents_goal=Exists(goal_links))
+        .select_related("participant", "author__staff_profile", "group")
         .prefetch_related(Prefetch("group__notes", queryset=SessionNote.objects.only("pk", "group_id")))
         .order_by("date", "start_time", "pk")
     )
@@ -200,6 +202,14 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         _check_certification(a, code, certified[(note.author_id, day)])
     if kind == ServiceCode.Kind.GROUP and len(note.group.notes.all()) > code.max_group_size:
         a.hold(f"The group had more than {code.max_group_size} attendees.")
+    if not note.documents_goal:
+        # Medicaid pays for services of the person's plan: the person-centered service plan of
+        # 1915(i) (42 CFR 441.725) and 1915(c) (42 CFR 441.301(b)(1)(i)). No source found for
+        # the state plan benefit; the conservative reading holds its notes the same way.
+        a.hold(
+            "The note names no recovery-plan goal: a billable peer support note documents the goal it served.",
+            reverse("notes:note_detail", args=[note.pk]),
+        )
     a.units = code.units_for(note.duration_minutes or 0)
     if a.units == 0:
         a.hold(f"{note.duration_minutes} minutes is less than one billable unit of {code.unit_minutes} minutes.")

@@ -14,7 +14,8 @@ from billing import services
 from billing.models import BillingIdentity, Claim, ClaimBatch, ClaimLine, ServiceCode
 from notes import services as note_services
 from notes.models import GroupSession, SessionNote
-from participants.tests.factories import CoverageFactory, PayerFactory, enrolled_participant
+from participants.models import Goal
+from participants.tests.factories import CoverageFactory, PayerFactory, PlanFactory, enrolled_participant
 from programs.tests.factories import AgencyFactory, CertificationFactory, StaffProfileFactory
 
 TODAY = timezone.localdate()
@@ -87,12 +88,15 @@ def tx_individual_code() -> ServiceCode:
 
 
 def billable_participant(author, program, payer, *, born=datetime.date(1980, 5, 17), **fields):
-    """Enrolled 80 days ago with a full address, covered by the Texas state plan from 300 days ago."""
+    """Enrolled 80 days ago with a full address and a recovery plan with one goal, covered by
+    the Texas state plan from 300 days ago."""
     person = enrolled_participant(
         author, program=program, started_days_ago=80, date_of_birth=born, agency=program.agency,
         address_line1="12 Oak St", city="Austin", state="TX", zip_code="78741", **fields,
     )  # fmt: skip
     CoverageFactory(participant=person, payer=payer, billing_program="tx_state_plan", start_date=days_ago(300))
+    plan = PlanFactory(participant=person, started_on=days_ago(80))
+    Goal.objects.create(plan=plan, description="A place of my own", objectives="Apply", target_date=TODAY)
     return person
 
 
@@ -137,16 +141,22 @@ def bill(payer, notes, *, by=None) -> ClaimBatch:
     return services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(by))
 
 
+def goals(person) -> list[Goal]:
+    """The person's first active plan goal, as a note names the goal it served."""
+    return list(Goal.objects.filter(plan__participant=person, status=Goal.Status.ACTIVE).order_by("pk")[:1])
+
+
 def signed_group(author, people, *, day, start="13:00", end="15:00") -> list[SessionNote]:
     """A group session written, signed and co-signed through the notes services, as the
-    group form and the supervisor's review do it."""
+    group form and the supervisor's review do it, each note naming the attendee's goal."""
     group = GroupSession(
         topic="Wellness planning", date=day, start_time=datetime.time.fromisoformat(start),
         end_time=datetime.time.fromisoformat(end), modality="in_person", place_of_service="53",
     )  # fmt: skip
     note_services.group_session_create(
         group=group, service_types=["support_group"], intervention="Planned.", next_steps="Next week.",
-        attendees=[(p, "Took part.") for p in people], max_size=None, submit=True, ctx=AuditContext(author),
+        attendees=[(p, "Took part.", goals(p)) for p in people], max_size=None, submit=True,
+        ctx=AuditContext(author),
     )  # fmt: skip
     supervisor = author.staff_profile.supervisor
     for note in group.notes.all():

@@ -48,6 +48,7 @@ HOLDS = {
     "late": "filing limit",
     "no_coverage": "No coverage on",
     "no_address": "The participant's address is incomplete",
+    "no_goal": "The note names no recovery-plan goal",
 }
 
 
@@ -74,6 +75,8 @@ def _break(reason, person, author, program, tx_code):
         person.coverages.update(start_date=days_ago(2))
     elif reason == "no_address":
         type(person).objects.filter(pk=person.pk).update(zip_code="")
+    elif reason == "no_goal":
+        return {"goals": []}
     return {}
 
 

@@ -13,7 +13,8 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from notes import services
 from notes.models import Addendum, GroupSession, NoteEvent, SessionNote
-from participants.tests.factories import days_ago, enrolled_participant
+from participants.models import Goal
+from participants.tests.factories import PlanFactory, days_ago, enrolled_participant
 
 from .factories import group_data, note_data
 
@@ -106,6 +107,25 @@ def test_a_group_overlapping_an_individual_note_is_refused_whole(signed_in_peer,
 
 
 @pytest.mark.django_db
+def test_each_attendees_note_names_the_plan_goal_it_served(signed_in_peer, peer, program, person):
+    other = enrolled_participant(peer, program=program, started_days_ago=30)
+    goal = Goal.objects.create(plan=PlanFactory(participant=person), description="Work", objectives="CV",
+                               target_date=TODAY)  # fmt: skip
+    theirs = Goal.objects.create(plan=PlanFactory(participant=other), description="Home", objectives="Apply",
+                                 target_date=TODAY)  # fmt: skip
+    page = signed_in_peer.get(reverse("group_new")).content.decode()
+    assert f'<option value="{goal.pk}">Work</option>' in page
+    response = signed_in_peer.post(
+        reverse("group_new"), group_data([person, other], **{f"goal-{person.pk}": theirs.pk})
+    )
+    assert response.status_code == 400 and f"Choose one of {person}&#x27;s plan goals." in response.content.decode()
+    response = signed_in_peer.post(reverse("group_new"), group_data([person, other], **{f"goal-{person.pk}": goal.pk}))
+    assert response.status_code == 302
+    assert list(SessionNote.objects.get(participant=person).goals_addressed.all()) == [goal]
+    assert not SessionNote.objects.get(participant=other).goals_addressed.exists()
+
+
+@pytest.mark.django_db
 def test_a_group_refuses_the_same_attendee_twice(peer, program, person):
     other = enrolled_participant(peer, program=program, started_days_ago=30)
     group = GroupSession(topic="Coping", date=days_ago(1), start_time=datetime.time(13), end_time=datetime.time(14),
@@ -113,7 +133,7 @@ def test_a_group_refuses_the_same_attendee_twice(peer, program, person):
     with pytest.raises(ValidationError, match=f"{person} is listed twice. List each attendee once."):
         services.group_session_create(
             group=group, service_types=["support_group"], intervention="Talked.", next_steps="Next week.",
-            attendees=[(person, "Shared."), (other, "Listened."), (person, "Shared again.")], max_size=12,
+            attendees=[(person, "Shared.", []), (other, "Listened.", []), (person, "Again.", [])], max_size=12,
             submit=True, ctx=AuditContext(peer),
         )  # fmt: skip
     assert not SessionNote.objects.exists() and not GroupSession.objects.exists()
