@@ -8,6 +8,7 @@ the number of notes or of claim lines billed before.
 """
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,11 @@ from .models import Authorization, ClaimLine, DuplicateDecision, FundingSource, 
 
 READY, HOLD, GRANT = "ready", "hold", "grant"
 BILLABLE_STATUSES = (SessionNote.Status.COSIGNED, SessionNote.Status.FINAL)
+# ICD-10-CM F10-F19: mental and behavioural disorders due to psychoactive substance use.
+SUBSTANCE_USE_DIAGNOSIS = re.compile(r"^F1\d")
+# A program that holds itself out as providing substance use disorder treatment is a Part 2
+# program (42 CFR 2.11); a co-occurring program does, so it counts too (conservative reading).
+PART2_POPULATIONS = (Program.Population.SUBSTANCE_USE, Program.Population.CO_OCCURRING)
 TELEHEALTH_MODIFIER = {Modality.VIDEO: "95", Modality.PHONE: "93", Modality.AUDIO_ONLY: "93"}
 
 
@@ -218,7 +224,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         a.hold(f"No rate for {code.hcpcs} on {day_text(day)}.", reverse("admin:billing_rate_changelist"))
     else:
         a.rate = rate.rate_per_unit
-    if any(e.program.population == Program.Population.SUBSTANCE_USE for e in active) and not any(
+    if _needs_part2_consent(note.participant, active) and not any(
         c.recipient_payer_id == a.coverage.payer_id and c.in_force_on(day) for c in consents[note.participant_id]
     ):
         a.hold(f"No current 42 CFR Part 2 consent to disclose to {a.coverage.payer}.", participant_url + "#consents")
@@ -256,4 +262,13 @@ def _check_certification(a, code: ServiceCode, held: frozenset) -> None:
         f"{note.author} held no certification {code.get_billing_program_display()} accepts for {code.hcpcs} "
         f"on {day_text(note.date)}: it takes a {names}.",
         url,
+    )
+
+
+def _needs_part2_consent(participant, enrollments) -> bool:
+    """Disclosing to the payer needs a written Part 2 consent (42 CFR 2.31, 2.33) whenever the
+    claim would carry a substance-use diagnosis (claims carry every diagnosis of the
+    participant) or the service comes from a Part 2 program."""
+    return any(SUBSTANCE_USE_DIAGNOSIS.match(code) for code in participant.diagnosis_codes) or any(
+        e.program.population in PART2_POPULATIONS for e in enrollments
     )

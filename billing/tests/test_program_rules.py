@@ -7,11 +7,11 @@ import pytest
 
 from billing.billability import HOLD, READY, assess, billable_notes
 from notes.tests.factories import signed_note
-from participants.models import Participant
-from programs.models import Certification
+from participants.models import Consent, Participant
+from programs.models import Certification, Program
 from programs.tests.factories import CertificationFactory
 
-from .factories import days_ago
+from .factories import TODAY, days_ago
 
 
 def texts(a):
@@ -72,4 +72,31 @@ def test_a_note_by_a_specialist_without_a_certification_the_program_accepts_is_h
     person.coverages.update(billing_program="tx_yes")
     assert "it takes a Certified Family Partner" in texts(assess(billable_notes())[0])
     person.coverages.update(billing_program="tx_state_plan")
+    assert assess(billable_notes())[0].status == READY
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("population", "diagnoses", "held"),
+    [
+        ("mental_health", "", False),
+        ("mental_health", "F41.1, F10.20", True),  # the claim would carry an alcohol use disorder
+        ("mental_health", "F19.90", True),
+        ("mental_health", "F20.9", False),
+        ("substance_use", "", True),
+        ("co_occurring", "", True),
+    ],
+)
+def test_part2_consent_is_needed_for_a_substance_use_diagnosis_or_program(
+    person, author, program, payer, population, diagnoses, held
+):
+    Program.objects.filter(pk=program.pk).update(population=population)
+    Participant.objects.filter(pk=person.pk).update(other_diagnoses=diagnoses)
+    signed_note(person, author)
+    [a] = assess(billable_notes())
+    assert ("No current 42 CFR Part 2 consent to disclose to Texas Medicaid." in texts(a)) == held, texts(a)
+    Consent.objects.create(
+        participant=person, kind="part2_disclosure", disclosing_party="Agency", recipient=payer.name,
+        recipient_payer=payer, purpose="Payment", information="Services", signed_on=days_ago(60), expires_on=TODAY,
+    )  # fmt: skip
     assert assess(billable_notes())[0].status == READY
