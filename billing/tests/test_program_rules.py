@@ -2,13 +2,15 @@
 certifications, plan goals, Part 2 consent, filing limits and units."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 
 from billing.billability import HOLD, READY, assess, billable_notes
 from notes.tests.factories import signed_note
 from participants.models import Consent, Participant
-from programs.models import Certification, Program
+from programs.models import Certification, Payer, Program
 from programs.tests.factories import CertificationFactory
 
 from .factories import TODAY, days_ago
@@ -100,3 +102,22 @@ def test_part2_consent_is_needed_for_a_substance_use_diagnosis_or_program(
         recipient_payer=payer, purpose="Payment", information="Services", signed_on=days_ago(60), expires_on=TODAY,
     )  # fmt: skip
     assert assess(billable_notes())[0].status == READY
+
+
+@pytest.mark.django_db
+def test_the_filing_limits_migration_corrects_existing_payers_and_billing_applies_them(person, author):
+    texas, connecticut = Payer.objects.get(name="Texas Medicaid"), Payer.objects.get(name="Connecticut Medicaid")
+    Payer.objects.update(timely_filing_days=180)  # as an agency may have typed them
+    importlib.import_module("programs.migrations.0005_payer_filing_limits_cited").set_filing_limits(apps, None)
+    texas.refresh_from_db()
+    connecticut.refresh_from_db()
+    assert (texas.timely_filing_days, connecticut.timely_filing_days) == (95, 365)
+
+    person.enrollments.update(start_date=days_ago(400))
+    person.assignments.update(started_on=days_ago(400))
+    person.coverages.update(payer=connecticut, start_date=days_ago(400))
+    for n in (96, 365, 366):
+        signed_note(person, author, day=days_ago(n))
+    late = [("filing limit" in texts(a)) for a in assess(billable_notes())]
+    assert late == [True, False, False]  # oldest first: 366 days is past 12 months
+    assert "Past Connecticut Medicaid's 365-day filing limit (366 days old)." in texts(assess(billable_notes())[0])
