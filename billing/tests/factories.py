@@ -70,6 +70,7 @@ REFERENCE_DATA = [
     ("billing.migrations.0002_reference_data", "seed_codes"),
     ("billing.migrations.0005_caps_belong_to_the_service", "name_the_service"),
     ("billing.migrations.0008_program_rules_reference_data", "apply_rules"),
+    ("billing.migrations.0009_connecticut_whole_units", "whole_units"),
 ]
 
 

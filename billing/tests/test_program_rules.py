@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 
 from billing.billability import HOLD, READY, assess, billable_notes
+from billing.models import Authorization, ServiceCode
 from notes.tests.factories import signed_note
 from participants.models import Consent, Participant
 from programs.models import Certification, Payer, Program
@@ -121,3 +122,18 @@ def test_the_filing_limits_migration_corrects_existing_payers_and_billing_applie
     late = [("filing limit" in texts(a)) for a in assess(billable_notes())]
     assert late == [True, False, False]  # oldest first: 366 days is past 12 months
     assert "Past Connecticut Medicaid's 365-day filing limit (366 days old)." in texts(assess(billable_notes())[0])
+
+
+@pytest.mark.django_db
+def test_connecticut_bills_whole_15_minute_units_only(person, author):
+    connecticut = Payer.objects.get(name="Connecticut Medicaid")
+    person.coverages.update(billing_program="ct_1915c_mhw", payer=connecticut)
+    Participant.objects.filter(pk=person.pk).update(date_of_birth=datetime.date(1970, 1, 1))
+    CertificationFactory(profile=author.staff_profile, type=Certification.Type.CT_RSS, issued_on=days_ago(30))
+    code = ServiceCode.objects.get(billing_program="ct_1915c_mhw", kind="individual", is_active=True)
+    Authorization.objects.create(participant=person, service_code=code, number="CT-1", units_authorized=40,
+                                 start_date=days_ago(30), end_date=TODAY)  # fmt: skip
+    signed_note(person, author, start="10:00", end="10:38")  # 2 units and 8 minutes
+    [a] = assess(billable_notes())
+    assert (a.status, a.units) == (READY, 2), texts(a)
+    assert code.rounding == ServiceCode.Rounding.WHOLE_UNITS and "whole 15-minute units" in code.source
