@@ -172,9 +172,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         return
     a.program = active[0].program
     kind = ServiceCode.Kind.GROUP if note.group_id else ServiceCode.Kind.INDIVIDUAL
-    covering = [c for c in coverages[note.participant_id] if c.in_force_on(day)]
-    with_code = [(c, codes.get((c.billing_program, kind))) for c in covering]
-    with_code = [(c, code) for c, code in with_code if code is not None]
+    covering = sorted((c for c in coverages[note.participant_id] if c.in_force_on(day)), key=lambda c: c.payment_order)
     if not covering:
         grant = next((s for e in active for s in funding[e.program_id] if s.in_force_on(day)), None)
         if grant is not None:
@@ -182,14 +180,8 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
             return
         a.hold(f"No coverage on {day_text(day)} and no grant funds {a.program} then.", participant_url + "#coverage")
         return
-    if not with_code:
-        names = ", ".join(c.get_billing_program_display() for c in covering)
-        a.hold(
-            f"No active service code for {kind} sessions under {names}.",
-            reverse("admin:billing_servicecode_changelist"),
-        )
+    if not _choose_coverage(a, covering, kind, codes):
         return
-    a.coverage, a.code = with_code[0]
     code = a.code
 
     age = note.participant.age_on(day)
@@ -272,3 +264,37 @@ def _needs_part2_consent(participant, enrollments) -> bool:
     return any(SUBSTANCE_USE_DIAGNOSIS.match(code) for code in participant.diagnosis_codes) or any(
         e.program.population in PART2_POPULATIONS for e in enrollments
     )
+
+
+def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> bool:
+    """The coverage that bills the note: the first in payment order whose billing program has
+    a code for this kind of session. Held when other insurance comes first (Medicaid pays
+    last) or when two Medicaid coverages with codes rank the same. False: nothing to bill."""
+    day, url = a.note.date, a.participant_url + "#coverage"
+    primary = covering[0]
+    if primary.kind == Coverage.Kind.OTHER_INSURANCE:
+        a.hold(
+            f"Bill the primary payer first: {primary.payer} (other insurance, ID {primary.member_id}) covers "
+            f"{day_text(day)}, and Medicaid pays last.",
+            url,
+        )
+    medicaid = [c for c in covering if c.kind == Coverage.Kind.MEDICAID]
+    if not medicaid:
+        return False
+    with_code = [c for c in medicaid if codes.get((c.billing_program, kind))]
+    if not with_code:
+        names = ", ".join(c.get_billing_program_display() for c in medicaid)
+        a.hold(
+            f"No active service code for {kind} sessions under {names}.",
+            reverse("admin:billing_servicecode_changelist"),
+        )
+        return False
+    if len(with_code) > 1 and with_code[0].rank == with_code[1].rank:
+        names = " and ".join(c.get_billing_program_display() for c in with_code if c.rank == with_code[0].rank)
+        a.hold(
+            f"Two Medicaid coverages on {day_text(day)} rank the same ({names}): choose which one is primary.",
+            url,
+        )
+        return False
+    a.coverage, a.code = with_code[0], codes[(with_code[0].billing_program, kind)]
+    return True
