@@ -35,8 +35,10 @@ def get_claim_for_user(user, pk: int) -> Claim:
 
 
 def get_note_for_billing(user, pk) -> SessionNote:
-    """A signed note, for deciding how it is billed (its facts only are shown, never its text)."""
-    note = SessionNote.objects.filter(pk=pk, status__in=SessionNote.LOCKED).first() if may_bill(user) else None
+    """A signed note, or one waiting for co-signature, for deciding how it is billed (its facts
+    only are shown, never its text)."""
+    statuses = (SessionNote.Status.SUBMITTED, *SessionNote.LOCKED)
+    note = SessionNote.objects.filter(pk=pk, status__in=statuses).first() if may_bill(user) else None
     if note is None:
         raise Http404("No such note.")
     return note

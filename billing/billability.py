@@ -90,7 +90,9 @@ def billable_notes() -> QuerySet[SessionNote]:
 def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
     """For each note, the other notes of its participant whose times overlap it, whoever wrote
     them, signed or waiting for co-signature (they will be signed), billed or not; notes
-    decided "not billed" no longer count. One service is billed once."""
+    decided "not billed" no longer count. One service is billed once: a second claim for it is
+    an overpayment, and the Texas state plan benefit may not be delivered at the same time as
+    other behavioral health services (Texas Children's Health Plan provider alert, 2020-11-06)."""
     others = defaultdict(list)
     rows = (
         SessionNote.objects.filter(
@@ -100,7 +102,15 @@ def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
         )
         .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
         .select_related("author")
-        .only("participant_id", "date", "start_time", "end_time", "author__first_name", "author__last_name")
+        .only(
+            "participant_id",
+            "date",
+            "start_time",
+            "end_time",
+            "author__first_name",
+            "author__last_name",
+            "author__email",
+        )
     )
     for other in rows:
         others[(other.participant_id, other.date)].append(other)

@@ -6,6 +6,9 @@
   a cap, the smallest applies (the conservative reading).
 - A rolling cap holds in every window of its length that contains the note, so units dated
   after the note count too: a session billed late must not push a later window over the cap.
+  ("104 units per rolling 6 months", Texas Children's Health Plan provider alert 2020-11-06,
+  names no fixed period, so every period of 183 days must stay within it: the conservative
+  reading.)
 - History is read for the windows that matter only: units per participant, service and day,
   summed by the database, from the first day a window around the participant's notes can
   start to the last day one can end; and for each authorization, the units already billed

@@ -154,10 +154,11 @@ def claim_correct(*, claim: Claim, frequency: str, ctx: AuditContext) -> ClaimBa
     if frequency not in (Claim.Frequency.VOID, Claim.Frequency.REPLACEMENT):
         raise ValidationError("A correction is a void or a replacement.")
     with transaction.atomic():
+        # The participant first, as batch builds lock it, then the lines.
+        lock_participants(ClaimLine.objects.filter(claim=claim).values("note_id"))
         lines = list(ClaimLine.objects.select_for_update().filter(claim=claim, voided=False))
         if not lines:
             raise ValidationError("This claim has already been voided or replaced.")
-        lock_participants([line.note_id for line in lines])
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(voided=True)
         batch = ClaimBatch.objects.create(payer=claim.batch.payer, created_by=ctx.actor)
         if frequency == Claim.Frequency.REPLACEMENT:
