@@ -9,6 +9,7 @@ necessary, 45 CFR 164.502(b)); that is billing's own rule, not an access check.
 from django.http import Http404
 
 from accounts.roles import Role
+from notes.models import SessionNote
 
 from .models import Authorization, Claim, ClaimBatch, ClaimLine
 
@@ -47,3 +48,13 @@ def get_line_for_user(user, pk: int) -> ClaimLine:
     if line is None:
         raise Http404("No such claim line.")
     return line
+
+
+def get_note_for_billing(user, pk) -> SessionNote:
+    """A signed note, or one waiting for co-signature, for deciding how it is billed (its facts
+    only are shown, never its text)."""
+    statuses = (SessionNote.Status.SUBMITTED, *SessionNote.LOCKED)
+    note = SessionNote.objects.filter(pk=pk, status__in=statuses).first() if may_bill(user) else None
+    if note is None:
+        raise Http404("No such note.")
+    return note

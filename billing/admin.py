@@ -1,7 +1,10 @@
 """Reference data is kept in the Django admin: program admins get staff access with
 add/change permissions on these models (migration 0002), never delete."""
 
+from django import forms
 from django.contrib import admin
+
+from programs.models import Certification
 
 from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, Rate, ServiceCode
 
@@ -17,9 +20,30 @@ class RateInline(admin.TabularInline):
     can_delete = False
 
 
+class ServiceCodeForm(forms.ModelForm):
+    certification_types = forms.MultipleChoiceField(
+        choices=Certification.Type.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The certifications that may deliver this code; none ticked: any peer certification.",
+    )
+
+    class Meta:
+        model = ServiceCode
+        fields = [
+            "billing_program", "service", "description", "hcpcs", "modifiers", "kind", "unit_minutes", "rounding",
+            "partial_unit_minimum", "daily_unit_cap", "rolling_cap_units", "rolling_cap_days", "minimum_age",
+            "maximum_age", "max_group_size", "requires_authorization", "requires_certified_peer",
+            "certification_types", "source", "is_active",
+        ]  # fmt: skip
+
+
 @admin.register(ServiceCode)
 class ServiceCodeAdmin(NoDelete):
-    list_display = ["hcpcs", "modifiers", "billing_program", "kind", "rounding", "daily_unit_cap", "is_active"]
+    form = ServiceCodeForm
+    list_display = [
+        "hcpcs", "modifiers", "billing_program", "service", "kind", "rounding", "daily_unit_cap", "is_active",
+    ]  # fmt: skip
     list_filter = ["billing_program", "kind", "is_active"]
     inlines = [RateInline]
 

@@ -2,11 +2,13 @@
 
 Every rule is checked on the note's date of service and every failure is kept, in words a
 billing clerk can act on, with a link to where it is fixed. Notes are assessed in date order
-so that daily caps, rolling caps and authorizations are consumed in the order the services
-happened. The whole assessment uses a fixed number of queries, whatever the number of notes.
+so that daily caps, rolling caps and authorizations (billing/caps.py) are consumed in the
+order the services happened. The whole assessment uses a fixed number of queries, whatever
+the number of notes or of claim lines billed before.
 """
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,15 +19,21 @@ from django.utils import timezone
 
 from notes.models import Modality, SessionNote
 from participants.models import Consent, Coverage, Enrollment
-from programs.models import Program
-from programs.selectors import certified_on
+from programs.models import Certification, Program
+from programs.selectors import certification_types_on
 
-from .models import Authorization, ClaimLine, FundingSource, Rate, ServiceCode
+from .caps import CapLedger, day_text
+from .models import Authorization, ClaimLine, DuplicateDecision, FundingSource, Rate, ServiceCode
 
 READY, HOLD, GRANT = "ready", "hold", "grant"
 # Ready notes this close to the payer's filing limit are flagged and listed first.
 FILING_WARNING_DAYS = 30
 BILLABLE_STATUSES = (SessionNote.Status.COSIGNED, SessionNote.Status.FINAL)
+# ICD-10-CM F10-F19: mental and behavioural disorders due to psychoactive substance use.
+SUBSTANCE_USE_DIAGNOSIS = re.compile(r"^F1\d")
+# A program that holds itself out as providing substance use disorder treatment is a Part 2
+# program (42 CFR 2.11); a co-occurring program does, so it counts too (conservative reading).
+PART2_POPULATIONS = (Program.Population.SUBSTANCE_USE, Program.Population.CO_OCCURRING)
 TELEHEALTH_MODIFIER = {Modality.VIDEO: "95", Modality.PHONE: "93", Modality.AUDIO_ONLY: "93"}
 
 
@@ -51,14 +59,25 @@ class Assessment:
     modifiers: list[str] = field(default_factory=list)
     program: Program | None = None
     funding: FundingSource | None = None
-    cap_note: str = ""
-    # The authorization in force for the note's code that day, if any: its number goes on the
-    # claim (REF*G1), and notes under different authorizations go on different claims.
     authorization: Authorization | None = None
     # Assessed for a replacement claim: the payer's correction limit applies (checked by
     # services.claim_correct), not the filing limit of a first claim.
     correction: bool = False
     assessed_on: datetime.date | None = None
+    cap_note: str = ""
+    duplicates: list[SessionNote] = field(default_factory=list)
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.rate or Decimal(0)) * self.units
+
+    @property
+    def payer(self):
+        return self.coverage.payer if self.coverage else None
+
+    @property
+    def participant_url(self) -> str:
+        return reverse("participants:detail", args=[self.note.participant_id])
 
     @property
     def days_left_to_file(self) -> int | None:
@@ -73,57 +92,81 @@ class Assessment:
         days = self.days_left_to_file
         return days is not None and days <= FILING_WARNING_DAYS
 
-    @property
-    def amount(self) -> Decimal:
-        return (self.rate or Decimal(0)) * self.units
-
-    @property
-    def payer(self):
-        return self.coverage.payer if self.coverage else None
-
     def hold(self, text: str, fix_url: str = "", **who_fixes) -> None:
         self.reasons.append(Reason(text, fix_url, **who_fixes))
 
 
-def _day(value: datetime.date) -> str:
-    return f"{value:%b} {value.day}, {value.year}"
+def time_text(value: datetime.time) -> str:
+    return value.strftime("%I:%M %p").lstrip("0")
 
 
 def billable_notes() -> QuerySet[SessionNote]:
-    """Signed notes not on a live claim line, nor voided with "do not rebill"."""
+    """Signed notes not on a live claim line, nor voided with "do not rebill", nor decided
+    "not billed" as a duplicate."""
     live_line = ClaimLine.objects.filter(note=OuterRef("pk"), voided=False)
     not_to_rebill = ClaimLine.objects.filter(note=OuterRef("pk"), do_not_rebill=True)
     return (
         SessionNote.objects.filter(status__in=BILLABLE_STATUSES)
         .exclude(Exists(live_line))
         .exclude(Exists(not_to_rebill))
+        .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
     )
+
+
+def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
+    """For each note, the other notes of its participant whose times overlap it, whoever wrote
+    them, signed or waiting for co-signature (they will be signed), billed or not; notes
+    decided "not billed" no longer count. One service is billed once: a second claim for it is
+    an overpayment, and the Texas state plan benefit may not be delivered at the same time as
+    other behavioral health services (Texas Children's Health Plan provider alert, 2020-11-06)."""
+    others = defaultdict(list)
+    rows = (
+        SessionNote.objects.filter(
+            participant_id__in={n.participant_id for n in notes},
+            date__in={n.date for n in notes},
+            status__in=(SessionNote.Status.SUBMITTED, *BILLABLE_STATUSES),
+        )
+        .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
+        .select_related("author")
+        .only(
+            "participant_id",
+            "date",
+            "start_time",
+            "end_time",
+            "author__first_name",
+            "author__last_name",
+            "author__email",
+        )
+    )
+    for other in rows:
+        others[(other.participant_id, other.date)].append(other)
+    return {n.pk: [o for o in others[(n.participant_id, n.date)] if o.pk != n.pk and n.overlaps(o)] for n in notes}
 
 
 def assess(
     notes: QuerySet[SessionNote], *, today: datetime.date | None = None, correction: bool = False
 ) -> list[Assessment]:
     today = today or timezone.localdate()
+    goal_links = SessionNote.goals_addressed.through.objects.filter(sessionnote_id=OuterRef("pk"))
     notes = list(
-        notes.select_related("participant", "author__staff_profile", "group")
+        notes.annotate(documents_goal=Exists(goal_links))
+        .select_related("participant", "author__staff_profile", "group")
         .prefetch_related(Prefetch("group__notes", queryset=SessionNote.objects.only("pk", "group_id")))
         .order_by("date", "start_time", "pk")
     )
     if not notes:
         return []
     participant_ids = {n.participant_id for n in notes}
-    earliest = min(n.date for n in notes)
 
-    enrollments, coverages, consents, authorizations = (defaultdict(list) for _ in range(4))
+    enrollments, coverages, consents = (defaultdict(list) for _ in range(3))
     for e in Enrollment.objects.filter(participant_id__in=participant_ids).select_related("program"):
         enrollments[e.participant_id].append(e)
     for c in Coverage.objects.filter(participant_id__in=participant_ids).select_related("payer"):
         coverages[c.participant_id].append(c)
     for c in Consent.objects.filter(participant_id__in=participant_ids, kind=Consent.Kind.PART2_DISCLOSURE):
         consents[c.participant_id].append(c)
-    for a in Authorization.objects.filter(participant_id__in=participant_ids):
-        authorizations[(a.participant_id, a.service_code_id)].append(a)
-    certified = certified_on((n.author_id, n.date) for n in notes)
+    certified = certification_types_on((n.author_id, n.date) for n in notes)
+    overlapping = _overlapping(notes)
     codes = {
         (code.billing_program, code.kind): code
         for code in ServiceCode.objects.filter(is_active=True).prefetch_related(
@@ -134,32 +177,27 @@ def assess(
     for source in FundingSource.objects.all():
         funding[source.program_id].append(source)
 
-    # Units already on live claim lines, for caps and authorizations.
-    longest_window = max((c.rolling_cap_days or 0 for c in codes.values()), default=0)
-    billed = defaultdict(list)  # (participant, code) -> [(date, units)]
-    lines = ClaimLine.objects.filter(
-        voided=False,
-        claim__participant_id__in=participant_ids,
-        service_date__gte=earliest - datetime.timedelta(days=longest_window),
-    ).values_list("claim__participant_id", "service_code_id", "service_date", "units")
-    for participant_id, code_id, day, units in lines:
-        billed[(participant_id, code_id)].append((day, units))
-    # Lines for authorizations may be older than the cap window.
-    auth_used = defaultdict(int)
-    auth_lines = ClaimLine.objects.filter(voided=False, claim__participant_id__in=participant_ids).values_list(
-        "claim__participant_id", "service_code_id", "service_date", "units"
-    )
-    auth_lines = list(auth_lines)
-
     results = []
     for note in notes:
         a = Assessment(note=note, assessed_on=today, correction=correction)
         _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
-        if a.code and not a.reasons and a.status != GRANT:
-            _consume(a, note, billed, authorizations, auth_lines, auth_used)
+        if overlapping[note.pk] and a.status != GRANT:
+            a.duplicates = overlapping[note.pk]
+            for other in a.duplicates:
+                a.hold(
+                    f"Possible duplicate service: {other.author}'s note for {note.participant} from "
+                    f"{time_text(other.start_time)} to {time_text(other.end_time)} overlaps this one. "
+                    "Decide which one is billed."
+                )
+        results.append(a)
+    # Caps and authorizations, in date order, for the notes every other rule lets through.
+    consuming = [a for a in results if a.code and not a.reasons and a.status != GRANT]
+    ledger = CapLedger(consuming, list(codes.values()))
+    for a in consuming:
+        ledger.consume(a)
+    for a in results:
         if a.status != GRANT:
             a.status = HOLD if a.reasons else READY
-        results.append(a)
     return results
 
 
@@ -168,39 +206,36 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     day = note.date
     active = [e for e in enrollments[note.participant_id] if e.in_force_on(day)]
     if not active:
-        a.hold(f"Not enrolled in any program on {_day(day)}.", participant_url + "#enrollment")
+        a.hold(f"Not enrolled in any program on {day_text(day)}.", participant_url + "#enrollment")
         return
     a.program = active[0].program
     kind = ServiceCode.Kind.GROUP if note.group_id else ServiceCode.Kind.INDIVIDUAL
-    covering = [c for c in coverages[note.participant_id] if c.in_force_on(day)]
-    with_code = [(c, codes.get((c.billing_program, kind))) for c in covering]
-    with_code = [(c, code) for c, code in with_code if code is not None]
+    covering = sorted((c for c in coverages[note.participant_id] if c.in_force_on(day)), key=lambda c: c.payment_order)
     if not covering:
         grant = next((s for e in active for s in funding[e.program_id] if s.in_force_on(day)), None)
         if grant is not None:
             a.status, a.funding = GRANT, grant
             return
-        a.hold(f"No coverage on {_day(day)} and no grant funds {a.program} then.", participant_url + "#coverage")
+        a.hold(f"No coverage on {day_text(day)} and no grant funds {a.program} then.", participant_url + "#coverage")
         return
-    if not with_code:
-        names = ", ".join(c.get_billing_program_display() for c in covering)
-        a.hold(
-            f"No active service code for {kind} sessions under {names}.",
-            reverse("admin:billing_servicecode_changelist"),
-        )
+    if not _choose_coverage(a, covering, kind, codes):
         return
-    a.coverage, a.code = with_code[0]
     code = a.code
 
-    if code.minimum_age and note.participant.age_on(day) < code.minimum_age:
+    age = note.participant.age_on(day)
+    if code.minimum_age and age < code.minimum_age:
         a.hold(
-            f"Under {code.minimum_age} on {_day(day)}: {code.hcpcs} is for adults {code.minimum_age} and over.",
+            f"Under {code.minimum_age} on {day_text(day)}: {code.get_billing_program_display()} serves ages "
+            f"{code.ages}.",
             participant_url,
         )
-    if code.requires_certified_peer and (note.author_id, day) not in certified:
-        profile = getattr(note.author, "staff_profile", None)
-        url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
-        a.hold(f"{note.author} had no valid peer certification on {_day(day)}.", url)
+    if code.maximum_age is not None and age > code.maximum_age:
+        a.hold(
+            f"{age} on {day_text(day)}: {code.get_billing_program_display()} serves ages {code.ages}.",
+            participant_url,
+        )
+    if code.requires_certified_peer:
+        _check_certification(a, code, certified[(note.author_id, day)])
     payer = a.coverage.payer
     profile = getattr(note.author, "staff_profile", None)
     if payer.requires_rendering_provider and not (profile and profile.npi):
@@ -212,24 +247,34 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         )
     if kind == ServiceCode.Kind.GROUP and len(note.group.notes.all()) > code.max_group_size:
         a.hold(f"The group had more than {code.max_group_size} attendees.")
+    if not note.documents_goal:
+        # Medicaid pays for services of the person's plan: the person-centered service plan of
+        # 1915(i) (42 CFR 441.725) and 1915(c) (42 CFR 441.301(b)(1)(i)). No source found for
+        # the state plan benefit; the conservative reading holds its notes the same way.
+        a.hold(
+            "The note names no recovery-plan goal: a billable peer support note documents the goal it served.",
+            reverse("notes:note_detail", args=[note.pk]),
+        )
     a.units = code.units_for(note.duration_minutes or 0)
     if a.units == 0:
         a.hold(f"{note.duration_minutes} minutes is less than one billable unit of {code.unit_minutes} minutes.")
     rate = next((r for r in code.rates.all() if r.in_force_on(day)), None)
     if rate is None:
-        a.hold(f"No rate for {code.hcpcs} on {_day(day)}.", reverse("admin:billing_rate_changelist"))
+        a.hold(f"No rate for {code.hcpcs} on {day_text(day)}.", reverse("admin:billing_rate_changelist"))
     else:
         a.rate = rate.rate_per_unit
-    if any(e.program.population == Program.Population.SUBSTANCE_USE for e in active) and not any(
+    if _needs_part2_consent(note.participant, active) and not any(
         c.recipient_payer_id == a.coverage.payer_id and c.in_force_on(day) for c in consents[note.participant_id]
     ):
         a.hold(f"No current 42 CFR Part 2 consent to disclose to {a.coverage.payer}.", participant_url + "#consents")
     participant = note.participant
     if not (participant.address_line1 and participant.city and participant.state and participant.zip_code):
         a.hold("The participant's address is incomplete; the claim needs street, city, state and ZIP.", participant_url)
-    age = (today - day).days
-    if age > a.coverage.payer.timely_filing_days and not a.correction:
-        a.hold(f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({age} days old).")
+    days_old = (today - day).days
+    if days_old > a.coverage.payer.timely_filing_days and not a.correction:
+        a.hold(
+            f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({days_old} days old)."
+        )
     modifiers = list(code.modifier_list)
     if kind == ServiceCode.Kind.GROUP and "HQ" not in modifiers:
         modifiers.append("HQ")
@@ -238,52 +283,65 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     a.modifiers = modifiers[:4]
 
 
-def _consume(a, note, billed, authorizations, auth_lines, auth_used) -> None:
-    """Apply caps and authorizations, counting units already billed and units of earlier
-    ready notes in this same assessment."""
-    code, day = a.code, note.date
-    key = (note.participant_id, code.pk)
-    history = billed[key]
-    if code.daily_unit_cap is not None:
-        left = code.daily_unit_cap - sum(u for d, u in history if d == day)
-        if left <= 0:
-            a.hold(f"The daily cap of {code.daily_unit_cap} units for {code.hcpcs} is already used on {_day(day)}.")
-            return
-        if a.units > left:
-            a.cap_note = f"Capped to {left} of {a.units} units by the daily cap."
-            a.units = left
-    if code.rolling_cap_units is not None:
-        since = day - datetime.timedelta(days=code.rolling_cap_days - 1)
-        left = code.rolling_cap_units - sum(u for d, u in history if since <= d <= day)
-        if left <= 0:
-            cap = f"{code.rolling_cap_units} units per {code.rolling_cap_days} days"
-            a.hold(f"The cap of {cap} for {code.hcpcs} is used up.")
-            return
-        if a.units > left:
-            a.cap_note = f"Capped to {left} of {a.units} units by the rolling {code.rolling_cap_days}-day cap."
-            a.units = left
-    if code.requires_authorization:
-        auth = next((x for x in authorizations[key] if x.in_force_on(day)), None)
-        if auth is None:
-            a.hold(
-                f"No authorization for {code.hcpcs} covers {_day(day)}.",
-                reverse("participants:detail", args=[note.participant_id]),
-            )
-            return
-        if auth.pk not in auth_used:
-            auth_used[auth.pk] = sum(
-                u for p, c, d, u in auth_lines if p == note.participant_id and c == code.pk and auth.in_force_on(d)
-            )
-        left = auth.units_authorized - auth_used[auth.pk]
-        if left <= 0:
-            a.hold(f"Authorization {auth.number} has no units left ({auth.units_authorized} authorized).")
-            return
-        if a.units > left:
-            a.cap_note = f"Capped to {left} of {a.units} units by authorization {auth.number}."
-            a.units = left
-        auth_used[auth.pk] += a.units
-        a.authorization = auth
-    else:
-        # Not required, but one is on file: it is still sent (REF*G1, billing-rules.md "On the claim").
-        a.authorization = next((x for x in authorizations[key] if x.in_force_on(day)), None)
-    history.append((day, a.units))
+def _check_certification(a, code: ServiceCode, held: frozenset) -> None:
+    """The author held, on the date of service, a certification of a type the program accepts
+    for this code (its source is in the code's reference data)."""
+    accepted = set(code.certification_types)
+    if held and (not accepted or held & accepted):
+        return
+    note = a.note
+    profile = getattr(note.author, "staff_profile", None)
+    url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
+    if not held:
+        a.hold(f"{note.author} had no valid peer certification on {day_text(note.date)}.", url)
+        return
+    labels = dict(Certification.Type.choices)
+    names = " or ".join(labels[t] for t in code.certification_types)
+    a.hold(
+        f"{note.author} held no certification {code.get_billing_program_display()} accepts for {code.hcpcs} "
+        f"on {day_text(note.date)}: it takes a {names}.",
+        url,
+    )
+
+
+def _needs_part2_consent(participant, enrollments) -> bool:
+    """Disclosing to the payer needs a written Part 2 consent (42 CFR 2.31, 2.33) whenever the
+    claim would carry a substance-use diagnosis (claims carry every diagnosis of the
+    participant) or the service comes from a Part 2 program."""
+    return any(SUBSTANCE_USE_DIAGNOSIS.match(code) for code in participant.diagnosis_codes) or any(
+        e.program.population in PART2_POPULATIONS for e in enrollments
+    )
+
+
+def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> bool:
+    """The coverage that bills the note: the first in payment order whose billing program has
+    a code for this kind of session. Held when other insurance comes first (Medicaid pays
+    last) or when two Medicaid coverages with codes rank the same. False: nothing to bill."""
+    day, url = a.note.date, a.participant_url + "#coverage"
+    primary = covering[0]
+    if primary.kind == Coverage.Kind.OTHER_INSURANCE:
+        a.hold(
+            f"Bill the primary payer first: {primary.payer} (other insurance, ID {primary.member_id}) covers "
+            f"{day_text(day)}, and Medicaid pays last.",
+            url,
+        )
+    medicaid = [c for c in covering if c.kind == Coverage.Kind.MEDICAID]
+    if not medicaid:
+        return False
+    with_code = [c for c in medicaid if codes.get((c.billing_program, kind))]
+    if not with_code:
+        names = ", ".join(c.get_billing_program_display() for c in medicaid)
+        a.hold(
+            f"No active service code for {kind} sessions under {names}.",
+            reverse("admin:billing_servicecode_changelist"),
+        )
+        return False
+    if len(with_code) > 1 and with_code[0].rank == with_code[1].rank:
+        names = " and ".join(c.get_billing_program_display() for c in with_code if c.rank == with_code[0].rank)
+        a.hold(
+            f"Two Medicaid coverages on {day_text(day)} rank the same ({names}): choose which one is primary.",
+            url,
+        )
+        return False
+    a.coverage, a.code = with_code[0], codes[(with_code[0].billing_program, kind)]
+    return True

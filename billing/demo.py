@@ -1,5 +1,6 @@
 """Demo billing data for `seed_demo`: the agency's billing identity, a grant, some
-authorizations, a few gaps in coverage, and one exported batch. Runs once."""
+authorizations, a few gaps in coverage, and one exported batch. Runs once. With the demo
+participants and notes it shows ready notes and the hold reasons (peersupport/tests/test_demo.py)."""
 
 import datetime
 
@@ -65,19 +66,20 @@ def seed(agency: Agency) -> None:
         # Three people whose Medicaid began only last month: earlier sessions fall to the grant.
         for participant in Participant.objects.filter(enrollments__program=community).distinct()[:3]:
             Coverage.objects.filter(participant=participant).update(start_date=today - datetime.timedelta(days=30))
-    # Connecticut waiver services need authorizations: half of those participants have one.
-    ct_code = ServiceCode.objects.filter(billing_program="ct_1915c_mhw", kind="individual", is_active=True).first()
-    ct_people = Participant.objects.filter(coverages__billing_program="ct_1915c_mhw").distinct().order_by("pk")
-    for n, participant in enumerate(ct_people):
-        if ct_code and n % 2 == 0:
-            Authorization.objects.create(
-                participant=participant,
-                service_code=ct_code,
-                number=f"CT-{7000 + n}",
-                units_authorized=40,
-                start_date=today - datetime.timedelta(days=180),
-                end_date=today + datetime.timedelta(days=180),
-            )
+    # The CT waiver and TX HCBS-AMH need authorizations: half of those participants have one.
+    for billing_program, prefix, units in [("ct_1915c_mhw", "CT", 40), ("tx_1915i_amh", "AMH", 60)]:
+        code = ServiceCode.objects.filter(billing_program=billing_program, kind="individual", is_active=True).first()
+        people = Participant.objects.filter(coverages__billing_program=billing_program).distinct().order_by("pk")
+        for n, participant in enumerate(people):
+            if code and n % 2 == 0:
+                Authorization.objects.create(
+                    participant=participant,
+                    service_code=code,
+                    number=f"{prefix}-{7000 + n}",
+                    units_authorized=units,
+                    start_date=today - datetime.timedelta(days=180),
+                    end_date=today + datetime.timedelta(days=180),
+                )
     # One exported batch: last month's ready notes for the Texas payer.
     clerk = User.objects.filter(groups__name=Role.BILLING).order_by("pk").first()
     month_ago = today - datetime.timedelta(days=45)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notes.models import SessionNote
 from participants.models import Participant
-from programs.models import Agency, BillingProgram, InForce, Payer, Program, StaffProfile
+from programs.models import Agency, BillingProgram, Certification, InForce, Payer, Program, StaffProfile
 from programs.validators import X12_ID, validate_npi
 
 ZIP9 = RegexValidator(r"^\d{5}-?\d{4}$", "The billing provider's ZIP code needs all 9 digits, e.g. 78741-1234.")
@@ -59,6 +59,14 @@ class ServiceCode(models.Model):
         PARTIAL_FROM_N = "partial_from_n", "A final partial unit counts from N minutes"
 
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
+    # Caps and authorizations belong to the service, not to one code: H0038 individual and
+    # H0038 group of one billing program draw on the same daily cap, rolling cap and
+    # authorization, whatever their modifiers (billing/caps.py).
+    service = models.SlugField(
+        max_length=40,
+        help_text="Codes of one billing program with the same service share its caps and authorizations, "
+        "e.g. peer_support for H0038 individual and group.",
+    )
     description = models.CharField(max_length=100)
     hcpcs = models.CharField(
         "HCPCS",
@@ -83,15 +91,33 @@ class ServiceCode(models.Model):
     partial_unit_minimum = models.PositiveSmallIntegerField(
         default=8, validators=[MinValueValidator(1), MaxValueValidator(59)], help_text="N, for the partial-unit rule."
     )
-    daily_unit_cap = models.PositiveSmallIntegerField(null=True, blank=True)
-    rolling_cap_units = models.PositiveSmallIntegerField(null=True, blank=True)
-    rolling_cap_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="E.g. 183 for a rolling 6 months."
+    daily_unit_cap = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Shared by the service's codes; the smallest of them applies."
     )
-    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    rolling_cap_units = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Shared by the service's codes; the smallest of them applies."
+    )
+    rolling_cap_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="E.g. 183 for a rolling 6 months. Every window of this length holds the cap."
+    )
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The youngest age served, in years."
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The oldest age served, in years: 18 means under 19 on the date of service."
+    )
     max_group_size = models.PositiveSmallIntegerField(default=12)
     requires_authorization = models.BooleanField(default=False)
     requires_certified_peer = models.BooleanField(default=True)
+    certification_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The certifications that may deliver this code; empty: any peer certification.",
+    )
+    source = models.TextField(
+        blank=True,
+        help_text="Where these rules come from. Values marked demo have no source and must be corrected.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -109,10 +135,22 @@ class ServiceCode(models.Model):
         return f"{self.hcpcs}{mods} ({self.get_billing_program_display()}, {self.get_kind_display().lower()})"
 
     def clean(self):
+        types = self.certification_types
+        if not isinstance(types, list) or set(types) - set(Certification.Type.values):
+            raise ValidationError({"certification_types": "Choose certification types from the list."})
+        if self.minimum_age is not None and self.maximum_age is not None and self.maximum_age < self.minimum_age:
+            raise ValidationError({"maximum_age": "The oldest age served can't be below the youngest."})
         if (self.rolling_cap_units is None) != (self.rolling_cap_days is None):
             raise ValidationError({"rolling_cap_days": "Give both the rolling cap's units and its days, or neither."})
         if self.rounding == self.Rounding.PARTIAL_FROM_N and self.partial_unit_minimum >= self.unit_minutes:
             raise ValidationError({"partial_unit_minimum": "N must be less than the minutes per unit."})
+
+    @property
+    def ages(self) -> str:
+        """The ages served, in words: "21 and over", "3 through 18"."""
+        if self.maximum_age is None:
+            return f"{self.minimum_age} and over"
+        return f"{self.minimum_age or 0} through {self.maximum_age}"
 
     @property
     def modifier_list(self) -> list[str]:
@@ -160,7 +198,12 @@ class Rate(InForce):
 
 class Authorization(InForce):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="authorizations")
-    service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="authorizations")
+    service_code = models.ForeignKey(
+        ServiceCode,
+        on_delete=models.PROTECT,
+        related_name="authorizations",
+        help_text="Its units cover every code of this code's service, individual and group alike.",
+    )
     number = models.CharField(max_length=30)
     units_authorized = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     start_date = models.DateField()
@@ -319,3 +362,22 @@ class ClaimLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hcpcs} × {self.units} on {self.service_date}"
+
+
+class DuplicateDecision(models.Model):
+    """Billing staff's decision between notes that bill one participant at overlapping times
+    (two specialists on a handover day, or a person listed twice): `stands` may be billed,
+    `not_billed` never is. Until someone decides, billability holds both."""
+
+    stands = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="+")
+    not_billed = models.OneToOneField(SessionNote, on_delete=models.PROTECT, related_name="not_billed_decision")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(stands=models.F("not_billed")), name="duplicate_decision_two_notes")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.stands_id} stands; note {self.not_billed_id} is not billed"

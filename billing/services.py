@@ -9,11 +9,13 @@ from django.utils import timezone
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record, save_with_audit
+from notes.models import SessionNote
+from participants.models import Participant
 from programs.models import Payer
 
 from .billability import READY, assess, billable_notes
 from .exports import batch_csv
-from .models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine
+from .models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine, DuplicateDecision
 from .validation import validate_837p
 from .x12 import MAX_LINES_PER_CLAIM, ExportError, build_837p
 
@@ -24,15 +26,29 @@ class BatchConflict(Exception):
     """Another batch took some of these notes first; nothing was saved."""
 
 
-def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> ClaimBatch:
-    """One claim per participant and coverage, lines in date order, at most 50 lines a claim.
+def lock_participants(note_ids) -> None:
+    """Lock the rows of the notes' participants until the transaction ends.
 
-    The notes are assessed again inside the transaction: only those still ready for this
-    payer are billed. The partial unique index on ClaimLine.note is the last word: if
-    another batch billed a note meanwhile, the insert fails and this whole batch rolls back.
+    Caps and authorizations are consumed per participant: two batch builds at once would each
+    read the units used before either wrote its lines, and together bill past the cap (108
+    units against 104) or the authorization. Whoever locks second waits, then assesses with
+    the first one's lines committed. Ascending ids, so two builders never deadlock."""
+    participant_ids = SessionNote.objects.filter(pk__in=note_ids).values("participant_id")
+    list(Participant.objects.filter(pk__in=participant_ids).order_by("pk").select_for_update().values_list("pk"))
+
+
+def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> ClaimBatch:
+    """One claim per `claim_key` (participant, coverage, authorization, and specialist when the
+    payer requires the rendering provider), lines in date order, at most 50 lines a claim.
+
+    The notes are assessed again inside the transaction, after their participants' rows are
+    locked: only those still ready for this payer are billed. The partial unique index on
+    ClaimLine.note is the last word: if another batch billed a note meanwhile, the insert
+    fails and this whole batch rolls back.
     """
     try:
         with transaction.atomic():
+            lock_participants(note_ids)
             assessments = [
                 a
                 for a in assess(billable_notes().filter(pk__in=note_ids))
@@ -193,6 +209,8 @@ def claim_correct(
         raise ValidationError("A correction is a void or a replacement.")
     _check_correctable(claim)
     with transaction.atomic():
+        # The participant first, as batch builds lock it, then the lines.
+        lock_participants(ClaimLine.objects.filter(claim=claim).values("note_id"))
         lines = list(ClaimLine.objects.select_for_update().filter(claim=claim, voided=False))
         if not lines:
             raise ValidationError("This claim has already been voided or replaced.")
@@ -332,3 +350,29 @@ def batch_remove_line(*, line: ClaimLine, ctx: AuditContext) -> ClaimBatch:
             batch.save(update_fields=["status"])
         audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=batch, details={"removed": _line_record(line)})
     return batch
+
+
+def duplicate_decide(*, stands: SessionNote, not_billed: SessionNote, ctx: AuditContext) -> DuplicateDecision:
+    """Settle a possible duplicate service: `stands` may be billed, `not_billed` never will be.
+
+    Under the participant's lock, as batch builds take it, so the note decided against can't
+    be put on a batch between the check and the decision."""
+    same_service = stands.participant_id == not_billed.participant_id and stands.overlaps(not_billed)
+    if stands.pk == not_billed.pk or not same_service:
+        raise ValidationError("These notes are not for the same participant at overlapping times.")
+    with transaction.atomic():
+        lock_participants([stands.pk])
+        if DuplicateDecision.objects.filter(not_billed__in=[stands, not_billed]).exists():
+            raise ValidationError("One of these notes was already decided not billed.")
+        if ClaimLine.objects.filter(note=not_billed, voided=False).exists():
+            raise ValidationError("The note you chose not to bill is already on a claim. Void that claim first.")
+        decision = DuplicateDecision(stands=stands, not_billed=not_billed, decided_by=ctx.actor)
+        decision.full_clean()
+        decision.save()
+        audit_record(
+            action=AuditEvent.Action.CREATE,
+            target=decision,
+            ctx=ctx,
+            details={"stands": stands.pk, "not_billed": not_billed.pk},
+        )
+    return decision

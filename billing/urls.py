@@ -18,4 +18,5 @@ urlpatterns = [
     path("billing/authorizations/new/", views.authorization_edit, name="authorization_create"),
     path("billing/authorizations/<int:pk>/edit/", views.authorization_edit, name="authorization_edit"),
     path("billing/claims/<int:pk>/payer-number/", views.claim_payer_number, name="claim_payer_number"),
+    path("billing/notes/<int:pk>/duplicate/", views.duplicate_decide, name="duplicate_decide"),
 ]

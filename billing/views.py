@@ -21,6 +21,7 @@ from .access import (
     get_batch_for_user,
     get_claim_for_user,
     get_line_for_user,
+    get_note_for_billing,
 )
 from .billability import GRANT, HOLD, READY
 from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm, CorrectionForm, PayerClaimNumberForm
@@ -217,3 +218,20 @@ def claim_payer_number(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Saved {claim.batch.payer}'s claim number {number} for {claim.claim_number}.")
     return redirect("billing:batch_detail", pk=claim.batch_id)
+
+
+@require_POST
+@role_required(*BILLING_ROLES)
+def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """From a held note's row on the work page: bill this note or the other one, not both."""
+    note = get_note_for_billing(request.user, pk)
+    other_id = request.POST.get("other", "")
+    other = get_note_for_billing(request.user, int(other_id) if other_id.isdigit() else 0)
+    stands, not_billed = (note, other) if request.POST.get("stands") == "this" else (other, note)
+    try:
+        services.duplicate_decide(stands=stands, not_billed=not_billed, ctx=AuditContext.from_request(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{stands.author}'s note stands; {not_billed.author}'s note will not be billed.")
+    return redirect("billing:work")

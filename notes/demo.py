@@ -6,10 +6,19 @@ import random
 
 from django.utils import timezone
 
-from participants.models import CaseloadAssignment
+from participants.models import CaseloadAssignment, Goal
 from programs.models import Agency
 
-from .models import Addendum, GroupSession, Modality, NoteEvent, PlaceOfService, ServiceType, SessionNote
+from .models import (
+    DEFAULT_PLACE_FOR_MODALITY,
+    Addendum,
+    GroupSession,
+    Modality,
+    NoteEvent,
+    PlaceOfService,
+    ServiceType,
+    SessionNote,
+)
 
 
 def seed(agency: Agency) -> None:
@@ -30,6 +39,7 @@ def seed(agency: Agency) -> None:
         seen.add(assignment.participant_id)
         _notes(assignment.participant, assignment.specialist, assignment.started_on, today, rng, slots)
     _group_and_addendum(agency, today)
+    _billing_examples(agency, today)
 
 
 def _group_and_addendum(agency: Agency, today: datetime.date) -> None:
@@ -85,6 +95,7 @@ def _notes(participant, author, started, today, rng, slots) -> None:
     """About six months of sessions, every 5 to 10 days, in every state a note can be in."""
     supervisor = author.staff_profile.supervisor
     needs_cosignature = author.staff_profile.requires_cosignature and supervisor is not None
+    goals = list(Goal.objects.filter(plan__participant=participant, status=Goal.Status.ACTIVE).order_by("pk")[:1])
     day = max(started, today - datetime.timedelta(days=180)) + datetime.timedelta(days=rng.randint(0, 4))
     while day <= today:
         age = (today - day).days
@@ -101,6 +112,7 @@ def _notes(participant, author, started, today, rng, slots) -> None:
                 else [SessionNote.Status.DRAFT, SessionNote.Status.FINAL]
             )
         intervention, response, next_steps = rng.choice(NARRATIVES)
+        goal = goals[0] if goals else None
         modality = rng.choice([Modality.IN_PERSON, Modality.IN_PERSON, Modality.PHONE, Modality.VIDEO])
         signed_at = timezone.make_aware(start + datetime.timedelta(minutes=minutes + 30))
         note = SessionNote.objects.create(
@@ -125,6 +137,8 @@ def _notes(participant, author, started, today, rng, slots) -> None:
             cosigned_by=supervisor if status == SessionNote.Status.COSIGNED else None,
             cosigned_at=signed_at + datetime.timedelta(days=1) if status == SessionNote.Status.COSIGNED else None,
         )
+        if goal is not None:  # the plan goal the session served (people without a plan have none)
+            note.goals_addressed.add(goal)
         if status != SessionNote.Status.DRAFT:
             first = NoteEvent.Action.SUBMITTED if needs_cosignature else NoteEvent.Action.FINALIZED
             NoteEvent.objects.create(note=note, action=first, actor=author, at=signed_at)
@@ -139,3 +153,59 @@ def _notes(participant, author, started, today, rng, slots) -> None:
                 comment="Please add the participant's own words to the response.",
             )
         day += datetime.timedelta(days=rng.randint(5, 10))
+
+
+def _signed(participant, author, day, start: datetime.time, minutes: int, modality=Modality.IN_PERSON) -> SessionNote:
+    """A co-signed (or final) note outside the regular visits, for the billing examples."""
+    supervisor = author.staff_profile.supervisor
+    status = SessionNote.Status.COSIGNED if supervisor else SessionNote.Status.FINAL
+    begin = datetime.datetime.combine(day, start)
+    signed_at = timezone.make_aware(begin + datetime.timedelta(minutes=minutes + 30))
+    note = SessionNote.objects.create(
+        participant=participant, author=author, status=status, date=day, start_time=start,
+        end_time=(begin + datetime.timedelta(minutes=minutes)).time(), modality=modality,
+        place_of_service=DEFAULT_PLACE_FOR_MODALITY[modality], service_types=[ServiceType.RECOVERY_COACHING],
+        intervention="Worked on the plan.", response="Engaged.", next_steps="Meet again next week.",
+        signed_at=signed_at, signature=author.get_full_name(), cosigned_by=supervisor,
+        cosigned_at=signed_at + datetime.timedelta(days=1) if supervisor else None,
+    )  # fmt: skip
+    note.goals_addressed.set(Goal.objects.filter(plan__participant=participant, status=Goal.Status.ACTIVE)[:1])
+    NoteEvent.objects.create(note=note, action=NoteEvent.Action.SUBMITTED, actor=author, at=signed_at)
+    return note
+
+
+def _billing_examples(agency: Agency, today: datetime.date) -> None:
+    """Sessions that show billing's caps and checks: a handover day on which two specialists
+    both logged a visit at the same time, a 10-minute call (less than a unit), a day past the
+    daily cap, and weekly three-hour sessions that reach the rolling cap. In the evening, after
+    every regular demo visit, so no specialist's own notes overlap."""
+    # People whose other sessions bill cleanly: on the state plan alone, with a plan and an
+    # address, no substance-use diagnosis, served by a specialist certified well past today.
+    assignments = list(
+        CaseloadAssignment.objects.current()
+        .filter(participant__agency=agency, participant__plan__isnull=False, participant__enrollments__end_date=None)
+        .filter(started_on__lte=today - datetime.timedelta(days=120))
+        .filter(specialist__staff_profile__certifications__expires_on__gt=today + datetime.timedelta(days=90))
+        .exclude(participant__primary_diagnosis__startswith="F1")
+        .exclude(participant__zip_code="")
+        .select_related("participant", "specialist__staff_profile__supervisor")
+        .prefetch_related("participant__coverages")
+        .distinct()
+        .order_by("pk")
+    )
+    state_plan = [
+        a for a in assignments if [c.billing_program for c in a.participant.coverages.all()] == ["tx_state_plan"]
+    ]
+    if len(state_plan) < 4:
+        return
+    handover, short_call, busy_day, intensive = state_plan[:4]
+    successor = next(a.specialist for a in state_plan if a.specialist_id != handover.specialist_id)
+    day = today - datetime.timedelta(days=30)
+    _signed(handover.participant, handover.specialist, day, datetime.time(19, 0), 60)
+    _signed(handover.participant, successor, day, datetime.time(19, 30), 45)
+    _signed(short_call.participant, short_call.specialist, day, datetime.time(20, 30), 10, modality=Modality.PHONE)
+    for start, minutes in [(datetime.time(19, 0), 240), (datetime.time(23, 0), 45)]:  # 16 units, then more
+        _signed(busy_day.participant, busy_day.specialist, today - datetime.timedelta(days=25), start, minutes)
+    for week in range(3, 16):
+        _signed(intensive.participant, intensive.specialist, today - datetime.timedelta(weeks=week, days=1),
+                datetime.time(19, 0), 180)  # fmt: skip

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import F
 from django.utils import timezone
 
 from participants.forms import DATE
@@ -80,7 +81,8 @@ class GroupSessionForm(forms.ModelForm):
 
 class GroupAttendeesForm(forms.Form):
     """Who came to a group, from the facilitator's caseload, each with a short note of how
-    they took part; and whether to sign now. The inputs are named attend-<id> and note-<id>."""
+    they took part and the plan goal it served; and whether to sign now. The inputs are named
+    attend-<id>, note-<id> and goal-<id>."""
 
     action = forms.ChoiceField(choices=[("submit", "Sign and submit"), ("draft", "Save as drafts")], required=False)
     attest = forms.BooleanField(required=False)
@@ -88,12 +90,23 @@ class GroupAttendeesForm(forms.Form):
     def __init__(self, *args, caseload, **kwargs):
         super().__init__(*args, **kwargs)
         self.caseload = list(caseload)
+        self.goals = {p.pk: [] for p in self.caseload}
+        active = Goal.objects.filter(plan__participant__in=self.caseload, status=Goal.Status.ACTIVE)
+        for goal in active.annotate(participant_id=F("plan__participant_id")).order_by("target_date", "pk"):
+            self.goals[goal.participant_id].append(goal)
         for participant in self.caseload:
             self.fields[f"attend-{participant.pk}"] = forms.BooleanField(required=False)
             self.fields[f"note-{participant.pk}"] = forms.CharField(
                 required=False,
                 max_length=2000,
                 error_messages={"max_length": f"Keep the note for {participant} under 2,000 characters."},
+            )
+            self.fields[f"goal-{participant.pk}"] = forms.TypedChoiceField(
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "No goal"), *((g.pk, str(g)) for g in self.goals[participant.pk])],
+                error_messages={"invalid_choice": f"Choose one of {participant}'s plan goals."},
             )
 
     @property
@@ -102,8 +115,12 @@ class GroupAttendeesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        chosen = [(p, cleaned.get(f"note-{p.pk}", "")) for p in self.caseload if cleaned.get(f"attend-{p.pk}")]
-        for participant, note in chosen:
+        chosen = []
+        for p in self.caseload:
+            if cleaned.get(f"attend-{p.pk}"):
+                goal = next((g for g in self.goals[p.pk] if g.pk == cleaned.get(f"goal-{p.pk}")), None)
+                chosen.append((p, cleaned.get(f"note-{p.pk}", ""), [goal] if goal else []))
+        for participant, note, _ in chosen:
             if not note:
                 self.add_error(None, f"Write a short note for {participant}.")
         if not chosen:
@@ -114,9 +131,14 @@ class GroupAttendeesForm(forms.Form):
         return cleaned
 
     def rows(self) -> list[tuple]:
-        """(participant, ticked, note typed) for each caseload member, as the form was sent."""
+        """(participant, ticked, note typed, their active goals, goal chosen) for each caseload
+        member, as the form was sent."""
         data = self.data if self.is_bound else {}
-        return [(p, bool(data.get(f"attend-{p.pk}")), data.get(f"note-{p.pk}", "")) for p in self.caseload]
+        return [
+            (p, bool(data.get(f"attend-{p.pk}")), data.get(f"note-{p.pk}", ""), self.goals[p.pk],
+             data.get(f"goal-{p.pk}", ""))
+            for p in self.caseload
+        ]  # fmt: skip
 
 
 class ReviewDecisionForm(forms.Form):

@@ -176,6 +176,10 @@ class SessionNote(models.Model):
     def place_warning(self) -> str:
         return place_mismatch(self.modality, self.place_of_service)
 
+    def overlaps(self, other: "SessionNote") -> bool:
+        """Do the two sessions share some minute? Touching (one ends as the other starts) is fine."""
+        return self.date == other.date and self.start_time < other.end_time and other.start_time < self.end_time
+
     def get_service_types_display(self) -> list[str]:
         labels = dict(ServiceType.choices)
         return [labels.get(code, code) for code in self.service_types]

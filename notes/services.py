@@ -143,24 +143,31 @@ def group_session_create(
     service_types: list[str],
     intervention: str,
     next_steps: str,
-    attendees: list[tuple[Participant, str]],
+    attendees: list[tuple[Participant, str, list[Goal]]],
     max_size: int | None,
     submit: bool,
     ctx: AuditContext,
 ) -> GroupSession:
-    """The group and one note per attendee, saved (and, with `submit`, signed) all together.
+    """The group and one note per attendee (with how they took part and the plan goals it
+    served), saved (and, with `submit`, signed) all together.
     Every attendee's note is checked; the first rule broken stops the whole group.
     `max_size` is the group-size limit of the service code that bills the group (None: no
     code, so no limit of a payer's applies)."""
     if max_size is not None and len(attendees) > max_size:
         raise ValidationError(f"A peer support group has at most {max_size} attendees; you chose {len(attendees)}.")
+    # One note per person per group: a second note for the same service would bill it twice.
+    seen = set()
+    for participant, *_ in attendees:
+        if participant.pk in seen:
+            raise ValidationError(f"{participant} is listed twice. List each attendee once.")
+        seen.add(participant.pk)
     author = ctx.actor
     with transaction.atomic():
         User.objects.select_for_update().get(pk=author.pk)
         group.facilitator = author
         group.save()
         audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=group)
-        for participant, individual_note in attendees:
+        for participant, individual_note, goals in attendees:
             note = SessionNote.objects.create(
                 participant=participant,
                 author=author,
@@ -175,6 +182,7 @@ def group_session_create(
                 response=individual_note,
                 next_steps=next_steps,
             )
+            note.goals_addressed.set(goals)
             if submit:
                 try:
                     _sign(note, ctx=ctx, group_id=group.pk)

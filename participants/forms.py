@@ -118,7 +118,7 @@ class DischargeForm(forms.ModelForm):
 class CoverageForm(forms.ModelForm):
     class Meta:
         model = Coverage
-        fields = ["payer", "billing_program", "member_id", "start_date", "end_date"]
+        fields = ["payer", "kind", "rank", "billing_program", "member_id", "start_date", "end_date"]
         widgets = {"start_date": DATE, "end_date": DATE}
 
     def __init__(self, *args, participant: Participant | None = None, **kwargs):

@@ -140,8 +140,31 @@ class Enrollment(InForce):
 
 
 class Coverage(InForce):
+    """Who pays for a participant's services, over a range of days. When several coverages are
+    in force on a day, `payment_order` says which is billed first."""
+
+    class Kind(models.TextChoices):
+        MEDICAID = "medicaid", "Medicaid"
+        OTHER_INSURANCE = "other_insurance", "Other insurance"
+
+    class Rank(models.IntegerChoices):
+        PRIMARY = 1, "Primary"
+        SECONDARY = 2, "Secondary"
+        TERTIARY = 3, "Tertiary"
+
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="coverages")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.MEDICAID,
+        help_text="Other insurance (employer, Medicare, marketplace) is always billed before Medicaid.",
+    )
+    rank = models.PositiveSmallIntegerField(
+        choices=Rank.choices,
+        default=Rank.PRIMARY,
+        help_text="Among coverages of the same kind in force at the same time, which is billed first.",
+    )
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
     member_id = models.CharField("member / Medicaid ID", max_length=30, db_index=True)
     start_date = models.DateField()
@@ -159,10 +182,18 @@ class Coverage(InForce):
     def __str__(self) -> str:
         return f"{self.get_billing_program_display()} · {self.member_id}"
 
+    @property
+    def payment_order(self) -> tuple[bool, int]:
+        """Sort key: other insurance first, because Medicaid is the payer of last resort
+        (42 U.S.C. 1396a(a)(25); 42 CFR 433.139), then by rank."""
+        return (self.kind == self.Kind.MEDICAID, self.rank)
+
     def clean(self):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date can't be before the start date."
+        if self.kind == self.Kind.OTHER_INSURANCE and self.billing_program not in ("", BillingProgram.OTHER):
+            errors["billing_program"] = "Other insurance is not a Medicaid program: choose Other."
         if self.member_id and self.billing_program:
             try:
                 validate_member_id(self.member_id, self.billing_program)

@@ -39,6 +39,7 @@ def validate_phone(value: str) -> None:
 # Member ID formats by billing program. Texas Medicaid IDs (TMHP) and Connecticut Medicaid
 # client IDs are 9 digits; other payers vary, so only letters and digits are required.
 MEMBER_ID_RULES = {
+    "tx_state_plan": (re.compile(r"^\d{9}$"), "A Texas Medicaid ID is 9 digits."),
     "tx_1915i_amh": (re.compile(r"^\d{9}$"), "A Texas Medicaid ID is 9 digits."),
     "tx_yes": (re.compile(r"^\d{9}$"), "A Texas Medicaid ID is 9 digits."),
     "ct_1915c_mhw": (re.compile(r"^\d{9}$"), "A Connecticut Medicaid ID is 9 digits."),

@@ -159,6 +159,17 @@ def seed() -> Agency:
         if not profile.programs.exists():
             profile.programs.add(programs[index % len(programs)])
         _workforce_records(profile, days, index, today)
+    # Jordan Lee serves the demo's Connecticut waiver participants, which takes an RSS.
+    Certification.objects.get_or_create(
+        profile=users["peer2@example.org"].staff_profile,
+        type=Certification.Type.CT_RSS,
+        defaults={
+            "number": "CT-RSS-2211",
+            "issuing_body": "Advocacy Unlimited",
+            "issued_on": today - datetime.timedelta(days=300),
+            "expires_on": today + datetime.timedelta(days=35),  # peer2@ stays "expiring soon"
+        },
+    )
     return agency
 
 

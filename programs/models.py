@@ -121,8 +121,11 @@ class Program(models.Model):
 
 
 class BillingProgram(models.TextChoices):
-    """The Medicaid authorities a service can be billed under."""
+    """The Medicaid authorities a service can be billed under. Each has its own rules (billing's
+    ServiceCode reference data, each rule with its source): the Texas state plan peer
+    specialist benefit and TX HCBS-AMH are separate programs, not one."""
 
+    TX_STATE_PLAN = "tx_state_plan", "TX Medicaid state plan peer specialist services"
     TX_1915I_AMH = "tx_1915i_amh", "TX 1915(i) HCBS Adult Mental Health"
     TX_YES = "tx_yes", "TX YES waiver"
     CT_1915C_MHW = "ct_1915c_mhw", "CT 1915(c) Mental Health Waiver"

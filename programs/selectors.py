@@ -1,6 +1,6 @@
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from django.db.models import (
@@ -106,12 +106,12 @@ def workforce(user, *, today: datetime.date | None = None, program=None, supervi
     return rows
 
 
-def certified_on(pairs: Iterable[tuple[int, datetime.date]]) -> set[tuple[int, datetime.date]]:
-    """The (specialist user id, day) pairs on which that specialist had a certification in
-    force: `StaffProfile.is_certified_on` for many notes at once, in one query."""
+def certification_types_on(pairs: Iterable[tuple[int, datetime.date]]) -> dict[tuple[int, datetime.date], frozenset]:
+    """(specialist user id, day) -> the types of certification that specialist had in force
+    that day (empty when none), for many pairs in one query."""
     pairs = set(pairs)
     if not pairs:
-        return set()
+        return {}
     days = [day for _, day in pairs]
     held = defaultdict(list)
     certifications = (
@@ -121,7 +121,17 @@ def certified_on(pairs: Iterable[tuple[int, datetime.date]]) -> set[tuple[int, d
     )
     for certification in certifications:
         held[certification.specialist_id].append(certification)
-    return {(user_id, day) for user_id, day in pairs if any(c.in_force_on(day) for c in held[user_id])}
+    return {(user_id, day): frozenset(c.type for c in held[user_id] if c.in_force_on(day)) for user_id, day in pairs}
+
+
+def certified_on(
+    pairs: Iterable[tuple[int, datetime.date]], types: Collection[str] | None = None
+) -> set[tuple[int, datetime.date]]:
+    """The (specialist user id, day) pairs on which that specialist had a certification in
+    force, of one of `types` when given: `StaffProfile.is_certified_on` for many notes at
+    once, in one query."""
+    wanted = None if types is None else set(types)
+    return {pair for pair, held in certification_types_on(pairs).items() if held and (wanted is None or held & wanted)}
 
 
 def supervisors_for_filter(user) -> QuerySet[User]:

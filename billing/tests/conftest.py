@@ -34,10 +34,10 @@ def author(agency):
 @pytest.fixture
 def tx_code(db):
     ensure_reference_codes()
-    return ServiceCode.objects.get(billing_program="tx_1915i_amh", kind="individual", is_active=True)
+    return ServiceCode.objects.get(billing_program="tx_state_plan", kind="individual", is_active=True)
 
 
 @pytest.fixture
 def person(author, program, payer, tx_code):
-    """Rosa, 46, enrolled and covered by TX 1915(i), on `author`'s caseload."""
+    """Rosa, 46, enrolled and covered by the Texas state plan, on `author`'s caseload."""
     return billable_participant(author, program, payer, first_name="Rosa", last_name="Quintero")

@@ -9,8 +9,13 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from audit.context import AuditContext
+from billing import services
 from billing.models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine, ServiceCode
-from participants.tests.factories import CoverageFactory, PayerFactory, enrolled_participant
+from notes import services as note_services
+from notes.models import GroupSession, SessionNote
+from participants.models import Goal
+from participants.tests.factories import CoverageFactory, PayerFactory, PlanFactory, enrolled_participant
 from programs.tests.factories import AgencyFactory, CertificationFactory, StaffProfileFactory
 
 TODAY = timezone.localdate()
@@ -59,43 +64,61 @@ def make_payer(name="Texas Medicaid", **fields):
     return payer
 
 
-def make_author(agency):
+def certify_for_connecticut(author) -> None:
+    """Connecticut's waiver takes a Recovery Support Specialist (CT RSS) for peer support."""
+    CertificationFactory(
+        profile=author.staff_profile, type="ct_rss", issued_on=days_ago(400), expires_on=TODAY + datetime.timedelta(300)
+    )
+
+
+def make_author(agency, *, first_name="Pat", last_name="Nguyen"):
     """A certified peer specialist with a supervisor."""
     supervisor = UserFactory(role=Role.SUPERVISOR)
-    peer = UserFactory(first_name="Pat", last_name="Nguyen", role=Role.PEER_SPECIALIST)
+    peer = UserFactory(first_name=first_name, last_name=last_name, role=Role.PEER_SPECIALIST)
     profile = StaffProfileFactory(user=peer, agency=agency, supervisor=supervisor)
     CertificationFactory(profile=profile, issued_on=days_ago(400), expires_on=TODAY + datetime.timedelta(days=300))
     return peer
 
 
+# The data migrations that make billing's reference data, in order, with their functions.
+REFERENCE_DATA = [
+    ("billing.migrations.0002_reference_data", "seed_codes"),
+    ("billing.migrations.0005_caps_belong_to_the_service", "name_the_service"),
+    ("billing.migrations.0008_program_rules_reference_data", "apply_rules"),
+    ("billing.migrations.0009_connecticut_whole_units", "whole_units"),
+]
+
+
 def ensure_reference_codes() -> None:
-    """The data migration's service codes and rates. Transactional tests flush the database
-    (and with it the migration's rows), so they call this to put them back; it is idempotent."""
+    """The data migrations' service codes and rates. Transactional tests flush the database
+    (and with it the migrations' rows), so they call this to put them back; it is idempotent."""
     from django.apps import apps
 
-    migration = importlib.import_module("billing.migrations.0002_reference_data")
-    migration.seed_codes(apps, None)
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def tx_individual_code() -> ServiceCode:
     ensure_reference_codes()
-    return ServiceCode.objects.get(billing_program="tx_1915i_amh", kind="individual", is_active=True)
+    return ServiceCode.objects.get(billing_program="tx_state_plan", kind="individual", is_active=True)
 
 
 def billable_participant(
-    author, program, payer, *, born=datetime.date(1980, 5, 17), billing_program="tx_1915i_amh", **fields
+    author, program, payer, *, born=datetime.date(1980, 5, 17), billing_program="tx_state_plan", **fields
 ):
-    """Enrolled 80 days ago with a full address, covered by `billing_program` (TX 1915(i)) from
-    300 days ago."""
+    """Enrolled 80 days ago with a full address and a recovery plan with one goal, covered by
+    `billing_program` (the Texas state plan) from 300 days ago."""
     person = enrolled_participant(
         author, program=program, started_days_ago=80, date_of_birth=born, agency=program.agency,
         address_line1="12 Oak St", city="Austin", state="TX", zip_code="78741", **fields,
     )  # fmt: skip
     CoverageFactory(participant=person, payer=payer, billing_program=billing_program, start_date=days_ago(300))
+    plan = PlanFactory(participant=person, started_on=days_ago(80))
+    Goal.objects.create(plan=plan, description="A place of my own", objectives="Apply", target_date=TODAY)
     return person
 
 
-def authorize(person, number, *, billing_program="tx_1915i_amh", units=100, start=None, end=None):
+def authorize(person, number, *, billing_program="tx_state_plan", units=100, start=None, end=None):
     """An authorization of the program's individual code for `person` (the last 100 days by default)."""
     ensure_reference_codes()
     code = ServiceCode.objects.get(billing_program=billing_program, kind="individual", is_active=True)
@@ -119,13 +142,13 @@ class ClaimFactory(factory.django.DjangoModelFactory):
 
     batch = factory.SubFactory(ClaimBatchFactory)
     participant = factory.SubFactory("participants.tests.factories.ParticipantFactory")
-    billing_program = "tx_1915i_amh"
+    billing_program = "tx_state_plan"
     member_id = "600000001"
     diagnosis_codes = factory.LazyAttribute(lambda claim: claim.participant.diagnosis_codes)
 
 
 class ClaimLineFactory(factory.django.DjangoModelFactory):
-    """A line billing `note` (required) with the TX 1915(i) individual code: 3 units."""
+    """A line billing `note` (required) with the Texas state plan individual code: 3 units."""
 
     class Meta:
         model = ClaimLine
@@ -138,3 +161,32 @@ class ClaimLineFactory(factory.django.DjangoModelFactory):
     charge = factory.LazyAttribute(lambda line: line.service_code.rates.first().rate_per_unit * line.units)
     place_of_service = factory.LazyAttribute(lambda line: line.note.place_of_service)
     service_date = factory.LazyAttribute(lambda line: line.note.date)
+
+
+def bill(payer, notes, *, by=None) -> ClaimBatch:
+    """Bill `notes` as a billing clerk would: one batch built by the service."""
+    by = by or notes[0].author
+    return services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(by))
+
+
+def goals(person) -> list[Goal]:
+    """The person's first active plan goal, as a note names the goal it served."""
+    return list(Goal.objects.filter(plan__participant=person, status=Goal.Status.ACTIVE).order_by("pk")[:1])
+
+
+def signed_group(author, people, *, day, start="13:00", end="15:00") -> list[SessionNote]:
+    """A group session written, signed and co-signed through the notes services, as the
+    group form and the supervisor's review do it, each note naming the attendee's goal."""
+    group = GroupSession(
+        topic="Wellness planning", date=day, start_time=datetime.time.fromisoformat(start),
+        end_time=datetime.time.fromisoformat(end), modality="in_person", place_of_service="53",
+    )  # fmt: skip
+    note_services.group_session_create(
+        group=group, service_types=["support_group"], intervention="Planned.", next_steps="Next week.",
+        attendees=[(p, "Took part.", goals(p)) for p in people], max_size=None, submit=True,
+        ctx=AuditContext(author),
+    )  # fmt: skip
+    supervisor = author.staff_profile.supervisor
+    for note in group.notes.all():
+        note_services.note_cosign(note=note, ctx=AuditContext(supervisor))
+    return list(group.notes.order_by("pk"))

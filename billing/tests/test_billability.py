@@ -48,6 +48,7 @@ HOLDS = {
     "late": "filing limit",
     "no_coverage": "No coverage on",
     "no_address": "The participant's address is incomplete",
+    "no_goal": "The note names no recovery-plan goal",
 }
 
 
@@ -56,7 +57,7 @@ def _break(reason, person, author, program, tx_code):
     if reason == "not_enrolled":
         person.enrollments.update(start_date=days_ago(2))
     elif reason == "no_code":
-        ServiceCode.objects.filter(billing_program="tx_1915i_amh").update(is_active=False)
+        ServiceCode.objects.filter(billing_program="tx_state_plan").update(is_active=False)
     elif reason == "too_young":
         person.date_of_birth = TODAY.replace(year=TODAY.year - 20)
         person.save()
@@ -74,6 +75,8 @@ def _break(reason, person, author, program, tx_code):
         person.coverages.update(start_date=days_ago(2))
     elif reason == "no_address":
         type(person).objects.filter(pk=person.pk).update(zip_code="")
+    elif reason == "no_goal":
+        return {"goals": []}
     return {}
 
 
@@ -123,8 +126,7 @@ def test_a_note_no_coverage_pays_for_is_attributed_to_the_programs_grant(person,
 
 @pytest.mark.django_db
 def test_the_daily_cap_caps_then_holds(person, author, tx_code):
-    tx_code.daily_unit_cap = 4
-    tx_code.save()
+    ServiceCode.objects.filter(billing_program=tx_code.billing_program).update(daily_unit_cap=4)
     day = days_ago(3)
     signed_note(person, author, day=day, start="09:00", end="10:00")  # 4 units
     signed_note(person, author, day=day, start="11:00", end="11:30")  # 2 units, none left
@@ -132,19 +134,18 @@ def test_the_daily_cap_caps_then_holds(person, author, tx_code):
     assert (first.status, first.units) == (READY, 4)
     assert second.status == HOLD and "daily cap of 4 units" in texts(second)
 
-    tx_code.daily_unit_cap = 5
-    tx_code.save()
+    ServiceCode.objects.filter(billing_program=tx_code.billing_program).update(daily_unit_cap=5)
     first, second = assess(billable_notes())
     assert (second.status, second.units) == (READY, 1) and "Capped to 1 of 2 units" in second.cap_note
 
 
 @pytest.mark.django_db
 def test_the_rolling_cap_counts_units_already_billed(person, author, payer, tx_code):
-    tx_code.rolling_cap_units, tx_code.rolling_cap_days = 6, 30
-    tx_code.save()
+    # The cap belongs to the service: its individual and group codes.
+    ServiceCode.objects.filter(billing_program=tx_code.billing_program).update(rolling_cap_units=6, rolling_cap_days=30)
     old = signed_note(person, author, day=days_ago(20), start="09:00", end="10:00")
     batch = ClaimBatch.objects.create(payer=payer, created_by=author)
-    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_1915i_amh", member_id="1")
+    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_state_plan", member_id="1")
     ClaimLine.objects.create(claim=claim, note=old, service_code=tx_code, hcpcs="H0038", units=4, charge=1,
                              place_of_service="99", service_date=old.date)  # fmt: skip
     signed_note(person, author, day=days_ago(3), start="09:00", end="10:00")

@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from audit.context import AuditContext
@@ -147,8 +148,9 @@ def _connections_waiting_on_a_lock() -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, author, person, tx_code):
-    """Two threads, two database connections: the second insert waits on the first's
-    uncommitted line, then fails on the unique index once the first commits."""
+    """Two threads, two database connections: the second build waits on the participant's
+    row the first one locked, then finds the note billed once the first commits. (The unique
+    index on live lines stays the last word: test_the_database_refuses_a_second_live_line.)"""
     note = signed_note(person, author)
     start, first_inserted, release = threading.Barrier(2), threading.Event(), threading.Event()
     outcome = {}
@@ -170,7 +172,7 @@ def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, au
         first_inserted.wait(10)
         try:
             outcome["second"] = services.batch_build(payer=payer, note_ids=[note.pk], ctx=AuditContext(author))
-        except services.BatchConflict as error:
+        except (services.BatchConflict, ValidationError) as error:
             outcome["second_error"] = str(error)
         finally:
             connection.close()
@@ -179,13 +181,13 @@ def test_two_people_building_batches_at_once_cannot_bill_the_same_note(payer, au
     for t in threads:
         t.start()
     first_inserted.wait(10)
-    # The second connection reaches the insert and waits on the first's uncommitted line.
-    wait_until(lambda: _connections_waiting_on_a_lock() == 1, what="the second insert to block on the index")
+    # The second connection waits on the participant's row the first one locked.
+    wait_until(lambda: _connections_waiting_on_a_lock() == 1, what="the second build to block on the lock")
     release.set()
     for t in threads:
         t.join(20)
     assert "first" in outcome and "second" not in outcome
-    assert "were put on another batch a moment ago" in outcome["second_error"]
+    assert "None of the chosen notes is ready to bill to this payer." in outcome["second_error"]
     assert ClaimLine.objects.filter(note=note, voided=False).count() == 1
     assert ClaimBatch.objects.count() == 1 and Claim.objects.count() == 1
 
@@ -196,7 +198,7 @@ def test_the_database_refuses_a_second_live_line_for_a_note(payer, author, perso
 
     note = signed_note(person, author)
     batch = ClaimBatch.objects.create(payer=payer, created_by=author)
-    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_1915i_amh", member_id="1")
+    claim = Claim.objects.create(batch=batch, participant=person, billing_program="tx_state_plan", member_id="1")
     line = {
         "claim": claim, "note": note, "service_code": tx_code, "hcpcs": "H0038", "units": 1, "charge": 1,
         "place_of_service": "99", "service_date": note.date,

@@ -25,7 +25,7 @@ from notes.tests.factories import signed_note
 from programs.models import Payer, StaffProfile
 from programs.tests.factories import CertificationFactory, StaffProfileFactory
 
-from .factories import authorize, billable_participant, days_ago, make_payer
+from .factories import authorize, billable_participant, certify_for_connecticut, days_ago, make_payer
 from .x12_validation import assert_valid
 
 
@@ -121,6 +121,7 @@ def test_each_batch_goes_to_its_own_payers_receiver_under_its_usage_indicator(id
         receiver_name="Connecticut Medicaid", usage="P",
     )  # fmt: skip
     texan = billable_participant(author, program, payer)
+    certify_for_connecticut(author)
     ct_person = billable_participant(author, program, connecticut, billing_program="ct_1915c_mhw")
     authorize(ct_person, "CT-1", billing_program="ct_1915c_mhw")
     tx_batch = export(build(payer, author, [signed_note(texan, author)]), author)
@@ -214,6 +215,7 @@ def test_the_assessment_records_the_authorization_that_covered_the_note_required
     identity, payer, author, program, person
 ):
     connecticut = make_payer("Connecticut Medicaid", payer_id="CTMCD", receiver_id="CTMEDICAID")
+    certify_for_connecticut(author)
     ct_person = billable_participant(author, program, connecticut, billing_program="ct_1915c_mhw")
     required = authorize(ct_person, "CT-7000", billing_program="ct_1915c_mhw")
     on_file = authorize(person, "TX-1")  # the Texas code needs none, but one is on file

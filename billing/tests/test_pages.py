@@ -127,7 +127,7 @@ def test_the_export_command_refuses_an_unknown_or_unentitled_user(tmp_path, expo
 
 def _notes(author, program, payer, count):
     people = [billable_participant(author, program, payer) for _ in range(max(1, count // 10))]
-    SessionNote.objects.bulk_create(
+    notes = SessionNote.objects.bulk_create(
         SessionNote(
             participant=people[n % len(people)],
             author=author,
@@ -140,6 +140,10 @@ def _notes(author, program, payer, count):
             service_types=["recovery_coaching"],
         )
         for n in range(count)
+    )
+    goal_of = {p.pk: p.plan.goals.get() for p in people}
+    SessionNote.goals_addressed.through.objects.bulk_create(
+        SessionNote.goals_addressed.through(sessionnote=note, goal=goal_of[note.participant_id]) for note in notes
     )
 
 

@@ -34,16 +34,39 @@ def test_reference_data_is_seeded_by_migrations():
     # Texas: 120 days for corrections (1 TAC 354.1003); Connecticut unknown, so its filing limit.
     assert (payers["Texas Medicaid"], payers["Connecticut Medicaid"]) == ((95, 120), (365, 365))
     codes = ServiceCode.objects.filter(is_active=True, hcpcs="H0038")
+    programs = ("tx_state_plan", "tx_1915i_amh", "tx_yes", "ct_1915c_mhw")
     assert {(c.billing_program, c.kind) for c in codes} == {
-        (program, kind) for program in ("tx_1915i_amh", "tx_yes", "ct_1915c_mhw") for kind in ("individual", "group")
+        (program, kind) for program in programs for kind in ("individual", "group")
     }
     rates = {(c.billing_program, c.kind): c.rates.get().rate_per_unit for c in codes}
     assert all(Decimal("6.50") <= rates[(p, "individual")] <= Decimal("24.36") for p, _ in rates)
     assert all(Decimal("2.00") <= rates[(p, "group")] <= Decimal("5.00") for p, _ in rates)
-    tx = codes.get(billing_program="tx_1915i_amh", kind="individual")
-    assert (tx.rolling_cap_units, tx.rolling_cap_days, tx.minimum_age, tx.requires_certified_peer) == (
-        104,
-        183,
-        21,
-        True,
-    )
+    assert all(c.source and c.service == "peer_support" for c in codes)
+
+
+@pytest.mark.django_db
+def test_each_billing_program_has_its_own_rules_with_their_source():
+    def rules(program):
+        code = ServiceCode.objects.get(billing_program=program, kind="individual", is_active=True)
+        group = ServiceCode.objects.get(billing_program=program, kind="group", is_active=True)
+        assert (group.minimum_age, group.maximum_age, group.certification_types) == (
+            code.minimum_age, code.maximum_age, code.certification_types,
+        )  # fmt: skip
+        return code
+
+    plan = rules("tx_state_plan")
+    assert (plan.hcpcs, plan.minimum_age, plan.maximum_age, plan.rolling_cap_units, plan.rolling_cap_days) == (
+        "H0038", 21, None, 104, 183,
+    )  # fmt: skip
+    assert (plan.max_group_size, plan.requires_authorization, plan.certification_types) == (
+        12, False, ["tx_mhps", "tx_rsps"],
+    )  # fmt: skip
+    assert "provider alert, 2020-11-06" in plan.source and "1 TAC 354.3155" in plan.source
+    amh = rules("tx_1915i_amh")
+    assert (amh.minimum_age, amh.requires_authorization) == (18, True)
+    assert "HHSC" in amh.source and "Demo values" in amh.source
+    yes = rules("tx_yes")
+    assert (yes.minimum_age, yes.maximum_age, yes.certification_types) == (3, 18, ["cfp"])
+    ct = rules("ct_1915c_mhw")
+    assert (ct.minimum_age, ct.certification_types, ct.requires_authorization) == (22, ["ct_rss"], True)
+    assert "conservative reading" in ct.source

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from notes.models import Addendum, GroupSession, Modality, NoteEvent, PlaceOfService, SessionNote
+from participants.models import Goal
 from participants.tests.factories import ParticipantFactory, days_ago
 
 
@@ -70,9 +71,12 @@ class AddendumFactory(factory.django.DjangoModelFactory):
     text = "Correction: the session was at the library, not the clinic."
 
 
-def signed_note(person, author, *, day=None, start="10:00", end="10:45", modality="in_person", place="99", group=None):
-    """A co-signed note of `author` for `person`, with the times given as text."""
-    return SignedNoteFactory(
+def signed_note(
+    person, author, *, day=None, start="10:00", end="10:45", modality="in_person", place="99", group=None, goals=None
+):
+    """A co-signed note of `author` for `person`, with the times given as text. It addresses
+    `goals`, by default the first active goal of the person's plan when they have one."""
+    note = SignedNoteFactory(
         participant=person,
         author=author,
         group=group,
@@ -82,6 +86,10 @@ def signed_note(person, author, *, day=None, start="10:00", end="10:45", modalit
         modality=modality,
         place_of_service=place,
     )
+    if goals is None:
+        goals = Goal.objects.filter(plan__participant=person, status=Goal.Status.ACTIVE).order_by("pk")[:1]
+    note.goals_addressed.set(goals)
+    return note
 
 
 def note_data(**overrides) -> dict:

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,9 +9,12 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from audit.context import AuditContext
 from audit.models import AuditEvent
-from notes.models import Addendum, NoteEvent, SessionNote
-from participants.tests.factories import days_ago, enrolled_participant
+from notes import services
+from notes.models import Addendum, GroupSession, NoteEvent, SessionNote
+from participants.models import Goal
+from participants.tests.factories import PlanFactory, days_ago, enrolled_participant
 
 from .factories import group_data, note_data
 
@@ -100,6 +104,39 @@ def test_a_group_overlapping_an_individual_note_is_refused_whole(signed_in_peer,
     response = signed_in_peer.post(reverse("group_new"), group_data([person, other]))
     assert response.status_code == 400 and "overlaps your note" in response.content.decode()
     assert not SessionNote.objects.filter(group__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_each_attendees_note_names_the_plan_goal_it_served(signed_in_peer, peer, program, person):
+    other = enrolled_participant(peer, program=program, started_days_ago=30)
+    goal = Goal.objects.create(plan=PlanFactory(participant=person), description="Work", objectives="CV",
+                               target_date=TODAY)  # fmt: skip
+    theirs = Goal.objects.create(plan=PlanFactory(participant=other), description="Home", objectives="Apply",
+                                 target_date=TODAY)  # fmt: skip
+    page = signed_in_peer.get(reverse("group_new")).content.decode()
+    assert f'<option value="{goal.pk}">Work</option>' in page
+    response = signed_in_peer.post(
+        reverse("group_new"), group_data([person, other], **{f"goal-{person.pk}": theirs.pk})
+    )
+    assert response.status_code == 400 and f"Choose one of {person}&#x27;s plan goals." in response.content.decode()
+    response = signed_in_peer.post(reverse("group_new"), group_data([person, other], **{f"goal-{person.pk}": goal.pk}))
+    assert response.status_code == 302
+    assert list(SessionNote.objects.get(participant=person).goals_addressed.all()) == [goal]
+    assert not SessionNote.objects.get(participant=other).goals_addressed.exists()
+
+
+@pytest.mark.django_db
+def test_a_group_refuses_the_same_attendee_twice(peer, program, person):
+    other = enrolled_participant(peer, program=program, started_days_ago=30)
+    group = GroupSession(topic="Coping", date=days_ago(1), start_time=datetime.time(13), end_time=datetime.time(14),
+                         modality="in_person", place_of_service="53")  # fmt: skip
+    with pytest.raises(ValidationError, match=f"{person} is listed twice. List each attendee once."):
+        services.group_session_create(
+            group=group, service_types=["support_group"], intervention="Talked.", next_steps="Next week.",
+            attendees=[(person, "Shared.", []), (other, "Listened.", []), (person, "Again.", [])], max_size=12,
+            submit=True, ctx=AuditContext(peer),
+        )  # fmt: skip
+    assert not SessionNote.objects.exists() and not GroupSession.objects.exists()
 
 
 @pytest.mark.django_db

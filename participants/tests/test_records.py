@@ -147,6 +147,8 @@ def test_overlapping_coverage_for_the_same_billing_program_is_refused(client, pe
     payer = PayerFactory()
     data = {
         "payer": payer.pk,
+        "kind": "medicaid",
+        "rank": "1",
         "billing_program": "tx_1915i_amh",
         "member_id": "123456789",
         "start_date": days_ago(10).isoformat(),
@@ -160,8 +162,8 @@ def test_overlapping_coverage_for_the_same_billing_program_is_refused(client, pe
 
     existing = participant.coverages.get(billing_program="tx_1915i_amh")
     client.post(reverse("participants:coverage_edit", args=[participant.pk, existing.pk]), {
-        "payer": payer.pk, "billing_program": "tx_1915i_amh", "member_id": "123456789",
-        "start_date": existing.start_date.isoformat(), "end_date": days_ago(11).isoformat(),
+        "payer": payer.pk, "kind": "medicaid", "rank": "1", "billing_program": "tx_1915i_amh",
+        "member_id": "123456789", "start_date": existing.start_date.isoformat(), "end_date": days_ago(11).isoformat(),
     })  # fmt: skip
     assert client.post(url, data).status_code == 302  # after the earlier one ends, a new one may start
     response = client.post(url, {**data, "start_date": days_ago(5).isoformat(), "end_date": days_ago(6).isoformat()})
@@ -248,3 +250,24 @@ def test_an_intake_can_be_run_from_a_command_without_a_request(admin_user, peer,
     assert (assignment.specialist, assignment.assigned_by) == (peer, admin_user)
     event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, target_id=str(person.pk))
     assert (event.actor, event.ip_address, event.user_agent) == (admin_user, None, "manage.py import_participants")
+
+
+@pytest.mark.django_db
+def test_coverage_records_its_kind_and_rank_and_the_page_shows_them(client, peer, participant):
+    client.force_login(peer)
+    url = reverse("participants:coverage_create", args=[participant.pk])
+    form = client.get(url).content.decode()
+    assert 'name="kind"' in form and 'name="rank"' in form
+    data = {
+        "payer": PayerFactory(name="Blue Plan").pk, "kind": "other_insurance", "rank": "1",
+        "billing_program": "tx_1915i_amh", "member_id": "XK-2231", "start_date": days_ago(10).isoformat(),
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 400 and "Other insurance is not a Medicaid program: choose Other." in (
+        response.content.decode()
+    )
+    assert client.post(url, {**data, "billing_program": "other"}).status_code == 302
+    coverage = participant.coverages.get(member_id="XK-2231")
+    assert (coverage.kind, coverage.rank) == (Coverage.Kind.OTHER_INSURANCE, Coverage.Rank.PRIMARY)
+    page = client.get(reverse("participants:detail", args=[participant.pk])).content.decode()
+    assert "Primary · Other insurance" in page and "Primary · Medicaid" in page

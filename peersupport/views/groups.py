@@ -32,7 +32,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
                 intervention=form.cleaned_data["intervention"],
                 next_steps=form.cleaned_data["next_steps"],
                 attendees=chosen,
-                max_size=group_size_limit([p.pk for p, _ in chosen], form.cleaned_data["date"]),
+                max_size=group_size_limit([p.pk for p, *_ in chosen], form.cleaned_data["date"]),
                 submit=attendees.submit,
                 ctx=AuditContext.from_request(request),
             )

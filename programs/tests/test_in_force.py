@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from programs.models import Certification, StaffProfile
-from programs.selectors import certified_on
+from programs.selectors import certification_types_on, certified_on
 
 from .factories import CertificationFactory, StaffProfileFactory, assert_in_force
 
@@ -81,3 +81,21 @@ def test_certified_on_answers_many_specialists_and_days_in_one_query(django_asse
 def test_certified_on_asks_nothing_when_given_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert certified_on([]) == set()
+
+
+@pytest.mark.django_db
+def test_certification_types_on_answers_which_types_were_in_force_in_one_query(django_assert_num_queries):
+    profile = StaffProfileFactory()
+    CertificationFactory(profile=profile, type=Certification.Type.TX_MHPS, issued_on=D, expires_on=E)
+    CertificationFactory(profile=profile, type=Certification.Type.CT_RSS, issued_on=E, expires_on=E + 400 * ONE)
+    user = profile.user_id
+    with django_assert_num_queries(1):
+        held = certification_types_on([(user, D - ONE), (user, D), (user, E), (user, E + ONE)])
+    assert held == {
+        (user, D - ONE): frozenset(),
+        (user, D): {"tx_mhps"},
+        (user, E): {"tx_mhps", "ct_rss"},
+        (user, E + ONE): {"ct_rss"},
+    }
+    with django_assert_num_queries(1):
+        assert certified_on([(user, D), (user, E + ONE)], types={"ct_rss", "cfp"}) == {(user, E + ONE)}

@@ -1,0 +1,223 @@
+"""Caps and authorizations: how many units a note may still bill.
+
+- A cap belongs to the service, not to one code: H0038 individual and H0038 group of one
+  billing program (the same `ServiceCode.service`) draw on one daily cap, one rolling cap and
+  one authorization, whatever their kind or modifiers. When the service's codes disagree on
+  a cap, the smallest applies (the conservative reading).
+- A rolling cap holds in every window of its length that contains the note, so units dated
+  after the note count too: a session billed late must not push a later window over the cap.
+  ("104 units per rolling 6 months", Texas Children's Health Plan provider alert 2020-11-06,
+  names no fixed period, so every period of 183 days must stay within it: the conservative
+  reading.)
+- History is read for the windows that matter only: units per participant, service and day,
+  summed by the database, from the first day a window around the participant's notes can
+  start to the last day one can end; and for each authorization, the units already billed
+  against it, summed by the database. No claim line outside those ranges is read, so the
+  work stays proportional to the notes assessed, not to the years of claims behind them.
+
+Two batch builds at once could each see the other's units as unused; `services.batch_build`
+locks the participants' rows before assessing, so they consume caps one after the other.
+"""
+
+import datetime
+from bisect import bisect_left, bisect_right, insort
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import reduce
+from itertools import accumulate
+from operator import or_
+
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from .models import Authorization, ClaimLine, ServiceCode
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def day_text(value: datetime.date) -> str:
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+@dataclass(frozen=True)
+class Caps:
+    daily: int | None = None
+    rolling_units: int | None = None
+    rolling_days: int | None = None
+
+    @property
+    def reach(self) -> datetime.timedelta:
+        """How far from a note's day a window containing it can reach."""
+        return ONE_DAY * ((self.rolling_days or 1) - 1)
+
+
+def _smallest(*values):
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def service_caps(codes) -> dict[tuple[str, str], Caps]:
+    """(billing program, service) -> its caps: the strictest among its active codes."""
+    caps: dict[tuple[str, str], Caps] = {}
+    for code in codes:
+        key, old = (code.billing_program, code.service), caps.get((code.billing_program, code.service), Caps())
+        days = [d for d in (old.rolling_days, code.rolling_cap_days) if d]
+        caps[key] = Caps(
+            daily=_smallest(old.daily, code.daily_unit_cap),
+            rolling_units=_smallest(old.rolling_units, code.rolling_cap_units),
+            rolling_days=max(days) if days else None,
+        )
+    return caps
+
+
+@dataclass
+class UnitsByDay:
+    """The units one participant has used of one service, day by day."""
+
+    days: list[datetime.date] = field(default_factory=list)
+    units: dict[datetime.date, int] = field(default_factory=dict)
+
+    def add(self, day: datetime.date, units: int) -> None:
+        if day not in self.units:
+            insort(self.days, day)
+            self.units[day] = 0
+        self.units[day] += units
+
+    def on(self, day: datetime.date) -> int:
+        return self.units.get(day, 0)
+
+    def busiest_window(self, day: datetime.date, length: int) -> int:
+        """The most units in any window of `length` days that contains `day`."""
+        reach = ONE_DAY * (length - 1)
+        near = self.days[bisect_left(self.days, day - reach) : bisect_right(self.days, day + reach)]
+        prefix = [0, *accumulate(self.units[d] for d in near)]
+
+        def total(first: datetime.date, last: datetime.date) -> int:
+            return prefix[bisect_right(near, last)] - prefix[bisect_left(near, first)]
+
+        # Sliding a window later only adds units when its last day reaches a day with units,
+        # so the busiest window containing `day` ends on `day` or on a later day with units.
+        ends = [day, *(d for d in near if d > day)]
+        return max(total(end - reach, end) for end in ends)
+
+
+def _history(spans: dict[int, tuple[datetime.date, datetime.date]]) -> list[tuple]:
+    """(participant, billing program, service, day, units) of live claim lines, summed per
+    day, each participant's within their span only."""
+    if not spans:
+        return []
+    within = reduce(or_, (Q(claim__participant_id=p, service_date__range=span) for p, span in spans.items()))
+    rows = (
+        ClaimLine.objects.filter(within, voided=False)
+        .order_by()
+        .values("claim__participant_id", "service_code__billing_program", "service_code__service", "service_date")
+        .annotate(total=Sum("units"))
+    )
+    return [
+        (r["claim__participant_id"], r["service_code__billing_program"], r["service_code__service"],
+         r["service_date"], r["total"])
+        for r in rows
+    ]  # fmt: skip
+
+
+def _authorizations(participant_ids: set[int], first: datetime.date, last: datetime.date):
+    """The authorizations in force on some day of [first, last], each with the units already
+    billed against it (live lines of its participant and service within its dates)."""
+    used = (
+        ClaimLine.objects.filter(
+            voided=False,
+            claim__participant_id=OuterRef("participant_id"),
+            service_code__billing_program=OuterRef("service_code__billing_program"),
+            service_code__service=OuterRef("service_code__service"),
+            service_date__gte=OuterRef("start_date"),
+            service_date__lte=OuterRef("end_date"),
+        )
+        .order_by()
+        .values("claim__participant_id")
+        .annotate(total=Sum("units"))
+        .values("total")
+    )
+    return (
+        Authorization.objects.filter(participant_id__in=participant_ids)
+        .overlapping(first, last)
+        .select_related("service_code")
+        .annotate(used=Coalesce(Subquery(used), 0))
+    )
+
+
+class CapLedger:
+    """The units each participant has used of each service, and of each authorization, for
+    the assessments given: what is billed already, then each ready note as it is consumed."""
+
+    def __init__(self, assessments: list, codes: list[ServiceCode]):
+        self.caps = service_caps(codes)
+        self.used: dict[tuple, UnitsByDay] = defaultdict(UnitsByDay)
+        self.authorizations: dict[tuple, list[Authorization]] = defaultdict(list)
+        self.auth_used: dict[int, int] = {}
+        spans = {}
+        for a in assessments:
+            reach = self.caps_for(a.code).reach
+            first, last = a.note.date - reach, a.note.date + reach
+            if a.note.participant_id in spans:
+                old_first, old_last = spans[a.note.participant_id]
+                first, last = min(first, old_first), max(last, old_last)
+            spans[a.note.participant_id] = (first, last)
+        for participant_id, program, service, day, units in _history(spans):
+            self.used[(participant_id, program, service)].add(day, units)
+        # Every ready note's authorizations: a code that needs one consumes it; for one that
+        # doesn't, an authorization on file is still sent (REF*G1, billing-rules.md "On the claim").
+        if assessments:
+            days = [a.note.date for a in assessments]
+            for auth in _authorizations({a.note.participant_id for a in assessments}, min(days), max(days)):
+                code = auth.service_code
+                self.authorizations[(auth.participant_id, code.billing_program, code.service)].append(auth)
+                self.auth_used[auth.pk] = auth.used
+
+    def caps_for(self, code: ServiceCode) -> Caps:
+        return self.caps.get((code.billing_program, code.service), Caps())
+
+    def consume(self, a) -> None:
+        """Apply the service's caps and authorization to a ready assessment: cut its units to
+        what is left, or hold it when nothing is; then count its units as used."""
+        code, day = a.code, a.note.date
+        key = (a.note.participant_id, code.billing_program, code.service)
+        caps, used = self.caps_for(code), self.used[key]
+        if caps.daily is not None and not self._limit(
+            a, caps.daily - used.on(day), "the daily cap",
+            f"The daily cap of {caps.daily} units for {code.hcpcs} is already used on {day_text(day)}.",
+        ):  # fmt: skip
+            return
+        if caps.rolling_units is not None:
+            cap = f"{caps.rolling_units} units per {caps.rolling_days} days"
+            left = caps.rolling_units - used.busiest_window(day, caps.rolling_days)
+            held = (
+                f"The cap of {cap} for {code.hcpcs} is used up in a {caps.rolling_days}-day period "
+                f"that includes {day_text(day)}."
+            )
+            if not self._limit(a, left, f"the rolling {caps.rolling_days}-day cap", held):
+                return
+        auth = None
+        if code.requires_authorization:
+            auth = next((x for x in self.authorizations[key] if x.in_force_on(day)), None)
+            if auth is None:
+                a.hold(f"No authorization for {code.hcpcs} covers {day_text(day)}.", a.participant_url)
+                return
+            left = auth.units_authorized - self.auth_used[auth.pk]
+            held = f"Authorization {auth.number} has no units left ({auth.units_authorized} authorized)."
+            if not self._limit(a, left, f"authorization {auth.number}", held):
+                return
+            self.auth_used[auth.pk] += a.units
+        else:
+            auth = next((x for x in self.authorizations[key] if x.in_force_on(day)), None)
+        a.authorization = auth
+        used.add(day, a.units)
+
+    @staticmethod
+    def _limit(a, left: int, by: str, held: str) -> bool:
+        if left <= 0:
+            a.hold(held)
+            return False
+        if a.units > left:
+            a.cap_note = f"Capped to {left} of {a.units} units by {by}."
+            a.units = left
+        return True
