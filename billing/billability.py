@@ -10,24 +10,20 @@ the number of notes or of claim lines billed before.
 import datetime
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from notes.models import Modality, SessionNote
+from notes.models import Modality, SessionNote, place_mismatch
 from participants.models import Consent, Coverage, Enrollment
 from programs.models import Certification, Program
 from programs.selectors import certification_types_on
 
+from .assessment import ADMIN_ONLY, GRANT, HOLD, READY, Assessment
 from .caps import CapLedger, day_text
-from .models import Authorization, ClaimLine, DuplicateDecision, FundingSource, Rate, ServiceCode
+from .models import ClaimLine, DuplicateDecision, FundingSource, Rate, ServiceCode
 
-READY, HOLD, GRANT = "ready", "hold", "grant"
-# Ready notes this close to the payer's filing limit are flagged and listed first.
-FILING_WARNING_DAYS = 30
 BILLABLE_STATUSES = (SessionNote.Status.COSIGNED, SessionNote.Status.FINAL)
 # ICD-10-CM F10-F19: mental and behavioural disorders due to psychoactive substance use.
 SUBSTANCE_USE_DIAGNOSIS = re.compile(r"^F1\d")
@@ -35,65 +31,6 @@ SUBSTANCE_USE_DIAGNOSIS = re.compile(r"^F1\d")
 # program (42 CFR 2.11); a co-occurring program does, so it counts too (conservative reading).
 PART2_POPULATIONS = (Program.Population.SUBSTANCE_USE, Program.Population.CO_OCCURRING)
 TELEHEALTH_MODIFIER = {Modality.VIDEO: "95", Modality.PHONE: "93", Modality.AUDIO_ONLY: "93"}
-
-
-@dataclass
-class Reason:
-    text: str
-    fix_url: str = ""
-    # When fix_url is a staff profile, which only some viewers may open: the profile, and who to
-    # ask otherwise (`selectors.limit_fix_links` applies it for the viewer).
-    staff_profile_id: int | None = None
-    fixed_by: str = ""
-
-
-@dataclass
-class Assessment:
-    note: SessionNote
-    status: str = HOLD
-    reasons: list[Reason] = field(default_factory=list)
-    coverage: Coverage | None = None
-    code: ServiceCode | None = None
-    units: int = 0
-    rate: Decimal | None = None
-    modifiers: list[str] = field(default_factory=list)
-    program: Program | None = None
-    funding: FundingSource | None = None
-    authorization: Authorization | None = None
-    # Assessed for a replacement claim: the payer's correction limit applies (checked by
-    # services.claim_correct), not the filing limit of a first claim.
-    correction: bool = False
-    assessed_on: datetime.date | None = None
-    cap_note: str = ""
-    duplicates: list[SessionNote] = field(default_factory=list)
-
-    @property
-    def amount(self) -> Decimal:
-        return (self.rate or Decimal(0)) * self.units
-
-    @property
-    def payer(self):
-        return self.coverage.payer if self.coverage else None
-
-    @property
-    def participant_url(self) -> str:
-        return reverse("participants:detail", args=[self.note.participant_id])
-
-    @property
-    def days_left_to_file(self) -> int | None:
-        """Days until the payer's filing limit for a first claim passes (negative: past it)."""
-        if self.coverage is None or self.assessed_on is None:
-            return None
-        return self.coverage.payer.timely_filing_days - (self.assessed_on - self.note.date).days
-
-    @property
-    def filing_urgent(self) -> bool:
-        """Within FILING_WARNING_DAYS of the limit: bill it first."""
-        days = self.days_left_to_file
-        return days is not None and days <= FILING_WARNING_DAYS
-
-    def hold(self, text: str, fix_url: str = "", **who_fixes) -> None:
-        self.reasons.append(Reason(text, fix_url, **who_fixes))
 
 
 def time_text(value: datetime.time) -> str:
@@ -187,7 +124,8 @@ def assess(
                 a.hold(
                     f"Possible duplicate service: {other.author}'s note for {note.participant} from "
                     f"{time_text(other.start_time)} to {time_text(other.end_time)} overlaps this one. "
-                    "Decide which one is billed."
+                    "Decide which one is billed.",
+                    kind="duplicate",
                 )
         results.append(a)
     # Caps and authorizations, in date order, for the notes every other rule lets through.
@@ -206,7 +144,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     day = note.date
     active = [e for e in enrollments[note.participant_id] if e.in_force_on(day)]
     if not active:
-        a.hold(f"Not enrolled in any program on {day_text(day)}.", participant_url + "#enrollment")
+        a.hold(f"Not enrolled in any program on {day_text(day)}.", participant_url + "#enrollment", kind="enrollment")
         return
     a.program = active[0].program
     kind = ServiceCode.Kind.GROUP if note.group_id else ServiceCode.Kind.INDIVIDUAL
@@ -216,7 +154,11 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         if grant is not None:
             a.status, a.funding = GRANT, grant
             return
-        a.hold(f"No coverage on {day_text(day)} and no grant funds {a.program} then.", participant_url + "#coverage")
+        a.hold(
+            f"No coverage on {day_text(day)} and no grant funds {a.program} then.",
+            participant_url + "#coverage",
+            kind="coverage",
+        )
         return
     if not _choose_coverage(a, covering, kind, codes):
         return
@@ -228,11 +170,13 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
             f"Under {code.minimum_age} on {day_text(day)}: {code.get_billing_program_display()} serves ages "
             f"{code.ages}.",
             participant_url,
+            kind="age",
         )
     if code.maximum_age is not None and age > code.maximum_age:
         a.hold(
             f"{age} on {day_text(day)}: {code.get_billing_program_display()} serves ages {code.ages}.",
             participant_url,
+            kind="age",
         )
     if code.requires_certified_peer:
         _check_certification(a, code, certified[(note.author_id, day)])
@@ -242,11 +186,12 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         a.hold(
             f"{note.author} has no NPI; {payer} requires the rendering provider.",
             reverse("programs:profile_detail", args=[profile.pk]) if profile else "",
+            kind="npi",
             staff_profile_id=profile.pk if profile else None,
             fixed_by="a program admin",
         )
     if kind == ServiceCode.Kind.GROUP and len(note.group.notes.all()) > code.max_group_size:
-        a.hold(f"The group had more than {code.max_group_size} attendees.")
+        a.hold(f"The group had more than {code.max_group_size} attendees.", kind="group")
     if not note.documents_goal:
         # Medicaid pays for services of the person's plan: the person-centered service plan of
         # 1915(i) (42 CFR 441.725) and 1915(c) (42 CFR 441.301(b)(1)(i)). No source found for
@@ -254,27 +199,52 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         a.hold(
             "The note names no recovery-plan goal: a billable peer support note documents the goal it served.",
             reverse("notes:note_detail", args=[note.pk]),
+            kind="goal",
         )
     a.units = code.units_for(note.duration_minutes or 0)
     if a.units == 0:
-        a.hold(f"{note.duration_minutes} minutes is less than one billable unit of {code.unit_minutes} minutes.")
+        a.hold(
+            f"{note.duration_minutes} minutes is less than one billable unit of {code.unit_minutes} minutes.",
+            kind="units",
+        )
     rate = next((r for r in code.rates.all() if r.in_force_on(day)), None)
     if rate is None:
-        a.hold(f"No rate for {code.hcpcs} on {day_text(day)}.", reverse("admin:billing_rate_changelist"))
+        a.hold(
+            f"No rate for {code.hcpcs} on {day_text(day)}.",
+            reverse("admin:billing_rate_changelist"),
+            kind="code",
+            for_roles=ADMIN_ONLY,
+            fixed_by="a program admin",
+        )
     else:
         a.rate = rate.rate_per_unit
     if _needs_part2_consent(note.participant, active) and not any(
         c.recipient_payer_id == a.coverage.payer_id and c.in_force_on(day) for c in consents[note.participant_id]
     ):
-        a.hold(f"No current 42 CFR Part 2 consent to disclose to {a.coverage.payer}.", participant_url + "#consents")
+        # Consents are clinical: billing staff don't see them (minimum necessary), so they ask.
+        a.hold(
+            f"No current 42 CFR Part 2 consent to disclose to {a.coverage.payer}.",
+            participant_url + "#consents",
+            kind="consent",
+            for_roles=ADMIN_ONLY,
+            fixed_by="the participant's peer specialist",
+        )
     participant = note.participant
     if not (participant.address_line1 and participant.city and participant.state and participant.zip_code):
-        a.hold("The participant's address is incomplete; the claim needs street, city, state and ZIP.", participant_url)
+        a.hold(
+            "The participant's address is incomplete; the claim needs street, city, state and ZIP.",
+            participant_url,
+            kind="address",
+        )
     days_old = (today - day).days
     if days_old > a.coverage.payer.timely_filing_days and not a.correction:
         a.hold(
-            f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({days_old} days old)."
+            f"Past {a.coverage.payer}'s {a.coverage.payer.timely_filing_days}-day filing limit ({days_old} days old).",
+            kind="filing_limit",
         )
+    if mismatch := place_mismatch(note.modality, note.place_of_service):
+        note_url = reverse("notes:note_detail", args=[note.pk])
+        a.hold(f"{mismatch} Correct it with the note's author.", note_url, kind="place")
     modifiers = list(code.modifier_list)
     if kind == ServiceCode.Kind.GROUP and "HQ" not in modifiers:
         modifiers.append("HQ")
@@ -292,8 +262,10 @@ def _check_certification(a, code: ServiceCode, held: frozenset) -> None:
     note = a.note
     profile = getattr(note.author, "staff_profile", None)
     url = reverse("programs:profile_detail", args=[profile.pk]) if profile else ""
+    # Certifications are kept on the staff profile, which billing staff may not open.
+    about = {"kind": "certification", "fixed_by": "a program admin", "staff_profile_id": getattr(profile, "pk", None)}
     if not held:
-        a.hold(f"{note.author} had no valid peer certification on {day_text(note.date)}.", url)
+        a.hold(f"{note.author} had no valid peer certification on {day_text(note.date)}.", url, **about)
         return
     labels = dict(Certification.Type.choices)
     names = " or ".join(labels[t] for t in code.certification_types)
@@ -301,6 +273,7 @@ def _check_certification(a, code: ServiceCode, held: frozenset) -> None:
         f"{note.author} held no certification {code.get_billing_program_display()} accepts for {code.hcpcs} "
         f"on {day_text(note.date)}: it takes a {names}.",
         url,
+        **about,
     )
 
 
@@ -324,6 +297,7 @@ def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> boo
             f"Bill the primary payer first: {primary.payer} (other insurance, ID {primary.member_id}) covers "
             f"{day_text(day)}, and Medicaid pays last.",
             url,
+            kind="coverage",
         )
     medicaid = [c for c in covering if c.kind == Coverage.Kind.MEDICAID]
     if not medicaid:
@@ -334,6 +308,9 @@ def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> boo
         a.hold(
             f"No active service code for {kind} sessions under {names}.",
             reverse("admin:billing_servicecode_changelist"),
+            kind="code",
+            for_roles=ADMIN_ONLY,
+            fixed_by="a program admin",
         )
         return False
     if len(with_code) > 1 and with_code[0].rank == with_code[1].rank:
@@ -341,6 +318,7 @@ def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> boo
         a.hold(
             f"Two Medicaid coverages on {day_text(day)} rank the same ({names}): choose which one is primary.",
             url,
+            kind="coverage",
         )
         return False
     a.coverage, a.code = with_code[0], codes[(with_code[0].billing_program, kind)]

@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from functools import reduce
 from itertools import accumulate
 from operator import or_
+from urllib.parse import urlencode
 
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from .models import Authorization, ClaimLine, ServiceCode
 
@@ -200,11 +202,17 @@ class CapLedger:
         if code.requires_authorization:
             auth = next((x for x in self.authorizations[key] if x.in_force_on(day)), None)
             if auth is None:
-                a.hold(f"No authorization for {code.hcpcs} covers {day_text(day)}.", a.participant_url)
+                url = (
+                    reverse("billing:authorization_create")
+                    + "?"
+                    + urlencode({"participant": a.note.participant_id, "service_code": code.pk})
+                )
+                a.hold(f"No authorization for {code.hcpcs} covers {day_text(day)}.", url, kind="authorization")
                 return
             left = auth.units_authorized - self.auth_used[auth.pk]
             held = f"Authorization {auth.number} has no units left ({auth.units_authorized} authorized)."
-            if not self._limit(a, left, f"authorization {auth.number}", held):
+            url = reverse("billing:authorization_edit", args=[auth.pk])
+            if not self._limit(a, left, f"authorization {auth.number}", held, fix_url=url, kind="authorization"):
                 return
             self.auth_used[auth.pk] += a.units
         else:
@@ -213,9 +221,9 @@ class CapLedger:
         used.add(day, a.units)
 
     @staticmethod
-    def _limit(a, left: int, by: str, held: str) -> bool:
+    def _limit(a, left: int, by: str, held: str, **about) -> bool:
         if left <= 0:
-            a.hold(held)
+            a.hold(held, about.pop("fix_url", ""), **({"kind": "cap"} | about))
             return False
         if a.units > left:
             a.cap_note = f"Capped to {left} of {a.units} units by {by}."

@@ -13,7 +13,8 @@ from participants.models import Coverage, Participant
 from programs.models import Agency, Payer, Program
 
 from . import services
-from .billability import READY, assess, billable_notes
+from .assessment import READY
+from .billability import assess, billable_notes
 from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, ServiceCode
 
 # Where each demo payer's claims go (made-up EDI IDs, in test mode) and whether it takes the

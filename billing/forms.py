@@ -7,6 +7,7 @@ from accounts.roles import Role
 from participants.models import Participant
 from programs.models import Payer, Program
 
+from .assessment import HOLD_KINDS
 from .models import Authorization, Claim, ServiceCode
 
 
@@ -20,13 +21,14 @@ class BillingFilterForm(forms.Form):
         required=False,
         empty_label="All specialists",
     )
+    reason = forms.ChoiceField(required=False, label="Held for", choices=[("", "Any reason"), *HOLD_KINDS.items()])
     month = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"type": "month"}), help_text="Date of service, e.g. 2026-10."
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("program", "payer", "specialist"):
+        for name in ("program", "payer", "specialist", "reason"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["month"].widget.attrs["class"] = "form-control"
 

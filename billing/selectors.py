@@ -46,15 +46,16 @@ def work_assessments(filters: dict) -> list:
 
 
 def limit_fix_links(viewer, assessments) -> None:
-    """Keep a hold's link to a staff profile only for a viewer who may open that profile
-    (programs.access decides); anyone else is told who can fix it. One query for the page."""
-    reasons = [r for a in assessments for r in a.reasons if r.staff_profile_id]
-    if not reasons:
-        return
-    wanted = {r.staff_profile_id for r in reasons}
-    may_open = set(visible_profiles(viewer).filter(pk__in=wanted).values_list("pk", flat=True))
+    """Keep a hold's "Fix this" link only for a viewer who may open it: a staff profile as
+    programs.access decides (one query for the page), the Django admin and consents for the
+    roles named on the reason. Anyone else is told who can fix it."""
+    reasons = [r for a in assessments for r in a.reasons]
+    wanted = {r.staff_profile_id for r in reasons if r.staff_profile_id}
+    may_open = set(visible_profiles(viewer).filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
     for r in reasons:
-        if r.staff_profile_id not in may_open:
+        if r.staff_profile_id and r.staff_profile_id not in may_open:
+            r.fix_url = ""
+        if r.for_roles and not viewer.has_role(*r.for_roles):
             r.fix_url = ""
 
 

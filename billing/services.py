@@ -13,7 +13,8 @@ from notes.models import SessionNote
 from participants.models import Participant
 from programs.models import Payer
 
-from .billability import READY, assess, billable_notes
+from .assessment import READY
+from .billability import assess, billable_notes
 from .exports import batch_csv
 from .models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine, DuplicateDecision
 from .validation import validate_837p

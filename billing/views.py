@@ -1,5 +1,6 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,16 +24,20 @@ from .access import (
     get_line_for_user,
     get_note_for_billing,
 )
-from .billability import GRANT, HOLD, READY
+from .assessment import GRANT, HOLD, HOLD_KINDS, READY
 from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm, CorrectionForm, PayerClaimNumberForm
 from .models import Claim
 from .x12 import ExportError
 
 
-def _work_summary(rows: list) -> dict:
-    """Totals for the work page: ready and held amounts, grant hours, ready notes per payer."""
+def _work_summary(rows: list, reason: str = "") -> dict:
+    """Totals for the work page: ready and held amounts, grant hours, ready notes per payer,
+    holds counted by reason; the holds listed (of one reason, when asked), those that can
+    still be fixed apart from those past fixing."""
     ready = [a for a in rows if a.status == READY]
     holds = [a for a in rows if a.status == HOLD]
+    by_reason = Counter(kind for a in holds for kind in {r.kind for r in a.reasons})
+    listed = [a for a in holds if not reason or any(r.kind == reason for r in a.reasons)]
     grants = defaultdict(lambda: {"notes": 0, "minutes": 0})
     for a in rows:
         if a.status == GRANT:
@@ -51,17 +56,24 @@ def _work_summary(rows: list) -> dict:
             (payer, items, sum(a.units for a in items), Decimal(sum(a.note.duration_minutes for a in items)) / 60)
             for payer, items in sorted(by_payer.items(), key=lambda item: item[0].name)
         ],
-        "holds": holds,
+        "holds_by_reason": [(kind, HOLD_KINDS.get(kind, "Other"), n) for kind, n in by_reason.most_common()],
+        "holds": [a for a in listed if a.fixable],
+        "past_fixing": [a for a in listed if not a.fixable],
     }
 
 
 @role_required(*BILLING_ROLES)
 def work(request: HttpRequest) -> HttpResponse:
     form = BillingFilterForm(request.GET or None)
-    rows = selectors.work_assessments(form.cleaned_data if form.is_valid() else {})
-    context = {"form": form, "query": request.GET.copy(), **_work_summary(rows)}
+    filters = form.cleaned_data if form.is_valid() else {}
+    context = {"form": form, **_work_summary(selectors.work_assessments(filters), filters.get("reason", ""))}
     context["holds"] = Paginator(context["holds"], 50).get_page(request.GET.get("page"))
-    selectors.limit_fix_links(request.user, context["holds"].object_list)
+    context["past_fixing"] = Paginator(context["past_fixing"], 50).get_page(request.GET.get("late_page"))
+    selectors.limit_fix_links(request.user, [*context["holds"].object_list, *context["past_fixing"].object_list])
+    # The filters, to keep on the pagination and reason links (each sets its own page or reason).
+    context["filter_query"] = urlencode(
+        {k: v for k, v in request.GET.items() if k not in ("page", "late_page", "reason")}
+    )
     return render(request, "billing/work.html", context)
 
 

@@ -2,7 +2,8 @@ import datetime
 
 import pytest
 
-from billing.billability import GRANT, HOLD, READY, assess, billable_notes
+from billing.assessment import GRANT, HOLD, READY
+from billing.billability import assess, billable_notes
 from billing.models import Authorization, Claim, ClaimBatch, ClaimLine, FundingSource, ServiceCode
 from notes.models import GroupSession, SessionNote
 from notes.tests.factories import signed_note

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.tests.waiting import wait_until
 from billing import caps
-from billing.billability import HOLD, READY, assess, billable_notes
+from billing.assessment import HOLD, READY
+from billing.billability import assess, billable_notes
 from billing.caps import UnitsByDay
 from billing.models import Authorization, Claim, ClaimBatch, ClaimLine, ServiceCode
 from notes.models import SessionNote

@@ -3,7 +3,8 @@ among Medicaid coverages, the one ranked first."""
 
 import pytest
 
-from billing.billability import HOLD, READY, assess, billable_notes
+from billing.assessment import HOLD, READY
+from billing.billability import assess, billable_notes
 from notes.tests.factories import signed_note
 from participants.tests.factories import CoverageFactory, PayerFactory
 

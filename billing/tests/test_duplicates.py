@@ -10,7 +10,8 @@ from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from billing import services
-from billing.billability import HOLD, READY, assess, billable_notes
+from billing.assessment import HOLD, READY
+from billing.billability import assess, billable_notes
 from billing.models import DuplicateDecision
 from notes.tests.factories import signed_note
 

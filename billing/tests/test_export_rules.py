@@ -18,7 +18,8 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from billing import services
-from billing.billability import HOLD, READY, assess, billable_notes
+from billing.assessment import HOLD, READY
+from billing.billability import assess, billable_notes
 from billing.models import ClaimBatch, ClaimLine
 from billing.x12 import ExportError
 from notes.tests.factories import signed_note

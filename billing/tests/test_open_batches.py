@@ -6,7 +6,8 @@ from django.urls import reverse
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from billing import services
-from billing.billability import READY, assess, billable_notes
+from billing.assessment import READY
+from billing.billability import assess, billable_notes
 from billing.models import Claim, ClaimBatch, ClaimLine
 from billing.x12 import ExportError
 from notes.tests.factories import signed_note

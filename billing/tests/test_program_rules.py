@@ -7,7 +7,8 @@ import importlib
 import pytest
 from django.apps import apps
 
-from billing.billability import HOLD, READY, assess, billable_notes
+from billing.assessment import HOLD, READY
+from billing.billability import assess, billable_notes
 from billing.models import Authorization, ServiceCode
 from notes.tests.factories import signed_note
 from participants.models import Consent, Participant

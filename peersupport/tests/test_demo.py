@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from billing.billability import GRANT, READY, assess, billable_notes
+from billing.assessment import GRANT, READY
+from billing.billability import assess, billable_notes
 from billing.tests.factories import ensure_reference_codes
 
 # A phrase of each hold reason the demo shows. Not shown: "No rate" and "The group had more

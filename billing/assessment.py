@@ -1,0 +1,109 @@
+"""What assessing a note for billing finds: ready, on hold (with every reason, each of a kind
+and saying who can fix it) or grant-funded. billability.py decides; this is the record."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.urls import reverse
+
+from accounts.roles import Role
+from notes.models import SessionNote
+from participants.models import Coverage
+from programs.models import Program
+
+from .models import Authorization, FundingSource, ServiceCode
+
+READY, HOLD, GRANT = "ready", "hold", "grant"
+# Ready notes this close to the payer's filing limit are flagged and listed first.
+FILING_WARNING_DAYS = 30
+
+# Every hold reason has a kind, so the work page can count and filter holds by it.
+HOLD_KINDS = {
+    "enrollment": "Not enrolled",
+    "coverage": "Coverage",
+    "code": "No service code or rate",
+    "age": "Age outside the program",
+    "certification": "Certification",
+    "npi": "Rendering provider's NPI",
+    "group": "Group size",
+    "goal": "No plan goal",
+    "units": "Less than a unit",
+    "consent": "Part 2 consent",
+    "address": "Address",
+    "filing_limit": "Past the filing limit",
+    "place": "Place of service",
+    "duplicate": "Possible duplicate service",
+    "cap": "Cap used up",
+    "authorization": "Authorization",
+}
+# These can't be fixed any more: the note can no longer be billed (a first claim).
+UNFIXABLE_KINDS = frozenset({"filing_limit"})
+ADMIN_ONLY = (Role.PROGRAM_ADMIN,)  # links into the Django admin, and to consents (clinical)
+
+
+@dataclass
+class Reason:
+    text: str
+    fix_url: str = ""
+    kind: str = "other"
+    # When fix_url is a staff profile, which only some viewers may open: the profile, and who to
+    # ask otherwise (`selectors.limit_fix_links` applies it for the viewer).
+    staff_profile_id: int | None = None
+    # Roles that may open fix_url, when not every billing viewer may; others are told fixed_by.
+    for_roles: tuple = ()
+    fixed_by: str = ""
+
+
+@dataclass
+class Assessment:
+    note: SessionNote
+    status: str = HOLD
+    reasons: list[Reason] = field(default_factory=list)
+    coverage: Coverage | None = None
+    code: ServiceCode | None = None
+    units: int = 0
+    rate: Decimal | None = None
+    modifiers: list[str] = field(default_factory=list)
+    program: Program | None = None
+    funding: FundingSource | None = None
+    authorization: Authorization | None = None
+    # Assessed for a replacement claim: the payer's correction limit applies (checked by
+    # services.claim_correct), not the filing limit of a first claim.
+    correction: bool = False
+    assessed_on: datetime.date | None = None
+    cap_note: str = ""
+    duplicates: list[SessionNote] = field(default_factory=list)
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.rate or Decimal(0)) * self.units
+
+    @property
+    def payer(self):
+        return self.coverage.payer if self.coverage else None
+
+    @property
+    def participant_url(self) -> str:
+        return reverse("participants:detail", args=[self.note.participant_id])
+
+    @property
+    def days_left_to_file(self) -> int | None:
+        """Days until the payer's filing limit for a first claim passes (negative: past it)."""
+        if self.coverage is None or self.assessed_on is None:
+            return None
+        return self.coverage.payer.timely_filing_days - (self.assessed_on - self.note.date).days
+
+    @property
+    def filing_urgent(self) -> bool:
+        """Within FILING_WARNING_DAYS of the limit: bill it first."""
+        days = self.days_left_to_file
+        return days is not None and days <= FILING_WARNING_DAYS
+
+    def hold(self, text: str, fix_url: str = "", **about) -> None:
+        self.reasons.append(Reason(text, fix_url, **about))
+
+    @property
+    def fixable(self) -> bool:
+        """A hold that can still be fixed and billed (not past the filing limit)."""
+        return not any(r.kind in UNFIXABLE_KINDS for r in self.reasons)

@@ -1,0 +1,92 @@
+"""The work page: every "Fix this" leads somewhere the reader may open, holds are counted and
+filtered by reason, and holds past fixing are apart from those that can still be fixed."""
+
+import pytest
+from django.urls import reverse
+
+from billing.assessment import HOLD
+from billing.billability import assess, billable_notes
+from billing.models import Rate, ServiceCode
+from notes.tests.factories import signed_note
+from programs.models import Certification
+
+from .factories import TODAY, days_ago
+
+pytestmark = pytest.mark.django_db
+
+
+def _fix_links(client, user):
+    client.force_login(user)
+    response = client.get(reverse("billing:work"))
+    reasons = [r for a in response.context["holds"].object_list for r in a.reasons]
+    return response, reasons
+
+
+@pytest.mark.parametrize("viewer", ["billing_user", "admin_user"])
+def test_every_fix_link_opens_for_its_reader_or_names_who_fixes_it(client, request, viewer, identity, author, person):
+    Certification.objects.filter(profile__user=author).update(expires_on=days_ago(30))  # lapsed before the note
+    Rate.objects.filter(service_code__billing_program="tx_state_plan").update(effective_from=TODAY)  # no rate then
+    person.primary_diagnosis = "F11.20"  # a substance-use diagnosis: needs a Part 2 consent
+    person.save()
+    signed_note(person, author, day=days_ago(3))
+    user = request.getfixturevalue(viewer)
+    response, reasons = _fix_links(client, user)
+    kinds = {r.kind for r in reasons}
+    assert {"certification", "code", "consent"} <= kinds
+    for reason in reasons:
+        if reason.fix_url:
+            assert client.get(reason.fix_url.split("#")[0]).status_code == 200, reason.text
+        else:
+            assert reason.fixed_by, reason.text
+    body = response.content.decode()
+    if viewer == "billing_user":
+        assert "Ask a program admin to fix this." in body
+        assert "Ask the participant&#x27;s peer specialist to fix this." in body
+        assert "/django-admin/" not in body
+
+
+def test_a_missing_authorization_links_to_a_prefilled_form_billing_staff_can_open(
+    client, billing_user, identity, author, person
+):
+    ServiceCode.objects.filter(billing_program="tx_state_plan").update(requires_authorization=True)
+    signed_note(person, author)
+    [a] = assess(billable_notes())
+    [reason] = a.reasons
+    assert reason.kind == "authorization" and reason.fix_url.startswith(reverse("billing:authorization_create"))
+    client.force_login(billing_user)
+    form = client.get(reason.fix_url).context["form"]
+    assert form.initial["participant"] == str(person.pk)
+
+
+def test_holds_are_counted_and_filtered_by_reason_and_past_fixing_stands_apart(
+    client, billing_user, identity, author, person, program, payer
+):
+    from .factories import billable_participant
+
+    no_address = billable_participant(author, program, payer, first_name="Ada")
+    no_address.address_line1 = ""
+    no_address.save()
+    signed_note(no_address, author, day=days_ago(3))
+    signed_note(person, author, day=days_ago(3), modality="video", place="99")  # video reported in the community
+    payer.timely_filing_days = 60
+    payer.save()
+    old = signed_note(person, author, day=days_ago(70), start="15:00", end="15:45")  # past the 60 days
+    client.force_login(billing_user)
+    response = client.get(reverse("billing:work"))
+    counts = {kind: n for kind, _label, n in response.context["holds_by_reason"]}
+    assert counts["address"] == 1 and counts["place"] == 1 and counts["filing_limit"] == 1
+    assert [a.note for a in response.context["past_fixing"].object_list] == [old]
+    assert old not in [a.note for a in response.context["holds"].object_list]
+    body = response.content.decode()
+    assert "Past fixing: 1 note past the payer's filing limit" in body
+    assert "A video session is reported at place of service 02 or 10 (telehealth), not 99." in body
+
+    only_place = client.get(reverse("billing:work"), {"reason": "place"}).context
+    assert [r.kind for a in only_place["holds"].object_list for r in a.reasons] == ["place"]
+    assert client.get(reverse("billing:work"), {"reason": "nonsense"}).status_code == 200
+
+
+def test_a_note_whose_place_disagrees_with_its_modality_is_held(identity, author, person):
+    signed_note(person, author, modality="in_person", place="10")
+    [a] = assess(billable_notes())
+    assert a.status == HOLD and [r.kind for r in a.reasons] == ["place"]
