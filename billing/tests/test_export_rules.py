@@ -5,7 +5,6 @@ pyx12 and our own checks (`assert_valid`), as every export must."""
 import csv
 import datetime
 import io
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -27,7 +26,7 @@ from programs.models import Payer, StaffProfile
 from programs.tests.factories import CertificationFactory, StaffProfileFactory
 
 from .factories import authorize, billable_participant, certify_for_connecticut, days_ago, make_payer
-from .x12_validation import assert_valid
+from .x12_validation import assert_valid, envelope, lines_of_837, lines_of_csv
 
 
 def build(payer, user, notes):
@@ -108,13 +107,6 @@ def test_names_are_transliterated_in_the_837p_and_kept_as_written_on_screen_and_
 # Finding 3: each payer has its own receiver, usage indicator and rules.
 
 
-def envelope(text):
-    segments = text.split("~")
-    isa, gs = segments[0].split("*"), segments[1].split("*")
-    receiver = next(s for s in segments if s.startswith("NM1*40*"))
-    return isa[8], isa[15], gs[3], receiver
-
-
 @pytest.mark.django_db
 def test_each_batch_goes_to_its_own_payers_receiver_under_its_usage_indicator(identity, payer, author, program):
     connecticut = make_payer(
@@ -155,36 +147,6 @@ def test_program_admins_keep_each_payers_receiver_usage_and_rules_in_the_admin(c
 
 
 # Finding 1: place of service per line.
-
-
-def lines_of_837(text):
-    """(claim, date, procedure, units, charge, place) per SV1; the place is SV105 or else CLM05-1."""
-    rows, claim, claim_place, line = [], None, None, None
-    for segment in text.strip().rstrip("~").split("~"):
-        e = segment.split("*")
-        if e[0] == "CLM":
-            claim, claim_place = e[1], e[5].split(":")[0]
-        elif e[0] == "SV1":
-            line = [claim, None, e[1].removeprefix("HC:").replace(":", " "), e[4], Decimal(e[2]), e[5] or claim_place]
-        elif e[0] == "DTP" and e[1] == "472":
-            line[1] = e[3]
-            rows.append(tuple(line))
-    return rows
-
-
-def lines_of_csv(text):
-    rows = list(csv.DictReader(io.StringIO(text)))
-    return [
-        (
-            r["claim"],
-            r["service_date"].replace("-", ""),
-            f"{r['hcpcs']} {r['modifiers']}".strip(),
-            r["units"],
-            Decimal(r["charge"]),
-            r["place_of_service"],
-        )  # fmt: skip
-        for r in rows
-    ]
 
 
 @pytest.mark.django_db
