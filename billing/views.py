@@ -29,6 +29,8 @@ from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm
 from .models import Claim
 from .x12 import ExportError
 
+REVIEW_LIMIT = 50
+
 
 def _work_summary(rows: list, reason: str = "") -> dict:
     """Totals for the work page: ready and held amounts, grant hours, ready notes per payer,
@@ -52,8 +54,16 @@ def _work_summary(rows: list, reason: str = "") -> dict:
         "hold_count": len(holds),
         "hold_amount": sum((a.amount for a in holds), Decimal(0)),
         "grants": [(source, figures["notes"], Decimal(figures["minutes"]) / 60) for source, figures in grants.items()],
+        # Each payer's totals, and its REVIEW_LIMIT most urgent notes to review and untick: the
+        # page never renders every ready note of a busy month.
         "by_payer": [
-            (payer, items, sum(a.units for a in items), Decimal(sum(a.note.duration_minutes for a in items)) / 60)
+            (
+                payer,
+                items[:REVIEW_LIMIT],
+                len(items),
+                sum(a.units for a in items),
+                Decimal(sum(a.note.duration_minutes for a in items)) / 60,
+            )
             for payer, items in sorted(by_payer.items(), key=lambda item: item[0].name)
         ],
         "holds_by_reason": [(kind, HOLD_KINDS.get(kind, "Other"), n) for kind, n in by_reason.most_common()],
@@ -80,9 +90,15 @@ def work(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*BILLING_ROLES)
 def batch_create(request: HttpRequest) -> HttpResponse:
+    """A batch of the ticked notes, or, with "all", of every note ready for the payer under the
+    work page's filters (posted along): the assessment is made again here either way."""
     payer_id = request.POST.get("payer", "")
     payer = Payer.objects.filter(pk=payer_id).first() if payer_id.isdigit() else None
     note_ids = [int(n) for n in request.POST.getlist("notes") if n.isdigit()]
+    if payer is not None and request.POST.get("all"):
+        form = BillingFilterForm(request.POST)
+        ready = selectors.work_assessments(form.cleaned_data if form.is_valid() else {})
+        note_ids = [a.note.pk for a in ready if a.status == READY and a.payer == payer]
     if payer is None or not note_ids:
         messages.error(request, "Choose a payer and at least one ready note.")
         return redirect("billing:work")

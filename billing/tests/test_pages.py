@@ -188,7 +188,7 @@ def test_ready_notes_show_days_left_to_file_most_urgent_first(client, billing_us
     old = signed_note(person, author, day=days_ago(70), start="11:00", end="11:45")  # Texas: 95 days to file
     client.force_login(billing_user)
     response = client.get(reverse("billing:work"))
-    [(payer, items, _units, _hours)] = response.context["by_payer"]
+    [(payer, items, _count, _units, _hours)] = response.context["by_payer"]
     assert [a.note for a in items] == [old, fresh]
     assert [a.days_left_to_file for a in items] == [25, 92]
     assert [a.filing_urgent for a in items] == [True, False]

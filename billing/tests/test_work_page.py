@@ -90,3 +90,26 @@ def test_a_note_whose_place_disagrees_with_its_modality_is_held(identity, author
     signed_note(person, author, modality="in_person", place="10")
     [a] = assess(billable_notes())
     assert a.status == HOLD and [r.kind for r in a.reasons] == ["place"]
+
+
+def test_the_page_lists_the_most_urgent_ready_notes_and_builds_all_of_them_on_request(
+    client, billing_user, identity, author, program, payer
+):
+    from billing.models import ClaimLine
+
+    from .factories import billable_participant
+
+    people = [billable_participant(author, program, payer) for _ in range(6)]
+    for n in range(60):
+        signed_note(people[n % 6], author, day=days_ago(3 + n // 6))
+    client.force_login(billing_user)
+    response = client.get(reverse("billing:work"), {"month": ""})
+    [(shown_payer, items, count, _units, _hours)] = response.context["by_payer"]
+    assert (shown_payer, len(items), count) == (payer, 50, 60)
+    assert [a.note.date for a in items] == sorted(a.note.date for a in items)  # the oldest, most urgent first
+    body = response.content.decode()
+    assert "Build a batch of all 60 ready notes" in body and body.count('name="notes"') == 50
+
+    response = client.post(reverse("billing:batch_create"), {"payer": payer.pk, "all": "1"}, follow=True)
+    assert "built with" in response.content.decode()
+    assert ClaimLine.objects.filter(voided=False).count() == 60
