@@ -100,3 +100,10 @@ class PayerClaimNumberForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["payer_claim_number"].required = True
+
+
+class DuplicateDecisionForm(forms.Form):
+    """Of two overlapping notes, which one is billed: this one, or the other."""
+
+    other = forms.IntegerField(min_value=1)
+    stands = forms.ChoiceField(choices=[("this", "This note"), ("other", "The other note")])

@@ -25,7 +25,14 @@ from .access import (
     get_note_for_billing,
 )
 from .assessment import GRANT, HOLD, HOLD_KINDS, READY
-from .forms import AuthorizationFilterForm, AuthorizationForm, BillingFilterForm, CorrectionForm, PayerClaimNumberForm
+from .forms import (
+    AuthorizationFilterForm,
+    AuthorizationForm,
+    BillingFilterForm,
+    CorrectionForm,
+    DuplicateDecisionForm,
+    PayerClaimNumberForm,
+)
 from .models import Claim
 from .x12 import ExportError
 
@@ -253,9 +260,12 @@ def claim_payer_number(request: HttpRequest, pk: int) -> HttpResponse:
 def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """From a held note's row on the work page: bill this note or the other one, not both."""
     note = get_note_for_billing(request.user, pk)
-    other_id = request.POST.get("other", "")
-    other = get_note_for_billing(request.user, int(other_id) if other_id.isdigit() else 0)
-    stands, not_billed = (note, other) if request.POST.get("stands") == "this" else (other, note)
+    form = DuplicateDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose which of the two notes is billed.")
+        return redirect("billing:work")
+    other = get_note_for_billing(request.user, form.cleaned_data["other"])
+    stands, not_billed = (note, other) if form.cleaned_data["stands"] == "this" else (other, note)
     try:
         services.duplicate_decide(stands=stands, not_billed=not_billed, ctx=AuditContext.from_request(request))
     except ValidationError as error:
