@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from notes.models import SessionNote
+from notes.models import Service, SessionNote
 from participants.models import Participant
 from programs.models import Agency, BillingProgram, Certification, InForce, Payer, Program, StaffProfile
 from programs.validators import X12_ID, validate_npi
@@ -59,13 +59,16 @@ class ServiceCode(models.Model):
         PARTIAL_FROM_N = "partial_from_n", "A final partial unit counts from N minutes"
 
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
-    # Caps and authorizations belong to the service, not to one code: H0038 individual and
-    # H0038 group of one billing program draw on the same daily cap, rolling cap and
-    # authorization, whatever their modifiers (billing/caps.py).
+    # The service a note records (notes.models.Service): billability bills a note with the
+    # active code of its coverage's billing program, its service and its kind. Caps and
+    # authorizations belong to the service, not to one code: H0038 individual and H0038 group
+    # of one billing program draw on the same daily cap, rolling cap and authorization,
+    # whatever their modifiers (billing/caps.py).
     service = models.SlugField(
         max_length=40,
-        help_text="Codes of one billing program with the same service share its caps and authorizations, "
-        "e.g. peer_support for H0038 individual and group.",
+        choices=Service.choices,
+        help_text="The service a note records. Codes of one billing program with the same service share its caps "
+        "and authorizations, e.g. peer support for H0038 individual and group.",
     )
     description = models.CharField(max_length=100)
     hcpcs = models.CharField(
@@ -118,15 +121,26 @@ class ServiceCode(models.Model):
         blank=True,
         help_text="Where these rules come from. Values marked demo have no source and must be corrected.",
     )
+    # A cap across services (Texas: all rehabilitative services together, 8 hours a day), on
+    # top of the service's own caps. Not a service: each service keeps its own caps and
+    # authorizations, and a service left out (crisis intervention) is exempt.
+    combined_daily_cap = models.ForeignKey(
+        "CombinedDailyCap",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="codes",
+        help_text="A daily cap this code shares with other services' codes of its billing program.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["billing_program", "hcpcs", "kind"]
         constraints = [
             models.UniqueConstraint(
-                fields=["billing_program", "kind"],
+                fields=["billing_program", "service", "kind"],
                 condition=Q(is_active=True),
-                name="one_active_code_per_program_and_kind",
+                name="one_active_code_per_program_service_and_kind",
             )
         ]
 
@@ -144,6 +158,9 @@ class ServiceCode(models.Model):
             raise ValidationError({"rolling_cap_days": "Give both the rolling cap's units and its days, or neither."})
         if self.rounding == self.Rounding.PARTIAL_FROM_N and self.partial_unit_minimum >= self.unit_minutes:
             raise ValidationError({"partial_unit_minimum": "N must be less than the minutes per unit."})
+        cap = self.combined_daily_cap
+        if cap is not None and cap.billing_program != self.billing_program:
+            raise ValidationError({"combined_daily_cap": "Choose a cap of this code's billing program."})
 
     @property
     def ages(self) -> str:
@@ -158,6 +175,32 @@ class ServiceCode(models.Model):
 
     def units_for(self, minutes: int) -> int:
         return units_for(minutes, self.unit_minutes, self.rounding, self.partial_unit_minimum)
+
+
+class CombinedDailyCap(models.Model):
+    """A daily cap that several services of one billing program share, counted in minutes
+    because their codes' units may differ: Texas caps all rehabilitative services together at
+    8 hours a day, crisis services excepted (billing-rules.md). Each service's own caps (H2014:
+    16 units a day) apply as well; the stricter one wins."""
+
+    billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
+    name = models.CharField(max_length=100, help_text="E.g. Texas rehabilitative services.")
+    daily_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)], help_text="480 for 8 hours a day."
+    )
+    source = models.TextField(blank=True, help_text="Where this cap comes from.")
+
+    class Meta:
+        ordering = ["billing_program", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hours} a day)"
+
+    @property
+    def hours(self) -> str:
+        hours, minutes = divmod(self.daily_minutes, 60)
+        text = f"{hours} hour{'s' * (hours != 1)}" if hours else ""
+        return " ".join(filter(None, [text, f"{minutes} minutes" if minutes else ""]))
 
 
 def units_for(minutes: int, unit_minutes: int, rounding: str, partial_minimum: int) -> int:
