@@ -72,14 +72,25 @@ class AddendumFactory(factory.django.DjangoModelFactory):
 
 
 def signed_note(
-    person, author, *, day=None, start="10:00", end="10:45", modality="in_person", place="99", group=None, goals=None
+    person,
+    author,
+    *,
+    day=None,
+    start="10:00",
+    end="10:45",
+    modality="in_person",
+    place="99",
+    group=None,
+    goals=None,
+    service="peer_support",
 ):
-    """A co-signed note of `author` for `person`, with the times given as text. It addresses
-    `goals`, by default the first active goal of the person's plan when they have one."""
+    """A co-signed note of `author` for `person`, with the times given as text, of `service`.
+    It addresses `goals`, by default the first active goal of the person's plan when they have one."""
     note = SignedNoteFactory(
         participant=person,
         author=author,
         group=group,
+        service=service,
         date=day or days_ago(3),
         start_time=datetime.time.fromisoformat(start),
         end_time=datetime.time.fromisoformat(end),
