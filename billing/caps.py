@@ -195,7 +195,7 @@ class CapLedger:
         key = (a.note.participant_id, code.billing_program, code.service)
         caps, used = self.caps_for(code), self.used[key]
         if caps.daily is not None and not self._limit(
-            a, caps.daily - used.on(day), "the daily cap",
+            a, caps.daily - used.on(day), f"the daily cap of {caps.daily} units for {code.hcpcs}",
             f"The daily cap of {caps.daily} units for {code.hcpcs} is already used on {day_text(day)}.",
         ):  # fmt: skip
             return
