@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from programs.models import Certification
 
-from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, Rate, ServiceCode
+from .models import Authorization, BillingIdentity, ClaimBatch, CombinedDailyCap, FundingSource, Rate, ServiceCode
 
 
 class NoDelete(admin.ModelAdmin):
@@ -33,8 +33,8 @@ class ServiceCodeForm(forms.ModelForm):
         fields = [
             "billing_program", "service", "description", "hcpcs", "modifiers", "kind", "unit_minutes", "rounding",
             "partial_unit_minimum", "daily_unit_cap", "rolling_cap_units", "rolling_cap_days", "minimum_age",
-            "maximum_age", "max_group_size", "requires_authorization", "requires_certified_peer",
-            "certification_types", "source", "is_active",
+            "maximum_age", "max_group_size", "combined_daily_cap", "requires_authorization",
+            "requires_certified_peer", "certification_types", "source", "is_active",
         ]  # fmt: skip
 
 
@@ -44,8 +44,13 @@ class ServiceCodeAdmin(NoDelete):
     list_display = [
         "hcpcs", "modifiers", "billing_program", "service", "kind", "rounding", "daily_unit_cap", "is_active",
     ]  # fmt: skip
-    list_filter = ["billing_program", "kind", "is_active"]
+    list_filter = ["billing_program", "service", "kind", "is_active"]
     inlines = [RateInline]
+
+
+@admin.register(CombinedDailyCap)
+class CombinedDailyCapAdmin(NoDelete):
+    list_display = ["name", "billing_program", "daily_minutes"]
 
 
 @admin.register(Rate)

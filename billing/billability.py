@@ -104,11 +104,12 @@ def assess(
         consents[c.participant_id].append(c)
     certified = certification_types_on((n.author_id, n.date) for n in notes)
     overlapping = _overlapping(notes)
+    # A note bills with the code of its coverage's billing program, its service and its kind.
     codes = {
-        (code.billing_program, code.kind): code
-        for code in ServiceCode.objects.filter(is_active=True).prefetch_related(
-            Prefetch("rates", queryset=Rate.objects.all())
-        )
+        (code.billing_program, code.service, code.kind): code
+        for code in ServiceCode.objects.filter(is_active=True)
+        .select_related("combined_daily_cap")
+        .prefetch_related(Prefetch("rates", queryset=Rate.objects.all()))
     }
     funding = defaultdict(list)
     for source in FundingSource.objects.all():
@@ -288,8 +289,9 @@ def _needs_part2_consent(participant, enrollments) -> bool:
 
 def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> bool:
     """The coverage that bills the note: the first in payment order whose billing program has
-    a code for this kind of session. Held when other insurance comes first (Medicaid pays
-    last) or when two Medicaid coverages with codes rank the same. False: nothing to bill."""
+    a code for the note's service and this kind of session. Held when other insurance comes
+    first (Medicaid pays last) or when two Medicaid coverages with codes rank the same.
+    False: nothing to bill."""
     day, url = a.note.date, a.participant_url + "#coverage"
     primary = covering[0]
     if primary.kind == Coverage.Kind.OTHER_INSURANCE:
@@ -302,11 +304,13 @@ def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> boo
     medicaid = [c for c in covering if c.kind == Coverage.Kind.MEDICAID]
     if not medicaid:
         return False
-    with_code = [c for c in medicaid if codes.get((c.billing_program, kind))]
+    service = a.note.service
+    with_code = [c for c in medicaid if codes.get((c.billing_program, service, kind))]
     if not with_code:
         names = ", ".join(c.get_billing_program_display() for c in medicaid)
         a.hold(
-            f"No active service code for {kind} sessions under {names}.",
+            f"No active service code for {a.note.get_service_display().lower()} in {kind} sessions under {names}: "
+            "it can't be billed there until a program admin enters one.",
             reverse("admin:billing_servicecode_changelist"),
             kind="code",
             for_roles=ADMIN_ONLY,
@@ -321,5 +325,5 @@ def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> boo
             kind="coverage",
         )
         return False
-    a.coverage, a.code = with_code[0], codes[(with_code[0].billing_program, kind)]
+    a.coverage, a.code = with_code[0], codes[(with_code[0].billing_program, service, kind)]
     return True

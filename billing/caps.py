@@ -4,6 +4,11 @@
   billing program (the same `ServiceCode.service`) draw on one daily cap, one rolling cap and
   one authorization, whatever their kind or modifiers. When the service's codes disagree on
   a cap, the smallest applies (the conservative reading).
+- A combined daily cap (`ServiceCode.combined_daily_cap`) spans several services of one
+  billing program: Texas caps all rehabilitative services together at 8 hours a day, crisis
+  services excepted, on top of each service's own caps (H2014: 16 units a day). It is kept in
+  minutes, since its codes' units need not be the same length, and is not a service: each
+  service keeps its own caps and authorizations, and a code left out of it is exempt.
 - A rolling cap holds in every window of its length that contains the note, so units dated
   after the note count too: a session billed late must not push a later window over the cap.
   ("104 units per rolling 6 months", Texas Children's Health Plan provider alert 2020-11-06,
@@ -28,7 +33,7 @@ from itertools import accumulate
 from operator import or_
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -104,20 +109,23 @@ class UnitsByDay:
 
 
 def _history(spans: dict[int, tuple[datetime.date, datetime.date]]) -> list[tuple]:
-    """(participant, billing program, service, day, units) of live claim lines, summed per
-    day, each participant's within their span only."""
+    """(participant, billing program, service, combined cap, day, units, minutes) of live claim
+    lines, summed per day, each participant's within their span only."""
     if not spans:
         return []
     within = reduce(or_, (Q(claim__participant_id=p, service_date__range=span) for p, span in spans.items()))
     rows = (
         ClaimLine.objects.filter(within, voided=False)
         .order_by()
-        .values("claim__participant_id", "service_code__billing_program", "service_code__service", "service_date")
-        .annotate(total=Sum("units"))
-    )
+        .values(
+            "claim__participant_id", "service_code__billing_program", "service_code__service",
+            "service_code__combined_daily_cap_id", "service_date",
+        )
+        .annotate(total=Sum("units"), minutes=Sum(F("units") * F("service_code__unit_minutes")))
+    )  # fmt: skip
     return [
         (r["claim__participant_id"], r["service_code__billing_program"], r["service_code__service"],
-         r["service_date"], r["total"])
+         r["service_code__combined_daily_cap_id"], r["service_date"], r["total"], r["minutes"])
         for r in rows
     ]  # fmt: skip
 
@@ -154,6 +162,8 @@ class CapLedger:
     def __init__(self, assessments: list, codes: list[ServiceCode]):
         self.caps = service_caps(codes)
         self.used: dict[tuple, UnitsByDay] = defaultdict(UnitsByDay)
+        # Minutes per (participant, combined cap), day by day.
+        self.combined_used: dict[tuple, UnitsByDay] = defaultdict(UnitsByDay)
         self.authorizations: dict[tuple, list[Authorization]] = defaultdict(list)
         self.auth_used: dict[int, int] = {}
         spans = {}
@@ -164,8 +174,10 @@ class CapLedger:
                 old_first, old_last = spans[a.note.participant_id]
                 first, last = min(first, old_first), max(last, old_last)
             spans[a.note.participant_id] = (first, last)
-        for participant_id, program, service, day, units in _history(spans):
+        for participant_id, program, service, cap_id, day, units, minutes in _history(spans):
             self.used[(participant_id, program, service)].add(day, units)
+            if cap_id is not None:
+                self.combined_used[(participant_id, cap_id)].add(day, minutes)
         # Every ready note's authorizations: a code that needs one consumes it; for one that
         # doesn't, an authorization on file is still sent (REF*G1, billing-rules.md "On the claim").
         if assessments:
@@ -185,7 +197,7 @@ class CapLedger:
         key = (a.note.participant_id, code.billing_program, code.service)
         caps, used = self.caps_for(code), self.used[key]
         if caps.daily is not None and not self._limit(
-            a, caps.daily - used.on(day), "the daily cap",
+            a, caps.daily - used.on(day), f"the daily cap of {caps.daily} units for {code.hcpcs}",
             f"The daily cap of {caps.daily} units for {code.hcpcs} is already used on {day_text(day)}.",
         ):  # fmt: skip
             return
@@ -197,6 +209,13 @@ class CapLedger:
                 f"that includes {day_text(day)}."
             )
             if not self._limit(a, left, f"the rolling {caps.rolling_days}-day cap", held):
+                return
+        combined = code.combined_daily_cap
+        if combined is not None:
+            minutes = self.combined_used[(a.note.participant_id, combined.pk)]
+            left = (combined.daily_minutes - minutes.on(day)) // code.unit_minutes
+            held = f"The daily cap of {combined.hours} for {combined.name} is already used on {day_text(day)}."
+            if not self._limit(a, left, f"the daily cap of {combined.hours} for {combined.name}", held):
                 return
         auth = None
         if code.requires_authorization:
@@ -219,6 +238,8 @@ class CapLedger:
             auth = next((x for x in self.authorizations[key] if x.in_force_on(day)), None)
         a.authorization = auth
         used.add(day, a.units)
+        if combined is not None:
+            self.combined_used[(a.note.participant_id, combined.pk)].add(day, a.units * code.unit_minutes)
 
     @staticmethod
     def _limit(a, left: int, by: str, held: str, **about) -> bool:

@@ -69,7 +69,9 @@ def seed(agency: Agency) -> None:
             Coverage.objects.filter(participant=participant).update(start_date=today - datetime.timedelta(days=30))
     # The CT waiver and TX HCBS-AMH need authorizations: half of those participants have one.
     for billing_program, prefix, units in [("ct_1915c_mhw", "CT", 40), ("tx_1915i_amh", "AMH", 60)]:
-        code = ServiceCode.objects.filter(billing_program=billing_program, kind="individual", is_active=True).first()
+        code = ServiceCode.objects.filter(
+            billing_program=billing_program, service="peer_support", kind="individual", is_active=True
+        ).first()
         people = Participant.objects.filter(coverages__billing_program=billing_program).distinct().order_by("pk")
         for n, participant in enumerate(people):
             if code and n % 2 == 0:

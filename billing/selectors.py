@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Su
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from notes.models import Service
 from participants.models import Coverage
 from programs.access import visible_profiles
 
@@ -15,19 +16,34 @@ from .billability import assess, billable_notes
 from .models import Authorization, ClaimBatch, ClaimLine, ServiceCode
 
 
-def group_size_limit(participant_ids: Iterable[int], day: datetime.date) -> int | None:
-    """The most attendees a peer support group may have, from the service codes that would
-    bill it: the smallest `max_group_size` among the active group codes of the billing
-    programs covering these participants on `day` (a group must satisfy every payer in it).
-    When none of them is covered by a program with a group code (a grant-funded group), the
-    strictest active group code applies: the conservative reading, as no manual we know of
-    allows a larger peer group. None when no group code exists at all."""
-    codes = ServiceCode.objects.filter(is_active=True, kind=ServiceCode.Kind.GROUP)
+def group_size_limit(
+    participant_ids: Iterable[int], day: datetime.date, *, service: str = Service.PEER_SUPPORT
+) -> int | None:
+    """The most attendees a group of `service` may have, from the service codes that would
+    bill it: the smallest `max_group_size` among the service's active group codes of the
+    billing programs covering these participants on `day` (a group must satisfy every payer
+    in it). When none of them is covered by a program with such a code (a grant-funded group),
+    the strictest active group code of the service applies: the conservative reading, as no
+    manual we know of allows a larger group. None when the service has no group code at all."""
+    codes = ServiceCode.objects.filter(is_active=True, kind=ServiceCode.Kind.GROUP, service=service)
     covered = Coverage.objects.in_force_on(day).filter(participant_id__in=list(participant_ids))
     limit = codes.filter(billing_program__in=covered.values("billing_program")).aggregate(m=Min("max_group_size"))
     if limit["m"] is not None:
         return limit["m"]
     return codes.aggregate(m=Min("max_group_size"))["m"]
+
+
+def services_with_codes(participant_ids: Iterable[int], *, day: datetime.date, group: bool = False) -> set[str]:
+    """The services with an active code (a group code, with `group`) under a billing program
+    covering one of these participants on `day`: what a note for them may record. Registered
+    with notes.extensions in BillingConfig.ready(); one query."""
+    # Only Medicaid coverages bill here (billability: other insurance is billed to its payer first).
+    covered = Coverage.objects.in_force_on(day).filter(
+        participant_id__in=list(participant_ids), kind=Coverage.Kind.MEDICAID
+    )
+    kind = ServiceCode.Kind.GROUP if group else ServiceCode.Kind.INDIVIDUAL
+    codes = ServiceCode.objects.filter(is_active=True, kind=kind, billing_program__in=covered.values("billing_program"))
+    return set(codes.values_list("service", flat=True))
 
 
 def work_assessments(filters: dict) -> list:

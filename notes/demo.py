@@ -4,6 +4,7 @@ participant, in every state a note can be in. Runs once: a second run changes no
 import datetime
 import random
 
+from django.db.models import Q
 from django.utils import timezone
 
 from participants.models import CaseloadAssignment, Goal
@@ -16,6 +17,7 @@ from .models import (
     Modality,
     NoteEvent,
     PlaceOfService,
+    Service,
     ServiceType,
     SessionNote,
 )
@@ -155,7 +157,10 @@ def _notes(participant, author, started, today, rng, slots) -> None:
         day += datetime.timedelta(days=rng.randint(5, 10))
 
 
-def _signed(participant, author, day, start: datetime.time, minutes: int, modality=Modality.IN_PERSON) -> SessionNote:
+def _signed(
+    participant, author, day, start: datetime.time, minutes: int, modality=Modality.IN_PERSON,
+    service=Service.PEER_SUPPORT,
+) -> SessionNote:  # fmt: skip
     """A co-signed (or final) note outside the regular visits, for the billing examples."""
     supervisor = author.staff_profile.supervisor
     status = SessionNote.Status.COSIGNED if supervisor else SessionNote.Status.FINAL
@@ -163,7 +168,7 @@ def _signed(participant, author, day, start: datetime.time, minutes: int, modali
     signed_at = timezone.make_aware(begin + datetime.timedelta(minutes=minutes + 30))
     note = SessionNote.objects.create(
         participant=participant, author=author, status=status, date=day, start_time=start,
-        end_time=(begin + datetime.timedelta(minutes=minutes)).time(), modality=modality,
+        end_time=(begin + datetime.timedelta(minutes=minutes)).time(), modality=modality, service=service,
         place_of_service=DEFAULT_PLACE_FOR_MODALITY[modality], service_types=[ServiceType.RECOVERY_COACHING],
         intervention="Worked on the plan.", response="Engaged.", next_steps="Meet again next week.",
         signed_at=signed_at, signature=author.get_full_name(), cosigned_by=supervisor,
@@ -178,7 +183,8 @@ def _billing_examples(agency: Agency, today: datetime.date) -> None:
     """Sessions that show billing's caps and checks: a handover day on which two specialists
     both logged a visit at the same time, a 10-minute call (less than a unit), a day past the
     daily cap, and weekly three-hour sessions that reach the rolling cap. In the evening, after
-    every regular demo visit, so no specialist's own notes overlap."""
+    every regular demo visit, so no specialist's own notes overlap. Then a few Texas
+    rehabilitative services (`_rehabilitative_services`)."""
     # People whose other sessions bill cleanly: on the state plan alone, with a plan and an
     # address, no substance-use diagnosis, served by a specialist certified well past today.
     assignments = list(
@@ -209,3 +215,36 @@ def _billing_examples(agency: Agency, today: datetime.date) -> None:
     for week in range(3, 16):
         _signed(intensive.participant, intensive.specialist, today - datetime.timedelta(weeks=week, days=1),
                 datetime.time(19, 0), 180)  # fmt: skip
+    if len(state_plan) > 4:
+        # Weekly evenings with someone whose specialist has an NPI, so they show ready.
+        weekly = next((a for a in state_plan[:4] if a.specialist.staff_profile.npi), short_call)
+        _rehabilitative_services(state_plan[4], weekly, today)
+
+
+def _free_day(author, participant, first: datetime.date) -> datetime.date:
+    """The first day from `first` back on which neither the specialist nor the participant has
+    a session, so a full day of services overlaps nothing."""
+    day = first
+    while SessionNote.objects.filter(Q(author=author) | Q(participant=participant), date=day).exists():
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def _rehabilitative_services(day_program, weekly, today: datetime.date) -> None:
+    """Texas rehabilitative services a peer provider delivers (billed with H2014, H2017, H0034
+    and H2011 under the state plan): a full day that meets both daily caps (skills training
+    past its 16 units, then all rehabilitative services past 8 hours, while crisis
+    intervention, exempt, still bills), and weekly medication training evenings."""
+    person, author = day_program.participant, day_program.specialist
+    # After the demo's exported batch (sessions 35 to 45 days ago), so it is still to bill.
+    day = _free_day(author, person, today - datetime.timedelta(days=18))
+    for start, minutes, service in [
+        (datetime.time(8, 0), 300, Service.SKILLS_TRAINING),  # 20 units: 16 bill
+        (datetime.time(13, 0), 180, Service.PSYCHOSOCIAL_REHABILITATION),  # 12 units: 28 of 32
+        (datetime.time(16, 0), 90, Service.MEDICATION_TRAINING),  # 6 units: 4 bill
+        (datetime.time(17, 30), 60, Service.CRISIS_INTERVENTION),  # exempt from the 8 hours
+    ]:
+        _signed(person, author, day, start, minutes, service=service)
+    for week in range(1, 5):  # evenings clear of the other examples' (30, 25 and 7n + 1 days ago)
+        _signed(weekly.participant, weekly.specialist, today - datetime.timedelta(weeks=week, days=3),
+                datetime.time(19, 0), 45, service=Service.MEDICATION_TRAINING)  # fmt: skip

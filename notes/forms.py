@@ -1,11 +1,15 @@
+import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
 from participants.forms import DATE
 from participants.models import Goal, Participant
 
-from .models import GroupSession, ServiceType, SessionNote
+from .extensions import services_offered
+from .models import GroupSession, Service, ServiceType, SessionNote
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -15,6 +19,30 @@ PROMPTS = {
     "response": "How did they respond? Note strengths they showed and their own words where you can.",
     "next_steps": "What will each of you do before you meet again? When is the next contact?",
 }
+
+
+SERVICE_HELP = "Only the services this participant's coverage pays for on the session's date are listed."
+GROUP_SERVICE_HELP = "Peer support, or a service with a group code under your caseload's coverage."
+SERVICE_NOT_OFFERED = "Choose one of the services listed: the coverage on this date pays only for those."
+
+
+def _session_day(form: forms.BaseForm, saved: datetime.date | None = None) -> datetime.date:
+    """The day the offered services are worked out for: the date being posted, else the one
+    saved, else today."""
+    raw = form.data.get(form.add_prefix("date")) if form.is_bound else None
+    try:
+        posted = form.fields["date"].clean(raw) if raw else None
+    except ValidationError:
+        posted = None
+    return posted or saved or timezone.localdate()
+
+
+def _offer(field: forms.ChoiceField, offered: list[Service], *, help_text: str, keep: str = "") -> None:
+    # A draft keeps the service it was saved with even when the coverage has changed since:
+    # autosave must not fail on it, and billing holds the note with the reason.
+    field.choices = [(s.value, s.label) for s in Service if s in offered or s.value == keep]
+    field.help_text = help_text
+    field.error_messages["invalid_choice"] = SERVICE_NOT_OFFERED
 
 
 class SessionNoteForm(forms.ModelForm):
@@ -32,6 +60,7 @@ class SessionNoteForm(forms.ModelForm):
             "end_time",
             "modality",
             "place_of_service",
+            "service",
             "service_types",
             "goals_addressed",
             "intervention",
@@ -58,9 +87,22 @@ class SessionNoteForm(forms.ModelForm):
             self.fields[name].help_text = prompt
         if not self.instance.pk:
             self.fields["date"].initial = timezone.localdate()
+        day = _session_day(self, self.instance.date)
+        offered = services_offered([participant.pk], day=day)
+        _offer(self.fields["service"], offered, help_text=SERVICE_HELP, keep=self.instance.service)
+        self.fields["service"].required = False  # drafts may be incomplete; see clean_service
+
+    def clean_service(self) -> str:
+        # A post without it (an autosave from a page opened before the field existed) keeps
+        # what the note has: peer support for a new one.
+        return self.cleaned_data.get("service") or self.instance.service
 
 
 class GroupSessionForm(forms.ModelForm):
+    """The group's shared facts. `caseload_ids` are who may attend: the services offered are
+    peer support and those with a group code under a program covering one of them."""
+
+    service = forms.ChoiceField(label="Service delivered", initial=Service.PEER_SUPPORT)
     service_types = forms.MultipleChoiceField(
         choices=ServiceType.choices, widget=forms.CheckboxSelectMultiple, initial=[ServiceType.SUPPORT_GROUP]
     )
@@ -74,9 +116,11 @@ class GroupSessionForm(forms.ModelForm):
         fields = ["topic", "date", "start_time", "end_time", "modality", "place_of_service"]
         widgets = {"date": DATE, "start_time": TIME, "end_time": TIME}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, caseload_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
+        offered = services_offered(caseload_ids, day=_session_day(self), group=True)
+        _offer(self.fields["service"], offered, help_text=GROUP_SERVICE_HELP)
 
 
 class GroupAttendeesForm(forms.Form):

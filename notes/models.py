@@ -81,6 +81,24 @@ class ServiceType(models.TextChoices):
     WELLNESS_CHECK_IN = "wellness_check_in", "Wellness check-in"
 
 
+class Service(models.TextChoices):
+    """The Medicaid service a session was: what the claim bills (billing chooses the code by
+    billing program, service and kind). Texas peer providers may also deliver some mental
+    health rehabilitative services (billing-rules.md); the note forms offer a service only
+    where the participant's coverage has an active code for it (notes/extensions.py).
+
+    Day program for acute needs has no known code: no reference data bills it, so it is
+    offered nowhere until an agency enters its code in the admin.
+    """
+
+    PEER_SUPPORT = "peer_support", "Peer support"
+    MEDICATION_TRAINING = "medication_training", "Medication training and support"
+    PSYCHOSOCIAL_REHABILITATION = "psychosocial_rehabilitation", "Psychosocial rehabilitation"
+    SKILLS_TRAINING = "skills_training", "Skills training and development"
+    CRISIS_INTERVENTION = "crisis_intervention", "Crisis intervention"
+    DAY_PROGRAM = "day_program", "Day program for acute needs"
+
+
 MIN_SESSION_MINUTES = 1
 MAX_SESSION_MINUTES = 8 * 60
 
@@ -132,6 +150,11 @@ class SessionNote(models.Model):
     end_time = models.TimeField(null=True, blank=True)
     modality = models.CharField(max_length=20, choices=Modality.choices, blank=True)
     place_of_service = models.CharField(max_length=2, choices=PlaceOfService.choices, blank=True)
+    # Peer support by default: every note written before rehabilitative services were offered
+    # was peer support, and bills as it did.
+    service = models.CharField(
+        "service delivered", max_length=40, choices=Service.choices, default=Service.PEER_SUPPORT
+    )
     service_types = models.JSONField(default=list, blank=True)
     goals_addressed = models.ManyToManyField(
         Goal, blank=True, related_name="session_notes", db_table="participants_sessionnote_goals_addressed"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from participants.extensions import PageAction, TimelineEvent
 
-from .models import SessionNote
+from .models import Service, SessionNote
 
 
 def last_contacts(participant_ids: Iterable[int]) -> dict[int, datetime.date]:
@@ -64,12 +64,20 @@ def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
     return [
         TimelineEvent(
             note.date,
-            f"{', '.join(note.get_service_types_display()) or 'Session'} with {note.author}",
+            f"{_session_title(note)} with {note.author}",
             note.get_status_display(),
             url=reverse("notes:note_detail", args=[note.pk]),
         )
         for note in notes
     ]
+
+
+def _session_title(note: SessionNote) -> str:
+    """What the session was: its service types, led by the service when it is not peer support."""
+    kinds = ", ".join(note.get_service_types_display()) or "Session"
+    if note.service == Service.PEER_SUPPORT:
+        return kinds
+    return f"{note.get_service_display()}: {kinds}"
 
 
 def page_actions(participant, access, viewer) -> list[PageAction]:

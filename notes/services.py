@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from participants.models import Goal, Participant
 
-from .models import Addendum, GroupSession, NoteEvent, SessionNote
+from .models import Addendum, GroupSession, NoteEvent, Service, SessionNote
 from .rules import submission_errors
 
 
@@ -28,6 +28,7 @@ def _snapshot(note: SessionNote) -> dict:
         "end_time": str(note.end_time),
         "modality": note.modality,
         "place_of_service": note.place_of_service,
+        "service": note.service,
         "service_types": list(note.service_types),
         "goals_addressed": sorted(note.goals_addressed.values_list("pk", flat=True)),
         "intervention": note.intervention,
@@ -147,14 +148,16 @@ def group_session_create(
     max_size: int | None,
     submit: bool,
     ctx: AuditContext,
+    service: str = Service.PEER_SUPPORT,
 ) -> GroupSession:
     """The group and one note per attendee (with how they took part and the plan goals it
     served), saved (and, with `submit`, signed) all together.
     Every attendee's note is checked; the first rule broken stops the whole group.
     `max_size` is the group-size limit of the service code that bills the group (None: no
-    code, so no limit of a payer's applies)."""
+    code, so no limit of a payer's applies). Every attendee's note records `service`."""
     if max_size is not None and len(attendees) > max_size:
-        raise ValidationError(f"A peer support group has at most {max_size} attendees; you chose {len(attendees)}.")
+        label = Service(service).label.lower()
+        raise ValidationError(f"A {label} group has at most {max_size} attendees; you chose {len(attendees)}.")
     # One note per person per group: a second note for the same service would bill it twice.
     seen = set()
     for participant, *_ in attendees:
@@ -177,6 +180,7 @@ def group_session_create(
                 end_time=group.end_time,
                 modality=group.modality,
                 place_of_service=group.place_of_service,
+                service=service,
                 service_types=service_types,
                 intervention=intervention,
                 response=individual_note,

@@ -34,7 +34,9 @@ def author(agency):
 @pytest.fixture
 def tx_code(db):
     ensure_reference_codes()
-    return ServiceCode.objects.get(billing_program="tx_state_plan", kind="individual", is_active=True)
+    return ServiceCode.objects.get(
+        billing_program="tx_state_plan", service="peer_support", kind="individual", is_active=True
+    )
 
 
 @pytest.fixture

@@ -86,21 +86,28 @@ REFERENCE_DATA = [
     ("billing.migrations.0005_caps_belong_to_the_service", "name_the_service"),
     ("billing.migrations.0008_program_rules_reference_data", "apply_rules"),
     ("billing.migrations.0009_connecticut_whole_units", "whole_units"),
+    ("billing.migrations.0014_texas_rehabilitative_services_reference_data", "add_rehabilitative_services"),
 ]
 
 
 def ensure_reference_codes() -> None:
     """The data migrations' service codes and rates. Transactional tests flush the database
-    (and with it the migrations' rows), so they call this to put them back; it is idempotent."""
+    (and with it the migrations' rows), so they call this to put them back. It does nothing
+    while the codes are there: 0008 looks up one active code per program and kind, which no
+    longer holds once 0014 adds a program's rehabilitative services."""
     from django.apps import apps
 
+    if ServiceCode.objects.exists():
+        return
     for module, function in REFERENCE_DATA:
         getattr(importlib.import_module(module), function)(apps, None)
 
 
 def tx_individual_code() -> ServiceCode:
     ensure_reference_codes()
-    return ServiceCode.objects.get(billing_program="tx_state_plan", kind="individual", is_active=True)
+    return ServiceCode.objects.get(
+        billing_program="tx_state_plan", service="peer_support", kind="individual", is_active=True
+    )
 
 
 def billable_participant(
@@ -119,9 +126,12 @@ def billable_participant(
 
 
 def authorize(person, number, *, billing_program="tx_state_plan", units=100, start=None, end=None):
-    """An authorization of the program's individual code for `person` (the last 100 days by default)."""
+    """An authorization of the program's individual peer support code for `person` (the last
+    100 days by default)."""
     ensure_reference_codes()
-    code = ServiceCode.objects.get(billing_program=billing_program, kind="individual", is_active=True)
+    code = ServiceCode.objects.get(
+        billing_program=billing_program, service="peer_support", kind="individual", is_active=True
+    )
     return Authorization.objects.create(
         participant=person, service_code=code, number=number, units_authorized=units,
         start_date=start or days_ago(100), end_date=end or TODAY,

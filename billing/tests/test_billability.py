@@ -40,7 +40,7 @@ def test_drafts_and_waiting_notes_are_not_billable(person, author):
 
 HOLDS = {
     "not_enrolled": "Not enrolled in any program",
-    "no_code": "No active service code for individual sessions",
+    "no_code": "No active service code for peer support in individual sessions",
     "too_young": "Under 21 on",
     "uncertified": "had no valid peer certification",
     "too_short": "is less than one billable unit",

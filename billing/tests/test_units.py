@@ -47,8 +47,9 @@ def test_reference_data_is_seeded_by_migrations():
 @pytest.mark.django_db
 def test_each_billing_program_has_its_own_rules_with_their_source():
     def rules(program):
-        code = ServiceCode.objects.get(billing_program=program, kind="individual", is_active=True)
-        group = ServiceCode.objects.get(billing_program=program, kind="group", is_active=True)
+        peer_support = ServiceCode.objects.filter(service="peer_support", is_active=True)
+        code = peer_support.get(billing_program=program, kind="individual")
+        group = peer_support.get(billing_program=program, kind="group")
         assert (group.minimum_age, group.maximum_age, group.certification_types) == (
             code.minimum_age, code.maximum_age, code.certification_types,
         )  # fmt: skip

@@ -72,14 +72,25 @@ class AddendumFactory(factory.django.DjangoModelFactory):
 
 
 def signed_note(
-    person, author, *, day=None, start="10:00", end="10:45", modality="in_person", place="99", group=None, goals=None
+    person,
+    author,
+    *,
+    day=None,
+    start="10:00",
+    end="10:45",
+    modality="in_person",
+    place="99",
+    group=None,
+    goals=None,
+    service="peer_support",
 ):
-    """A co-signed note of `author` for `person`, with the times given as text. It addresses
-    `goals`, by default the first active goal of the person's plan when they have one."""
+    """A co-signed note of `author` for `person`, with the times given as text, of `service`.
+    It addresses `goals`, by default the first active goal of the person's plan when they have one."""
     note = SignedNoteFactory(
         participant=person,
         author=author,
         group=group,
+        service=service,
         date=day or days_ago(3),
         start_time=datetime.time.fromisoformat(start),
         end_time=datetime.time.fromisoformat(end),
@@ -100,6 +111,7 @@ def note_data(**overrides) -> dict:
         "end_time": "10:45",
         "modality": "in_person",
         "place_of_service": "99",
+        "service": "peer_support",
         "service_types": ["recovery_coaching"],
         "intervention": "Worked on the housing goal.",
         "response": "Engaged; made the call herself.",
@@ -117,6 +129,7 @@ def group_data(people, **overrides):
         "end_time": "14:00",
         "modality": "in_person",
         "place_of_service": "53",
+        "service": "peer_support",
         "service_types": ["support_group"],
         "intervention": "Led a discussion of coping skills.",
         "next_steps": "Next group Thursday.",

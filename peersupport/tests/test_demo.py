@@ -41,3 +41,9 @@ def test_the_demo_shows_ready_notes_grants_and_every_hold_reason():
     assert any(a.status == GRANT for a in rows)
     reasons = " | ".join(r.text for a in rows for r in a.reasons)
     assert [phrase for phrase in REASONS if phrase not in reasons] == []
+    # Texas rehabilitative services bill with their own codes, and meet both daily caps.
+    rehab = [a for a in rows if a.status == READY and a.note.service != "peer_support"]
+    assert {a.code.hcpcs for a in rehab} == {"H2014", "H2017", "H0034", "H2011"}
+    cap_notes = " | ".join(a.cap_note for a in rehab)
+    assert "Capped to 16 of 20 units by the daily cap" in cap_notes
+    assert "Capped to 4 of 6 units by the daily cap of 8 hours for Texas rehabilitative services" in cap_notes

@@ -44,3 +44,32 @@ def test_the_strictest_code_of_the_attendees_programs_applies(peer, team, progra
     assert group_size_limit([uncovered.pk], TODAY) == 3
     ServiceCode.objects.filter(kind="group").update(is_active=False)
     assert group_size_limit([ct.pk], TODAY) is None
+
+
+def _group_services(client) -> list[str]:
+    page = client.get(reverse("group_new")).content.decode()
+    return [s for s in ("peer_support", "medication_training", "skills_training") if f'value="{s}"' in page]
+
+
+@pytest.mark.django_db
+def test_the_group_form_offers_peer_support_and_services_with_a_group_code(client, peer, team, program):
+    ensure_reference_codes()
+    person = enrolled_participant(peer, program=program, started_days_ago=30)
+    coverage = CoverageFactory(participant=person, billing_program="tx_1915i_amh")
+    client.force_login(peer)
+    assert _group_services(client) == ["peer_support"]
+
+    # The Texas state plan has a group code for medication training (H0034 HQ), none for
+    # skills training: a group may be the one, not the other.
+    coverage.billing_program = "tx_state_plan"
+    coverage.save()
+    assert _group_services(client) == ["peer_support", "medication_training"]
+    refused = client.post(reverse("group_new"), group_data([person], service="skills_training"))
+    assert refused.status_code == 400 and not SessionNote.objects.exists()
+    response = client.post(reverse("group_new"), group_data([person], service="medication_training"))
+    assert response.status_code == 302
+    assert list(SessionNote.objects.values_list("service", flat=True)) == ["medication_training"]
+    # Its size limit is medication training's group code's.
+    ServiceCode.objects.filter(hcpcs="H0034", kind="group").update(max_group_size=1)
+    assert group_size_limit([person.pk], TODAY, service="medication_training") == 1
+    assert group_size_limit([person.pk], TODAY) == 12

@@ -20,19 +20,21 @@ from participants.selectors import caseload
 
 @role_required(Role.PEER_SPECIALIST)
 def group_new(request: HttpRequest) -> HttpResponse:
-    members = caseload(request.user).order_by("last_name", "first_name")
-    form = GroupSessionForm(request.POST or None)
+    members = list(caseload(request.user).order_by("last_name", "first_name"))
+    form = GroupSessionForm(request.POST or None, caseload_ids=[p.pk for p in members])
     attendees = GroupAttendeesForm(request.POST or None, caseload=members)
     if request.method == "POST" and form.is_valid() and attendees.is_valid():
         chosen = attendees.cleaned_data["attendees"]
+        service = form.cleaned_data["service"]
         try:
             group = services.group_session_create(
                 group=form.instance,
+                service=service,
                 service_types=form.cleaned_data["service_types"],
                 intervention=form.cleaned_data["intervention"],
                 next_steps=form.cleaned_data["next_steps"],
                 attendees=chosen,
-                max_size=group_size_limit([p.pk for p, *_ in chosen], form.cleaned_data["date"]),
+                max_size=group_size_limit([p.pk for p, *_ in chosen], form.cleaned_data["date"], service=service),
                 submit=attendees.submit,
                 ctx=AuditContext.from_request(request),
             )

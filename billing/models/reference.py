@@ -1,16 +1,18 @@
+"""Billing's reference data: who the agency is on a claim, what each billing program's codes
+bill and under which rules (with their rates and the caps they share), authorizations and
+grants. Program admins keep it in the Django admin."""
+
 import re
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
-from notes.models import SessionNote
+from notes.models import Service
 from participants.models import Participant
-from programs.models import Agency, BillingProgram, Certification, InForce, Payer, Program, StaffProfile
+from programs.models import Agency, BillingProgram, Certification, InForce, Program
 from programs.validators import X12_ID, validate_npi
 
 ZIP9 = RegexValidator(r"^\d{5}-?\d{4}$", "The billing provider's ZIP code needs all 9 digits, e.g. 78741-1234.")
@@ -59,13 +61,16 @@ class ServiceCode(models.Model):
         PARTIAL_FROM_N = "partial_from_n", "A final partial unit counts from N minutes"
 
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
-    # Caps and authorizations belong to the service, not to one code: H0038 individual and
-    # H0038 group of one billing program draw on the same daily cap, rolling cap and
-    # authorization, whatever their modifiers (billing/caps.py).
+    # The service a note records (notes.models.Service): billability bills a note with the
+    # active code of its coverage's billing program, its service and its kind. Caps and
+    # authorizations belong to the service, not to one code: H0038 individual and H0038 group
+    # of one billing program draw on the same daily cap, rolling cap and authorization,
+    # whatever their modifiers (billing/caps.py).
     service = models.SlugField(
         max_length=40,
-        help_text="Codes of one billing program with the same service share its caps and authorizations, "
-        "e.g. peer_support for H0038 individual and group.",
+        choices=Service.choices,
+        help_text="The service a note records. Codes of one billing program with the same service share its caps "
+        "and authorizations, e.g. peer support for H0038 individual and group.",
     )
     description = models.CharField(max_length=100)
     hcpcs = models.CharField(
@@ -118,15 +123,26 @@ class ServiceCode(models.Model):
         blank=True,
         help_text="Where these rules come from. Values marked demo have no source and must be corrected.",
     )
+    # A cap across services (Texas: all rehabilitative services together, 8 hours a day), on
+    # top of the service's own caps. Not a service: each service keeps its own caps and
+    # authorizations, and a service left out (crisis intervention) is exempt.
+    combined_daily_cap = models.ForeignKey(
+        "CombinedDailyCap",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="codes",
+        help_text="A daily cap this code shares with other services' codes of its billing program.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["billing_program", "hcpcs", "kind"]
         constraints = [
             models.UniqueConstraint(
-                fields=["billing_program", "kind"],
+                fields=["billing_program", "service", "kind"],
                 condition=Q(is_active=True),
-                name="one_active_code_per_program_and_kind",
+                name="one_active_code_per_program_service_and_kind",
             )
         ]
 
@@ -144,6 +160,9 @@ class ServiceCode(models.Model):
             raise ValidationError({"rolling_cap_days": "Give both the rolling cap's units and its days, or neither."})
         if self.rounding == self.Rounding.PARTIAL_FROM_N and self.partial_unit_minimum >= self.unit_minutes:
             raise ValidationError({"partial_unit_minimum": "N must be less than the minutes per unit."})
+        cap = self.combined_daily_cap
+        if cap is not None and cap.billing_program != self.billing_program:
+            raise ValidationError({"combined_daily_cap": "Choose a cap of this code's billing program."})
 
     @property
     def ages(self) -> str:
@@ -158,6 +177,32 @@ class ServiceCode(models.Model):
 
     def units_for(self, minutes: int) -> int:
         return units_for(minutes, self.unit_minutes, self.rounding, self.partial_unit_minimum)
+
+
+class CombinedDailyCap(models.Model):
+    """A daily cap that several services of one billing program share, counted in minutes
+    because their codes' units may differ: Texas caps all rehabilitative services together at
+    8 hours a day, crisis services excepted (billing-rules.md). Each service's own caps (H2014:
+    16 units a day) apply as well; the stricter one wins."""
+
+    billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
+    name = models.CharField(max_length=100, help_text="E.g. Texas rehabilitative services.")
+    daily_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)], help_text="480 for 8 hours a day."
+    )
+    source = models.TextField(blank=True, help_text="Where this cap comes from.")
+
+    class Meta:
+        ordering = ["billing_program", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hours} a day)"
+
+    @property
+    def hours(self) -> str:
+        hours, minutes = divmod(self.daily_minutes, 60)
+        text = f"{hours} hour{'s' * (hours != 1)}" if hours else ""
+        return " ".join(filter(None, [text, f"{minutes} minutes" if minutes else ""]))
 
 
 def units_for(minutes: int, unit_minutes: int, rounding: str, partial_minimum: int) -> int:
@@ -239,145 +284,3 @@ class FundingSource(InForce):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ClaimBatch(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", "Built, not exported"
-        EXPORTED = "exported", "Exported"
-        DISCARDED = "discarded", "Discarded before export"
-
-    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="batches")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    interchange_control_number = models.PositiveIntegerField(null=True, blank=True, unique=True)
-    exported_at = models.DateTimeField(null=True, blank=True)
-    exported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    file_837 = models.TextField(blank=True)
-    # Stored when the batch is frozen, so lists never sum its lines again.
-    total_charge = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    # The CSV is frozen with the 837P at export, so both say what was sent, whatever changes later.
-    file_csv = models.TextField(blank=True)
-    # The problems the last export attempt found ({"claim": CLM01 or "", "message": ...}); a
-    # batch with problems is not frozen. Cleared by a successful export.
-    export_errors = models.JSONField(default=list, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name_plural = "claim batches"
-
-    def __str__(self) -> str:
-        return f"Batch {self.pk} for {self.payer}"
-
-    @property
-    def is_frozen(self) -> bool:
-        return self.status == self.Status.EXPORTED
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
-
-    def export_problems_by_claim(self) -> list[tuple[str, list[str]]]:
-        """The last failed export's problems, the file's own first, then claim by claim."""
-        by_claim: dict[str, list[str]] = {}
-        for problem in sorted(self.export_errors, key=lambda p: p["claim"]):
-            by_claim.setdefault(problem["claim"], []).append(problem["message"])
-        return list(by_claim.items())
-
-
-class Claim(models.Model):
-    class Frequency(models.TextChoices):
-        ORIGINAL = "1", "Original"
-        REPLACEMENT = "7", "Replacement"
-        VOID = "8", "Void"
-
-    batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims")
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="claims")
-    billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
-    member_id = models.CharField(max_length=30)
-    frequency = models.CharField(max_length=1, choices=Frequency.choices, default=Frequency.ORIGINAL)
-    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
-    # The specialist who delivered every line of this claim (loop 2310B), when the payer requires
-    # the rendering provider; otherwise None and not sent.
-    rendering_provider = models.ForeignKey(
-        StaffProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    # The prior authorization every line of this claim is billed under (REF*G1), if any.
-    authorization = models.ForeignKey(
-        Authorization, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
-    )
-    diagnosis_codes = models.JSONField(default=list)
-    # The payer's own number for this claim (its internal control number), which a replacement or
-    # void must quote in REF*F8. Typed by billing staff from the remittance until 835 import does it.
-    payer_claim_number = models.CharField(
-        "payer's claim number",
-        max_length=50,
-        blank=True,
-        validators=[
-            RegexValidator(
-                r"^[A-Za-z0-9-]{1,50}$", "Type the number as the remittance shows it: letters, digits and dashes."
-            )
-        ],
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.claim_number
-
-    @property
-    def claim_number(self) -> str:
-        """CLM01, the patient control number: unique and stable."""
-        return f"PS{self.pk:08d}"
-
-
-class ClaimLine(models.Model):
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
-    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="claim_lines")
-    service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="+")
-    hcpcs = models.CharField(max_length=5)
-    modifiers = models.JSONField(default=list)
-    units = models.PositiveSmallIntegerField()
-    charge = models.DecimalField(max_digits=10, decimal_places=2)
-    place_of_service = models.CharField(max_length=2)
-    service_date = models.DateField()
-    diagnosis_pointer = models.PositiveSmallIntegerField(default=1)
-    # A voided line no longer bills its note (the claim was voided or replaced).
-    voided = models.BooleanField(default=False)
-    # Set when a void was decided "do not rebill": the note is not billed again.
-    do_not_rebill = models.BooleanField(default=False)
-    void_reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["service_date", "pk"]
-        constraints = [
-            # A double claim is fraud: the database itself refuses a second live line for a note.
-            models.UniqueConstraint(fields=["note"], condition=Q(voided=False), name="note_billed_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.hcpcs} × {self.units} on {self.service_date}"
-
-
-class DuplicateDecision(models.Model):
-    """Billing staff's decision between notes that bill one participant at overlapping times
-    (two specialists on a handover day, or a person listed twice): `stands` may be billed,
-    `not_billed` never is. Until someone decides, billability holds both."""
-
-    stands = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="+")
-    not_billed = models.OneToOneField(SessionNote, on_delete=models.PROTECT, related_name="not_billed_decision")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=~Q(stands=models.F("not_billed")), name="duplicate_decision_two_notes")
-        ]
-
-    def __str__(self) -> str:
-        return f"Note {self.stands_id} stands; note {self.not_billed_id} is not billed"

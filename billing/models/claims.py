@@ -1,0 +1,156 @@
+"""The claims made of billable notes: batches (one payer's 837P), claims, their lines, and
+billing staff's decisions between duplicate notes."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from notes.models import SessionNote
+from participants.models import Participant
+from programs.models import BillingProgram, Payer, StaffProfile
+
+from .reference import Authorization, ServiceCode
+
+
+class ClaimBatch(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Built, not exported"
+        EXPORTED = "exported", "Exported"
+        DISCARDED = "discarded", "Discarded before export"
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="batches")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    interchange_control_number = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_837 = models.TextField(blank=True)
+    # Stored when the batch is frozen, so lists never sum its lines again.
+    total_charge = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The CSV is frozen with the 837P at export, so both say what was sent, whatever changes later.
+    file_csv = models.TextField(blank=True)
+    # The problems the last export attempt found ({"claim": CLM01 or "", "message": ...}); a
+    # batch with problems is not frozen. Cleared by a successful export.
+    export_errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "claim batches"
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} for {self.payer}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.EXPORTED
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def export_problems_by_claim(self) -> list[tuple[str, list[str]]]:
+        """The last failed export's problems, the file's own first, then claim by claim."""
+        by_claim: dict[str, list[str]] = {}
+        for problem in sorted(self.export_errors, key=lambda p: p["claim"]):
+            by_claim.setdefault(problem["claim"], []).append(problem["message"])
+        return list(by_claim.items())
+
+
+class Claim(models.Model):
+    class Frequency(models.TextChoices):
+        ORIGINAL = "1", "Original"
+        REPLACEMENT = "7", "Replacement"
+        VOID = "8", "Void"
+
+    batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="claims")
+    billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
+    member_id = models.CharField(max_length=30)
+    frequency = models.CharField(max_length=1, choices=Frequency.choices, default=Frequency.ORIGINAL)
+    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # The specialist who delivered every line of this claim (loop 2310B), when the payer requires
+    # the rendering provider; otherwise None and not sent.
+    rendering_provider = models.ForeignKey(
+        StaffProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The prior authorization every line of this claim is billed under (REF*G1), if any.
+    authorization = models.ForeignKey(
+        Authorization, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    diagnosis_codes = models.JSONField(default=list)
+    # The payer's own number for this claim (its internal control number), which a replacement or
+    # void must quote in REF*F8. Typed by billing staff from the remittance until 835 import does it.
+    payer_claim_number = models.CharField(
+        "payer's claim number",
+        max_length=50,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9-]{1,50}$", "Type the number as the remittance shows it: letters, digits and dashes."
+            )
+        ],
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.claim_number
+
+    @property
+    def claim_number(self) -> str:
+        """CLM01, the patient control number: unique and stable."""
+        return f"PS{self.pk:08d}"
+
+
+class ClaimLine(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
+    note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="claim_lines")
+    service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="+")
+    hcpcs = models.CharField(max_length=5)
+    modifiers = models.JSONField(default=list)
+    units = models.PositiveSmallIntegerField()
+    charge = models.DecimalField(max_digits=10, decimal_places=2)
+    place_of_service = models.CharField(max_length=2)
+    service_date = models.DateField()
+    diagnosis_pointer = models.PositiveSmallIntegerField(default=1)
+    # A voided line no longer bills its note (the claim was voided or replaced).
+    voided = models.BooleanField(default=False)
+    # Set when a void was decided "do not rebill": the note is not billed again.
+    do_not_rebill = models.BooleanField(default=False)
+    void_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["service_date", "pk"]
+        constraints = [
+            # A double claim is fraud: the database itself refuses a second live line for a note.
+            models.UniqueConstraint(fields=["note"], condition=Q(voided=False), name="note_billed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hcpcs} × {self.units} on {self.service_date}"
+
+
+class DuplicateDecision(models.Model):
+    """Billing staff's decision between notes that bill one participant at overlapping times
+    (two specialists on a handover day, or a person listed twice): `stands` may be billed,
+    `not_billed` never is. Until someone decides, billability holds both."""
+
+    stands = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="+")
+    not_billed = models.OneToOneField(SessionNote, on_delete=models.PROTECT, related_name="not_billed_decision")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(stands=models.F("not_billed")), name="duplicate_decision_two_notes")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.stands_id} stands; note {self.not_billed_id} is not billed"
