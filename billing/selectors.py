@@ -1,6 +1,7 @@
 """Reads for the billing pages."""
 
 import datetime
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from notes.models import Service
 from participants.models import Coverage
 from programs.access import visible_profiles
 
+from .assessment import GRANT, HOLD, HOLD_KINDS, READY
 from .billability import assess, billable_notes
 from .models import Authorization, ClaimBatch, ClaimLine, ServiceCode
 
@@ -131,3 +133,46 @@ def authorizations(*, query: str = "", current_only: bool = False) -> QuerySet[A
             | Q(participant__last_name__icontains=word)
         )
     return rows.order_by("-start_date", "participant__last_name", "pk")
+
+
+REVIEW_LIMIT = 50
+
+
+def work_summary(rows: list, reason: str = "") -> dict:
+    """Totals for the work page: ready and held amounts, grant hours, ready notes per payer,
+    holds counted by reason; the holds listed (of one reason, when asked), those that can
+    still be fixed apart from those past fixing."""
+    ready = [a for a in rows if a.status == READY]
+    holds = [a for a in rows if a.status == HOLD]
+    by_reason = Counter(kind for a in holds for kind in {r.kind for r in a.reasons})
+    listed = [a for a in holds if not reason or any(r.kind == reason for r in a.reasons)]
+    grants = defaultdict(lambda: {"notes": 0, "minutes": 0})
+    for a in rows:
+        if a.status == GRANT:
+            grants[a.funding]["notes"] += 1
+            grants[a.funding]["minutes"] += a.note.duration_minutes or 0
+    by_payer = defaultdict(list)
+    for a in sorted(ready, key=lambda a: (a.days_left_to_file, a.note.date)):  # the most urgent first
+        by_payer[a.payer].append(a)
+    return {
+        "ready_count": len(ready),
+        "ready_amount": sum((a.amount for a in ready), Decimal(0)),
+        "hold_count": len(holds),
+        "hold_amount": sum((a.amount for a in holds), Decimal(0)),
+        "grants": [(source, figures["notes"], Decimal(figures["minutes"]) / 60) for source, figures in grants.items()],
+        # Each payer's totals, and its REVIEW_LIMIT most urgent notes to review and untick: the
+        # page never renders every ready note of a busy month.
+        "by_payer": [
+            (
+                payer,
+                items[:REVIEW_LIMIT],
+                len(items),
+                sum(a.units for a in items),
+                Decimal(sum(a.note.duration_minutes for a in items)) / 60,
+            )
+            for payer, items in sorted(by_payer.items(), key=lambda item: item[0].name)
+        ],
+        "holds_by_reason": [(kind, HOLD_KINDS.get(kind, "Other"), n) for kind, n in by_reason.most_common()],
+        "holds": [a for a in listed if a.fixable],
+        "past_fixing": [a for a in listed if not a.fixable],
+    }

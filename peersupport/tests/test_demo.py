@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from billing.assessment import GRANT, READY
+from billing.assessment import GRANT, HOLD_KINDS, READY
 from billing.billability import assess, billable_notes
 from billing.tests.factories import ensure_reference_codes
 
@@ -41,6 +41,8 @@ def test_the_demo_shows_ready_notes_grants_and_every_hold_reason():
     assert any(a.status == GRANT for a in rows)
     reasons = " | ".join(r.text for a in rows for r in a.reasons)
     assert [phrase for phrase in REASONS if phrase not in reasons] == []
+    # Every reason has a kind the work page can count and filter by.
+    assert {r.kind for a in rows for r in a.reasons} <= set(HOLD_KINDS)
     # Texas rehabilitative services bill with their own codes, and meet both daily caps.
     rehab = [a for a in rows if a.status == READY and a.note.service != "peer_support"]
     assert {a.code.hcpcs for a in rehab} == {"H2014", "H2017", "H0034", "H2011"}
