@@ -5,12 +5,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from notes.models import Service
-from participants.models import Coverage
+from participants.models import Coverage, Enrollment
 from programs.access import visible_profiles
 
 from .assessment import GRANT, HOLD, HOLD_KINDS, READY
@@ -48,13 +48,29 @@ def services_with_codes(participant_ids: Iterable[int], *, day: datetime.date, g
     return set(codes.values_list("service", flat=True))
 
 
-def work_assessments(filters: dict) -> list:
-    """The work page's assessments, narrowed by the cleaned filters of BillingFilterForm."""
+def work_notes(filters: dict) -> QuerySet:
+    """The notes awaiting billing that the work page's filters select, oldest (the most
+    urgent to bill) first. Program and payer narrow here by any enrollment or coverage, and
+    exactly, on the note's date, once assessed."""
     notes = billable_notes()
     if filters.get("specialist"):
         notes = notes.filter(author=filters["specialist"])
     if filters.get("month"):
         notes = notes.filter(date__range=filters["month"])
+    if filters.get("program"):
+        enrolled = Enrollment.objects.filter(participant=OuterRef("participant"), program=filters["program"])
+        notes = notes.filter(Exists(enrolled))
+    if filters.get("payer"):
+        notes = notes.filter(
+            Exists(Coverage.objects.filter(participant=OuterRef("participant"), payer=filters["payer"]))
+        )
+    return notes.order_by("date", "start_time", "pk")
+
+
+def work_assessments(filters: dict, note_ids: list[int] | None = None) -> list:
+    """The work page's assessments: of the given notes (one window of `work_notes`), or of
+    every note the filters select."""
+    notes = work_notes(filters) if note_ids is None else billable_notes().filter(pk__in=note_ids)
     rows = assess(notes)
     if filters.get("program"):
         rows = [a for a in rows if a.program == filters["program"]]

@@ -1,6 +1,7 @@
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -40,7 +41,11 @@ from .x12 import ExportError
 def work(request: HttpRequest) -> HttpResponse:
     form = BillingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    context = {"form": form, **selectors.work_summary(selectors.work_assessments(filters), filters.get("reason", ""))}
+    # Only a window of the notes awaiting billing is assessed and shown, however long the
+    # history: the time of the page stays flat (BILLING_WORK_WINDOW, oldest notes first).
+    window = _work_window(filters, request.GET.get("window"))
+    rows = selectors.work_assessments(filters, note_ids=list(window.object_list))
+    context = {"form": form, "window": window, **selectors.work_summary(rows, filters.get("reason", ""))}
     context["holds"] = Paginator(context["holds"], 50).get_page(request.GET.get("page"))
     context["past_fixing"] = Paginator(context["past_fixing"], 50).get_page(request.GET.get("late_page"))
     selectors.limit_fix_links(request.user, [*context["holds"].object_list, *context["past_fixing"].object_list])
@@ -48,7 +53,16 @@ def work(request: HttpRequest) -> HttpResponse:
     context["filter_query"] = urlencode(
         {k: v for k, v in request.GET.items() if k not in ("page", "late_page", "reason")}
     )
+    context["window_query"] = urlencode(
+        {k: v for k, v in request.GET.items() if k not in ("page", "late_page", "window")}
+    )
     return render(request, "billing/work.html", context)
+
+
+def _work_window(filters: dict, number):
+    return Paginator(selectors.work_notes(filters).values_list("pk", flat=True), settings.BILLING_WORK_WINDOW).get_page(
+        number
+    )
 
 
 @require_POST
@@ -61,7 +75,9 @@ def batch_create(request: HttpRequest) -> HttpResponse:
     note_ids = [int(n) for n in request.POST.getlist("notes") if n.isdigit()]
     if payer is not None and request.POST.get("all"):
         form = BillingFilterForm(request.POST)
-        ready = selectors.work_assessments(form.cleaned_data if form.is_valid() else {})
+        filters = form.cleaned_data if form.is_valid() else {}
+        window = _work_window(filters, request.POST.get("window"))
+        ready = selectors.work_assessments(filters, note_ids=list(window.object_list))
         note_ids = [a.note.pk for a in ready if a.status == READY and a.payer == payer]
     if payer is None or not note_ids:
         messages.error(request, "Choose a payer and at least one ready note.")

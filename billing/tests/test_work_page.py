@@ -113,3 +113,38 @@ def test_the_page_lists_the_most_urgent_ready_notes_and_builds_all_of_them_on_re
     response = client.post(reverse("billing:batch_create"), {"payer": payer.pk, "all": "1"}, follow=True)
     assert "built with" in response.content.decode()
     assert ClaimLine.objects.filter(voided=False).count() == 60
+
+
+def test_the_page_assesses_one_window_of_notes_whatever_the_history(
+    client, billing_user, identity, author, program, payer, settings, django_assert_max_num_queries
+):
+    from .factories import billable_participant
+
+    settings.BILLING_WORK_WINDOW = 5
+    people = [billable_participant(author, program, payer) for _ in range(4)]
+
+    def add_notes(count, first_day):
+        for n in range(count):
+            signed_note(people[n % 4], author, day=days_ago(first_day + n // 4))
+
+    add_notes(12, 3)
+    client.force_login(billing_user)
+    with django_assert_max_num_queries(60) as few:
+        response = client.get(reverse("billing:work"))
+    window = response.context["window"]
+    assert (window.paginator.count, len(window.object_list)) == (12, 5)
+    assert response.context["ready_count"] == 5
+    oldest = sorted(response.context["by_payer"][0][1], key=lambda a: a.note.date)[0].note.date
+    assert oldest == days_ago(5)  # the oldest notes come first
+    assert "Notes 1–5 of 12 awaiting billing" in response.content.decode()
+
+    add_notes(40, 6)  # more history: the page assesses the same five notes' worth
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("billing:work"), {"window": 3})
+    assert response.context["window"].paginator.count == 52
+    assert response.context["ready_count"] == 5
+    response = client.post(reverse("billing:batch_create"), {"payer": payer.pk, "all": "1", "window": "1"}, follow=True)
+    assert "built with" in response.content.decode()
+    from billing.models import ClaimLine
+
+    assert ClaimLine.objects.filter(voided=False).count() == 5

@@ -290,3 +290,9 @@ LOGGING = {
 CERTIFICATION_SCAN_MAX_MB = _int_between("CERTIFICATION_SCAN_MAX_MB", 5, 1, 50)
 CERTIFICATION_SCAN_MAX_BYTES = CERTIFICATION_SCAN_MAX_MB * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+
+# --- Billing ---------------------------------------------------------------------------
+# How many notes awaiting billing the work page assesses at once (oldest first): its time
+# stays flat however much history there is.
+BILLING_WORK_WINDOW = _int_between("BILLING_WORK_WINDOW", 500, 10, 5000)
