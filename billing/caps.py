@@ -33,7 +33,7 @@ from itertools import accumulate
 from operator import or_
 from urllib.parse import urlencode
 
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -130,9 +130,10 @@ def _history(spans: dict[int, tuple[datetime.date, datetime.date]]) -> list[tupl
     ]  # fmt: skip
 
 
-def _authorizations(participant_ids: set[int], first: datetime.date, last: datetime.date):
-    """The authorizations in force on some day of [first, last], each with the units already
-    billed against it (live lines of its participant and service within its dates)."""
+def with_units_used(authorizations: QuerySet) -> QuerySet:
+    """Annotate each authorization's `units_used`: the units of the live claim lines of its
+    participant and service (individual and group alike) dated within it. The one definition,
+    for the cap ledger and for the authorizations page alike; one correlated subquery."""
     used = (
         ClaimLine.objects.filter(
             voided=False,
@@ -147,11 +148,15 @@ def _authorizations(participant_ids: set[int], first: datetime.date, last: datet
         .annotate(total=Sum("units"))
         .values("total")
     )
-    return (
+    return authorizations.annotate(units_used=Coalesce(Subquery(used), 0))
+
+
+def _authorizations(participant_ids: set[int], first: datetime.date, last: datetime.date):
+    """The authorizations in force on some day of [first, last], each with its units used."""
+    return with_units_used(
         Authorization.objects.filter(participant_id__in=participant_ids)
         .overlapping(first, last)
         .select_related("service_code")
-        .annotate(used=Coalesce(Subquery(used), 0))
     )
 
 
@@ -185,7 +190,7 @@ class CapLedger:
             for auth in _authorizations({a.note.participant_id for a in assessments}, min(days), max(days)):
                 code = auth.service_code
                 self.authorizations[(auth.participant_id, code.billing_program, code.service)].append(auth)
-                self.auth_used[auth.pk] = auth.used
+                self.auth_used[auth.pk] = auth.units_used
 
     def caps_for(self, code: ServiceCode) -> Caps:
         return self.caps.get((code.billing_program, code.service), Caps())

@@ -5,8 +5,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from notes.models import Service
@@ -15,6 +14,7 @@ from programs.access import visible_profiles
 
 from .assessment import GRANT, HOLD, HOLD_KINDS, READY
 from .billability import assess, billable_notes
+from .caps import with_units_used
 from .models import Authorization, ClaimBatch, ClaimLine, ServiceCode
 
 
@@ -122,24 +122,9 @@ def batch_claims(batch: ClaimBatch):
 
 
 def authorizations(*, query: str = "", current_only: bool = False) -> QuerySet[Authorization]:
-    """Authorizations with the units used under each, counted from the live claim lines of
-    its participant and code dated within it: one correlated subquery, so the list's query
-    count does not grow with the number of authorizations or lines."""
-    used = (
-        ClaimLine.objects.filter(
-            voided=False,
-            claim__participant=OuterRef("participant"),
-            service_code=OuterRef("service_code"),
-            service_date__gte=OuterRef("start_date"),
-            service_date__lte=OuterRef("end_date"),
-        )
-        .values("claim__participant")
-        .annotate(total=Sum("units"))
-        .values("total")
-    )
-    rows = Authorization.objects.select_related("participant", "service_code").annotate(
-        units_used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0))
-    )
+    """Authorizations with the units used under each (`caps.with_units_used`, one correlated
+    subquery, so the list's query count does not grow with authorizations or lines)."""
+    rows = with_units_used(Authorization.objects.select_related("participant", "service_code"))
     if current_only:
         rows = rows.in_force_on(timezone.localdate())
     for word in query.split():

@@ -105,3 +105,18 @@ def test_care_staff_cannot_open_authorizations(client, request, who, person, yes
 def test_an_unknown_authorization_is_404(client, admin_user):
     client.force_login(admin_user)
     assert client.get(reverse("billing:authorization_edit", args=[999])).status_code == 404
+
+
+def test_units_used_count_the_whole_service_as_billing_does(client, billing_user, person, author, yes_code):
+    """Group sessions of the service use the same authorization as individual ones (caps.py)."""
+    from notes.tests.factories import signed_note
+
+    group_code = ServiceCode.objects.get(billing_program="tx_yes", kind="group", is_active=True)
+    assert group_code.service == yes_code.service
+    _authorization(person, yes_code, start_date=days_ago(20), end_date=days_ago(-10))
+    claim = ClaimFactory(participant=person)
+    ClaimLineFactory(claim=claim, note=signed_note(person, author, day=days_ago(5)), service_code=yes_code, units=3)
+    ClaimLineFactory(claim=claim, note=signed_note(person, author, day=days_ago(6)), service_code=group_code, units=2)
+    client.force_login(billing_user)
+    [row] = client.get(reverse("billing:authorization_list")).context["page"].object_list
+    assert row.units_used == 5
