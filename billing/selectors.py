@@ -5,12 +5,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from notes.models import Service
 from participants.models import Coverage, Enrollment
 from programs.access import visible_profiles
+from programs.models import Payer
 
 from .assessment import GRANT, HOLD, HOLD_KINDS, READY
 from .billability import assess, billable_notes
@@ -48,11 +49,20 @@ def services_with_codes(participant_ids: Iterable[int], *, day: datetime.date, g
     return set(codes.values_list("service", flat=True))
 
 
-def work_notes(filters: dict) -> QuerySet:
+def filing_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """Notes dated before this are past every payer's filing limit for a first claim."""
+    longest = Payer.objects.filter(is_active=True).aggregate(days=Max("timely_filing_days"))["days"] or 0
+    return (today or timezone.localdate()) - datetime.timedelta(days=longest)
+
+
+def work_notes(filters: dict, *, cutoff: datetime.date | None = None) -> QuerySet:
     """The notes awaiting billing that the work page's filters select, oldest (the most
-    urgent to bill) first. Program and payer narrow here by any enrollment or coverage, and
-    exactly, on the note's date, once assessed."""
+    urgent to bill) first, from `cutoff` on (older ones no payer takes any more). Program and
+    payer narrow here by any enrollment or coverage, and exactly, on the note's date, once
+    assessed."""
     notes = billable_notes()
+    if cutoff is not None:
+        notes = notes.filter(date__gte=cutoff)
     if filters.get("specialist"):
         notes = notes.filter(author=filters["specialist"])
     if filters.get("month"):

@@ -60,9 +60,8 @@ def work(request: HttpRequest) -> HttpResponse:
 
 
 def _work_window(filters: dict, number):
-    return Paginator(selectors.work_notes(filters).values_list("pk", flat=True), settings.BILLING_WORK_WINDOW).get_page(
-        number
-    )
+    notes = selectors.work_notes(filters, cutoff=selectors.filing_cutoff())
+    return Paginator(notes.values_list("pk", flat=True), settings.BILLING_WORK_WINDOW).get_page(number)
 
 
 @require_POST
