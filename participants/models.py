@@ -99,6 +99,7 @@ class Enrollment(InForce):
         DECEASED = "deceased", "Deceased"
         OTHER = "other", "Other"
 
+    ends_before_start = "The discharge date can't be before the enrollment start."
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="enrollments")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
     start_date = models.DateField()
@@ -131,8 +132,7 @@ class Enrollment(InForce):
     def clean(self):
         errors = _not_future(self.start_date, "start_date", "An enrollment start")
         errors |= _not_future(self.end_date, "end_date", "A discharge date")
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The discharge date can't be before the enrollment start."
+        errors |= self.range_errors()
         if self.end_date and not self.discharge_reason:
             errors["discharge_reason"] = "Choose why the participant is discharged."
         if errors:
@@ -189,9 +189,7 @@ class Coverage(InForce):
         return (self.kind == self.Kind.MEDICAID, self.rank)
 
     def clean(self):
-        errors = {}
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The end date can't be before the start date."
+        errors = self.range_errors()
         if self.kind == self.Kind.OTHER_INSURANCE and self.billing_program not in ("", BillingProgram.OTHER):
             errors["billing_program"] = "Other insurance is not a Medicaid program: choose Other."
         if self.member_id and self.billing_program:
@@ -226,6 +224,7 @@ class ConsentQuerySet(InForceQuerySet):
 class Consent(InForce):
     in_force_from = "signed_on"
     in_force_until = "expires_on"
+    ends_before_start = "The expiry date can't be before the signature date."
 
     class Kind(models.TextChoices):
         SERVICES = "services", "Consent to services"
@@ -270,8 +269,7 @@ class Consent(InForce):
         errors |= _not_future(self.revoked_on, "revoked_on", "A revocation date")
         if self.signed_on and self.revoked_on and self.revoked_on < self.signed_on:
             errors["revoked_on"] = "A consent can't be revoked before it was signed."
-        if self.signed_on and self.expires_on and self.expires_on < self.signed_on:
-            errors["expires_on"] = "The expiry date can't be before the signature date."
+        errors |= self.range_errors()
         if self.kind == self.Kind.PART2_DISCLOSURE:
             for field, label in [
                 ("disclosing_party", "who may disclose"),

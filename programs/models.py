@@ -44,6 +44,8 @@ class InForce(models.Model):
 
     in_force_from = "start_date"
     in_force_until = "end_date"
+    # What a person is told when the last day comes before the first, in the model's words.
+    ends_before_start = "The end date can't be before the start date."
 
     objects = InForceQuerySet.as_manager()
 
@@ -53,6 +55,11 @@ class InForce(models.Model):
     def in_force_on(self, day: datetime.date) -> bool:
         until = getattr(self, self.in_force_until)
         return getattr(self, self.in_force_from) <= day and (until is None or day <= until)
+
+    def range_errors(self) -> dict:
+        """{last-day field: message} when the last day comes before the first; else {}."""
+        start, until = getattr(self, self.in_force_from), getattr(self, self.in_force_until)
+        return {self.in_force_until: self.ends_before_start} if start and until and until < start else {}
 
 
 class Agency(models.Model):

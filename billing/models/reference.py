@@ -231,8 +231,8 @@ class Rate(InForce):
         return f"${self.rate_per_unit} per unit from {self.effective_from}"
 
     def clean(self):
-        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            raise ValidationError({"effective_to": "The end date can't be before the start date."})
+        if errors := self.range_errors():
+            raise ValidationError(errors)
         if self.service_code_id and self.effective_from:
             others = Rate.objects.filter(service_code_id=self.service_code_id).exclude(pk=self.pk)
             if others.overlapping(self.effective_from, self.effective_to).exists():
@@ -261,8 +261,8 @@ class Authorization(InForce):
         return f"Authorization {self.number}"
 
     def clean(self):
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The end date can't be before the start date."})
+        if errors := self.range_errors():
+            raise ValidationError(errors)
 
 
 class FundingSource(InForce):

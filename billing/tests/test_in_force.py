@@ -58,3 +58,35 @@ def test_a_rate_may_start_the_day_after_the_last_one_ends_but_must_not_overlap_a
     ]:
         with pytest.raises(ValidationError, match="overlap another rate"):
             _rate(tx_code, start, end).full_clean()
+
+
+@pytest.mark.django_db
+def test_every_dated_record_refuses_a_last_day_before_its_first_in_its_own_words():
+    from participants.models import Consent, Coverage, Enrollment
+
+    day, before = datetime.date(2026, 5, 10), datetime.date(2026, 5, 9)
+    cases = [
+        (
+            Enrollment(start_date=day, end_date=before),
+            "end_date",
+            "The discharge date can't be before the enrollment start.",
+        ),
+        (Coverage(start_date=day, end_date=before), "end_date", "The end date can't be before the start date."),
+        (
+            Consent(signed_on=day, expires_on=before),
+            "expires_on",
+            "The expiry date can't be before the signature date.",
+        ),
+        (Rate(effective_from=day, effective_to=before), "effective_to", "The end date can't be before the start date."),
+        (Authorization(start_date=day, end_date=before), "end_date", "The end date can't be before the start date."),
+    ]
+    for record, field, message in cases:
+        assert record.range_errors() == {field: message}
+        record_ok = type(record)(**{record.in_force_from: day, record.in_force_until: day})
+        assert record_ok.range_errors() == {}
+        try:
+            record.clean()
+        except ValidationError as error:
+            assert message in error.message_dict[field]
+        else:
+            raise AssertionError(f"{type(record).__name__} took a last day before its first")
