@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("notes.urls")),
     path("", include("billing.urls")),
+    path("", include("outcomes.urls")),
     path("django-admin/", admin.site.urls),
 ]
