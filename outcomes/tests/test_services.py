@@ -3,13 +3,16 @@ enrollment, and check-ins whose counts cover consecutive periods."""
 
 import datetime
 import json
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
+from audit.tests.waiting import wait_until
 from outcomes.models import Amendment, Assessment, CheckIn, Instrument, SafetyFlag, Timepoint
 from outcomes.services import assessment_amend, assessment_record, check_in_amend
 from participants.tests.factories import days_ago, enrolled_participant
@@ -79,7 +82,7 @@ def test_an_amendment_needs_a_reason_and_changes_nothing_without_one(enrollment,
 @pytest.mark.parametrize(
     ("taken_on", "message"),
     [
-        (lambda e: datetime.date.today() + datetime.timedelta(days=1), "can't be in the future"),
+        (lambda e: days_ago(-1), "can't be in the future"),
         (lambda e: e.start_date - datetime.timedelta(days=1), "can't be before enrollment"),
     ],
 )
@@ -227,3 +230,50 @@ def test_load_instrument_explains_a_bad_file(tmp_path, admin_user, content, mess
 def test_load_instrument_is_for_program_admins(tmp_path, peer):
     with pytest.raises(CommandError, match="not an active program admin"):
         call_command("load_instrument", str(_definition(tmp_path, version=2)), user=peer.email)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_recording_the_same_timepoint_at_once_leave_one_record(enrollment, peer, supervisor):
+    """Two connections: the first holds its unsaved-but-inserted intake check-in open while the
+    second tries; the unique constraint makes the second wait, then refuses it with the
+    message a person can act on (amend the existing record)."""
+    start, first_saved, release = threading.Barrier(2), threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        start.wait(10)
+        try:
+            with transaction.atomic():
+                record_check_in(enrollment, by=peer)
+                first_saved.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second():
+        start.wait(10)
+        first_saved.wait(10)
+        try:
+            record_check_in(enrollment, by=supervisor, er_visits=2)
+        except ValidationError as error:
+            outcome["error"] = error.message_dict["timepoint"][0]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: _waiting_on_a_lock() == 1)
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert "already recorded" in outcome["error"]
+    assert CheckIn.objects.get().recorded_by == peer
+
+
+def _waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
