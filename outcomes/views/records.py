@@ -31,6 +31,7 @@ from ..models import Assessment, CheckIn, Instrument, Timepoint
 
 CARE_ROLES = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.PROGRAM_ADMIN)
 GET_OR_POST = require_http_methods(["GET", "POST"])
+GET_ONLY = require_http_methods(["GET", "HEAD"])
 
 
 def _audit_view(request, participant, record: str) -> None:
@@ -50,7 +51,8 @@ def _existing_url(form, instrument: Instrument | None = None) -> str:
     """After "already recorded": where to amend the record that holds that timepoint."""
     if "timepoint" not in form.errors or not form.cleaned_data.get("enrollment"):
         return ""
-    where = {"enrollment": form.cleaned_data["enrollment"], "timepoint": form.cleaned_data.get("timepoint")}
+    # The error took the timepoint out of cleaned_data; it was valid, as posted.
+    where = {"enrollment": form.cleaned_data["enrollment"], "timepoint": form["timepoint"].value()}
     if instrument is not None:
         pk = Assessment.objects.filter(instrument=instrument, **where).values_list("pk", flat=True).first()
         return reverse("outcomes:assessment_amend", args=[pk]) if pk else ""
@@ -108,6 +110,7 @@ def _assessment_save(request, form: AssessmentForm, instrument: Instrument) -> H
     return redirect("outcomes:assessment_detail", pk=assessment.pk)
 
 
+@GET_ONLY
 @role_required(*CARE_ROLES)
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.get_assessment_for_user(request.user, pk)
@@ -197,6 +200,7 @@ def check_in_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "outcomes/check_in_form.html", context, status=400 if form.is_bound else 200)
 
 
+@GET_ONLY
 @role_required(*CARE_ROLES)
 def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check_in = access.get_check_in_for_user(request.user, pk)
