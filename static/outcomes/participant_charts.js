@@ -55,7 +55,7 @@
         animation: false,
         scales: {
           y: { min: data.lowest, max: data.highest, ticks: { precision: 0 } },
-          x: { ticks: { autoSkip: true, maxRotation: 0 } },
+          x: { offset: true, ticks: { autoSkip: true, maxRotation: 0 } },
         },
         plugins: {
           legend: { display: false },
