@@ -139,6 +139,8 @@ class CheckInForm(RecordFields, forms.ModelForm):
             "children_returned_home",
         ]
         labels = {
+            "housing": "Where they live now",
+            "employment": "Work",
             "er_visits": "Emergency room visits",
             "inpatient_days": "Inpatient days",
             "admissions_voluntary": "Psychiatric admissions, voluntary",
@@ -151,6 +153,7 @@ class CheckInForm(RecordFields, forms.ModelForm):
             "children_returned_home": "Children returned home",
         }
         widgets = {"social_support": forms.RadioSelect}
+        help_texts = {"days_of_use": ""}
 
     def __init__(self, *args, enrollments=(), suggested=None, amend=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -313,7 +313,7 @@ def test_a_check_in_timepoint_is_recorded_once_then_amended_with_its_history(sig
     amendment = Amendment.objects.get()
     assert check_in.housing == CheckIn.Housing.OWN_OR_RENT and amendment.previous["housing"] == "shelter"
     page = signed_in_peer.get(response.url).content.decode()
-    assert "She signed a lease that week." in page and "Housing: was Shelter, now Own or rent" in page
+    assert "She signed a lease that week." in page and "Where they live now: was Shelter, now Own or rent" in page
 
 
 # --- Who may do what -----------------------------------------------------------------------
