@@ -57,7 +57,9 @@ class RecordFields(forms.Form):
                 label="Why is this being changed?", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
             )
             return
-        self.fields["enrollment"].queryset = Enrollment.objects.filter(pk__in=[e.pk for e in enrollments])
+        self.fields["enrollment"].queryset = Enrollment.objects.filter(
+            pk__in=[e.pk for e in enrollments]
+        ).select_related("program")
         self.fields["enrollment"].label_from_instance = lambda e: f"{e.program} since {e.start_date:%b %-d, %Y}"
         self.fields["enrollment"].initial = enrollments[0].pk if enrollments else None
         # One enrollment needs no choosing; it is still posted, as a hidden field.
