@@ -14,7 +14,8 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from outcomes import services
 from outcomes.models import Amendment, Assessment, CheckIn, SafetyFlag, Timepoint
-from participants.tests.factories import days_ago
+from participants.tests.factories import EnrollmentFactory, days_ago, enrolled_participant
+from programs.tests.factories import ProgramFactory
 
 from .factories import answers_totalling, instrument, record_assessment, record_check_in
 
@@ -85,6 +86,22 @@ def test_the_entry_screen_shows_every_item_as_large_buttons_with_the_intake_sugg
     assert "Over the last 2 weeks" in page and "No permission required" in page  # prompt and licence
     assert '<option value="intake" selected>' in page
     assert 'type="hidden" name="enrollment"' in page  # one enrollment: nothing to choose
+
+
+@pytest.mark.django_db
+def test_with_two_open_enrollments_the_peer_chooses_and_only_the_participant_s_own(
+    signed_in_peer, participant, peer, agency
+):
+    other_program = ProgramFactory(agency=agency, name="Recovery Coaching")
+    second = EnrollmentFactory(participant=participant, program=other_program, start_date=days_ago(1))
+    someone_else = enrolled_participant(peer, program=other_program).enrollments.get()
+    url = reverse("outcomes:assessment_new", args=[participant.pk]) + "?instrument=GAD-7"
+    page = signed_in_peer.get(url).content.decode()
+    assert '<select name="enrollment"' in page and "Recovery Coaching since" in page
+    response = signed_in_peer.post(url, {"enrollment": someone_else.pk, **assessment_data("GAD-7")})
+    assert response.status_code == 400 and "enrollment" in response.context["form"].errors
+    assert signed_in_peer.post(url, {"enrollment": second.pk, **assessment_data("GAD-7")}).status_code == 302
+    assert Assessment.objects.get().enrollment == second
 
 
 @pytest.mark.django_db
