@@ -190,6 +190,10 @@ class CheckInForm(RecordFields, forms.ModelForm):
             self.instance.enrollment = self.cleaned_data["enrollment"]
         if self.cleaned_data.get("timepoint"):
             self.instance.timepoint = self.cleaned_data["timepoint"]
+        if self.instance.pk:
+            # An amended date moves the period the counts cover; the service works out the
+            # new period and checks the counts against it, so the old one must not judge here.
+            self.instance.covers_from = self.instance.covers_until = None
         super()._post_clean()
 
     def changes(self) -> dict:

@@ -453,3 +453,16 @@ def test_the_outcomes_section_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few)):
         page = signed_in_peer.get(url).content.decode()
     assert 'id="outcome-chart-2-data"' in page
+
+
+@pytest.mark.django_db
+def test_an_amended_date_judges_the_day_counts_against_the_new_period(signed_in_peer, participant, peer, enrollment):
+    check_in = record_check_in(enrollment, timepoint=Timepoint.BETWEEN, taken_on=days_ago(2), by=peer)
+    assert check_in.days_covered == 1
+    url = reverse("outcomes:check_in_amend", args=[check_in.pk])
+    data = check_in_data(timepoint=Timepoint.BETWEEN, inpatient_days="3", reason="Wrong day entered.")
+    response = signed_in_peer.post(url, data | {"taken_on": days_ago(1).isoformat()})
+    assert response.status_code == 400 and "more than the 2 days this check-in covers" in response.content.decode()
+    assert signed_in_peer.post(url, data | {"taken_on": TODAY.isoformat()}).status_code == 302
+    check_in.refresh_from_db()
+    assert (check_in.taken_on, check_in.inpatient_days, check_in.days_covered) == (TODAY, 3, 3)
