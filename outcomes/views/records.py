@@ -127,12 +127,15 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for item in spec.items
     ]
     may_follow_up = rights.assign or request.user.has_role(Role.PROGRAM_ADMIN)
+    flags = list(assessment.safety_flags.select_related("followed_up_by"))
     context = {
         "assessment": assessment,
         "participant": assessment.participant,
         "spec": spec,
         "items": items,
-        "flags": assessment.safety_flags.select_related("followed_up_by"),
+        "flags": flags,
+        # Flags that call for no same-day follow-up (a WHO-5 below 13) are listed on their own.
+        "other_flags": [message for message in assessment.flags if message not in {f.message for f in flags}],
         "history": history.assessment_history(assessment),
         "can_amend": rights.edit,
         "may_follow_up": may_follow_up,
