@@ -48,10 +48,12 @@ def _send(flag_id: int, base_url: str) -> None:
         )
 
 
-def safety_flags_notify(assessment: Assessment, base_url: str) -> int:
-    """Email about each open flag of `assessment` once the transaction that raised it has
-    committed: a rolled-back assessment sends nothing. Returns how many were queued."""
-    flags = list(assessment.safety_flags.filter(followed_up_at__isnull=True).values_list("pk", flat=True))
+def safety_flags_notify(assessment: Assessment, base_url: str, *, already_sent=frozenset()) -> int:
+    """Email about each open flag of `assessment` (but those `already_sent`) once the
+    transaction that raised it has committed: a rolled-back assessment sends nothing.
+    Returns how many were queued."""
+    open_flags = assessment.safety_flags.filter(followed_up_at__isnull=True).exclude(pk__in=already_sent)
+    flags = list(open_flags.values_list("pk", flat=True))
     for flag_id in flags:
         transaction.on_commit(lambda flag_id=flag_id: _send(flag_id, base_url))
     return len(flags)

@@ -466,3 +466,18 @@ def test_an_amended_date_judges_the_day_counts_against_the_new_period(signed_in_
     assert signed_in_peer.post(url, data | {"taken_on": TODAY.isoformat()}).status_code == 302
     check_in.refresh_from_db()
     assert (check_in.taken_on, check_in.inpatient_days, check_in.days_covered) == (TODAY, 3, 3)
+
+
+@pytest.mark.django_db
+def test_an_amendment_that_raises_item_9_emails_the_supervisor_once(
+    signed_in_peer, participant, peer, supervisor, enrollment, mailoutbox, django_capture_on_commit_callbacks
+):
+    assessment = record_assessment(enrollment, "PHQ-9", total=3, by=peer)
+    url = reverse("outcomes:assessment_amend", args=[assessment.pk])
+    data = assessment_data(total=3, taken_on=enrollment.start_date) | {"item_9": "2", "item_1": "0"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signed_in_peer.post(url, data | {"reason": "She answered item 9 later."}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert signed_in_peer.post(url, data | {"item_2": "1", "reason": "Item 2 too."}).status_code == 302
+    assert SafetyFlag.objects.get().assessment == assessment
+    assert [mail.to for mail in mailoutbox] == [[supervisor.email]]

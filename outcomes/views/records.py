@@ -153,23 +153,32 @@ def assessment_amend(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.assessment_amend(
-                assessment=assessment,
-                taken_on=form.cleaned_data["taken_on"],
-                answers=form.answers(),
-                reason=form.cleaned_data["reason"],
-                ctx=AuditContext.from_request(request),
-            )
+            return _assessment_amend(request, form, assessment)
         except ValidationError as error:
             add_service_errors(form, error)
-        else:
-            messages.success(request, f"{instrument.code} amended. The earlier answers are kept in its history.")
-            return redirect("outcomes:assessment_detail", pk=assessment.pk)
     if not form.is_bound:
         _audit_view(request, assessment.participant, f"{instrument.code} assessment {assessment.pk}")
     context = {"participant": assessment.participant, "form": form, "instrument": instrument, "spec": instrument.spec}
     context |= {"assessment": assessment, "amend": True}
     return render(request, "outcomes/assessment_form.html", context, status=400 if form.is_bound else 200)
+
+
+def _assessment_amend(request, form: AssessmentForm, assessment: Assessment) -> HttpResponse:
+    with transaction.atomic():
+        already_sent = set(assessment.safety_flags.values_list("pk", flat=True))
+        services.assessment_amend(
+            assessment=assessment,
+            taken_on=form.cleaned_data["taken_on"],
+            answers=form.answers(),
+            reason=form.cleaned_data["reason"],
+            ctx=AuditContext.from_request(request),
+        )
+        # An amendment that raises a new same-day flag reaches the supervisor too.
+        notified = notices.safety_flags_notify(assessment, request.build_absolute_uri("/"), already_sent=already_sent)
+    messages.success(request, f"{assessment.instrument.code} amended. The earlier answers are kept in its history.")
+    if notified:
+        messages.error(request, "Safety follow-up needed today. Your supervisor has been sent an email about it.")
+    return redirect("outcomes:assessment_detail", pk=assessment.pk)
 
 
 # --- Check-ins -----------------------------------------------------------------------------
