@@ -1,6 +1,8 @@
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -18,6 +20,9 @@ ANSWERS = ["Several days", "More than half the days", "Not at all", "Several day
 
 @pytest.fixture
 def caseload(db):
+    # A transactional test before this one flushed the tables, taking with them the
+    # instruments migration 0002 loads: load them again (get_or_create, so this is harmless).
+    importlib.import_module("outcomes.migrations.0002_shipped_instruments").load(apps, None)
     agency = AgencyFactory()
     program = ProgramFactory(agency=agency, name="Peer Bridger")
     supervisor = UserFactory(email="sam@example.org", first_name="Sam", last_name="Okafor", role=Role.SUPERVISOR)
