@@ -100,7 +100,8 @@ def _assessment_save(request, form: AssessmentForm, instrument: Instrument) -> H
             ctx=AuditContext.from_request(request),
         )
         notified = notices.safety_flags_notify(assessment, request.build_absolute_uri("/"))
-    scaled = f"; {score.scaled} of 100" if score.scaled is not None else ""
+    spec = instrument.spec
+    scaled = f"; {score.scaled} of {spec.highest * spec.multiplier}" if score.scaled is not None else ""
     messages.success(request, f"{instrument.code} saved: total {score.total}{scaled}, {score.band.lower()}.")
     if notified:
         for flag in score.flags:
