@@ -1,7 +1,8 @@
 """How apps to the right of participants add to a participant's page.
 
 The layers contract forbids participants to import notes, billing or outcomes, yet the page
-shows their records too (a session note in the timeline, a "Log a session" button). Each such
+shows their records too (a session note in the timeline, a "Log a session" button, the
+outcomes section with its charts). Each such
 app registers a hook in its `AppConfig.ready()`; the page asks every registered hook and shows
 what they return. A hook decides from the `ParticipantAccess` it is given what this viewer may
 see, and must answer from a fixed number of queries.
@@ -9,7 +10,7 @@ see, and must answer from a fixed number of queries.
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,27 @@ class PageAction:
     url: str
 
 
+@dataclass(frozen=True)
+class PageSection:
+    """A section of the participant's page: `template` is included with `section` (this)
+    in its context, so it reads what the hook computed from `section.context`."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        return "section-" + "-".join(self.title.lower().split())
+
+
 # Each takes (participant, access, viewer).
 EventHook = Callable[..., Iterable[TimelineEvent]]
 ActionHook = Callable[..., Iterable[PageAction]]
+SectionHook = Callable[..., Iterable[PageSection]]
 _event_hooks: list[EventHook] = []
 _action_hooks: list[ActionHook] = []
+_section_hooks: list[SectionHook] = []
 
 
 def add_timeline_events(hook: EventHook) -> EventHook:
@@ -48,9 +65,19 @@ def add_page_actions(hook: ActionHook) -> ActionHook:
     return hook
 
 
+def add_page_sections(hook: SectionHook) -> SectionHook:
+    if hook not in _section_hooks:
+        _section_hooks.append(hook)
+    return hook
+
+
 def contributed_events(participant, access, viewer) -> list[TimelineEvent]:
     return [event for hook in _event_hooks for event in hook(participant, access, viewer)]
 
 
 def contributed_actions(participant, access, viewer) -> list[PageAction]:
     return [action for hook in _action_hooks for action in hook(participant, access, viewer)]
+
+
+def contributed_sections(participant, access, viewer) -> list[PageSection]:
+    return [section for hook in _section_hooks for section in hook(participant, access, viewer)]

@@ -145,6 +145,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignments": participant.assignments.select_related("specialist", "assigned_by"),
         "timeline": selectors.timeline(participant, access, request.user),
         "actions": extensions.contributed_actions(participant, access, request.user),
+        "sections": extensions.contributed_sections(participant, access, request.user),
     }
     if access.clinical:
         plan = getattr(participant, "plan", None)
