@@ -19,11 +19,11 @@ REGRESSION_NOTE = (
     "timepoints are counted: {excluded} of the {size} enrollments in the cohort were excluded."
 )
 
-# Utilization rows of the table: (key in the matched rows, label).
+# Utilization rows of the table: (key in the matched rows, label, hint).
 UTILIZATION_ROWS = [
-    ("er_visits", "ER visits"),
-    ("inpatient_days", "Inpatient days"),
-    ("admissions", "Admissions (voluntary + involuntary)"),
+    ("er_visits", "ER visits", ""),
+    ("inpatient_days", "Inpatient days", ""),
+    ("admissions", "Admissions", "voluntary + involuntary"),
 ]
 # Cost offset: (key in the matched rows, UnitCosts field, label).
 COST_ITEMS = [
@@ -69,6 +69,7 @@ class Row:
     change: Change
     totals: tuple[int, int] | None = None
     hint: str = ""
+    short: str = ""  # the chart's label, when the table's is long
 
     def _value(self, value: float | None) -> str:
         if value is None:
@@ -178,7 +179,7 @@ class Dashboard:
     def charts(self) -> dict:
         groups = [
             ("chart-status", "Housed and employed (%)", ("housed", "employed")),
-            ("chart-utilization", "Utilization per person per 6 months", {k for k, _ in UTILIZATION_ROWS}),
+            ("chart-utilization", "Utilization per person per 6 months", {k for k, _, _ in UTILIZATION_ROWS}),
             ("chart-scores", "Average scores", None),
         ]
         charts = []
@@ -193,7 +194,7 @@ class Dashboard:
                         "id": chart_id,
                         "title": title,
                         "summary": f"Bar chart, {title}. {summary}.",
-                        "labels": [r.label for r in rows],
+                        "labels": [r.short or r.label for r in rows],
                         "a": [v[0] for v in values],
                         "b": [v[1] for v in values],
                     }
@@ -212,23 +213,24 @@ def table_rows(matched: list[dict], instruments: list[Instrument]) -> list[Row]:
     housed = [(a == CheckIn.Housing.OWN_OR_RENT, b == CheckIn.Housing.OWN_OR_RENT) for a, b in pairs("housing")]
     employed = [(a in CheckIn.EMPLOYED, b in CheckIn.EMPLOYED) for a, b in pairs("employment")]
     rows = [
-        Row("housed", "Housed (own or rent)", "share", paired_proportions(housed)),
-        Row("employed", "Employed (full or part time)", "share", paired_proportions(employed)),
+        Row("housed", "Housed (own or rent)", "share", paired_proportions(housed), short="Housed"),
+        Row("employed", "Employed (full or part time)", "share", paired_proportions(employed), short="Employed"),
         Row("income", "Average monthly income from work", "money", paired_values(pairs("income"))),
     ]
     timed = [row for row in matched if row["a_days"] > 0 and row["b_days"] > 0]
-    for key, label in UTILIZATION_ROWS:
+    for key, label, hint in UTILIZATION_ROWS:
         rates = [(_rate(r[f"a_{key}"], r["a_days"]), _rate(r[f"b_{key}"], r["b_days"])) for r in timed]
         totals = (sum(r[f"a_{key}"] for r in timed), sum(r[f"b_{key}"] for r in timed))
-        rows.append(Row(key, f"{label} per person per 6 months", "rate", paired_values(rates), totals))
+        change = paired_values(rates)
+        row = Row(key, f"{label} per person per 6 months", "rate", change, totals, hint=hint, short=label)
+        rows.append(row)
     for index, instrument in enumerate(instruments):
         scores = [(a, b) for a, b in pairs(f"score_{index}") if a is not None and b is not None]
         if scores:
             better = "higher" if instrument.spec.higher_is_better else "lower"
             hint = f"{instrument.spec.lowest}–{instrument.spec.highest}, {better} is better"
-            rows.append(
-                Row(instrument.code, f"{instrument.code}: average score", "score", paired_values(scores), hint=hint)
-            )
+            label = f"{instrument.code}: average score"
+            rows.append(Row(instrument.code, label, "score", paired_values(scores), hint=hint, short=instrument.code))
     return rows
 
 
