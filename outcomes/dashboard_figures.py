@@ -122,11 +122,27 @@ class Row:
         )
 
 
+def dollars(amount: Decimal) -> str:
+    return f"−${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
+@dataclass(frozen=True)
+class CostItem:
+    label: str
+    expected: Decimal  # the "A" rate over the "B" period's days
+    actual: int
+    avoided: Decimal
+
+    @property
+    def avoided_text(self) -> str:
+        return dollars(self.avoided)
+
+
 @dataclass(frozen=True)
 class CostOffset:
     costs: UnitCosts | None
     n: int = 0
-    items: tuple = ()  # (label, expected from A, actual in B, avoided $)
+    items: tuple[CostItem, ...] = ()
     avoided: Decimal = Decimal("0")
     billed: Decimal = Decimal("0")
     grant_hours: Decimal = Decimal("0")
@@ -143,6 +159,14 @@ class CostOffset:
     @property
     def per_dollar(self) -> Decimal | None:
         return (self.avoided / self.cost).quantize(CENT, ROUND_HALF_UP) if self.cost > 0 else None
+
+    def text(self) -> dict[str, str]:
+        """The amounts as the page and the downloads show them."""
+        names = ("avoided", "billed", "grant_cost", "cost")
+        shown = {name: dollars(getattr(self, name)) for name in names}
+        shown["per_dollar"] = f"{dollars(self.per_dollar)} per $1" if self.per_dollar is not None else ""
+        shown["hourly"] = dollars(self.costs.peer_hourly_cost) if self.costs else ""
+        return shown
 
 
 @dataclass(frozen=True)
@@ -245,13 +269,13 @@ def cost_offset(matched: list[dict], costs: UnitCosts | None) -> CostOffset:
         expected = sum((Decimal(r[f"a_{key}"]) * r["b_days"] / r["a_days"] for r in timed), Decimal("0"))
         actual = sum(r[f"b_{key}"] for r in timed)
         avoided = ((expected - actual) * getattr(costs, cost_field)).quantize(CENT, ROUND_HALF_UP)
-        items.append((label, expected.quantize(Decimal("0.1"), ROUND_HALF_UP), actual, avoided))
+        items.append(CostItem(label, expected.quantize(Decimal("0.1"), ROUND_HALF_UP), actual, avoided))
     minutes = sum((r["grant_time"] or datetime.timedelta(0) for r in timed), datetime.timedelta(0))
     return CostOffset(
         costs,
         n=len(timed),
         items=tuple(items),
-        avoided=sum((item[3] for item in items), Decimal("0")),
+        avoided=sum((item.avoided for item in items), Decimal("0")),
         billed=sum((r["billed"] for r in timed), Decimal("0")),
         grant_hours=(Decimal(minutes.total_seconds()) / 3600).quantize(CENT, ROUND_HALF_UP),
     )

@@ -42,18 +42,18 @@ def _cost_lines(dashboard: Dashboard) -> list[list]:
     cost = dashboard.cost
     if cost.costs is None:
         return [["Cost offset", "No unit costs are set for this program."]]
-    per_dollar = f"${cost.per_dollar}" if cost.per_dollar is not None else "no cost of peer services in the period"
+    text = cost.text()
     return [
         ["Cost offset", f"{cost.n} participants"],
         *[
-            [f"  {label}", f"expected {expected}", f"actual {actual}", f"avoided ${avoided}"]
-            for label, expected, actual, avoided in cost.items
+            [f"  {item.label}", f"expected {item.expected}", f"actual {item.actual}", f"avoided {item.avoided_text}"]
+            for item in cost.items
         ],
-        ["Avoided cost", f"${cost.avoided}"],
-        ["Billed", f"${cost.billed}"],
-        ["Grant-funded peer hours", str(cost.grant_hours), f"${cost.grant_cost}"],
-        ["Cost of peer services", f"${cost.cost}"],
-        ["Return per dollar", per_dollar],
+        ["Avoided cost", text["avoided"]],
+        ["Billed", text["billed"]],
+        ["Grant-funded peer hours", str(cost.grant_hours), text["grant_cost"]],
+        ["Cost of peer services", text["cost"]],
+        ["Return per dollar", text["per_dollar"] or "no cost of peer services in the period"],
         ["Method", dashboard.cost_method],
         ["Unit costs from", cost.costs.source],
         *[["Published", text] for text in dashboard.published],

@@ -171,13 +171,30 @@ def test_the_cost_offset_weighs_avoided_use_against_billed_and_grant_funded_serv
     for person in (third, fourth):  # 2 h shared by two attendees: 1 h each
         signed_note(person, peer, day=in_period, start="13:00", end="15:00", group=group)
     client.force_login(admin_user)
-    cost = client.get(URL, {"program": program.pk}).context["data"].cost
+    response = client.get(URL, {"program": program.pk})
+    cost = response.context["data"].cost
     # ER (16 - 5) × $1,000 + inpatient days (17 - 5) × $2,000 = $35,000, both periods 182 days.
     assert cost.avoided == Decimal("35000.00")
     assert cost.billed == Decimal("500.00")
     assert cost.grant_hours == Decimal("3.75")  # 0.75 + 1 + 1 + 1
     assert cost.grant_cost == Decimal("112.50")
     assert cost.per_dollar == Decimal("57.14")  # 35,000 / 612.50
+    content = response.content.decode()
+    assert "$57.14 per $1" in content and "$35,000.00" in content and "$612.50" in content
+    assert "$1.94 in benefits per $1" in content and "$5,991 HIGHER total Medicaid cost" in content
+
+
+def test_more_use_after_than_before_is_a_negative_return(client, admin_user, program, peer, team, costs):
+    row = enrollment(program, peer)
+    intake(row, peer, er_visits=0)
+    six_months(row, peer, er_visits=2)
+    signed_note(row.participant, peer, day=row.start_date + datetime.timedelta(days=10), start="10:00", end="12:00")
+    client.force_login(admin_user)
+    response = client.get(URL, {"program": program.pk})
+    cost = response.context["data"].cost
+    assert cost.avoided == Decimal("-2000.00")
+    assert cost.per_dollar == Decimal("-33.33")  # -2,000 / (2 h × $30)
+    assert "−$33.33 per $1" in response.content.decode()
 
 
 def test_without_unit_costs_the_page_says_so(client, supervisor, program, cohort):
