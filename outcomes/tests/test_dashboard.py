@@ -227,3 +227,28 @@ def test_the_dashboard_keeps_its_query_count_as_the_cohort_grows(
     with django_assert_max_num_queries(14):
         response = client.get(URL, {"program": program.pk})
     assert len(response.context["data"].cohort.matched) == size
+
+
+def test_one_matched_person_is_too_few_to_test(client, admin_user, program, peer, team, costs):
+    row = enrollment(program, peer)
+    intake(row, peer, er_visits=3)
+    six_months(row, peer, er_visits=1)
+    client.force_login(admin_user)
+    response = client.get(URL, {"program": program.pk})
+    assert response.status_code == 200
+    assert rows_by_key(response)["er_visits"].p_value == "too few to test"
+    assert "too few to test" in response.content.decode()
+
+
+def test_an_empty_cohort_says_there_is_nothing_to_compare(client, admin_user, program, costs):
+    client.force_login(admin_user)
+    response = client.get(URL, {"program": program.pk})
+    assert response.status_code == 200
+    assert "nothing to compare" in response.content.decode()
+    assert response.context["charts"]["charts"] == []
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, program):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
