@@ -14,5 +14,8 @@ urlpatterns = [
     path("check-ins/<int:pk>/amend/", records.check_in_amend, name="check_in_amend"),
     path("safety-flags/<int:pk>/follow-up/", records.flag_follow_up, name="flag_follow_up"),
     # dashboard: the program outcome dashboard and its downloads
+    path("outcomes/", dashboard.dashboard, name="dashboard"),
+    path("outcomes/download.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("outcomes/download.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     # settings: timepoint windows and unit costs
 ]

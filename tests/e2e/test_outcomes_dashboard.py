@@ -1,0 +1,78 @@
+import importlib
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory
+from outcomes.tests.dashboard_cohort import hand_worked_cohort, set_unit_costs
+from programs.tests.factories import AgencyFactory, ProgramFactory
+
+from .conftest import ARTIFACTS
+from .helpers import assert_fits_the_screen, sign_in
+
+
+@pytest.fixture
+def desktop(browser, live_server, request):
+    """A 1280x900 desktop page; console errors (a CSP violation, a missing file) fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors  # a test that expects a 400 clears what it expects
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert errors == [], f"the browser reported errors: {errors}"
+
+
+def load_shipped_instruments():
+    # Transactional tests flush the database, and with it the instruments migration 0002 loads.
+    importlib.import_module("outcomes.migrations.0002_shipped_instruments").load(apps, None)
+
+
+CHART_DRAWN = """(id) => {
+    const canvas = document.getElementById(id);
+    return canvas && Chart.getChart(canvas) !== undefined && canvas.width > 0 && canvas.height > 0;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_program_admin_opens_the_dashboard_and_a_chart_is_drawn(desktop):
+    load_shipped_instruments()
+    agency = AgencyFactory()
+    admin = UserFactory(email="alma@example.org", role=Role.PROGRAM_ADMIN)
+    peer = UserFactory(email="pat@example.org", role=Role.PEER_SPECIALIST)
+    program = ProgramFactory(agency=agency, name="Peer Bridger")
+    hand_worked_cohort(program, peer, ProgramFactory(agency=agency, name="Warmline"))
+    set_unit_costs(program, admin)
+
+    sign_in(desktop, "alma@example.org")
+    desktop.goto("/outcomes/")
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("Program outcomes")
+    desktop.wait_for_function(CHART_DRAWN, arg="chart-status")
+    desktop.wait_for_function(CHART_DRAWN, arg="chart-scores")
+    expect(desktop.get_by_role("img", name="Bar chart, Housed and employed (%)", exact=False)).to_be_visible()
+
+    table = desktop.locator("#outcomes-table")
+    housed = table.get_by_role("row", name="Housed (own or rent)", exact=False)
+    expect(housed).to_contain_text("33%")
+    expect(housed).to_contain_text("67%")
+    expect(housed).to_contain_text("p = 0.625")
+    expect(table.get_by_role("row", name="PHQ-9", exact=False)).to_contain_text("p = 0.094")
+    expect(desktop.locator("#outcomes-cohort")).to_contain_text("6 with check-ins at both timepoints")
+    expect(desktop.get_by_text("regression to the mean", exact=False)).to_be_visible()
+    expect(desktop.get_by_role("heading", name="Cost offset")).to_be_visible()
+
+    desktop.get_by_label("To timepoint").select_option("3m")
+    desktop.get_by_label("From timepoint").select_option("6m")
+    desktop.get_by_role("button", name="Show").click()
+    expect(desktop.get_by_text("Choose a timepoint after 6 months.")).to_be_visible()
+    assert desktop.console_errors == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
+    desktop.console_errors.clear()
+    assert_fits_the_screen(desktop)
