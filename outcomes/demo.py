@@ -24,7 +24,7 @@ from participants.models import CaseloadAssignment, Enrollment, Participant
 from programs.models import Agency, Program
 
 from . import schedule, services
-from .models import LOOKBACK_DAYS, CheckIn, Instrument, Timepoint, UnitCosts
+from .models import LOOKBACK_DAYS, CheckIn, Instrument, SafetyFlag, Timepoint, UnitCosts
 
 SEED = 2611
 PAST_PARTICIPANTS = 40
@@ -184,9 +184,9 @@ def _course(rng: random.Random, program: Program) -> Course:
     )
     for timepoint in (Timepoint.MONTH_3, Timepoint.MONTH_6, Timepoint.MONTH_12):
         chance = rng.random()
-        if chance < 0.14:
+        if chance < 0.07:
             course.missed.add(timepoint)
-        elif chance < 0.2:
+        elif chance < 0.16:
             course.late.add(timepoint)
     return course
 
@@ -203,6 +203,9 @@ def _record_course(enrollment: Enrollment, days, instruments: dict, ctx: AuditCo
         timepoint = window.timepoint
         if timepoint in course.missed or (enrollment.end_date and window.opens > enrollment.end_date):
             continue
+        recently_closed = 0 < (today - window.closes).days <= schedule.OVERDUE_FOR_DAYS
+        if recently_closed and not enrollment.end_date and rng.random() < 0.5:
+            continue  # still to be done: the caseload shows it overdue
         if timepoint == Timepoint.INTAKE:
             day = enrollment.start_date + datetime.timedelta(days=rng.choice([0, 0, 0, 1, 2, 3, 6, 12]))
         elif timepoint == Timepoint.DISCHARGE:
@@ -343,7 +346,7 @@ def _open_safety_flag(agency: Agency, instruments: dict, today) -> None:
     if enrollment is None:
         return
     answers = {str(item.number): 1 for item in phq9.spec.items} | {"1": 2, "2": 2}
-    services.assessment_record(
+    assessment, _ = services.assessment_record(
         enrollment=enrollment,
         instrument=phq9,
         timepoint=Timepoint.BETWEEN,
@@ -351,3 +354,5 @@ def _open_safety_flag(agency: Agency, instruments: dict, today) -> None:
         answers=answers,
         ctx=AuditContext.for_command(assignment.specialist, "seed_demo"),
     )
+    raised = datetime.datetime.combine(day, datetime.time(10, 30), tzinfo=timezone.get_current_timezone())
+    SafetyFlag.objects.filter(assessment=assessment).update(raised_at=raised)

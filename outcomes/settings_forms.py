@@ -13,15 +13,21 @@ EARLIEST_DAY, LATEST_DAY = -365, 730
 DAYS_PER_MONTH = 30.44
 
 
-def in_months(days: int | None) -> str:
+def in_months(days: int) -> str:
     """'152 days (about 5 months)', so a window can be checked against the grant's wording."""
+    if days < 15:
+        return f"{days} day{'' if days == 1 else 's'}"
+    months = round(days / DAYS_PER_MONTH)
+    return f"{days} days (about {months} month{'' if months == 1 else 's'})"
+
+
+def describe(days: int | None, anchor: str) -> str:
+    """'152 days (about 5 months) after enrollment.', '30 days before discharge.'"""
     if days is None:
-        return ""
-    months = round(abs(days) / DAYS_PER_MONTH)
-    if abs(days) < 15:
-        return f"{days} day{'' if abs(days) == 1 else 's'}"
-    about = f"about {months} month{'' if months == 1 else 's'}"
-    return f"{days} days ({about}{' before' if days < 0 else ''})"
+        return f"Days after {anchor}; a negative number is before it."
+    if days < 0:
+        return f"{in_months(-days)} before {anchor}."
+    return f"{in_months(days)} after {anchor}."
 
 
 class WindowsForm(forms.Form):
@@ -39,10 +45,10 @@ class WindowsForm(forms.Form):
             anchor = "discharge" if timepoint == Timepoint.DISCHARGE else "enrollment"
             for end in ("opens", "closes"):
                 self.fields[f"{timepoint}_{end}"] = forms.IntegerField(
-                    label=f"{Timepoint(timepoint).label}: {end} on day",
+                    label=f"{end.capitalize()} on day",
                     min_value=EARLIEST_DAY,
                     max_value=LATEST_DAY,
-                    help_text=f"Days after {anchor}.",
+                    help_text=anchor,
                     widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
                 )
 
@@ -64,7 +70,7 @@ class WindowsForm(forms.Form):
             rows.append(
                 {
                     "label": Timepoint(timepoint).label,
-                    "fields": [(field, in_months(_as_int(field.value()))) for field in (opens, closes)],
+                    "fields": [(field, describe(_as_int(field.value()), field.help_text)) for field in (opens, closes)],
                     "is_default": self.current[timepoint] == schedule.DEFAULT_WINDOWS[timepoint],
                 }
             )

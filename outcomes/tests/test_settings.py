@@ -39,8 +39,8 @@ def test_the_page_shows_the_default_windows_in_days_and_months(client, admin_use
     assert response.status_code == 200
     body = response.content.decode()
     assert 'name="w-6m_opens"' in body and 'value="152"' in body
-    assert "152 days (about 5 months)" in body and "243 days (about 8 months)" in body
-    assert "-30 days (about 1 month before)" in body
+    assert "152 days (about 5 months) after enrollment." in body and "243 days (about 8 months)" in body
+    assert "30 days (about 1 month) before discharge." in body
 
 
 @pytest.mark.django_db
