@@ -18,4 +18,5 @@ urlpatterns = [
     path("outcomes/download.csv", dashboard.dashboard_csv, name="dashboard_csv"),
     path("outcomes/download.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     # settings: timepoint windows and unit costs
+    path("outcomes/programs/<int:pk>/settings/", settings.program_settings, name="program_settings"),
 ]

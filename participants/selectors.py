@@ -1,7 +1,7 @@
 import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -32,6 +32,9 @@ class CaseloadRow:
     contact_overdue: bool
     has_plan: bool
     review_due: bool
+    # Timepoints needing a check-in, from the outcomes app to the right (each with a `.text`
+    # and a `.status`); the page that composes both passes them in.
+    follow_ups: list = field(default_factory=list)
 
     @property
     def alerts(self) -> list[str]:
@@ -48,6 +51,7 @@ class CaseloadRow:
             alerts.append(f"Coverage ends {self.coverage_ends_on:%b} {self.coverage_ends_on.day}")
         if self.consent_expires_on:
             alerts.append(f"Consent expires {self.consent_expires_on:%b} {self.consent_expires_on.day}")
+        alerts += [follow_up.text for follow_up in self.follow_ups]
         return alerts
 
 
@@ -80,12 +84,14 @@ def caseload_rows(
     specialist_ids: Iterable[int],
     *,
     last_contacts: Callable[[list[int]], Mapping[int, datetime.date]],
+    follow_ups: Callable[[list[Enrollment]], Mapping[int, list]] | None = None,
     today: datetime.date | None = None,
 ) -> list[CaseloadRow]:
     """The caseloads of the given specialists now, with everything the caseload pages show,
     from a fixed number of queries. `last_contacts` answers, for participant ids, the day of
     each one's last contact: contacts are session notes, which live to the right of this app,
-    so the page that composes both passes it in."""
+    so the page that composes both passes it in. `follow_ups` likewise answers, for the rows'
+    current enrollments, participant id -> the outcome timepoints needing action."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
     assignments = list(
@@ -110,6 +116,7 @@ def caseload_rows(
         )
     )
     contacts = last_contacts([a.participant_id for a in assignments])
+    due = follow_ups([e for a in assignments for e in a.participant.active_enrollments]) if follow_ups else {}
     rows = []
     for assignment in assignments:
         participant = assignment.participant
@@ -141,6 +148,7 @@ def caseload_rows(
                 contact_overdue=contact_is_overdue(baseline, frequency, today),
                 has_plan=plan is not None,
                 review_due=plan is None or next_review <= today,
+                follow_ups=list(due.get(participant.pk, [])),
             )
         )
     return rows

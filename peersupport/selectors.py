@@ -3,19 +3,30 @@ its own rules; this module only composes their selectors."""
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from accounts.models import User
+from accounts.roles import Role
 from notes.selectors import last_contacts
+from outcomes import follow_up
+from outcomes.models import SafetyFlag
 from participants.selectors import CaseloadRow, caseload_assignments, caseload_rows
 from programs.models import StaffProfile
 from programs.selectors import workforce
 
 
 def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[CaseloadRow]:
-    """The caseload pages' rows: participants' records with the last contact from notes."""
-    return caseload_rows(specialist_ids, last_contacts=last_contacts, today=today)
+    """The caseload pages' rows: participants' records with the last contact from notes and
+    the check-ins due or overdue from outcomes."""
+    due = partial(follow_up.needing_action, today=today)
+    return caseload_rows(specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today)
+
+
+def check_ins_due(rows: list[CaseloadRow]) -> dict[str, int]:
+    """{"due": n, "overdue": m}: the check-ins needing action on these caseload rows."""
+    return follow_up.count_by_status(s for row in rows for s in row.follow_ups)
 
 
 @dataclass
@@ -25,6 +36,9 @@ class TeamRow:
     target: int | None
     overdue_contacts: int
     reviews_due: int
+    check_ins_due: int
+    check_ins_overdue: int
+    follow_up_rate: follow_up.FollowUpRate | None
 
 
 def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> list[TeamRow]:
@@ -37,10 +51,16 @@ def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> l
     rows_by_specialist: dict[int, list[CaseloadRow]] = {}
     for row in caseload([p.user_id for p in profiles], today=today):
         rows_by_specialist.setdefault(row.specialist_id, []).append(row)
+    start, end = follow_up.default_period(today)
+    rates = follow_up.follow_up_rates(
+        program_ids=None, start=start, end=end, by_specialist=True, specialist_ids=[p.user_id for p in profiles]
+    )
+    rates_by_specialist = {rate.specialist_id: rate for rate in rates}
     team = []
     for profile in profiles:
         rows = rows_by_specialist.get(profile.user_id, [])
         targets = [p.target_caseload for p in profile.programs.all()]
+        check_ins = check_ins_due(rows)
         team.append(
             TeamRow(
                 profile=profile,
@@ -48,6 +68,9 @@ def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> l
                 target=max(targets) if targets else None,
                 overdue_contacts=sum(r.contact_overdue for r in rows),
                 reviews_due=sum(r.review_due for r in rows),
+                check_ins_due=check_ins["due"],
+                check_ins_overdue=check_ins["overdue"],
+                follow_up_rate=rates_by_specialist.get(profile.user_id),
             )
         )
     return team
@@ -66,3 +89,13 @@ def workforce_rows(user, **filters) -> list[StaffProfile]:
     for row in rows:
         row.caseload_size = sizes.get(row.user_id, 0)
     return rows
+
+
+def open_safety_flags(user) -> QuerySet[SafetyFlag]:
+    """Safety flags no one has followed up yet, oldest first: for a supervisor those of the
+    participants now on their supervisees' caseloads, for a program admin all of them."""
+    flags = SafetyFlag.objects.filter(followed_up_at__isnull=True)
+    if not user.has_role(Role.PROGRAM_ADMIN):
+        team = StaffProfile.objects.filter(supervisor=user).values_list("user_id", flat=True)
+        flags = flags.filter(participant_id__in=caseload_assignments(team).values("participant_id"))
+    return flags.select_related("participant", "assessment__instrument").order_by("raised_at")

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts.access import role_required
 from accounts.models import User
 from accounts.roles import Role
+from outcomes.models import FOLLOW_UP_TARGET
 from participants.forms import CaseloadFilterForm, specialists_for
 from participants.selectors import sort_and_filter
 
@@ -32,7 +33,8 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def team_caseloads(request: HttpRequest) -> HttpResponse:
-    return render(request, "peersupport/team.html", {"team": selectors.team_caseloads(request.user)})
+    context = {"team": selectors.team_caseloads(request.user), "follow_up_target": FOLLOW_UP_TARGET}
+    return render(request, "peersupport/team.html", context)
 
 
 @role_required(Role.SUPERVISOR, Role.PROGRAM_ADMIN)

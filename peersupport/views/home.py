@@ -17,7 +17,7 @@ from programs.models import StaffProfile
 from programs.selectors import certification_warnings
 
 from ..health import run_checks
-from ..selectors import caseload, team_caseloads
+from ..selectors import caseload, check_ins_due, open_safety_flags, team_caseloads
 
 _HOME_URL_NAMES = {
     Role.PEER_SPECIALIST: "home_peer",
@@ -50,6 +50,15 @@ def _account_context(request: HttpRequest) -> dict:
     return {"mfa_enabled": is_mfa_enabled(request.user, types=["totp"])}
 
 
+# Open safety flags listed on a home page; the count says how many more there are.
+SAFETY_FLAGS_SHOWN = 20
+
+
+def _safety_flags(user) -> dict:
+    flags = open_safety_flags(user)
+    return {"shown": list(flags[:SAFETY_FLAGS_SHOWN]), "count": flags.count()}
+
+
 @role_required(Role.PEER_SPECIALIST)
 def home_peer(request: HttpRequest) -> HttpResponse:
     warnings = certification_warnings(StaffProfile.objects.filter(user=request.user))
@@ -59,6 +68,7 @@ def home_peer(request: HttpRequest) -> HttpResponse:
         "certification_warnings": warnings,
         "caseload_size": len(rows),
         "needing_attention": sum(bool(row.alerts) for row in rows),
+        "check_ins": check_ins_due(rows),
         "notes": note_counts(request.user),
     }
     return render(request, "home/peer.html", context)
@@ -74,6 +84,8 @@ def home_supervisor(request: HttpRequest) -> HttpResponse:
         "team_size": len(team),
         "overdue_contacts": sum(row.overdue_contacts for row in team),
         "reviews_due": sum(row.reviews_due for row in team),
+        "check_ins": {"due": sum(r.check_ins_due for r in team), "overdue": sum(r.check_ins_overdue for r in team)},
+        "safety_flags": _safety_flags(request.user),
         "waiting_for_me": notes_waiting_for(request.user).count(),
     }
     return render(request, "home/supervisor.html", context)
@@ -91,5 +103,6 @@ def home_admin(request: HttpRequest) -> HttpResponse:
         **_account_context(request),
         "pending_invitations": Invitation.objects.pending().count(),
         "failed_sign_ins": AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since).count(),
+        "safety_flags": _safety_flags(request.user),
     }
     return render(request, "home/admin.html", context)

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from billing import demo as billing_demo
 from notes import demo as notes_demo
+from outcomes import demo as outcomes_demo
 from participants import demo as participants_demo
 from programs import demo as programs_demo
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
             participants_demo.seed(agency)
             notes_demo.seed(agency)
             billing_demo.seed(agency)
+            outcomes_demo.seed(agency)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for {agency}."))
         self.stdout.write(f"\nDemo sign-ins (password: {programs_demo.DEMO_PASSWORD}):")
         for email, role in programs_demo.sign_ins():

@@ -1,0 +1,181 @@
+"""Follow-ups, defined once: which timepoints need a check-in now (for the caseload and home
+pages) and the follow-up rate (for the team page and the dashboard).
+
+The rate follows SAMHSA's GPRA follow-up rule: over the 3-, 6- and 12-month follow-ups, one
+is *due* when its window closed within the period and the participant was still enrolled when
+the window opened (someone discharged before then was never due), and it is *done* when its
+check-in was recorded within its window (`CheckIn.in_window`). Rate = done / due, against
+`FOLLOW_UP_TARGET`. It is counted in the database, a fixed number of queries whatever the
+number of enrollments."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from participants.models import CaseloadAssignment, Enrollment
+
+from . import schedule
+from .models import FOLLOW_UP_TARGET, FOLLOW_UPS, CheckIn, Timepoint, TimepointWindow
+
+# "The last 12 months", the team page's period.
+DEFAULT_PERIOD_DAYS = 365
+
+
+class PlusDays(Func):
+    """`date + n days` in SQL: PostgreSQL adds an integer to a date; SQLite (the demo's
+    database) goes through the Julian day number."""
+
+    arity = 2
+    output_field = models.DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        days_sql, days_params = compiler.compile(self.source_expressions[1])
+        return f"({date_sql} + {days_sql})", (*date_params, *days_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        days_sql, days_params = compiler.compile(self.source_expressions[1])
+        return f"date(julianday({date_sql}) + {days_sql})", (*date_params, *days_params)
+
+
+# --- Due and overdue, for the caseload -----------------------------------------------------
+
+
+def needing_action(enrollments: Iterable[Enrollment], *, today: datetime.date | None = None) -> dict[int, list]:
+    """participant id -> the timepoints of these enrollments that are due or overdue now
+    (`schedule.TimepointStatus`, each with its `.text`), in the order they fall. Two queries
+    whatever the number of enrollments: the check-ins recorded and the programs' windows."""
+    today = today or timezone.localdate()
+    enrollments = list(enrollments)
+    if not enrollments:
+        return {}
+    recorded: dict[int, dict[str, datetime.date]] = {}
+    rows = CheckIn.objects.filter(enrollment__in=[e.pk for e in enrollments]).exclude(timepoint=Timepoint.BETWEEN)
+    for enrollment_id, timepoint, taken_on in rows.values_list("enrollment_id", "timepoint", "taken_on"):
+        recorded.setdefault(enrollment_id, {})[timepoint] = taken_on
+    days = schedule.window_days({e.program_id for e in enrollments})
+    result: dict[int, list] = {}
+    for enrollment in sorted(enrollments, key=lambda e: e.start_date):
+        statuses = schedule.statuses(enrollment, days[enrollment.program_id], recorded.get(enrollment.pk, {}), today)
+        action = [s for s in statuses if s.needs_action]
+        if action:
+            result.setdefault(enrollment.participant_id, []).extend(action)
+    return result
+
+
+def count_by_status(follow_ups: Iterable) -> dict[str, int]:
+    """{"due": n, "overdue": m} over timepoint statuses."""
+    follow_ups = list(follow_ups)
+    return {
+        "due": sum(s.status == schedule.Status.DUE for s in follow_ups),
+        "overdue": sum(s.status == schedule.Status.OVERDUE for s in follow_ups),
+    }
+
+
+# --- The follow-up rate --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUpRate:
+    program_id: int | None
+    specialist_id: int | None
+    due: int
+    done: int
+
+    @property
+    def rate(self) -> float | None:
+        """Percent done in window, or None when nothing was due."""
+        return round(100 * self.done / self.due, 1) if self.due else None
+
+    @property
+    def meets_target(self) -> bool | None:
+        return None if self.rate is None else self.rate >= FOLLOW_UP_TARGET
+
+    @property
+    def target(self) -> int:
+        return FOLLOW_UP_TARGET
+
+
+def _window_day(timepoint: str, which: str):
+    """The program's opens/closes day for a timepoint: its own window, else the default."""
+    default = schedule.DEFAULT_WINDOWS[timepoint][0 if which == "opens_day" else 1]
+    own = TimepointWindow.objects.filter(program_id=OuterRef("program_id"), timepoint=timepoint).values(which)[:1]
+    return Cast(Coalesce(Subquery(own), Value(default)), models.IntegerField())
+
+
+def _specialist_on_closing_day():
+    """The specialist assigned when the window closed. On a hand-over day both assignments
+    are in force (both ends are inclusive); the follow-up belongs to the one taking over."""
+    assignments = CaseloadAssignment.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("closes")),
+        participant_id=OuterRef("participant_id"),
+        started_on__lte=OuterRef("closes"),
+    )
+    return Subquery(assignments.order_by("-started_on", "-pk").values("specialist_id")[:1])
+
+
+def _due(timepoint: str, start: datetime.date, end: datetime.date, program_ids):
+    """The enrollments whose `timepoint` follow-up is due in [start, end], with `done`."""
+    enrollments = (
+        Enrollment.objects.all() if program_ids is None else Enrollment.objects.filter(program_id__in=program_ids)
+    )
+    done = CheckIn.objects.filter(enrollment_id=OuterRef("pk"), timepoint=timepoint, in_window=True)
+    return (
+        enrollments.annotate(
+            opens=PlusDays(F("start_date"), _window_day(timepoint, "opens_day")),
+            closes=PlusDays(F("start_date"), _window_day(timepoint, "closes_day")),
+        )
+        .filter(closes__gte=start, closes__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=F("opens")))
+        .annotate(done=Exists(done))
+    )
+
+
+def follow_up_rates(
+    *,
+    program_ids: Iterable[int] | None,
+    start: datetime.date,
+    end: datetime.date,
+    by_specialist: bool = False,
+    specialist_ids: Iterable[int] | None = None,
+) -> list[FollowUpRate]:
+    """The follow-up rate per program (or, `by_specialist`, per specialist assigned on the
+    day each window closed) over the follow-ups due in [start, end]. `program_ids` None means
+    every program. A window that closes after today has not closed yet: the period stops
+    today. One query per follow-up timepoint."""
+    end = min(end, timezone.localdate())
+    program_ids = None if program_ids is None else list(program_ids)
+    totals: dict[int | None, list[int]] = {}
+    for timepoint in FOLLOW_UPS:
+        due = _due(timepoint, start, end, program_ids)
+        key = "program_id"
+        if by_specialist:
+            due = due.annotate(specialist=_specialist_on_closing_day())
+            key = "specialist"
+            if specialist_ids is not None:
+                due = due.filter(specialist__in=list(specialist_ids))
+        counts = due.values(key).annotate(due=Count("pk"), done=Count("pk", filter=Q(done=True))).order_by()
+        for row in counts.values_list(key, "due", "done"):
+            total = totals.setdefault(row[0], [0, 0])
+            total[0] += row[1]
+            total[1] += row[2]
+    return [
+        FollowUpRate(
+            program_id=None if by_specialist else key,
+            specialist_id=key if by_specialist else None,
+            due=due,
+            done=done,
+        )
+        for key, (due, done) in sorted(totals.items(), key=lambda item: (item[0] is None, item[0] or 0))
+    ]
+
+
+def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
