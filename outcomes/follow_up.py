@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from accounts.models import User
 from participants.models import CaseloadAssignment, Enrollment
 
 from . import schedule
@@ -179,3 +180,27 @@ def follow_up_rates(
 def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     today = today or timezone.localdate()
     return today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+
+
+@dataclass(frozen=True)
+class ProgramFollowUp:
+    """A program's follow-up rate over a period, and each specialist's within it."""
+
+    start: datetime.date
+    end: datetime.date
+    program: FollowUpRate | None
+    specialists: list[tuple[User | None, FollowUpRate]]
+    target: int = FOLLOW_UP_TARGET
+
+
+def program_follow_up(program_id: int, *, today: datetime.date | None = None) -> ProgramFollowUp:
+    """The dashboard's figures: the last 12 months, for the program and per specialist."""
+    start, end = default_period(today)
+    overall = follow_up_rates(program_ids=[program_id], start=start, end=end)
+    per_specialist = follow_up_rates(program_ids=[program_id], start=start, end=end, by_specialist=True)
+    users = User.objects.in_bulk([rate.specialist_id for rate in per_specialist if rate.specialist_id])
+    specialists = sorted(
+        ((users.get(rate.specialist_id), rate) for rate in per_specialist),
+        key=lambda pair: (pair[0] is None, pair[0].last_name if pair[0] else "", pair[0].first_name if pair[0] else ""),
+    )
+    return ProgramFollowUp(start, end, overall[0] if overall else None, specialists)

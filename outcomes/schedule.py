@@ -21,6 +21,7 @@ DEFAULT_WINDOWS: dict[str, tuple[int, int]] = {
     Timepoint.MONTH_12: (335, 456),
     Timepoint.DISCHARGE: (-30, 14),
 }
+ADJECTIVES = {Timepoint.MONTH_3: "3-month", Timepoint.MONTH_6: "6-month", Timepoint.MONTH_12: "12-month"}
 # After its window closes a timepoint shows as overdue this long, then counts as missed.
 OVERDUE_FOR_DAYS = 30
 
@@ -45,7 +46,8 @@ class Window:
 
     @property
     def label(self) -> str:
-        return Timepoint(self.timepoint).label
+        """As an adjective: "6-month check-in", "Intake check-in"."""
+        return ADJECTIVES.get(self.timepoint, Timepoint(self.timepoint).label)
 
 
 @dataclass(frozen=True)

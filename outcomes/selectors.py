@@ -69,7 +69,7 @@ class Exclusion:
     LABELS = {
         NO_A: "no check-in at {a}",
         NOT_YET: "no check-in at {b} yet: its window has not closed",
-        MISSED: "{b} check-in missed",
+        MISSED: "missed the check-in at {b}",
         DISCHARGED: "discharged before the {b} window",
     }
 

@@ -21,6 +21,8 @@ _NAVIGATION = [
     (Role.PROGRAM_ADMIN, "Programs", "programs:program_list"),
     (Role.PROGRAM_ADMIN, "Billing work", "billing:work"),
     (Role.PROGRAM_ADMIN, "Workforce", "workforce"),
+    (Role.PROGRAM_ADMIN, "Outcomes", "outcomes:dashboard"),
+    (Role.SUPERVISOR, "Outcomes", "outcomes:dashboard"),
     (Role.SUPERVISOR, "Workforce", "workforce"),
     (Role.PROGRAM_ADMIN, "Staff", "accounts:invitation_list"),
     (Role.PEER_SPECIALIST, "My profile", "programs:my_profile"),

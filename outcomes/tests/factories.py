@@ -2,6 +2,9 @@
 pages write them (through the services), so stored scores and coverage are real."""
 
 import datetime
+import importlib
+
+from django.apps import apps
 
 from audit.context import AuditContext
 from outcomes.models import CheckIn, Instrument, Timepoint
@@ -9,9 +12,20 @@ from outcomes.services import assessment_record, check_in_record
 from participants.models import Enrollment
 
 
+def load_shipped_instruments() -> None:
+    """Migration 0002 loads the shipped instruments, but a transactional test (a browser test,
+    a race) flushes every table when it ends, and them with it. Load them again: the
+    migration's get_or_create makes this harmless when they are there."""
+    importlib.import_module("outcomes.migrations.0002_shipped_instruments").load(apps, None)
+
+
 def instrument(code: str) -> Instrument:
-    """A shipped instrument (loaded by migration 0002)."""
-    return Instrument.objects.get(code=code, is_active=True)
+    """A shipped instrument."""
+    found = Instrument.objects.filter(code=code, is_active=True).first()
+    if found is None:
+        load_shipped_instruments()
+        found = Instrument.objects.get(code=code, is_active=True)
+    return found
 
 
 def answers_totalling(code: str, total: int) -> dict[str, int]:

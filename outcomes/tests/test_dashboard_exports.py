@@ -38,7 +38,7 @@ def test_the_csv_holds_the_filters_the_table_the_exclusions_and_the_note(client,
     # From 2020 the enrollment of 800 days ago is in the cohort too: 11, of whom 7 matched.
     assert lines["Enrollments in the cohort"] == ["11"]
     assert lines["Matched (check-ins at both timepoints)"] == ["7"]
-    assert lines["  6 months check-in missed"] == ["1"]
+    assert lines["  missed the check-in at 6 months"] == ["1"]
     assert lines["Housed (own or rent)"][:4] == ["7", "29%", "57%", "+29 points"]
     assert "regression to the mean" in lines["Note"][0]
     assert lines["Return per dollar"]  # no peer services recorded: said in words

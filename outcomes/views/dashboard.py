@@ -15,6 +15,7 @@ from .. import exports
 from ..access import dashboard_programs, may_set_costs
 from ..dashboard_figures import outcome_dashboard
 from ..dashboard_forms import DashboardFilterForm
+from ..follow_up import program_follow_up
 
 TEMPLATE = "outcomes/dashboard.html"
 DOWNLOADS = {
@@ -40,7 +41,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         status = 200 if not form.fields["program"].queryset.exists() else 400
         return TemplateResponse(request, TEMPLATE, context | {"no_programs": status == 200}, status=status)
     data = outcome_dashboard(form.filters(), timezone.localdate())
-    context |= {"data": data, "program": data.filters.program, "query": form.query_string()}
+    follow_ups = program_follow_up(data.filters.program.pk)
+    context |= {"data": data, "program": data.filters.program, "query": form.query_string(), "follow_ups": follow_ups}
     return TemplateResponse(request, TEMPLATE, context | {"charts": data.charts()})
 
 

@@ -44,7 +44,7 @@ def test_due_and_overdue_check_ins_are_caseload_alerts(peer, due_and_overdue):
         f"Intake check-in due by {days_ago(-20):%b} {days_ago(-20).day}"
     ]
     assert [a for a in rows["Overdue"].alerts if "check-in" in a] == [
-        f"3 months check-in overdue since {days_ago(8):%b} {days_ago(8).day}"
+        f"3-month check-in overdue since {days_ago(8):%b} {days_ago(8).day}"
     ]
     assert not [a for a in rows["Settled"].alerts if "check-in" in a]
 

@@ -42,6 +42,7 @@ def test_navigation_shows_only_what_the_role_may_use(client, role_users, role):
     for other, url_name in HOMES.items():
         assert (f'href="{reverse(url_name)}"' in body) == (other == role)
     assert (f'href="{reverse("accounts:invitation_list")}"' in body) == (role == Role.PROGRAM_ADMIN)
+    assert (f'href="{reverse("outcomes:dashboard")}"' in body) == (role in (Role.PROGRAM_ADMIN, Role.SUPERVISOR))
 
 
 @pytest.mark.django_db

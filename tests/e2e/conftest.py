@@ -39,16 +39,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone(browser, live_server, request):
-    """A 390x844 phone page; console errors (a CSP violation, a missing file) fail the test."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        base_url=live_server.url,
-    )
+def _page(browser, live_server, request, **context_options):
+    """A page in a fresh context; console errors (a CSP violation, a missing file) fail the test."""
+    context = browser.new_context(base_url=live_server.url, **context_options)
     page = context.new_page()
     errors = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -59,3 +52,18 @@ def phone(browser, live_server, request):
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert errors == [], f"the browser reported errors: {errors}"
+
+
+@pytest.fixture
+def phone(browser, live_server, request):
+    """A 390x844 phone."""
+    viewport = {"width": 390, "height": 844}
+    yield from _page(
+        browser, live_server, request, viewport=viewport, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+
+
+@pytest.fixture
+def desktop(browser, live_server, request):
+    """A 1280x900 desktop."""
+    yield from _page(browser, live_server, request, viewport={"width": 1280, "height": 900})

@@ -1,38 +1,13 @@
-import importlib
-
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from outcomes.tests.dashboard_cohort import hand_worked_cohort, set_unit_costs
+from outcomes.tests.factories import load_shipped_instruments
 from programs.tests.factories import AgencyFactory, ProgramFactory
 
-from .conftest import ARTIFACTS
 from .helpers import assert_fits_the_screen, sign_in
-
-
-@pytest.fixture
-def desktop(browser, live_server, request):
-    """A 1280x900 desktop page; console errors (a CSP violation, a missing file) fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.console_errors = errors  # a test that expects a 400 clears what it expects
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert errors == [], f"the browser reported errors: {errors}"
-
-
-def load_shipped_instruments():
-    # Transactional tests flush the database, and with it the instruments migration 0002 loads.
-    importlib.import_module("outcomes.migrations.0002_shipped_instruments").load(apps, None)
-
 
 CHART_DRAWN = """(id) => {
     const canvas = document.getElementById(id);

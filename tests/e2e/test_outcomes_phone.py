@@ -1,13 +1,12 @@
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from outcomes.models import Assessment
+from outcomes.tests.factories import load_shipped_instruments
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
@@ -20,9 +19,7 @@ ANSWERS = ["Several days", "More than half the days", "Not at all", "Several day
 
 @pytest.fixture
 def caseload(db):
-    # A transactional test before this one flushed the tables, taking with them the
-    # instruments migration 0002 loads: load them again (get_or_create, so this is harmless).
-    importlib.import_module("outcomes.migrations.0002_shipped_instruments").load(apps, None)
+    load_shipped_instruments()
     agency = AgencyFactory()
     program = ProgramFactory(agency=agency, name="Peer Bridger")
     supervisor = UserFactory(email="sam@example.org", first_name="Sam", last_name="Okafor", role=Role.SUPERVISOR)
