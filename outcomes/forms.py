@@ -103,66 +103,23 @@ class CheckInForm(RecordFields, forms.ModelForm):
         ("Housing", ["housing"]),
         ("Employment and education", ["employment", "in_school"]),
         ("Income", ["monthly_income_from_work"]),
-        (
-            "Services and events",
-            [
-                "er_visits",
-                "inpatient_days",
-                "admissions_voluntary",
-                "admissions_involuntary",
-                "outpatient_visits",
-                "crisis_calls",
-                "arrests",
-                "jail_days",
-                "days_of_use",
-            ],
-        ),
+        ("Services and events", list(CheckIn.COUNTS)),
         ("Social connectedness", ["social_support"]),
         ("Children", ["children_returned_home"]),
     ]
 
     class Meta:
         model = CheckIn
-        fields = [
-            "housing",
-            "employment",
-            "in_school",
-            "monthly_income_from_work",
-            "er_visits",
-            "inpatient_days",
-            "admissions_voluntary",
-            "admissions_involuntary",
-            "outpatient_visits",
-            "crisis_calls",
-            "arrests",
-            "jail_days",
-            "days_of_use",
-            "social_support",
-            "children_returned_home",
-        ]
-        labels = {
-            "housing": "Where they live now",
-            "employment": "Work",
-            "er_visits": "Emergency room visits",
-            "inpatient_days": "Inpatient days",
-            "admissions_voluntary": "Psychiatric admissions, voluntary",
-            "admissions_involuntary": "Psychiatric admissions, involuntary",
-            "outpatient_visits": "Outpatient visits",
-            "crisis_calls": "Crisis calls",
-            "arrests": "Arrests",
-            "jail_days": "Days in jail",
-            "days_of_use": "Days of alcohol or drug use",
-            "children_returned_home": "Children returned home",
-        }
+        fields = list(CheckIn.ANSWERS)
+        labels = {"housing": "Where they live now", "employment": "Work"}
         widgets = {"social_support": forms.RadioSelect}
-        help_texts = {"days_of_use": ""}
 
     def __init__(self, *args, enrollments=(), suggested=None, amend=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_record_fields(list(enrollments), suggested, amend)
         if amend:
             self.fields["taken_on"].initial = self.instance.taken_on
-        for name in self.SECTIONS[3][1] + ["children_returned_home"]:
+        for name in [*CheckIn.COUNTS, "children_returned_home"]:
             self.fields[name].widget.attrs |= {"inputmode": "numeric", "min": 0}
         self.fields["monthly_income_from_work"].widget.attrs |= {"inputmode": "decimal", "min": 0}
         # A ModelForm's choice fields from a model with a default offer a blank; these have none.

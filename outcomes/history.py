@@ -5,7 +5,7 @@ it are the next amendment's `previous`, or the record as it is now."""
 from dataclasses import dataclass
 
 from .models import Amendment, Assessment, CheckIn
-from .services import ASSESSMENT_FIELDS, CHECK_IN_FIELDS, _snapshot
+from .services import ASSESSMENT_FIELDS, CHECK_IN_FIELDS, snapshot
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def assessment_history(assessment: Assessment) -> list[Entry]:
             )
         return changes
 
-    now = _snapshot(assessment, ASSESSMENT_FIELDS)
+    now = snapshot(assessment, ASSESSMENT_FIELDS)
     return _entries(list(assessment.amendments.select_related("amended_by")), now, describe)
 
 
@@ -80,5 +80,5 @@ def check_in_history(check_in: CheckIn, labels: dict[str, str]) -> list[Entry]:
             if before.get(name) != after.get(name)
         ]
 
-    now = _snapshot(check_in, CHECK_IN_FIELDS)
+    now = snapshot(check_in, CHECK_IN_FIELDS)
     return _entries(list(check_in.amendments.select_related("amended_by")), now, describe)

@@ -162,8 +162,10 @@ class Assessment(Recorded):
         return score
 
 
-def _count(help_text: str = "", most: int = 999):
-    return models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(most)], help_text=help_text)
+def _count(verbose_name: str, help_text: str = "", most: int = 999):
+    return models.PositiveSmallIntegerField(
+        verbose_name, default=0, validators=[MaxValueValidator(most)], help_text=help_text
+    )
 
 
 class CheckIn(Recorded):
@@ -210,20 +212,38 @@ class CheckIn(Recorded):
     )
     covers_from = models.DateField(editable=False)
     covers_until = models.DateField(editable=False)
-    er_visits = _count()
-    inpatient_days = _count("Nights in a hospital for mental health, substance use or physical health.")
-    admissions_voluntary = _count(most=99)
-    admissions_involuntary = _count(most=99)
-    outpatient_visits = _count()
-    crisis_calls = _count("Calls to a crisis line or a mobile crisis team.")
-    arrests = _count(most=99)
-    jail_days = _count()
-    days_of_use = _count("Days of alcohol or drug use.")
+    er_visits = _count("emergency room visits")
+    inpatient_days = _count(
+        "inpatient days", "Nights in a hospital for mental health, substance use or physical health."
+    )
+    admissions_voluntary = _count("psychiatric admissions, voluntary", most=99)
+    admissions_involuntary = _count("psychiatric admissions, involuntary", most=99)
+    outpatient_visits = _count("outpatient visits")
+    crisis_calls = _count("crisis calls", "Calls to a crisis line or a mobile crisis team.")
+    arrests = _count("arrests", most=99)
+    jail_days = _count("days in jail")
+    days_of_use = _count("days of alcohol or drug use")
     social_support = models.PositiveSmallIntegerField(
         "“In a crisis, I would have the support I need from family or friends.”", choices=Agreement.choices
     )
-    children_returned_home = _count("Children returned to the participant's custody.", most=20)
+    children_returned_home = _count(
+        "children returned home", "Children returned to the participant's custody.", most=20
+    )
 
+    # What the person is asked, in the order forms and pages show it.
+    COUNTS = (
+        "er_visits",
+        "inpatient_days",
+        "admissions_voluntary",
+        "admissions_involuntary",
+        "outpatient_visits",
+        "crisis_calls",
+        "arrests",
+        "jail_days",
+        "days_of_use",
+    )
+    ANSWERS = ("housing", "employment", "in_school", "monthly_income_from_work", *COUNTS, "social_support",
+               "children_returned_home")  # fmt: skip
     # Counts of days can't exceed the days the check-in covers.
     DAY_COUNTS = ("inpatient_days", "jail_days", "days_of_use")
 

@@ -2,6 +2,8 @@
 necessary; email is not a secure channel): no name, no answer, no score. Only that a follow-up
 is needed today and a link that asks the reader to sign in and opens the flag."""
 
+import logging
+import smtplib
 from urllib.parse import urljoin
 
 from django.core.mail import send_mail
@@ -14,6 +16,8 @@ from accounts.roles import Role
 from participants.models import CaseloadAssignment
 
 from .models import Assessment, SafetyFlag
+
+logger = logging.getLogger(__name__)
 
 
 def flag_recipients(participant_id: int) -> list[str]:
@@ -39,13 +43,20 @@ def _send(flag_id: int, base_url: str) -> None:
     link = urljoin(base_url, reverse("outcomes:flag_follow_up", args=[flag.pk]))
     context = {"link": link, "raised_at": flag.raised_at}
     recipients = flag_recipients(flag.participant_id)
-    if recipients:
+    if not recipients:
+        return
+    try:
         send_mail(
             subject=render_to_string("outcomes/email/safety_flag_subject.txt", context).strip(),
             message=render_to_string("outcomes/email/safety_flag_message.txt", context),
             from_email=None,
             recipient_list=recipients,
         )
+    except (smtplib.SMTPException, OSError):
+        # The assessment is saved and the flag stays open on the supervisor's home page until
+        # someone records the follow-up; a mail server being down must not hide that behind
+        # an error page.
+        logger.exception("Could not email safety flag %s", flag_id)
 
 
 def safety_flags_notify(assessment: Assessment, base_url: str, *, already_sent=frozenset()) -> int:

@@ -26,7 +26,7 @@ def _in_window(record) -> bool:
     return bool(window and window.holds(record.taken_on))
 
 
-def _snapshot(record: Model, fields: list[str]) -> dict:
+def snapshot(record: Model, fields: list[str]) -> dict:
     return {name: json.loads(json.dumps(getattr(record, name), default=str)) for name in fields}
 
 
@@ -73,12 +73,26 @@ def assessment_record(
     score = assessment.apply_score()
     assessment.in_window = _in_window(assessment)
 
-    def raise_flags(saved: Assessment):
-        for flag in score.flags:
-            if flag.same_day:
-                SafetyFlag.objects.create(assessment=saved, participant_id=saved.participant_id, message=flag.message)
+    return _save_once(assessment, what=instrument.code, ctx=ctx, extra=lambda saved: _raise_flags(saved, score)), score
 
-    return _save_once(assessment, what=instrument.code, ctx=ctx, extra=raise_flags), score
+
+def _raise_flags(assessment: Assessment, score: instruments.Score) -> None:
+    """A same-day flag for each the answers call for, once per assessment however often it
+    is amended."""
+    for flag in score.flags:
+        if flag.same_day and not assessment.safety_flags.filter(message=flag.message).exists():
+            SafetyFlag.objects.create(
+                assessment=assessment, participant_id=assessment.participant_id, message=flag.message
+            )
+
+
+def _amended(record, previous: dict, fields: list[str], reason: str, ctx: AuditContext, *, what: str) -> None:
+    """Keep what the record held before, and audit which fields changed (not their values)."""
+    owner = {"assessment": record} if isinstance(record, Assessment) else {"check_in": record}
+    Amendment.objects.create(**owner, previous=previous, reason=reason.strip(), amended_by=ctx.actor)
+    changed = [name for name in fields if previous[name] != snapshot(record, [name])[name]]
+    details = {"record": f"{what} {record.pk}", "fields": changed}
+    audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=record.participant, details=details)
 
 
 ASSESSMENT_FIELDS = ["taken_on", "answers", "total", "band", "flags"]
@@ -91,24 +105,15 @@ def assessment_amend(
         raise ValidationError({"reason": "Say why this assessment is being changed."})
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().select_related("instrument", "enrollment").get(pk=assessment.pk)
-        previous = _snapshot(locked, ASSESSMENT_FIELDS)
+        previous = snapshot(locked, ASSESSMENT_FIELDS)
         locked.taken_on, locked.answers = taken_on, answers
         locked.full_clean(exclude=["total", "band"], validate_constraints=False)
         score = locked.apply_score()
         locked.in_window = _in_window(locked)
         locked.amended_at = timezone.now()
         locked.save()
-        for flag in score.flags:
-            if flag.same_day and not locked.safety_flags.filter(message=flag.message).exists():
-                SafetyFlag.objects.create(assessment=locked, participant_id=locked.participant_id, message=flag.message)
-        changed = [name for name in ASSESSMENT_FIELDS if previous[name] != _snapshot(locked, [name])[name]]
-        Amendment.objects.create(assessment=locked, previous=previous, reason=reason.strip(), amended_by=ctx.actor)
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            ctx=ctx,
-            target=locked.participant,
-            details={"record": f"{locked.instrument.code} assessment {locked.pk}", "fields": changed},
-        )
+        _raise_flags(locked, score)
+        _amended(locked, previous, ASSESSMENT_FIELDS, reason, ctx, what=f"{locked.instrument.code} assessment")
     return locked
 
 
@@ -134,24 +139,7 @@ def safety_flag_follow_up(*, flag: SafetyFlag, note: str, ctx: AuditContext) -> 
 
 # --- Check-ins -----------------------------------------------------------------------------
 
-CHECK_IN_FIELDS = [
-    "taken_on",
-    "housing",
-    "employment",
-    "in_school",
-    "monthly_income_from_work",
-    "er_visits",
-    "inpatient_days",
-    "admissions_voluntary",
-    "admissions_involuntary",
-    "outpatient_visits",
-    "crisis_calls",
-    "arrests",
-    "jail_days",
-    "days_of_use",
-    "social_support",
-    "children_returned_home",
-]
+CHECK_IN_FIELDS = ["taken_on", *CheckIn.ANSWERS]
 
 
 def _set_coverage(check_in: CheckIn) -> None:
@@ -202,7 +190,7 @@ def check_in_amend(*, check_in: CheckIn, changes: dict, reason: str, ctx: AuditC
         raise ValidationError({"reason": "Say why this check-in is being changed."})
     with transaction.atomic():
         locked = CheckIn.objects.select_for_update().select_related("enrollment").get(pk=check_in.pk)
-        previous = _snapshot(locked, CHECK_IN_FIELDS)
+        previous = snapshot(locked, CHECK_IN_FIELDS)
         for name, value in changes.items():
             if name in CHECK_IN_FIELDS:
                 setattr(locked, name, value)
@@ -212,14 +200,7 @@ def check_in_amend(*, check_in: CheckIn, changes: dict, reason: str, ctx: AuditC
         locked.full_clean(validate_constraints=False)
         locked.save()
         _rechain_after(locked)
-        changed = [name for name in CHECK_IN_FIELDS if previous[name] != _snapshot(locked, [name])[name]]
-        Amendment.objects.create(check_in=locked, previous=previous, reason=reason.strip(), amended_by=ctx.actor)
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            ctx=ctx,
-            target=locked.participant,
-            details={"record": f"check-in {locked.pk}", "fields": changed},
-        )
+        _amended(locked, previous, CHECK_IN_FIELDS, reason, ctx, what="check-in")
     return locked
 
 

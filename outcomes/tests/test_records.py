@@ -3,8 +3,10 @@ who may use them, the history amendments keep, and the safety flag's follow-up."
 
 import datetime
 import re
+import smtplib
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -206,7 +208,10 @@ def test_phq9_item_9_above_0_flags_emails_the_supervisor_without_phi_and_they_fo
         response = post_assessment(signed_in_peer, participant, total=6, item_9="1", item_1="0")
     flag = SafetyFlag.objects.get()
     detail = signed_in_peer.get(response.url).content.decode()
-    assert "Safety follow-up needed today." in detail and "Your supervisor has been sent an email" in detail
+    assert (
+        "Safety follow-up needed today." in detail
+        and "Your supervisor (or, without one, the program admins) has been emailed" in detail
+    )
 
     [mail] = mailoutbox
     assert mail.to == [supervisor.email]
@@ -233,6 +238,23 @@ def test_phq9_item_9_above_0_flags_emails_the_supervisor_without_phi_and_they_fo
         "Safety follow-up recorded"
         in client.get(reverse("outcomes:assessment_detail", args=[flag.assessment_id])).content.decode()
     )
+
+
+class MailServerDown(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPConnectError(421, "Service not available")
+
+
+@pytest.mark.django_db
+def test_a_mail_server_down_does_not_hide_a_saved_flagged_assessment(
+    signed_in_peer, participant, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerDown"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_assessment(signed_in_peer, participant, total=6, item_9="1", item_1="0")
+    assert response.status_code == 302
+    assert SafetyFlag.objects.get().is_open
+    assert "Could not email safety flag" in caplog.text
 
 
 @pytest.mark.django_db

@@ -107,7 +107,7 @@ def _assessment_save(request, form: AssessmentForm, instrument: Instrument) -> H
         for flag in score.flags:
             if flag.same_day:
                 messages.error(request, f"Safety follow-up needed today. {flag.message}")
-        messages.error(request, "Your supervisor has been sent an email asking for the follow-up.")
+        messages.error(request, "Your supervisor (or, without one, the program admins) has been emailed about it.")
     return redirect("outcomes:assessment_detail", pk=assessment.pk)
 
 
@@ -178,7 +178,9 @@ def _assessment_amend(request, form: AssessmentForm, assessment: Assessment) -> 
         notified = notices.safety_flags_notify(assessment, request.build_absolute_uri("/"), already_sent=already_sent)
     messages.success(request, f"{assessment.instrument.code} amended. The earlier answers are kept in its history.")
     if notified:
-        messages.error(request, "Safety follow-up needed today. Your supervisor has been sent an email about it.")
+        messages.error(
+            request, "Safety follow-up needed today. Your supervisor (or the program admins) has been emailed."
+        )
     return redirect("outcomes:assessment_detail", pk=assessment.pk)
 
 
