@@ -146,6 +146,9 @@ class CostOffset:
     avoided: Decimal = Decimal("0")
     billed: Decimal = Decimal("0")
     grant_hours: Decimal = Decimal("0")
+    # Participants with no session recorded in the period: their services were never entered
+    # (history kept elsewhere), so the cost side, and the return, leave them out unseen.
+    without_services: int = 0
 
     @property
     def grant_cost(self) -> Decimal:
@@ -278,6 +281,7 @@ def cost_offset(matched: list[dict], costs: UnitCosts | None) -> CostOffset:
         avoided=sum((item.avoided for item in items), Decimal("0")),
         billed=sum((r["billed"] for r in timed), Decimal("0")),
         grant_hours=(Decimal(minutes.total_seconds()) / 3600).quantize(CENT, ROUND_HALF_UP),
+        without_services=sum(1 for r in timed if not r["billed"] and not r["grant_time"]),
     )
 
 

@@ -44,7 +44,7 @@ def _cost_lines(dashboard: Dashboard) -> list[list]:
         return [["Cost offset", "No unit costs are set for this program."]]
     text = cost.text()
     return [
-        ["Cost offset", f"{cost.n} participants"],
+        ["Cost offset", f"{cost.n} participants", f"{cost.without_services} with no peer services on record"],
         *[
             [f"  {item.label}", f"expected {item.expected}", f"actual {item.actual}", f"avoided {item.avoided_text}"]
             for item in cost.items

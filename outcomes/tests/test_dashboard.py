@@ -182,6 +182,10 @@ def test_the_cost_offset_weighs_avoided_use_against_billed_and_grant_funded_serv
     content = response.content.decode()
     assert "$57.14 per $1" in content and "$35,000.00" in content and "$612.50" in content
     assert "$1.94 in benefits per $1" in content and "$5,991 HIGHER total Medicaid cost" in content
+    # The fifth and sixth matched people have no session on record in the period: said so,
+    # since leaving them out of the cost side flatters the return.
+    assert cost.without_services == 2
+    assert "2 of the 6 participants have no peer services on record" in content
 
 
 def test_more_use_after_than_before_is_a_negative_return(client, admin_user, program, peer, team, costs):
