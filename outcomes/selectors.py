@@ -276,16 +276,17 @@ def cohort(filters: Filters, codes: list[str], today: datetime.date) -> Cohort:
 
 
 def _exclusion(enrollment: Enrollment, days: dict, b: str, today: datetime.date) -> str | None:
+    """Why an enrollment has no pair, in the words of `schedule.statuses`, the one rule for
+    when a timepoint is due: with no check-in at B, B is not yet due (or is the discharge of
+    someone still enrolled), was missed, or was never due because they left first."""
     if not enrollment.has_a:
         return Exclusion.NO_A
     if enrollment.has_b:
         return None
-    window = next((w for w in schedule.windows(enrollment, days) if w.timepoint == b), None)
-    if window is None:  # the discharge timepoint of someone still enrolled
-        return Exclusion.NOT_YET
-    if b != Timepoint.DISCHARGE and enrollment.end_date and enrollment.end_date < window.opens:
-        return Exclusion.DISCHARGED
-    return Exclusion.NOT_YET if today <= window.closes else Exclusion.MISSED
+    status = {s.timepoint: s.status for s in schedule.statuses(enrollment, days, {}, today)}.get(b)
+    if status is None:
+        return Exclusion.NOT_YET if b == Timepoint.DISCHARGE else Exclusion.DISCHARGED
+    return Exclusion.MISSED if status in (schedule.Status.OVERDUE, schedule.Status.MISSED) else Exclusion.NOT_YET
 
 
 def exclusion_labels(filters: Filters, excluded: dict[str, int]) -> list[tuple[str, int]]:
