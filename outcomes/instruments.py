@@ -3,6 +3,7 @@ answer scale, the bands, the flags, the licence and the source; this module chec
 definition and scores answers against it. Nothing here knows one instrument from another,
 so a new instrument is a new file, loaded with `manage.py load_instrument PATH`."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -121,15 +122,13 @@ class Definition:
             flags=tuple(flag for flag in self.flags if flag.raised_by(clean, total)),
         )
 
-    def band_of(self, total: int) -> Band:
-        return next(band for band in reversed(self.bands) if total >= band.low)
-
 
 def _whole_number(value) -> int | None:
-    """An answer as posted ("2") or stored (2); anything else (1.5, True) is no answer."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    """An answer as posted ("2") or stored (2); anything else (1.5, True, "--1", "²") is no
+    answer."""
+    if _is_int(value):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,6}", value.strip()):
         return int(value)
     return None
 
@@ -139,7 +138,7 @@ def _options(raw, where: str) -> tuple[Option, ...]:
         raise ValidationError(f"{where}: the scale needs at least two answers.")
     options = []
     for entry in raw:
-        if not isinstance(entry, dict) or not isinstance(entry.get("value"), int) or not entry.get("label"):
+        if not isinstance(entry, dict) or not _is_int(entry.get("value")) or not entry.get("label"):
             raise ValidationError(f"{where}: each answer needs a whole-number 'value' and a 'label'.")
         options.append(Option(entry["value"], str(entry["label"])))
     if len({o.value for o in options}) != len(options):
@@ -154,12 +153,14 @@ def parse(data: dict) -> Definition:
     missing = [key for key in REQUIRED_KEYS if key not in data]
     if missing:
         raise ValidationError(f"The definition lacks: {', '.join(missing)}.")
-    if not isinstance(data["version"], int) or data["version"] < 1:
+    if not _is_int(data["version"]) or data["version"] < 1:
         raise ValidationError("'version' is a whole number from 1.")
     code = str(data["code"]).strip()
     if not code or len(code) > 30:
         raise ValidationError("'code' is a short name such as PHQ-9 (at most 30 characters).")
     scale = _options(data["scale"], "scale")
+    if not isinstance(data["items"], list):
+        raise ValidationError("'items' is a list.")
     items = []
     for n, raw in enumerate(data["items"], start=1):
         if not isinstance(raw, dict) or raw.get("number") != n or not raw.get("text"):
@@ -170,17 +171,13 @@ def parse(data: dict) -> Definition:
         raise ValidationError("The definition has no items.")
     lowest = sum(min(i.values) for i in items)
     highest = sum(max(i.values) for i in items)
-    lows = [band.get("from") for band in data["bands"] if isinstance(band, dict)]
-    if not lows or lows[0] != lowest or lows != sorted(set(lows)) or not all(isinstance(x, int) for x in lows):
-        raise ValidationError(f"'bands' start at the lowest total ({lowest}) and rise, each with 'from' and 'label'.")
-    if lows[-1] > highest:
-        raise ValidationError(f"A band starts above the highest total ({highest}).")
-    bands = tuple(
-        Band(low, (lows[i + 1] - 1 if i + 1 < len(lows) else highest), str(raw.get("label", "")))
-        for i, (low, raw) in enumerate(zip(lows, data["bands"], strict=True))
-    )
+    bands = _bands(data["bands"], lowest, highest)
+    if not isinstance(data.get("flags", []), list):
+        raise ValidationError("'flags' is a list.")
     flags = tuple(_flag(raw, len(items)) for raw in data.get("flags", []))
     scaled = data.get("scaled") or {}
+    if not isinstance(scaled, dict) or not isinstance(scaled.get("multiplier", 1), int):
+        raise ValidationError("'scaled' is an object with a whole-number 'multiplier' and a 'label'.")
     return Definition(
         code=code,
         version=data["version"],
@@ -196,6 +193,23 @@ def parse(data: dict) -> Definition:
         multiplier=scaled.get("multiplier"),
         scaled_label=str(scaled.get("label", "")),
     )
+
+
+def _bands(raw, lowest: int, highest: int) -> tuple[Band, ...]:
+    rule = f"'bands' start at the lowest total ({lowest}) and rise, each with a whole-number 'from' and a 'label'."
+    if not isinstance(raw, list) or not all(isinstance(b, dict) and b.get("label") for b in raw):
+        raise ValidationError(rule)
+    lows = [band.get("from") for band in raw]
+    if not all(_is_int(x) for x in lows) or not lows or lows[0] != lowest or lows != sorted(set(lows)):
+        raise ValidationError(rule)
+    if lows[-1] > highest:
+        raise ValidationError(f"A band starts above the highest total ({highest}).")
+    highs = [low - 1 for low in lows[1:]] + [highest]
+    return tuple(Band(low, high, str(band["label"])) for low, high, band in zip(lows, highs, raw, strict=True))
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _flag(raw: dict, item_count: int) -> Flag:

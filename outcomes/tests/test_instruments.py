@@ -155,3 +155,13 @@ def test_a_bad_definition_is_refused_with_what_to_fix(change, message):
     with pytest.raises(ValidationError) as raised:
         parse(data)
     assert message in " ".join(raised.value.messages)
+
+
+@pytest.mark.parametrize(
+    "bands",
+    [[{"label": "no from"}], ["not an object"], [{"from": True, "label": "a boolean"}], "not a list"],
+)
+def test_malformed_bands_are_refused_with_a_message_not_a_crash(bands):
+    data = json.loads((DEFINITIONS / "phq9.json").read_text()) | {"bands": bands}
+    with pytest.raises(ValidationError, match="'bands' start at the lowest total"):
+        parse(data)

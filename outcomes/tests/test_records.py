@@ -503,3 +503,18 @@ def test_an_amendment_that_raises_item_9_emails_the_supervisor_once(
         assert signed_in_peer.post(url, data | {"item_2": "1", "reason": "Item 2 too."}).status_code == 302
     assert SafetyFlag.objects.get().assessment == assessment
     assert [mail.to for mail in mailoutbox] == [[supervisor.email]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", ["--1", "²", "1e3", " ", "9999999999999"])
+def test_an_odd_answer_is_a_400_with_the_question_named(signed_in_peer, participant, answer):
+    response = post_assessment(signed_in_peer, participant, total=0, item_1=answer)
+    assert response.status_code == 400
+    assert "question 1" in response.content.decode().lower()
+    assert not Assessment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_instrument_code_with_a_nul_byte_is_not_found_rather_than_an_error(signed_in_peer, participant):
+    url = reverse("outcomes:assessment_new", args=[participant.pk])
+    assert signed_in_peer.get(url, {"instrument": "PHQ\x00-9"}).status_code == 404

@@ -69,9 +69,10 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
     participant = access.get_outcomes_for_user(request.user, pk, write=True).participant
     enrollments = offered_enrollments(participant)
     code = request.GET.get("instrument")
-    instrument = Instrument.objects.filter(code=code, is_active=True).first() if code else None
+    # Matched in Python among the few active ones: a code is never sent to SQL as typed.
+    instruments = list(Instrument.objects.filter(is_active=True).order_by("code"))
+    instrument = next((i for i in instruments if i.code == code), None) if code else None
     if instrument is None or not enrollments:
-        instruments = Instrument.objects.filter(is_active=True).order_by("code")
         context = {"participant": participant, "instruments": instruments, "enrollments": enrollments}
         return render(
             request, "outcomes/assessment_choose.html", context, status=404 if code and not instrument else 200
