@@ -4,7 +4,7 @@ pages) and the follow-up rate (for the team page and the dashboard).
 The rate follows SAMHSA's GPRA follow-up rule: over the 3-, 6- and 12-month follow-ups, one
 is *due* when its window closed within the period and the participant was still enrolled when
 the window opened (someone discharged before then was never due), and it is *done* when its
-check-in was recorded within its window (`CheckIn.in_window`). Rate = done / due, against
+check-in is dated within its window (as the program sets it now). Rate = done / due, against
 `FOLLOW_UP_TARGET`. It is counted in the database, a fixed number of queries whatever the
 number of enrollments."""
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Func, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -121,12 +121,24 @@ def _specialist_on_closing_day():
     return Subquery(assignments.order_by("-started_on", "-pk").values("specialist_id")[:1])
 
 
-def _due(timepoint: str, start: datetime.date, end: datetime.date, program_ids):
-    """The enrollments whose `timepoint` follow-up is due in [start, end], with `done`."""
+def _due(timepoint: str, start: datetime.date, end: datetime.date, program_ids, closes_within: tuple[int, int]):
+    """The enrollments whose `timepoint` follow-up is due in [start, end], with `done`: a
+    check-in for it dated within its window (the window as the program sets it now)."""
     enrollments = (
         Enrollment.objects.all() if program_ids is None else Enrollment.objects.filter(program_id__in=program_ids)
     )
-    done = CheckIn.objects.filter(enrollment_id=OuterRef("pk"), timepoint=timepoint, in_window=True)
+    # Only enrollments that started in reach of the period, so the scan is an index range
+    # over the start dates, not all history: `closes_within` bounds every program's window.
+    earliest, latest = closes_within
+    enrollments = enrollments.filter(
+        start_date__gte=start - datetime.timedelta(days=latest), start_date__lte=end - datetime.timedelta(days=earliest)
+    )
+    done = CheckIn.objects.filter(
+        enrollment_id=OuterRef("pk"),
+        timepoint=timepoint,
+        taken_on__gte=OuterRef("opens"),
+        taken_on__lte=OuterRef("closes"),
+    )
     return (
         enrollments.annotate(
             opens=PlusDays(F("start_date"), _window_day(timepoint, "opens_day")),
@@ -136,6 +148,17 @@ def _due(timepoint: str, start: datetime.date, end: datetime.date, program_ids):
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=F("opens")))
         .annotate(done=Exists(done))
     )
+
+
+def _closing_days() -> dict[str, tuple[int, int]]:
+    """Per follow-up timepoint, the earliest and latest day any program's window closes."""
+    bounds = {t: (schedule.DEFAULT_WINDOWS[t][1],) * 2 for t in FOLLOW_UPS}
+    rows = TimepointWindow.objects.filter(timepoint__in=FOLLOW_UPS).values("timepoint")
+    for timepoint, low, high in rows.annotate(low=Min("closes_day"), high=Max("closes_day")).values_list(
+        "timepoint", "low", "high"
+    ):
+        bounds[timepoint] = (min(low, bounds[timepoint][0]), max(high, bounds[timepoint][1]))
+    return bounds
 
 
 def follow_up_rates(
@@ -153,8 +176,9 @@ def follow_up_rates(
     end = min(end, timezone.localdate())
     program_ids = None if program_ids is None else list(program_ids)
     totals: dict[int | None, list[int]] = {}
+    closing_days = _closing_days()
     for timepoint in FOLLOW_UPS:
-        due = _due(timepoint, start, end, program_ids)
+        due = _due(timepoint, start, end, program_ids, closing_days[timepoint])
         key = "program_id"
         if by_specialist:
             due = due.annotate(specialist=_specialist_on_closing_day())

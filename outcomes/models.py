@@ -92,7 +92,6 @@ class Recorded(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="%(class)ss")
     timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
     taken_on = models.DateField("date")
-    in_window = models.BooleanField(default=False, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     amended_at = models.DateTimeField(null=True, blank=True)
@@ -101,20 +100,49 @@ class Recorded(models.Model):
         abstract = True
 
     def date_errors(self) -> dict:
-        """A record is dated within the enrollment it belongs to and never in the future."""
-        errors = {}
-        if not self.taken_on:
-            return errors
+        """A record is dated within the enrollment it belongs to and never in the future. A
+        scheduled follow-up is not dated before its window opens (an earlier one is "between
+        timepoints"), and a timepoint that fell due before discharge may still be recorded
+        after it, until its window closes (a discharge interview a few days later)."""
+        if not self.taken_on or not self.enrollment_id:
+            return {}
+        enrollment = self.enrollment
+        window = self.window
+        last_day = enrollment.end_date
+        if last_day and window and self.timepoint != Timepoint.INTAKE and window.opens <= last_day:
+            last_day = max(last_day, window.closes)
         if self.taken_on > timezone.localdate():
-            errors["taken_on"] = "The date can't be in the future."
-        enrollment = self.enrollment if self.enrollment_id else None
-        if enrollment and self.taken_on < enrollment.start_date:
-            errors["taken_on"] = f"The date can't be before enrollment ({enrollment.start_date:%b %-d, %Y})."
-        elif enrollment and enrollment.end_date and self.taken_on > enrollment.end_date:
-            errors["taken_on"] = f"The date can't be after discharge ({enrollment.end_date:%b %-d, %Y})."
-        if enrollment and self.participant_id and enrollment.participant_id != self.participant_id:
+            error = "The date can't be in the future."
+        elif self.taken_on < enrollment.start_date:
+            error = f"The date can't be before enrollment ({enrollment.start_date:%b %-d, %Y})."
+        elif window and self.timepoint in FOLLOW_UPS and self.taken_on < window.opens:
+            error = (
+                f"The {window.label} window opens on {window.opens:%b %-d, %Y}; "
+                "record an earlier one as “Between timepoints”."
+            )
+        elif last_day and self.taken_on > last_day:
+            error = f"The date can't be after discharge ({enrollment.end_date:%b %-d, %Y}) or its window."
+        else:
+            error = ""
+        errors = {"taken_on": error} if error else {}
+        if self.participant_id and enrollment.participant_id != self.participant_id:
             errors["enrollment"] = "This enrollment belongs to someone else."
         return errors
+
+    @property
+    def window(self):
+        """This timepoint's window (`schedule.Window`) under the program's windows now; None
+        between timepoints, and for the discharge of someone still enrolled."""
+        from .schedule import window_for  # schedule reads these models
+
+        if self.timepoint == Timepoint.BETWEEN or not self.enrollment_id:
+            return None
+        return window_for(self.enrollment, self.timepoint)
+
+    @property
+    def in_window(self) -> bool:
+        window = self.window
+        return bool(window and self.taken_on and window.holds(self.taken_on))
 
 
 def _once_per_timepoint(model: str) -> models.UniqueConstraint:
@@ -231,17 +259,8 @@ class CheckIn(Recorded):
     )
 
     # What the person is asked, in the order forms and pages show it.
-    COUNTS = (
-        "er_visits",
-        "inpatient_days",
-        "admissions_voluntary",
-        "admissions_involuntary",
-        "outpatient_visits",
-        "crisis_calls",
-        "arrests",
-        "jail_days",
-        "days_of_use",
-    )
+    COUNTS = ("er_visits", "inpatient_days", "admissions_voluntary", "admissions_involuntary", "outpatient_visits",
+              "crisis_calls", "arrests", "jail_days", "days_of_use")  # fmt: skip
     ANSWERS = ("housing", "employment", "in_school", "monthly_income_from_work", *COUNTS, "social_support",
                "children_returned_home")  # fmt: skip
     # Counts of days can't exceed the days the check-in covers.
@@ -269,18 +288,26 @@ class CheckIn(Recorded):
 
     def clean(self):
         errors = self.date_errors()
-        if self.covers_from and self.covers_until and not errors:
-            days = self.days_covered
-            for name in self.DAY_COUNTS:
-                value = getattr(self, name)
-                if value and value > days:
-                    label = self._meta.get_field(name).verbose_name
-                    errors[name] = (
-                        f"{label.capitalize()} can't be more than the {days} days this check-in covers "
-                        f"({self.covers_from:%b %-d} to {self.covers_until:%b %-d, %Y})."
-                    )
+        if not errors:
+            errors = self.day_count_errors()
         if errors:
             raise ValidationError(errors)
+
+    def day_count_errors(self) -> dict:
+        """Counts of days can't exceed the days the check-in covers."""
+        if not (self.covers_from and self.covers_until):
+            return {}
+        errors = {}
+        days = self.days_covered
+        for name in self.DAY_COUNTS:
+            value = getattr(self, name)
+            if value and value > days:
+                label = self._meta.get_field(name).verbose_name
+                errors[name] = (
+                    f"{label.capitalize()} can't be more than the {days} days this check-in covers "
+                    f"({self.covers_from:%b %-d} to {self.covers_until:%b %-d, %Y})."
+                )
+        return errors
 
 
 class Amendment(models.Model):

@@ -15,15 +15,10 @@ from audit.models import AuditEvent
 from audit.services import audit_record, save_with_audit
 from participants.models import Enrollment
 
-from . import instruments, schedule
+from . import instruments
 from .models import LOOKBACK_DAYS, Amendment, Assessment, CheckIn, Instrument, SafetyFlag, Timepoint
 
 ALREADY_RECORDED = "The {what} at {timepoint} is already recorded for this enrollment; amend it instead."
-
-
-def _in_window(record) -> bool:
-    window = schedule.window_for(record.enrollment, record.timepoint)
-    return bool(window and window.holds(record.taken_on))
 
 
 def snapshot(record: Model, fields: list[str]) -> dict:
@@ -71,7 +66,6 @@ def assessment_record(
     )
     assessment.full_clean(exclude=["total", "band"], validate_constraints=False)
     score = assessment.apply_score()
-    assessment.in_window = _in_window(assessment)
 
     return _save_once(assessment, what=instrument.code, ctx=ctx, extra=lambda saved: _raise_flags(saved, score)), score
 
@@ -109,7 +103,6 @@ def assessment_amend(
         locked.taken_on, locked.answers = taken_on, answers
         locked.full_clean(exclude=["total", "band"], validate_constraints=False)
         score = locked.apply_score()
-        locked.in_window = _in_window(locked)
         locked.amended_at = timezone.now()
         locked.save()
         _raise_flags(locked, score)
@@ -143,36 +136,45 @@ CHECK_IN_FIELDS = ["taken_on", *CheckIn.ANSWERS]
 
 
 def _set_coverage(check_in: CheckIn) -> None:
-    """Intake counts the six months before enrollment; every later check-in counts from where
-    the one before it stopped, so the periods meet without gap or overlap."""
+    """Intake counts the six months before enrollment. Every other check-in counts from the
+    one before it in date order (from the enrollment's start for the first), so the periods
+    meet without gap or overlap; `_rechain` keeps the others so after a change."""
     start = check_in.enrollment.start_date
     if check_in.timepoint == Timepoint.INTAKE:
-        check_in.covers_from = start - datetime.timedelta(days=LOOKBACK_DAYS)
-        check_in.covers_until = start
+        check_in.covers_from, check_in.covers_until = start - datetime.timedelta(days=LOOKBACK_DAYS), start
         return
-    before = (
-        CheckIn.objects.filter(enrollment_id=check_in.enrollment_id, taken_on__lte=check_in.taken_on)
-        .exclude(pk=check_in.pk)
-        .order_by("-taken_on", "-covers_until")
-        .values_list("covers_until", flat=True)
-        .first()
-    )
-    check_in.covers_from = max(before or start, start)
+    earlier = _follow_ups(check_in.enrollment_id).exclude(pk=check_in.pk).filter(taken_on__lte=check_in.taken_on)
+    check_in.covers_from = earlier.values_list("taken_on", flat=True).last() or start
     check_in.covers_until = check_in.taken_on
 
 
-def _rechain_after(check_in: CheckIn) -> None:
-    """The check-in after this one now starts where this one stops."""
-    if check_in.timepoint == Timepoint.INTAKE:
-        return
-    following = (
-        CheckIn.objects.filter(enrollment_id=check_in.enrollment_id, taken_on__gt=check_in.taken_on)
+def _follow_ups(enrollment_id: int):
+    """An enrollment's check-ins after intake, in the order their periods follow each other."""
+    return (
+        CheckIn.objects.filter(enrollment_id=enrollment_id)
         .exclude(timepoint=Timepoint.INTAKE)
-        .order_by("taken_on")
-        .first()
+        .order_by("taken_on", "pk")
     )
-    if following is not None and following.covers_from != check_in.covers_until:
-        CheckIn.objects.filter(pk=following.pk).update(covers_from=check_in.covers_until)
+
+
+def _rechain(saved: CheckIn) -> None:
+    """Recompute every period of the enrollment (a handful of rows) after a check-in is
+    recorded or its date changed: an insert, a late intake or a moved date never leaves a
+    gap or counts a day twice. A shorter period that no longer holds another check-in's
+    count of days refuses the change; that check-in is corrected first."""
+    start = saved.enrollment.start_date
+    for row in _follow_ups(saved.enrollment_id).select_for_update():
+        if (row.covers_from, row.covers_until) != (start, row.taken_on):
+            row.covers_from, row.covers_until = start, row.taken_on
+            if errors := row.day_count_errors():
+                raise ValidationError(
+                    {
+                        "taken_on": f"On this date the {row} would cover only {row.days_covered} days, "
+                        f"fewer than it counts ({' '.join(errors.values())}) Amend that check-in first."
+                    }
+                )
+            CheckIn.objects.filter(pk=row.pk).update(covers_from=start, covers_until=row.taken_on)
+        start = row.taken_on
 
 
 def check_in_record(*, check_in: CheckIn, enrollment: Enrollment, ctx: AuditContext) -> CheckIn:
@@ -181,8 +183,7 @@ def check_in_record(*, check_in: CheckIn, enrollment: Enrollment, ctx: AuditCont
     check_in.recorded_by = ctx.actor
     if check_in.taken_on:
         _set_coverage(check_in)
-        check_in.in_window = _in_window(check_in)
-    return _save_once(check_in, what="check-in", ctx=ctx, extra=_rechain_after)
+    return _save_once(check_in, what="check-in", ctx=ctx, extra=_rechain)
 
 
 def check_in_amend(*, check_in: CheckIn, changes: dict, reason: str, ctx: AuditContext) -> CheckIn:
@@ -195,11 +196,10 @@ def check_in_amend(*, check_in: CheckIn, changes: dict, reason: str, ctx: AuditC
             if name in CHECK_IN_FIELDS:
                 setattr(locked, name, value)
         _set_coverage(locked)
-        locked.in_window = _in_window(locked)
         locked.amended_at = timezone.now()
         locked.full_clean(validate_constraints=False)
         locked.save()
-        _rechain_after(locked)
+        _rechain(locked)
         _amended(locked, previous, CHECK_IN_FIELDS, reason, ctx, what="check-in")
     return locked
 

@@ -226,7 +226,7 @@ def test_the_dashboard_keeps_its_query_count_as_the_cohort_grows(
     # instruments, the cohort, the windows, the matched pairs, the unit costs, the program
     # menu (read twice by Django's select widget), and the follow-up rates: one query per
     # follow-up timepoint for the program, as many per specialist, and their names (7).
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(23):
         response = client.get(URL, {"program": program.pk})
     assert len(response.context["data"].cohort.matched) == size
 

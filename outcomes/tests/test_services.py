@@ -9,12 +9,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.tests.waiting import wait_until
-from outcomes.models import Amendment, Assessment, CheckIn, Instrument, SafetyFlag, Timepoint
+from outcomes.follow_up import follow_up_rates
+from outcomes.models import Amendment, Assessment, CheckIn, Instrument, SafetyFlag, Timepoint, TimepointWindow
 from outcomes.services import assessment_amend, assessment_record, check_in_amend
+from participants.models import Enrollment
 from participants.tests.factories import days_ago, enrolled_participant
 
 from .factories import answers_totalling, instrument, record_assessment, record_check_in
@@ -277,3 +280,77 @@ def _waiting_on_a_lock() -> int:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0]
+
+
+# --- Periods stay consecutive whatever the order of recording -------------------------------
+
+
+@pytest.fixture
+def long_enrollment(peer, program, team):
+    return enrolled_participant(peer, program=program, started_days_ago=420).enrollments.get()
+
+
+def _day(enrollment, n: int) -> datetime.date:
+    return enrollment.start_date + datetime.timedelta(days=n)
+
+
+def _periods(enrollment) -> list[tuple[str, int, int]]:
+    rows = CheckIn.objects.filter(enrollment=enrollment).exclude(timepoint=Timepoint.INTAKE).order_by("taken_on")
+    start = enrollment.start_date
+    return [(r.timepoint, (r.covers_from - start).days, (r.covers_until - start).days) for r in rows]
+
+
+def test_moving_a_check_in_past_the_next_one_leaves_no_gap(long_enrollment, peer):
+    e = long_enrollment
+    record_check_in(e, timepoint=Timepoint.MONTH_3, taken_on=_day(e, 90), by=peer)
+    month_6 = record_check_in(e, timepoint=Timepoint.MONTH_6, taken_on=_day(e, 180), by=peer)
+    record_check_in(e, timepoint=Timepoint.MONTH_12, taken_on=_day(e, 365), by=peer)
+    check_in_amend(check_in=month_6, changes={"taken_on": _day(e, 240)}, reason="wrong day", ctx=AuditContext(peer))
+    assert _periods(e) == [("3m", 0, 90), ("6m", 90, 240), ("12m", 240, 365)]
+
+
+def test_a_late_intake_does_not_make_a_later_check_in_count_days_twice(long_enrollment, peer):
+    e = long_enrollment
+    record_check_in(e, timepoint=Timepoint.BETWEEN, taken_on=_day(e, 10), by=peer, er_visits=1)
+    record_check_in(e, taken_on=_day(e, 20), by=peer)
+    record_check_in(e, timepoint=Timepoint.MONTH_3, taken_on=_day(e, 90), by=peer)
+    assert _periods(e) == [("between", 0, 10), ("3m", 10, 90)]
+
+
+def test_an_insert_that_would_shrink_a_period_below_its_day_counts_is_refused(long_enrollment, peer):
+    e = long_enrollment
+    record_check_in(e, timepoint=Timepoint.MONTH_3, taken_on=_day(e, 90), by=peer, inpatient_days=80)
+    with pytest.raises(ValidationError) as raised:
+        record_check_in(e, timepoint=Timepoint.BETWEEN, taken_on=_day(e, 85), by=peer)
+    assert "would cover only 5 days" in raised.value.message_dict["taken_on"][0]
+    assert _periods(e) == [("3m", 0, 90)]  # nothing saved, nothing moved
+
+
+# --- Dates allowed for a timepoint ---------------------------------------------------------
+
+
+def test_a_follow_up_can_not_be_dated_before_its_window_opens(long_enrollment, peer):
+    with pytest.raises(ValidationError) as raised:
+        record_check_in(long_enrollment, timepoint=Timepoint.MONTH_12, taken_on=_day(long_enrollment, 5), by=peer)
+    assert "Between timepoints" in raised.value.message_dict["taken_on"][0]
+
+
+def test_the_discharge_interview_may_follow_discharge_within_its_window(long_enrollment, peer):
+    e = long_enrollment
+    Enrollment.objects.filter(pk=e.pk).update(end_date=_day(e, 400), discharge_reason="goals_met")
+    e.refresh_from_db()
+    record_check_in(e, timepoint=Timepoint.DISCHARGE, taken_on=_day(e, 410), by=peer)  # window: -30 to +14
+    with pytest.raises(ValidationError, match="after discharge"):
+        record_check_in(e, timepoint=Timepoint.BETWEEN, taken_on=_day(e, 405), by=peer)
+
+
+def test_in_window_follows_the_programs_windows_as_they_are_now(long_enrollment, peer, program):
+    e = long_enrollment
+    month_3 = record_check_in(e, timepoint=Timepoint.MONTH_3, taken_on=_day(e, 125), by=peer)
+    assert not month_3.in_window  # the default 3-month window closes on day 122
+    TimepointWindow.objects.create(program=program, timepoint=Timepoint.MONTH_3, opens_day=60, closes_day=130)
+    month_3.refresh_from_db()
+    assert month_3.in_window
+    today = timezone.localdate()
+    [rate] = follow_up_rates(program_ids=[program.pk], start=today - datetime.timedelta(days=365), end=today)
+    assert (rate.due, rate.done) == (2, 1)  # 3-month done in its window now; 6-month due, not done
