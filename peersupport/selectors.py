@@ -41,7 +41,9 @@ class TeamRow:
     follow_up_rate: follow_up.FollowUpRate | None
 
 
-def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> list[TeamRow]:
+def team_caseloads(supervisor: User, *, today: datetime.date | None = None, with_rates: bool = True) -> list[TeamRow]:
+    """Each supervisee's caseload figures; `with_rates` adds the follow-up rate (the team
+    page shows it, the home page does not, so it skips those queries)."""
     profiles = list(
         StaffProfile.objects.filter(supervisor=supervisor, is_active=True)
         .select_related("user")
@@ -51,11 +53,13 @@ def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> l
     rows_by_specialist: dict[int, list[CaseloadRow]] = {}
     for row in caseload([p.user_id for p in profiles], today=today):
         rows_by_specialist.setdefault(row.specialist_id, []).append(row)
-    start, end = follow_up.default_period(today)
-    rates = follow_up.follow_up_rates(
-        program_ids=None, start=start, end=end, by_specialist=True, specialist_ids=[p.user_id for p in profiles]
-    )
-    rates_by_specialist = {rate.specialist_id: rate for rate in rates}
+    rates_by_specialist = {}
+    if with_rates:
+        start, end = follow_up.default_period(today)
+        rates = follow_up.follow_up_rates(
+            program_ids=None, start=start, end=end, by_specialist=True, specialist_ids=[p.user_id for p in profiles]
+        )
+        rates_by_specialist = {rate.specialist_id: rate for rate in rates}
     team = []
     for profile in profiles:
         rows = rows_by_specialist.get(profile.user_id, [])

@@ -77,7 +77,7 @@ def home_peer(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SUPERVISOR)
 def home_supervisor(request: HttpRequest) -> HttpResponse:
     warnings = certification_warnings(StaffProfile.objects.filter(supervisor=request.user))
-    team = team_caseloads(request.user)
+    team = team_caseloads(request.user, with_rates=False)
     context = {
         **_account_context(request),
         "certification_warnings": warnings,
