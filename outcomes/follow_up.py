@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Count, Exists, F, Func, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -22,27 +22,10 @@ from participants.models import CaseloadAssignment, Enrollment
 
 from . import schedule
 from .models import FOLLOW_UP_TARGET, FOLLOW_UPS, CheckIn, Timepoint, TimepointWindow
+from .sql import PlusDays
 
 # "The last 12 months", the team page's period.
 DEFAULT_PERIOD_DAYS = 365
-
-
-class PlusDays(Func):
-    """`date + n days` in SQL: PostgreSQL adds an integer to a date; SQLite (the demo's
-    database) goes through the Julian day number."""
-
-    arity = 2
-    output_field = models.DateField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        date_sql, date_params = compiler.compile(self.source_expressions[0])
-        days_sql, days_params = compiler.compile(self.source_expressions[1])
-        return f"({date_sql} + {days_sql})", (*date_params, *days_params)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        date_sql, date_params = compiler.compile(self.source_expressions[0])
-        days_sql, days_params = compiler.compile(self.source_expressions[1])
-        return f"date(julianday({date_sql}) + {days_sql})", (*date_params, *days_params)
 
 
 # --- Due and overdue, for the caseload -----------------------------------------------------

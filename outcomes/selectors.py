@@ -1,6 +1,7 @@
-"""Reads for the program outcome dashboard: a cohort's matched pairs of timepoints, the
-exclusions, and the figures per participant, all computed by SQL in a fixed number of
-queries (the count does not grow with the cohort; see test_dashboard_queries).
+"""Reads for the program outcome dashboard: a cohort's matched pairs of timepoints and the
+figures per participant, computed by SQL, and the exclusions, classified in one pass over
+the cohort's enrollments by `schedule.statuses`; a fixed number of queries whatever the size
+of the cohort (see test_dashboard's query-count test).
 
 Utilization periods (the rule is also written under the table, from `UTILIZATION_RULE`):
 the intake check-in's counts cover the six months before enrollment; every later check-in
@@ -23,7 +24,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     Min,
     OuterRef,
@@ -41,6 +41,7 @@ from programs.models import Program
 
 from . import schedule
 from .models import LOOKBACK_DAYS, SCHEDULED, Assessment, CheckIn, Instrument, Timepoint, UnitCosts
+from .sql import DaysBetween
 
 UTILIZATION_RULE = (
     "The intake check-in counts the six months before enrollment; every later check-in counts "
@@ -72,28 +73,6 @@ class Exclusion:
         MISSED: "missed the check-in at {b}",
         DISCHARGED: "discharged before the {b} window",
     }
-
-
-class DaysBetween(Func):
-    """Whole days from the first date to the second, on PostgreSQL and SQLite alike."""
-
-    output_field = IntegerField()
-    arity = 2
-
-    def __init__(self, start, end):
-        super().__init__(end, start)
-
-    def as_sql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
 
 
 @dataclass(frozen=True)

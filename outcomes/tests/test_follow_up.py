@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
-from outcomes.follow_up import PlusDays, count_by_status, follow_up_rates, needing_action
+from outcomes.follow_up import count_by_status, follow_up_rates, needing_action
 from outcomes.models import Timepoint, TimepointWindow
 from outcomes.schedule import Status
+from outcomes.sql import PlusDays
 from outcomes.tests.factories import record_check_in
 from participants.models import CaseloadAssignment, Enrollment
 from participants.tests.factories import days_ago, enrolled_participant
