@@ -215,6 +215,20 @@ def test_admins_are_linked_to_the_unit_costs_page(client, admin_user, program, c
     assert settings_url in client.get(URL, {"program": program.pk}).content.decode()
 
 
+def test_admins_always_reach_the_program_s_outcome_settings_and_supervisors_do_not(
+    client, admin_user, supervisor, program, cohort, costs
+):
+    """With unit costs set there is no "Set the unit costs" prompt: the link is still there."""
+    link = f'href="{reverse("outcomes:program_settings", args=[program.pk])}"'
+    client.force_login(admin_user)
+    body = client.get(URL, {"program": program.pk}).content.decode()
+    assert link in body and "Outcome settings for Peer Bridger" in body
+    supervisor.staff_profile.programs.add(program)
+    client.force_login(supervisor)
+    body = client.get(URL, {"program": program.pk}).content.decode()
+    assert link not in body and "Outcome settings" not in body
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_dashboard_keeps_its_query_count_as_the_cohort_grows(
     client, admin_user, program, peer, team, django_assert_max_num_queries, size
