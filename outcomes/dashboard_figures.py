@@ -237,8 +237,10 @@ def table_rows(matched: list[dict], instruments: list[Instrument]) -> list[Row]:
     def pairs(key):
         return [(row[f"a_{key}"], row[f"b_{key}"]) for row in matched]
 
-    housed = [(a == CheckIn.Housing.OWN_OR_RENT, b == CheckIn.Housing.OWN_OR_RENT) for a, b in pairs("housing")]
-    employed = [(a in CheckIn.EMPLOYED, b in CheckIn.EMPLOYED) for a, b in pairs("employment")]
+    # The model's rule for "housed" and "employed" (CheckIn.housed, .employed), applied to the
+    # values the matched-pairs query returns, so the dashboard cannot drift from it.
+    housed = [(CheckIn(housing=a).housed, CheckIn(housing=b).housed) for a, b in pairs("housing")]
+    employed = [(CheckIn(employment=a).employed, CheckIn(employment=b).employed) for a, b in pairs("employment")]
     rows = [
         Row("housed", "Housed (own or rent)", "share", paired_proportions(housed), short="Housed"),
         Row("employed", "Employed (full or part time)", "share", paired_proportions(employed), short="Employed"),

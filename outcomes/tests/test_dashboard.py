@@ -12,7 +12,7 @@ from accounts.tests.factories import UserFactory
 from billing.tests.factories import ClaimLineFactory
 from notes.models import SessionNote
 from notes.tests.factories import GroupSessionFactory, SessionNoteFactory, signed_note
-from outcomes.models import Timepoint
+from outcomes.models import CheckIn, Timepoint
 from programs.tests.factories import ProgramFactory, StaffProfileFactory
 
 from .dashboard_cohort import (
@@ -23,6 +23,7 @@ from .dashboard_cohort import (
     set_unit_costs,
     simple_cohort,
     six_months,
+    status,
 )
 
 URL = reverse("outcomes:dashboard")
@@ -227,6 +228,21 @@ def test_admins_always_reach_the_program_s_outcome_settings_and_supervisors_do_n
     client.force_login(supervisor)
     body = client.get(URL, {"program": program.pk}).content.decode()
     assert link not in body and "Outcome settings" not in body
+
+
+def test_housed_and_employed_on_the_dashboard_follow_the_check_in_s_own_rule(client, admin_user, program, peer, team):
+    """Every housing and employment answer at intake, none housed or employed at 6 months: the
+    dashboard counts as housed/employed at intake exactly those CheckIn.housed/.employed does."""
+    housings, employments = list(CheckIn.Housing), list(CheckIn.Employment)
+    answers = [(housing, employments[i % len(employments)]) for i, housing in enumerate(housings)]
+    for housing, employment in answers:
+        row = enrollment(program, peer)
+        intake(row, peer, housing=housing, employment=employment)
+        six_months(row, peer, **status(0, 0))
+    client.force_login(admin_user)
+    rows = rows_by_key(client.get(URL, {"program": program.pk}))
+    assert rows["housed"].change.b == sum(CheckIn(housing=h).housed for h, _ in answers) == 1
+    assert rows["employed"].change.b == sum(CheckIn(employment=e).employed for _, e in answers) == 4
 
 
 @pytest.mark.parametrize("size", [3, 30])
