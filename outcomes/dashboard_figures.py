@@ -40,9 +40,10 @@ COST_METHOD = (
     "costs (ER visit, inpatient day, outpatient visit, crisis call as a crisis episode, jail "
     "day), summed over participants; negative when utilization went up. Cost of peer services "
     "for the same participants over the “{b}” period: the charges of their claim lines (voided "
-    "lines left out) for notes dated in the period, plus grant-funded hours (signed notes in the "
-    "period that no claim line bills; a group's time shared among its attendees) times the "
-    "peer hourly cost. Return per dollar = avoided cost ÷ cost of peer services."
+    "lines left out) for notes dated in the period, plus peer hours without a claim (signed "
+    "notes in the period that no live claim line bills: grant-funded work, or work not yet "
+    "billed; a group's time shared among its attendees), valued at the peer hourly cost. "
+    "Return per dollar = avoided cost ÷ cost of peer services."
 )
 
 PUBLISHED = [

@@ -187,6 +187,10 @@ def test_the_cost_offset_weighs_avoided_use_against_billed_and_grant_funded_serv
     # since leaving them out of the cost side flatters the return.
     assert cost.without_services == 2
     assert "2 of the 6 participants have no peer services on record" in content
+    # Signed notes with no live claim may be grant-funded or simply not billed yet: said so.
+    assert "Peer hours without a claim (grant-funded or not yet billed) (3.75 h × $30.00)" in content
+    assert "Grant-funded peer hours" not in content
+    assert "grant-funded work, or work not yet billed" in content and "valued at the peer hourly cost" in content
 
 
 def test_more_use_after_than_before_is_a_negative_return(client, admin_user, program, peer, team, costs):
