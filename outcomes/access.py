@@ -39,13 +39,19 @@ def _record_for_user(user, record, *, write: bool):
     return record
 
 
+def may_follow_up(user, participant_access: ParticipantAccess) -> bool:
+    """Who records a safety flag's follow-up: the participant's supervisors (those who may
+    assign the participant) and program admins. The one rule for the follow-up page and the
+    button on the assessment page."""
+    return participant_access.assign or user.has_role(Role.PROGRAM_ADMIN)
+
+
 def get_safety_flag_for_user(user, pk: int) -> SafetyFlag:
     """Following up a flag is for the participant's supervisors and program admins."""
     flag = SafetyFlag.objects.select_related("participant", "assessment__instrument").filter(pk=pk).first()
     if flag is None:
         raise Http404("No such flag.")
-    access = get_outcomes_for_user(user, flag.participant_id)
-    if not (access.assign or user.has_role(Role.PROGRAM_ADMIN)):
+    if not may_follow_up(user, get_outcomes_for_user(user, flag.participant_id)):
         raise PermissionDenied("Your supervisor or a program admin records the follow-up.")
     return flag
 

@@ -40,9 +40,10 @@ COST_METHOD = (
     "costs (ER visit, inpatient day, outpatient visit, crisis call as a crisis episode, jail "
     "day), summed over participants; negative when utilization went up. Cost of peer services "
     "for the same participants over the “{b}” period: the charges of their claim lines (voided "
-    "lines left out) for notes dated in the period, plus grant-funded hours (signed notes in the "
-    "period that no claim line bills; a group's time shared among its attendees) times the "
-    "peer hourly cost. Return per dollar = avoided cost ÷ cost of peer services."
+    "lines left out) for notes dated in the period, plus peer hours without a claim (signed "
+    "notes in the period that no live claim line bills: grant-funded work, or work not yet "
+    "billed; a group's time shared among its attendees), valued at the peer hourly cost. "
+    "Return per dollar = avoided cost ÷ cost of peer services."
 )
 
 PUBLISHED = [
@@ -237,8 +238,10 @@ def table_rows(matched: list[dict], instruments: list[Instrument]) -> list[Row]:
     def pairs(key):
         return [(row[f"a_{key}"], row[f"b_{key}"]) for row in matched]
 
-    housed = [(a == CheckIn.Housing.OWN_OR_RENT, b == CheckIn.Housing.OWN_OR_RENT) for a, b in pairs("housing")]
-    employed = [(a in CheckIn.EMPLOYED, b in CheckIn.EMPLOYED) for a, b in pairs("employment")]
+    # The model's rule for "housed" and "employed" (CheckIn.housed, .employed), applied to the
+    # values the matched-pairs query returns, so the dashboard cannot drift from it.
+    housed = [(CheckIn(housing=a).housed, CheckIn(housing=b).housed) for a, b in pairs("housing")]
+    employed = [(CheckIn(employment=a).employed, CheckIn(employment=b).employed) for a, b in pairs("employment")]
     rows = [
         Row("housed", "Housed (own or rent)", "share", paired_proportions(housed), short="Housed"),
         Row("employed", "Employed (full or part time)", "share", paired_proportions(employed), short="Employed"),

@@ -51,7 +51,7 @@ def _cost_lines(dashboard: Dashboard) -> list[list]:
         ],
         ["Avoided cost", text["avoided"]],
         ["Billed", text["billed"]],
-        ["Grant-funded peer hours", str(cost.grant_hours), text["grant_cost"]],
+        ["Peer hours without a claim (grant-funded or not yet billed)", str(cost.grant_hours), text["grant_cost"]],
         ["Cost of peer services", text["cost"]],
         ["Return per dollar", text["per_dollar"] or "no cost of peer services in the period"],
         ["Method", dashboard.cost_method],

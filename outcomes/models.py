@@ -382,7 +382,8 @@ class UnitCosts(models.Model):
     crisis_episode = _money("crisis episode ($)")
     jail_day = _money("jail day ($)")
     peer_hourly_cost = _money(
-        "peer specialist hour ($)", "Wage and fringe per hour, for grant-funded hours that have no claim."
+        "peer specialist hour ($)",
+        "Wage and fringe per hour, for peer hours without a claim (grant-funded or not yet billed).",
     )
     source = models.CharField("where these figures come from", max_length=300)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -159,6 +159,12 @@ def seed() -> Agency:
         if not profile.programs.exists():
             profile.programs.add(programs[index % len(programs)])
         _workforce_records(profile, days, index, today)
+    # A supervisor oversees the programs their supervisees work in, so the demo supervisors'
+    # outcome dashboards have programs to show.
+    for email in ("supervisor@example.org", "supervisor2@example.org"):
+        profile = users[email].staff_profile
+        if not profile.programs.exists():
+            profile.programs.add(*Program.objects.filter(staff__supervisor=users[email]).distinct())
     # Jordan Lee serves the demo's Connecticut waiver participants, which takes an RSS.
     Certification.objects.get_or_create(
         profile=users["peer2@example.org"].staff_profile,

@@ -42,6 +42,8 @@ def test_the_csv_holds_the_filters_the_table_the_exclusions_and_the_note(client,
     assert lines["Housed (own or rent)"][:4] == ["7", "29%", "57%", "+29 points"]
     assert "regression to the mean" in lines["Note"][0]
     assert lines["Return per dollar"]  # no peer services recorded: said in words
+    assert lines["Peer hours without a claim (grant-funded or not yet billed)"][0] == "0.00"
+    assert "grant-funded work, or work not yet billed" in lines["Method"][0]
     event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW)
     assert event.target_type == "" and event.actor == admin_user
     assert event.details["program"] == program.pk
@@ -69,4 +71,5 @@ def test_the_xlsx_reads_back_with_the_same_lines(client, supervisor, program, co
     assert lines["ER visits per person per 6 months"][-1] == "16 -> 5"
     assert "regression to the mean" in lines["Note"][0]
     assert any(key == "Published" for key in lines)
+    assert "Peer hours without a claim (grant-funded or not yet billed)" in lines
     assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, actor=supervisor).count() == 1

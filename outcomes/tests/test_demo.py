@@ -9,15 +9,17 @@ from statistics import mean
 import pytest
 from django.core.management import call_command
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from billing.tests.factories import ensure_reference_codes
+from outcomes.access import dashboard_programs
 from outcomes.demo import COSTS_SOURCE
 from outcomes.follow_up import follow_up_rates
 from outcomes.models import Assessment, CheckIn, SafetyFlag, Timepoint, UnitCosts
 from outcomes.schedule import DEFAULT_WINDOWS
 from participants.models import Enrollment
-from programs.models import Program
+from programs.models import Program, StaffProfile
 
 
 def _pairs(code: str, later: str) -> list[tuple[int, int]]:
@@ -71,7 +73,7 @@ def test_the_demo_shows_improvement_with_noise_and_missed_follow_ups(seeded):
 
 
 @pytest.mark.django_db
-def test_the_demo_dates_records_within_enrollment_flags_once_and_costs_programs(seeded):
+def test_the_demo_dates_records_within_enrollment_flags_once_and_costs_programs(seeded, client):
     today = timezone.localdate()
     for model in (CheckIn, Assessment):
         assert not model.objects.filter(taken_on__gt=today).exists()
@@ -88,6 +90,12 @@ def test_the_demo_dates_records_within_enrollment_flags_once_and_costs_programs(
     assert flag.assessment.answers["9"] == 1
     specialist = flag.participant.assignments.current().get().specialist
     assert specialist.staff_profile.supervisor.email == "supervisor@example.org"
+    # The demo supervisor's outcome dashboard shows a program: theirs is where their team works.
+    supervisor = specialist.staff_profile.supervisor
+    assert flag.assessment.enrollment.program in dashboard_programs(supervisor)
+    client.force_login(supervisor)
+    response = client.get(reverse("outcomes:dashboard"))
+    assert response.status_code == 200 and response.context["data"].filters.program is not None
     assert UnitCosts.objects.count() == Program.objects.count()
     assert set(UnitCosts.objects.values_list("source", flat=True)) == {COSTS_SOURCE}
 
@@ -99,6 +107,7 @@ def test_seeding_twice_adds_nothing(seeded):
         Assessment.objects.count(),
         Enrollment.objects.count(),
         UnitCosts.objects.count(),
+        StaffProfile.programs.through.objects.count(),
     )
     call_command("seed_demo", verbosity=0)
     assert (
@@ -106,4 +115,5 @@ def test_seeding_twice_adds_nothing(seeded):
         Assessment.objects.count(),
         Enrollment.objects.count(),
         UnitCosts.objects.count(),
+        StaffProfile.programs.through.objects.count(),
     ) == counts

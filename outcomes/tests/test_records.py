@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from outcomes import services
+from outcomes import access, services
 from outcomes.models import Amendment, Assessment, CheckIn, SafetyFlag, Timepoint
 from participants.tests.factories import EnrollmentFactory, days_ago, enrolled_participant
 from programs.tests.factories import ProgramFactory
@@ -424,6 +424,21 @@ def test_the_supervisor_and_an_admin_may_read_and_amend_but_only_they_follow_up(
         assert [client.get(url).status_code for url in records] == [200] * 8, who
     client.force_login(cast["other_supervisor"])
     assert {client.get(url).status_code for url in records} == {404}
+
+
+@pytest.mark.django_db
+def test_the_assessment_page_offers_the_follow_up_exactly_to_those_the_follow_up_page_lets_in(
+    client, cast, participant, records
+):
+    """One rule (access.may_follow_up) decides both: the button and the page never disagree."""
+    detail_url, follow_up_url = records[2], records[7]
+    for who in ("assigned_peer", "supervisor_of", "admin"):
+        user = cast[who]
+        may = access.may_follow_up(user, access.get_outcomes_for_user(user, participant.pk))
+        assert may is (who != "assigned_peer"), who
+        client.force_login(user)
+        assert (follow_up_url in client.get(detail_url).content.decode()) is may, who
+        assert client.get(follow_up_url).status_code == (200 if may else 403), who
 
 
 @pytest.mark.django_db

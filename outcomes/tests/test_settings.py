@@ -113,9 +113,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, program):
 
 
 @pytest.mark.django_db
-def test_the_programs_page_links_to_the_settings(client, admin_user, program):
+def test_the_settings_page_links_back_to_the_dashboard_of_its_program(client, admin_user, program):
     client.force_login(admin_user)
-    assert _url(program) in client.get(reverse("programs:program_list")).content.decode()
+    back = f'href="{reverse("outcomes:dashboard")}?program={program.pk}"'
+    assert back in client.get(_url(program)).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_programs_page_does_not_link_to_outcomes(client, admin_user, program):
+    """programs sits left of outcomes in the layers: its pages know nothing of outcomes."""
+    client.force_login(admin_user)
+    body = client.get(reverse("programs:program_list")).content.decode()
+    assert _url(program) not in body and "Outcome settings" not in body
 
 
 @pytest.mark.parametrize(

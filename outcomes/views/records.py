@@ -128,7 +128,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for item in spec.items
     ]
-    may_follow_up = rights.assign or request.user.has_role(Role.PROGRAM_ADMIN)
+    may_follow_up = access.may_follow_up(request.user, rights)
     flags = list(assessment.safety_flags.select_related("followed_up_by"))
     context = {
         "assessment": assessment,

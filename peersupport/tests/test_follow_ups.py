@@ -2,6 +2,7 @@
 follow-up rate, and open safety flags on the supervisor's and admin's home pages."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -143,3 +144,25 @@ def test_a_followed_up_flag_leaves_the_home_page(client, supervisor, peer, team,
     SafetyFlag.objects.update(followed_up_at=datetime.datetime.now(tz=datetime.UTC), followed_up_by=supervisor)
     client.force_login(supervisor)
     assert "Safety follow-ups open" not in client.get(reverse("home_supervisor")).content.decode()
+
+
+@pytest.mark.django_db
+def test_each_flag_on_the_home_page_has_a_follow_up_button_its_reader_may_use(
+    client, admin_user, supervisor, peer, team, program
+):
+    """The home page lists only flags its reader may follow up (the participant's supervisor,
+    program admins), so every listed flag carries the button, and the button's page lets them in."""
+    from outcomes.models import SafetyFlag
+
+    _flag(enrolled_participant(peer, program=program, last_name="Mine"), peer)
+    _flag(enrolled_participant(team["other_peer"], program=program, last_name="Theirs"), team["other_peer"])
+    for user, home, expected in ((supervisor, "home_supervisor", 1), (admin_user, "home_admin", 2)):
+        client.force_login(user)
+        body = client.get(reverse(home)).content.decode()
+        urls = set(re.findall(r'href="(/[^"]*follow-up[^"]*)"', body))
+        assert body.count("Record the follow-up<span") == len(urls) == expected, home
+        assert {client.get(url).status_code for url in urls} == {200}, home
+    theirs = SafetyFlag.objects.get(participant__last_name="Theirs")
+    client.force_login(supervisor)
+    body = client.get(reverse("home_supervisor")).content.decode()
+    assert reverse("outcomes:flag_follow_up", args=[theirs.pk]) not in body

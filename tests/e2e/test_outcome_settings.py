@@ -16,8 +16,8 @@ def test_an_admin_sets_a_programs_windows_and_unit_costs_on_a_phone(phone):
     UserFactory(email="alma@example.org", role=Role.PROGRAM_ADMIN)
 
     sign_in(phone, "alma@example.org")
-    phone.goto("/programs/")
-    phone.get_by_role("link", name="Outcome settings of Peer Bridger").click()
+    phone.goto("/outcomes/")
+    phone.get_by_role("link", name="Outcome settings for Peer Bridger").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Outcome settings: Peer Bridger")
     expect(phone.get_by_text("152 days (about 5 months) after enrollment.")).to_be_visible()
     assert_fits_the_screen(phone)
@@ -40,3 +40,8 @@ def test_an_admin_sets_a_programs_windows_and_unit_costs_on_a_phone(phone):
     expect(six_months.get_by_text("250 days (about 8 months) after enrollment.")).to_be_visible()
     assert window_days([program.pk])[program.pk][Timepoint.MONTH_6] == (152, 250)
     assert UnitCosts.objects.get(program=program).source == "State cost report FY2025"
+
+    phone.get_by_role("link", name="Back to the outcomes of Peer Bridger").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Program outcomes")
+    expect(phone.get_by_label("Program")).to_have_value(str(program.pk))
+    assert_fits_the_screen(phone)
