@@ -11,6 +11,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+SQLITE_PAGES = """
+from django.test import Client
+from accounts.models import User
+from outcomes.models import CheckIn
+from programs.models import Program
+program = Program.objects.order_by("pk").first()
+participant = CheckIn.objects.filter(timepoint="6m").order_by("pk").first().participant_id
+for email, path in [
+    ("admin@example.org", f"/outcomes/?program={program.pk}"),
+    ("admin@example.org", f"/outcomes/download.xlsx?program={program.pk}"),
+    ("admin@example.org", f"/participants/{participant}/"),
+    ("supervisor@example.org", "/caseloads/team/"),
+    ("peer@example.org", "/caseload/?alerts_only=on"),
+]:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    print(client.get(path, HTTP_HOST="127.0.0.1").status_code)
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -51,6 +71,11 @@ def test_make_run_setup_works_on_a_fresh_sqlite_file(tmp_path):
     demo_sign_ins, agencies, programs, supervised_demo_peers, users = counts.stdout.split()
     assert (demo_sign_ins, agencies, programs, supervised_demo_peers) == ("5", "1", "3", "2")
     assert int(users) >= 10  # the wider demo workforce, not duplicated by the second run
+
+    # The outcome pages compute dates in SQL, which SQLite does its own way: open them here,
+    # on the demo, as the people who use them.
+    pages = manage("shell", "--no-imports", "-c", SQLITE_PAGES)
+    assert pages.stdout.split() == ["200"] * 5, pages.stdout
 
     port = _free_port()
     server = subprocess.Popen(
