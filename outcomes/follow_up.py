@@ -9,8 +9,9 @@ check-in is dated within its window (as the program sets it now). Rate = done / 
 number of enrollments."""
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
@@ -45,9 +46,12 @@ def needing_action(enrollments: Iterable[Enrollment], *, today: datetime.date | 
         recorded.setdefault(enrollment_id, {})[timepoint] = taken_on
     days = schedule.window_days({e.program_id for e in enrollments})
     result: dict[int, list] = {}
+    programs_of = Counter(e.participant_id for e in enrollments)
     for enrollment in sorted(enrollments, key=lambda e: e.start_date):
         statuses = schedule.statuses(enrollment, days[enrollment.program_id], recorded.get(enrollment.pk, {}), today)
         action = [s for s in statuses if s.needs_action]
+        if programs_of[enrollment.participant_id] > 1:  # say which program each one is for
+            action = [replace(s, program=enrollment.program.name) for s in action]
         if action:
             result.setdefault(enrollment.participant_id, []).extend(action)
     return result

@@ -55,6 +55,8 @@ class TimepointStatus:
     window: Window
     status: str
     taken_on: datetime.date | None = None
+    # Named only when the participant has timepoints in more than one program at once.
+    program: str = ""
 
     @property
     def timepoint(self) -> str:
@@ -66,11 +68,14 @@ class TimepointStatus:
 
     @property
     def text(self) -> str:
+        closes = f"{self.window.closes:%b} {self.window.closes.day}"
         if self.status == Status.DUE:
-            return f"{self.window.label} check-in due by {self.window.closes:%b} {self.window.closes.day}"
-        if self.status == Status.OVERDUE:
-            return f"{self.window.label} check-in overdue since {self.window.closes:%b} {self.window.closes.day}"
-        return f"{self.window.label}: {Status(self.status).label.lower()}"
+            text = f"{self.window.label} check-in due by {closes}"
+        elif self.status == Status.OVERDUE:
+            text = f"{self.window.label} check-in overdue since {closes}"
+        else:
+            text = f"{self.window.label}: {Status(self.status).label.lower()}"
+        return f"{text} ({self.program})" if self.program else text
 
 
 def window_days(program_ids: Iterable[int]) -> dict[int, dict[str, tuple[int, int]]]:

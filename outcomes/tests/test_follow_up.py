@@ -170,3 +170,14 @@ def test_needing_action_lists_due_and_overdue_check_ins(peer, team, program):
     assert recorded.participant_id not in found
     assert "overdue since" in found[later.participant_id][0].text
     assert count_by_status([*found[new.participant_id], *found[later.participant_id]]) == {"due": 1, "overdue": 1}
+
+
+@pytest.mark.django_db
+def test_someone_in_two_programs_sees_which_program_each_check_in_is_for(peer, team, program):
+    person = enrolled_participant(peer, program=program, started_days_ago=10)
+    warmline = ProgramFactory(agency=program.agency, name="Warmline")
+    Enrollment.objects.create(participant=person, program=warmline, start_date=days_ago(5))
+    found = needing_action(person.enrollments.select_related("program"))
+    assert sorted(s.text.split(" (")[1] for s in found[person.pk]) == ["Peer Bridger)", "Warmline)"]
+    alone = enrolled_participant(peer, program=program, started_days_ago=10).enrollments.get()
+    assert "(" not in needing_action([alone])[alone.participant_id][0].text
