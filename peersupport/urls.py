@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("notes.urls")),
     path("", include("billing.urls")),
     path("", include("outcomes.urls")),
+    path("", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["audit", "accounts", "programs", "participants", "notes", "billing", "outcomes", "peersupport"]
+APPS = ["audit", "accounts", "programs", "participants", "notes", "billing", "outcomes", "reports", "peersupport"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notes",
     "billing",
     "outcomes",
+    "reports",
     "peersupport",
 ]
 
