@@ -1,7 +1,115 @@
-"""(to be written)"""
+"""Documentation: how promptly the program's notes were signed and co-signed, what still waits
+at the period's end, and what supervisors returned.
+
+Notes belong to the program when their session falls within an enrollment in it
+(census.in_program_on_note_day). Each figure is dated by its own event: a note signed in the
+period counts as signed whatever its session's day, a co-signature by its day, a return by the
+day of the return (NoteEvent history).
+"""
+
+import datetime
+import statistics
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from notes.models import NoteEvent, SessionNote
+from outcomes.sql import DaysBetween
+
+from .census import in_program_on_note_day
 
 title = "Documentation"
 
+_MAY_HAVE_WAITED = (SessionNote.Status.SUBMITTED, SessionNote.Status.RETURNED, SessionNote.Status.COSIGNED)
+
+
+class Median(Aggregate):
+    """PostgreSQL's median: the continuous 50th percentile of the expression."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def median_days(queryset, expression) -> Decimal | None:
+    """The median of `expression` (whole days) over `queryset`, to one decimal; None when empty.
+
+    PostgreSQL computes it in the database. SQLite (make run's demo database) has no
+    percentile function, so there the day differences are read and the median taken in
+    Python: the querysets here are bounded by the period, so that stays small.
+    """
+    if connection.vendor == "postgresql":
+        value = queryset.aggregate(median=Median(expression))["median"]
+    else:
+        days = list(queryset.annotate(_days=expression).values_list("_days", flat=True))
+        value = statistics.median(days) if days else None
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[first instant of `start`, first instant after `end`) in the agency's time zone."""
+    first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    after = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    return first, after
+
+
+def _shown(days: Decimal | None) -> str:
+    return "" if days is None else str(days)
+
 
 def section(program, start, end) -> dict:
-    return {"title": title, "numbers": [], "tables": [], "charts": [], "notes": []}
+    first, after = _day_bounds(start, end)
+    notes = SessionNote.objects.filter(in_program_on_note_day(program)).order_by()
+    signed = notes.filter(signed_at__gte=first, signed_at__lt=after).exclude(status=SessionNote.Status.DRAFT)
+    cosigned = notes.filter(cosigned_at__gte=first, cosigned_at__lt=after)
+    to_sign = median_days(signed, DaysBetween(F("date"), TruncDate("signed_at")))
+    to_cosign = median_days(cosigned, DaysBetween(TruncDate("signed_at"), TruncDate("cosigned_at")))
+    counts = signed.aggregate(
+        signed=Count("pk"),
+        final=Count("pk", filter=Q(status=SessionNote.Status.FINAL)),
+    )
+    cosigned_count = cosigned.count()
+    # Waiting at the period's end: the note's last event up to then was its submission. The
+    # history decides rather than today's status, so a report of a past month stays true.
+    last_event = NoteEvent.objects.filter(note=OuterRef("pk"), at__lt=after).order_by("-at", "-pk").values("action")
+    waiting = (
+        # Only notes that could still be waiting: final notes never needed a co-signature.
+        notes.filter(status__in=_MAY_HAVE_WAITED, signed_at__lt=after)
+        .filter(Q(cosigned_at__isnull=True) | Q(cosigned_at__gte=after))
+        .annotate(last_action=Subquery(last_event[:1]))
+        .filter(last_action=NoteEvent.Action.SUBMITTED)
+        .aggregate(n=Count("pk"), oldest=Count("pk", filter=Q(signed_at__lt=after - datetime.timedelta(days=7))))
+    )
+    returns = NoteEvent.objects.filter(
+        action=NoteEvent.Action.RETURNED, at__gte=first, at__lt=after, note__in=notes.values("pk")
+    ).aggregate(returns=Count("pk"), notes=Count("note_id", distinct=True))
+    return {
+        "title": title,
+        "numbers": [
+            {"label": "Notes signed", "value": counts["signed"], "unit": ""},
+            {"label": "Notes co-signed", "value": cosigned_count, "unit": ""},
+            {"label": "Signed as final (no co-signature required)", "value": counts["final"], "unit": ""},
+            {"label": "Median days from session to signature", "value": _shown(to_sign), "unit": "days"},
+            {"label": "Median days from signature to co-signature", "value": _shown(to_cosign), "unit": "days"},
+            {"label": f"Waiting for co-signature on {end.isoformat()}", "value": waiting["n"], "unit": ""},
+            {"label": "Of those, waiting more than 7 days", "value": waiting["oldest"], "unit": ""},
+            {"label": "Notes returned", "value": returns["notes"], "unit": ""},
+            {"label": "Returns", "value": returns["returns"], "unit": ""},
+        ],
+        "tables": [],
+        "charts": [],
+        "notes": [
+            "Signed: notes whose author signed them in the period (a note signed again after a return counts "
+            "once, on its latest signature). Co-signed: notes co-signed in the period.",
+            "Days are calendar days in the agency's time zone: session day to signature day, and signature day "
+            "to co-signature day.",
+            "Waiting: notes whose last step by the period's end was their submission for co-signature.",
+            "Returned: notes a supervisor returned to their author in the period; returns counts each time.",
+        ],
+    }
