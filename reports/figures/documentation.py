@@ -23,6 +23,7 @@ from .census import in_program_on_note_day
 
 title = "Documentation"
 
+_SIGNED = [status for status in SessionNote.Status if status != SessionNote.Status.DRAFT]
 _MAY_HAVE_WAITED = (SessionNote.Status.SUBMITTED, SessionNote.Status.RETURNED, SessionNote.Status.COSIGNED)
 
 
@@ -59,14 +60,15 @@ def _day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.date
     return first, after
 
 
-def _shown(days: Decimal | None) -> str:
-    return "" if days is None else str(days)
+def _shown(days: Decimal | None) -> str | None:
+    return None if days is None else str(days)
 
 
 def section(program, start, end) -> dict:
     first, after = _day_bounds(start, end)
     notes = SessionNote.objects.filter(in_program_on_note_day(program)).order_by()
-    signed = notes.filter(signed_at__gte=first, signed_at__lt=after).exclude(status=SessionNote.Status.DRAFT)
+    # Every status but draft, named so the (status, signed_at) index answers the period.
+    signed = notes.filter(status__in=_SIGNED, signed_at__gte=first, signed_at__lt=after)
     cosigned = notes.filter(cosigned_at__gte=first, cosigned_at__lt=after)
     to_sign = median_days(signed, DaysBetween(F("date"), TruncDate("signed_at")))
     to_cosign = median_days(cosigned, DaysBetween(TruncDate("signed_at"), TruncDate("cosigned_at")))

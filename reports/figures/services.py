@@ -122,7 +122,7 @@ def section(program, start, end) -> dict:
     kind = {True: "Group", False: "Individual"}
     group_rows = _rows(notes.annotate(is_group=Q(group__isnull=False)), "is_group", kind)
     contacted, active = _contact_share(program, end)
-    share = str((Decimal(100 * contacted) / active).quantize(Decimal("0.1"))) if active else ""
+    share = str((Decimal(100 * contacted) / active).quantize(Decimal("0.1"))) if active else None
     return {
         "title": title,
         "numbers": [

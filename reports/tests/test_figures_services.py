@@ -109,7 +109,7 @@ def test_an_empty_month_has_no_share(program):
     section = services.section(program, START, END)
     assert numbers(section)["Sessions"] == 0
     assert numbers(section)["Hours"] == "0.00"
-    assert numbers(section)["Contacted within 14 days"] == ""
+    assert numbers(section)["Contacted within 14 days"] is None
 
 
 def _grow(program, author, count: int):
