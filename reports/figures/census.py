@@ -52,18 +52,17 @@ def program_specialists(program) -> list[tuple[int, str]]:
     return [(p.user_id, str(p.user)) for p in profiles.order_by("user__last_name", "user__first_name", "pk")]
 
 
-def caseloads_on(program, specialist_ids: list[int], day: datetime.date) -> dict[int, int]:
-    """specialist id -> participants on their caseload on `day` who are enrolled in `program`
-    that day (participants.selectors.caseload_assignments is the one caseload rule)."""
+def program_caseload_assignments(program, specialist_ids, day: datetime.date):
+    """The specialists' caseload assignments on `day` whose participant is enrolled in `program`
+    that day: participants.selectors.caseload_assignments (the one caseload rule), kept to the program."""
     here = Enrollment.objects.filter(participant=OuterRef("participant_id"), program=program).in_force_on(day)
-    rows = (
-        caseload_assignments(specialist_ids, on=day)
-        .filter(Exists(here))
-        .order_by()
-        .values("specialist_id")
-        .annotate(n=Count("participant_id", distinct=True))
-    )
-    return {row["specialist_id"]: row["n"] for row in rows}
+    return caseload_assignments(specialist_ids, on=day).filter(Exists(here)).order_by()
+
+
+def caseloads_on(program, specialist_ids: list[int], day: datetime.date) -> dict[int, int]:
+    """specialist id -> the size of their caseload in `program` on `day`."""
+    rows = program_caseload_assignments(program, specialist_ids, day).values("specialist_id")
+    return {row["specialist_id"]: row["n"] for row in rows.annotate(n=Count("participant_id", distinct=True))}
 
 
 def _enrolled_on(day: datetime.date):

@@ -46,7 +46,8 @@ def median_days(queryset, expression) -> Decimal | None:
     if connection.vendor == "postgresql":
         value = queryset.aggregate(median=Median(expression))["median"]
     else:
-        days = list(queryset.annotate(_days=expression).values_list("_days", flat=True))
+        # percentile_cont skips NULLs; so does this.
+        days = [d for d in queryset.annotate(_days=expression).values_list("_days", flat=True) if d is not None]
         value = statistics.median(days) if days else None
     if value is None:
         return None

@@ -30,7 +30,7 @@ from billing.models import ClaimLine
 from notes.models import Modality, PlaceOfService, Service, SessionNote
 from participants.models import Enrollment
 
-from .census import program_notes
+from .census import program_caseload_assignments, program_notes, program_specialists
 
 title = "Services"
 
@@ -97,21 +97,53 @@ def _as_date(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def _contact_share(program, end: datetime.date) -> tuple[int, int]:
-    """(contacted, active): participants enrolled in the program on `end`, and those of them
-    with a contact in the last contact_frequency_days. A contact is any note that is not a
-    draft, as notes.selectors.last_contacts counts it; the window's edge follows
-    participants.selectors.contact_is_overdue: a contact exactly N days before is still in time.
-    Counted as of `end`, so a later contact does not change a past report."""
+def _contacted_in_time(program, end: datetime.date) -> Exists:
+    """The row's participant had a contact in the program's contact_frequency_days up to `end`.
+    A contact is any note that is not a draft, as notes.selectors.last_contacts counts it; the
+    window's edge follows participants.selectors.contact_is_overdue: a contact exactly N days
+    before is still in time. Counted as of `end`, so a later contact does not change a past report."""
     since = end - datetime.timedelta(days=program.contact_frequency_days)
     contact = SessionNote.objects.filter(participant=OuterRef("participant_id"), date__gte=since, date__lte=end)
-    contact = contact.exclude(status=SessionNote.Status.DRAFT)
+    return Exists(contact.exclude(status=SessionNote.Status.DRAFT))
+
+
+def _share(contacted: int, active: int) -> str | None:
+    return str((Decimal(100 * contacted) / active).quantize(Decimal("0.1"))) if active else None
+
+
+def _contact_share(program, end: datetime.date) -> tuple[int, int]:
+    """(contacted, active): participants enrolled in the program on `end`, and those of them contacted in time."""
     active = Enrollment.objects.filter(program=program).in_force_on(end)
     figures = active.aggregate(
         active=Count("participant_id", distinct=True),
-        contacted=Count("participant_id", distinct=True, filter=Q(Exists(contact))),
+        contacted=Count("participant_id", distinct=True, filter=Q(_contacted_in_time(program, end))),
     )
     return figures["contacted"], figures["active"]
+
+
+def _contact_by_specialist(program, end: datetime.date) -> dict:
+    """Each program specialist's caseload on `end` in this program (census.caseloads_on's rule)
+    and how many of them were contacted in time."""
+    specialists = program_specialists(program)
+    counted = {
+        row["specialist_id"]: row
+        for row in program_caseload_assignments(program, [pk for pk, _ in specialists], end)
+        .values("specialist_id")
+        .annotate(
+            caseload=Count("participant_id", distinct=True),
+            contacted=Count("participant_id", distinct=True, filter=Q(_contacted_in_time(program, end))),
+        )
+    }
+    rows = []
+    for pk, name in specialists:
+        row = counted.get(pk, {"caseload": 0, "contacted": 0})
+        rows.append([name, row["caseload"], row["contacted"], _share(row["contacted"], row["caseload"])])
+    return {
+        "title": f"Contact in time per specialist on {end.isoformat()}",
+        "columns": ["Specialist", "Caseload", "Contacted in time", "Share"],
+        "kinds": ["text", "int", "int", "percent"],
+        "rows": rows,
+    }
 
 
 def section(program, start, end) -> dict:
@@ -122,7 +154,7 @@ def section(program, start, end) -> dict:
     kind = {True: "Group", False: "Individual"}
     group_rows = _rows(notes.annotate(is_group=Q(group__isnull=False)), "is_group", kind)
     contacted, active = _contact_share(program, end)
-    share = str((Decimal(100 * contacted) / active).quantize(Decimal("0.1"))) if active else None
+    share = _share(contacted, active)
     return {
         "title": title,
         "numbers": [
@@ -140,6 +172,7 @@ def section(program, start, end) -> dict:
             _table("Place of service", _rows(notes, "place_of_service", dict(PlaceOfService.choices)), totals),
             _table("Specialist", _rows(notes, "author_id", names), totals),
             _table("Kind", group_rows, totals),
+            _contact_by_specialist(program, end),
         ],
         "charts": [_weeks(notes, start, end)],
         "notes": [

@@ -99,6 +99,10 @@ def test_a_hand_built_month_is_counted_number_by_number(program):
         ["Individual", 4, 3, "2.50", 5],
         ["Group", 2, 2, "2.00", 4],
     ]
+    assert table(section, "Contact in time per specialist")["rows"] == [
+        ["Ana Alvarez", 1, 1, "100.0"],  # a (f is in the other program)
+        ["Ben Brooks", 3, 2, "66.7"],  # b and m of b, k, m (c was discharged)
+    ]
     weeks = section["charts"][0]
     assert weeks["id"] == "services-by-week"
     assert weeks["labels"] == ["Sep 28", "Oct 5", "Oct 12", "Oct 19", "Oct 26"]
