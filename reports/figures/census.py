@@ -3,8 +3,9 @@
 "Served" is defined here once for the report: a participant is served in a period when a
 session note dated in the period is signed (waiting for co-signature, co-signed, or final
 without one) and falls within the participant's enrollment in this program. Drafts and
-returned notes record no service yet. The services and documentation sections take their
-notes from `program_notes` below, so the three sections count the same notes.
+returned notes record no service yet. The services section takes its notes from
+`program_notes` below, and documentation its program rule from `in_program_on_note_day`, so
+the sections count the same notes.
 """
 
 import datetime
@@ -66,14 +67,13 @@ def caseloads_on(program, specialist_ids: list[int], day: datetime.date) -> dict
 
 
 def _enrolled_on(day: datetime.date):
+    # InForceQuerySet.in_force_on's condition, as an aggregate's filter.
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def section(program, start, end) -> dict:
     served = program_notes(program, start, end).aggregate(n=Count("participant_id", distinct=True))["n"]
-    enrollments = Enrollment.objects.filter(program=program).filter(
-        Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
-    )
+    enrollments = Enrollment.objects.filter(program=program).overlapping(start, end)
     counts = enrollments.aggregate(
         at_start=Count("participant_id", distinct=True, filter=_enrolled_on(start)),
         at_end=Count("participant_id", distinct=True, filter=_enrolled_on(end)),
