@@ -91,6 +91,7 @@ def _status_change(program, start, end) -> list[list]:
     return [
         [label, change.n, _percent(_share(change.before)), _percent(_share(change.after))]
         for label, change in (("Housed (own or rent)", housed), ("Employed (full or part time)", employed))
+        if change.n
     ]
 
 

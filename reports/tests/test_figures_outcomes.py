@@ -133,6 +133,7 @@ def test_a_period_with_nothing_due_has_no_rate(program):
     numbers = {n["label"]: n["value"] for n in section["numbers"]}
     assert numbers["Follow-up rate"] is None and numbers["Check-ins done"] == 0
     assert _table(section, "Follow-ups due in the period")["rows"] == [[0, 0, None, "80.0"]]
+    assert _table(section, "Life status at intake and at the timepoint reached")["rows"] == []
     assert _table(section, "Average scores at intake and at the timepoint reached")["rows"] == []
 
 
