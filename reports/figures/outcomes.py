@@ -60,7 +60,7 @@ def _done_by_timepoint(program, start, end) -> list[list]:
 
 
 def _follow_ups_reached(model, program, start, end):
-    """Records at a follow-up timepoint dated in the period, with their enrollment's intake."""
+    """Records at a follow-up timepoint dated in the period, oldest first (the later one wins)."""
     return model.objects.filter(
         enrollment__program=program, timepoint__in=FOLLOW_UPS, taken_on__gte=start, taken_on__lte=end
     ).order_by("taken_on", "pk")
