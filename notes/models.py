@@ -178,6 +178,8 @@ class SessionNote(models.Model):
             models.Index(fields=["author", "status"], name="participant_author__6a02e4_idx"),
             models.Index(fields=["participant", "date"], name="participant_partici_fb8649_idx"),
             models.Index(fields=["status", "signed_at"], name="participant_status_c96294_idx"),
+            # Reports count a period's co-signatures and returns without reading all history.
+            models.Index(fields=["cosigned_at"], name="notes_cosigned_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -228,6 +230,7 @@ class NoteEvent(models.Model):
     class Meta:
         db_table = "participants_noteevent"
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["action", "at"], name="notes_event_action_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
