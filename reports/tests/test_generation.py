@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -17,7 +17,7 @@ from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from programs.tests.factories import ProgramFactory
-from reports import services
+from reports import services, tasks
 from reports.figures import SECTIONS
 from reports.models import Report
 
@@ -128,6 +128,16 @@ def test_a_failure_records_its_reason(program, ctx, django_capture_on_commit_cal
     assert report.status == Report.Status.FAILED and report.attempts == 1
     assert report.error.startswith("NotADirectoryError") and "Not a directory" in report.error
     assert not report.has_files and report.stage == ""
+
+
+@pytest.mark.django_db
+def test_a_task_that_used_up_its_retries_records_why(program, ctx, django_capture_on_commit_callbacks):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    error = OperationalError("server closed the connection unexpectedly\nThis probably means...")
+    tasks.generate_report.on_failure(error, "task-id", (report.pk, str(report.run_token)), {}, None)
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert report.error == "Gave up after retries. A database error: server closed the connection unexpectedly"
 
 
 @pytest.mark.django_db
