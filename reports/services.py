@@ -13,6 +13,7 @@ import datetime
 import logging
 import uuid
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -207,6 +208,8 @@ def _run(report_id: int, run_token: uuid.UUID, new_files: list[str]) -> None:
 
 def error_reason(error: BaseException) -> str:
     """The first line of an error, in words a person can pass on."""
+    if isinstance(error, SoftTimeLimitExceeded):
+        return "It took longer than the worker's time limit (CELERY_TASK_SOFT_TIME_LIMIT)."
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     kind = "A database error" if isinstance(error, DatabaseError) else type(error).__name__
     return f"{kind}: {text}"[:500] if text else kind

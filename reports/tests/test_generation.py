@@ -6,6 +6,7 @@ import threading
 import uuid
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -210,6 +211,12 @@ def test_the_command_refuses_a_bad_month_or_program(arguments, message, program)
     assert not Report.objects.exists()
 
 
+def test_failure_reasons_are_one_readable_line():
+    assert services.error_reason(SoftTimeLimitExceeded()).startswith("It took longer than the worker's time limit")
+    assert services.error_reason(ValueError("bad\nstack")) == "ValueError: bad"
+    assert services.error_reason(KeyError()) == "KeyError"
+
+
 def test_the_schedule_reports_on_the_previous_month():
     assert services.previous_month(datetime.date(2026, 1, 1)) == datetime.date(2025, 12, 1)
     assert services.month_bounds(datetime.date(2024, 2, 10)) == (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
@@ -237,3 +244,17 @@ def test_two_workers_at_once_make_one_run(program):
     report.refresh_from_db()
     assert sorted(results) == [False, True]
     assert (report.status, report.attempts, Report.objects.count()) == (Report.Status.READY, 1, 1)
+
+
+@pytest.mark.django_db
+def test_beat_queues_last_months_reports_at_two_on_the_first(program, settings, django_capture_on_commit_callbacks):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    monthly = schedule["monthly-reports"]
+    assert monthly["task"] == "reports.tasks.queue_monthly_reports"
+    assert (monthly["schedule"].day_of_month, monthly["schedule"].hour, monthly["schedule"].minute) == ({1}, {2}, {0})
+    assert schedule["fail-stale-reports"]["task"] == "reports.tasks.fail_stale_reports"
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert tasks.queue_monthly_reports() == 1
+    report = Report.objects.get()
+    assert report.period_start == services.previous_month(timezone.localdate()) and report.scheduled
+    assert len(queued) == 1
