@@ -78,7 +78,12 @@ def report_request(
             program=program,
             period_start=start,
             period_end=end,
-            defaults={"scheduled": scheduled, "requested_by": ctx.actor, "run_token": uuid.uuid4()},
+            defaults={
+                "scheduled": scheduled,
+                "requested_by": ctx.actor,
+                "run_token": uuid.uuid4(),
+                "stage": "Waiting for a worker",
+            },
         )
         if not created:
             # Lock the row: two requests at once queue one run, not two.

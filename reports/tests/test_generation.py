@@ -8,6 +8,7 @@ import uuid
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
@@ -59,6 +60,13 @@ def test_a_request_makes_one_report_and_queues_one_task(program, ctx, django_cap
     assert Report.objects.count() == 1
     event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, target_type="reports.report")
     assert event.target_id == str(report.pk) and event.ip_address == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_a_period_that_ends_before_it_starts_is_refused(program, ctx):
+    with pytest.raises(ValidationError, match="must end on or after its start"):
+        services.report_request(program=program, start=OCT_END, end=OCT, ctx=ctx)
+    assert not Report.objects.exists()
 
 
 @pytest.mark.django_db
