@@ -273,6 +273,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "programs.tasks.send_certification_expiry_notices",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every active program's report for the month just ended.
+    "monthly-reports": {
+        "task": "reports.tasks.queue_monthly_reports",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    # A run whose worker was lost is marked failed rather than left "running" forever.
+    "fail-stale-reports": {
+        "task": "reports.tasks.fail_stale_reports",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
@@ -297,3 +307,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # How many notes awaiting billing the work page assesses at once (oldest first): its time
 # stays flat however much history there is.
 BILLING_WORK_WINDOW = _int_between("BILLING_WORK_WINDOW", 500, 10, 5000)
+
+
+# --- Reports ---------------------------------------------------------------------------
+# A report still running (or waiting for its retry) this many minutes after its worker
+# started is marked failed: the worker was lost. Longer than CELERY_TASK_TIME_LIMIT.
+REPORT_STALE_MINUTES = _int_between("REPORT_STALE_MINUTES", 30, 6, 24 * 60)
+# The site's address as users reach it, for links in emails sent by tasks (no request there).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

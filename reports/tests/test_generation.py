@@ -1,0 +1,268 @@
+"""A report is made once per run: a task delivered twice, two workers at once, or an old task
+all end in one run; regenerating keeps the old files until the new ones are stored."""
+
+import datetime
+import threading
+import uuid
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.db import OperationalError, connection
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.tests.factories import UserFactory
+from audit.context import AuditContext
+from audit.models import AuditEvent
+from programs.tests.factories import ProgramFactory
+from reports import services, tasks
+from reports.figures import SECTIONS
+from reports.models import Report
+
+OCT = datetime.date(2026, 10, 1)
+OCT_END = datetime.date(2026, 10, 31)
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def ctx(admin_user):
+    return AuditContext(actor=admin_user, address="203.0.113.9", user_agent="pytest")
+
+
+def request(program, ctx, django_capture_on_commit_callbacks, **kwargs):
+    """Ask for October's report; returns it and the tasks it queued (not sent to the broker)."""
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        report = services.report_request(program=program, start=OCT, end=OCT_END, ctx=ctx, **kwargs)
+    return report, queued
+
+
+def generate(report, django_capture_on_commit_callbacks) -> bool:
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.report_generate(report.pk, str(report.run_token))
+    report.refresh_from_db()
+    return done
+
+
+def files_of(report) -> list[str]:
+    return [report.pdf.name, report.xlsx.name, report.csv.name]
+
+
+@pytest.mark.django_db
+def test_a_request_makes_one_report_and_queues_one_task(program, ctx, django_capture_on_commit_callbacks):
+    report, queued = request(program, ctx, django_capture_on_commit_callbacks)
+    assert (report.status, report.progress, len(queued)) == (Report.Status.QUEUED, 0, 1)
+    again, queued_again = request(program, ctx, django_capture_on_commit_callbacks)
+    assert again.pk == report.pk and again.run_token == report.run_token and queued_again == []
+    assert Report.objects.count() == 1
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE, target_type="reports.report")
+    assert event.target_id == str(report.pk) and event.ip_address == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_a_period_that_ends_before_it_starts_is_refused(program, ctx):
+    with pytest.raises(ValidationError, match="must end on or after its start"):
+        services.report_request(program=program, start=OCT_END, end=OCT, ctx=ctx)
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_task_run_twice_for_one_token_makes_one_run(program, ctx, django_capture_on_commit_callbacks):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    assert generate(report, django_capture_on_commit_callbacks) is True
+    assert generate(report, django_capture_on_commit_callbacks) is False
+    assert (report.status, report.progress, report.attempts, report.error) == (Report.Status.READY, 100, 1, "")
+    assert report.has_files and all(default_storage.exists(name) for name in files_of(report))
+    assert report.figures["program"]["name"] == "Peer Bridger" and report.figures["period"]["label"] == "October 2026"
+    assert [s["key"] for s in report.figures["sections"]] == [m.__name__.rsplit(".", 1)[-1] for m in SECTIONS]
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_old_or_unknown_token_does_nothing(program, ctx, django_capture_on_commit_callbacks):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    assert services.report_generate(report.pk, str(uuid.uuid4())) is False
+    old_token = report.run_token
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == (Report.Status.QUEUED, 0)
+    generate(report, django_capture_on_commit_callbacks)
+    request(program, ctx, django_capture_on_commit_callbacks)  # regenerate: a new token
+    assert services.report_generate(report.pk, str(old_token)) is False
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED and report.run_token != old_token
+
+
+@pytest.mark.django_db
+def test_regenerating_keeps_the_old_files_until_the_new_ones_are_stored(
+    program, ctx, django_capture_on_commit_callbacks
+):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    generate(report, django_capture_on_commit_callbacks)
+    old_files, old_generated = files_of(report), report.generated_at
+    report, queued = request(program, ctx, django_capture_on_commit_callbacks)
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED and len(queued) == 1
+    # Still downloadable while the new run waits or works.
+    assert report.has_files and files_of(report) == old_files and report.figures["sections"]
+    assert all(default_storage.exists(name) for name in old_files)
+    generate(report, django_capture_on_commit_callbacks)
+    new_files = files_of(report)
+    assert report.status == Report.Status.READY and report.generated_at > old_generated
+    assert set(new_files).isdisjoint(old_files) and all(default_storage.exists(name) for name in new_files)
+    assert not any(default_storage.exists(name) for name in old_files)
+    assert report.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_running_report_is_not_queued_again_until_it_is_stale(program, ctx, django_capture_on_commit_callbacks):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, started_at=timezone.now())
+    assert request(program, ctx, django_capture_on_commit_callbacks)[1] == []
+    Report.objects.filter(pk=report.pk).update(started_at=timezone.now() - datetime.timedelta(minutes=31))
+    again, queued = request(program, ctx, django_capture_on_commit_callbacks)
+    assert len(queued) == 1 and again.status == Report.Status.QUEUED and again.run_token != report.run_token
+
+
+@pytest.mark.django_db
+def test_a_failure_records_its_reason(program, ctx, django_capture_on_commit_callbacks, settings, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    # A media directory that can't exist: writing the PDF fails the same way every time.
+    broken = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "a-file"}}
+    settings.STORAGES = {**settings.STORAGES, "default": broken}
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    assert generate(report, django_capture_on_commit_callbacks) is True
+    assert report.status == Report.Status.FAILED and report.attempts == 1
+    assert report.error.startswith("NotADirectoryError") and "Not a directory" in report.error
+    assert not report.has_files and report.stage == ""
+
+
+@pytest.mark.django_db
+def test_a_task_that_used_up_its_retries_records_why(program, ctx, django_capture_on_commit_callbacks):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    error = OperationalError("server closed the connection unexpectedly\nThis probably means...")
+    tasks.generate_report.on_failure(error, "task-id", (report.pk, str(report.run_token)), {}, None)
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert report.error == "Gave up after retries. A database error: server closed the connection unexpectedly"
+
+
+@pytest.mark.django_db
+def test_runs_left_running_past_the_timeout_are_marked_failed(program, settings):
+    settings.REPORT_STALE_MINUTES = 30
+    now, minutes = timezone.now(), datetime.timedelta(minutes=1)
+    running = {"program": program, "period_start": OCT, "status": Report.Status.RUNNING}
+    lost = Report.objects.create(**running, period_end=OCT_END, started_at=now - 31 * minutes)
+    working = Report.objects.create(**running, period_end=OCT_END - 5 * DAY, started_at=now - 5 * minutes)
+    waiting = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END - 6 * DAY,
+                                    queued_at=now - 120 * minutes)  # fmt: skip
+    assert services.fail_stale_reports() == 1
+    for report in (lost, working, waiting):
+        report.refresh_from_db()
+    assert lost.status == Report.Status.FAILED and "worker lost" in lost.error
+    assert (working.status, waiting.status) == (Report.Status.RUNNING, Report.Status.QUEUED)
+    # The lost worker, if it ever comes back, can no longer store its run.
+    assert services.report_generate(lost.pk, str(lost.run_token)) is False
+
+
+@pytest.mark.django_db
+def test_a_scheduled_report_emails_each_admin_a_link_without_figures(
+    program, ctx, admin_user, django_capture_on_commit_callbacks, settings
+):
+    settings.ROOT_URLCONF = "reports.tests.urls_for_links"
+    settings.SITE_URL = "https://ps.example.org"
+    UserFactory(email="second.admin@example.org", role=Role.PROGRAM_ADMIN)
+    UserFactory(email="gone.admin@example.org", role=Role.PROGRAM_ADMIN, is_active=False)
+    UserFactory(email="sam@example.org", role=Role.SUPERVISOR)
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks, scheduled=True)
+    generate(report, django_capture_on_commit_callbacks)
+    assert sorted(m.to[0] for m in mail.outbox) == ["alma.admin@example.org", "second.admin@example.org"]
+    message = mail.outbox[0]
+    assert f"https://ps.example.org/reports/{report.pk}/" in message.body
+    assert "Peer Bridger" in message.subject and "October 2026" in message.subject
+    assert message.attachments == []
+
+
+@pytest.mark.django_db
+def test_a_report_asked_for_on_demand_sends_no_email(program, ctx, django_capture_on_commit_callbacks):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    generate(report, django_capture_on_commit_callbacks)
+    assert report.status == Report.Status.READY and mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_command_queues_each_active_programs_month(program, django_capture_on_commit_callbacks):
+    ProgramFactory(agency=program.agency, name="Closed", is_active=False)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        call_command("generate_monthly_reports", "--month", "2026-10")
+    [report] = Report.objects.all()
+    assert (report.program, report.period_start, report.period_end) == (program, OCT, OCT_END)
+    assert report.scheduled and len(queued) == 1
+    event = AuditEvent.objects.get(target_id=str(report.pk))
+    assert event.actor is None and event.user_agent == "manage.py generate_monthly_reports"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--month", "2026-13"], "--month must be a year and month like 2026-10"),
+        (["--month", "October"], "--month must be a year and month like 2026-10"),
+        (["--month", "2026-10", "--program", "999999"], "There is no program with ID 999999"),
+    ],
+)
+def test_the_command_refuses_a_bad_month_or_program(arguments, message, program):
+    with pytest.raises(CommandError, match=message):
+        call_command("generate_monthly_reports", *arguments)
+    assert not Report.objects.exists()
+
+
+def test_failure_reasons_are_one_readable_line():
+    assert services.error_reason(SoftTimeLimitExceeded()).startswith("It took longer than the worker's time limit")
+    assert services.error_reason(ValueError("bad\nstack")) == "ValueError: bad"
+    assert services.error_reason(KeyError()) == "KeyError"
+
+
+def test_the_schedule_reports_on_the_previous_month():
+    assert services.previous_month(datetime.date(2026, 1, 1)) == datetime.date(2025, 12, 1)
+    assert services.month_bounds(datetime.date(2024, 2, 10)) == (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_make_one_run(program):
+    """Two threads, two database connections, the same task: one claims the run."""
+    report = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END)
+    start = threading.Barrier(2)
+    results = []
+
+    def worker():
+        start.wait(10)
+        try:
+            results.append(services.report_generate(report.pk, str(report.run_token)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    report.refresh_from_db()
+    assert sorted(results) == [False, True]
+    assert (report.status, report.attempts, Report.objects.count()) == (Report.Status.READY, 1, 1)
+
+
+@pytest.mark.django_db
+def test_beat_queues_last_months_reports_at_two_on_the_first(program, settings, django_capture_on_commit_callbacks):
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    monthly = schedule["monthly-reports"]
+    assert monthly["task"] == "reports.tasks.queue_monthly_reports"
+    assert (monthly["schedule"].day_of_month, monthly["schedule"].hour, monthly["schedule"].minute) == ({1}, {2}, {0})
+    assert schedule["fail-stale-reports"]["task"] == "reports.tasks.fail_stale_reports"
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert tasks.queue_monthly_reports() == 1
+    report = Report.objects.get()
+    assert report.period_start == services.previous_month(timezone.localdate()) and report.scheduled
+    assert len(queued) == 1
