@@ -30,3 +30,12 @@ def test_an_import_to_the_right_breaks_the_contract(tmp_path):
     assert result.returncode != 0
     assert "participants is not allowed to import notes" in result.stdout
     assert "participants.wrong_way -> notes.models" in result.stdout
+
+
+def test_make_test_collects_every_apps_tests():
+    """pytest's testpaths names the folders `make test` runs; an app missing there would have
+    its tests silently skipped."""
+    import tomllib
+
+    testpaths = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"]
+    assert set(APPS) <= set(testpaths)
