@@ -22,7 +22,7 @@ COPY . .
 # collectstatic needs settings to import; these placeholders are never used at run time.
 RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 CACHE_URL=redis://build:6379/1 \
-    CELERY_BROKER_URL=redis://build:6379/0 EMAIL_URL=consolemail:// \
+    CELERY_BROKER_URL=redis://build:6379/0 EMAIL_URL=consolemail:// SITE_URL=http://build \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown -R app:app /app/media
 

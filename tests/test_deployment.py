@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "CACHE_URL": "redis://redis:6379/1",
     "CELERY_BROKER_URL": "redis://redis:6379/0",
     "EMAIL_URL": "smtp+tls://u:p@smtp.example.org:587",
+    "SITE_URL": "https://peersupport.example.org",
 }
 
 
@@ -45,6 +46,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_sites_address():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}
+    result = _production_settings(env)
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
 
 
 def test_production_refuses_a_short_secret_key():

@@ -1,5 +1,7 @@
 """Production: gunicorn behind a TLS-terminating proxy, PostgreSQL, Redis, SMTP."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -11,6 +13,7 @@ from .base import (
     EMAIL_URL,
     HSTS_SECONDS,
     SECRET_KEY,
+    SITE_URL,
     cache_from_url,
     database_from_url,
     email_from_url,
@@ -27,6 +30,8 @@ _missing = [
         ("CACHE_URL", CACHE_URL),
         ("CELERY_BROKER_URL", CELERY_BROKER_URL),
         ("EMAIL_URL", EMAIL_URL),
+        # Emails sent by tasks link here; the local default would send people to localhost.
+        ("SITE_URL", SITE_URL if "SITE_URL" in os.environ else ""),
     ]
     if not value
 ]
