@@ -72,6 +72,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sections": sections,
         "charts": report_charts(sections),
         "may_generate": may_generate(request.user),
+        "on_detail": True,
     }
     return TemplateResponse(request, "reports/report_detail.html", context)
 
@@ -83,5 +84,6 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The report's row; it carries the polling trigger only while the report is queued or
     running, so the page stops asking once it is ready or failed."""
     report = get_report_for_user(request.user, pk)
-    context = {"report": report, "may_generate": may_generate(request.user)}
+    on_detail = request.GET.get("on") == "detail"  # the line on the report's own page, without its link
+    context = {"report": report, "may_generate": may_generate(request.user), "on_detail": on_detail}
     return TemplateResponse(request, "reports/_report_row.html", context)
