@@ -212,6 +212,17 @@ def test_the_status_line_polls_while_queued_or_running_and_stops_when_ready(clie
     assert "hx-trigger" not in ready.content.decode() and "Ready</span>" in ready.content.decode()
 
 
+def test_polled_from_its_own_page_a_report_just_made_ready_offers_its_figures(client, admin_user, program):
+    report = make_report(program, *month(2026, 10), status=Report.Status.QUEUED, files=False)
+    url = reverse("reports:report_status", args=[report.pk])
+    client.force_login(admin_user)
+    queued = client.get(url, {"on": "detail"}).content.decode()
+    assert f'hx-get="{url}?on=detail"' in queued and "Peer Bridger, October 2026</a>" not in queued
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.READY, generated_at=timezone.now())
+    assert "Show the new figures" in client.get(url, {"on": "detail"}).content.decode()
+    assert "Show the new figures" not in client.get(url).content.decode()
+
+
 def test_a_failed_report_stops_polling_and_says_why(client, admin_user, program):
     report = make_report(program, *month(2026, 10), status=Report.Status.FAILED, files=False, error="Timed out.")
     client.force_login(admin_user)

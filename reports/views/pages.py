@@ -86,4 +86,6 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk)
     on_detail = request.GET.get("on") == "detail"  # the line on the report's own page, without its link
     context = {"report": report, "may_generate": may_generate(request.user), "on_detail": on_detail}
+    # Polled from the report's own page, a report that has just become ready offers its figures.
+    context["offer_figures"] = on_detail and report.status == report.Status.READY
     return TemplateResponse(request, "reports/_report_row.html", context)
