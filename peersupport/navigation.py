@@ -23,6 +23,8 @@ _NAVIGATION = [
     (Role.PROGRAM_ADMIN, "Workforce", "workforce"),
     (Role.PROGRAM_ADMIN, "Outcomes", "outcomes:dashboard"),
     (Role.SUPERVISOR, "Outcomes", "outcomes:dashboard"),
+    (Role.PROGRAM_ADMIN, "Reports", "reports:report_list"),
+    (Role.SUPERVISOR, "Reports", "reports:report_list"),
     (Role.SUPERVISOR, "Workforce", "workforce"),
     (Role.PROGRAM_ADMIN, "Staff", "accounts:invitation_list"),
     (Role.PEER_SPECIALIST, "My profile", "programs:my_profile"),

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["audit", "accounts", "programs", "participants", "notes", "billing", "outcomes", "peersupport"]
+APPS = ["audit", "accounts", "programs", "participants", "notes", "billing", "outcomes", "reports", "peersupport"]
 SOURCES = [
     path
     for app in APPS

@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from notes.selectors import note_counts, notes_waiting_for
 from programs.models import StaffProfile
 from programs.selectors import certification_warnings
+from reports.access import reports_for_user
 
 from ..health import run_checks
 from ..selectors import caseload, check_ins_due, open_safety_flags, team_caseloads
@@ -50,6 +51,8 @@ def _account_context(request: HttpRequest) -> dict:
     return {"mfa_enabled": is_mfa_enabled(request.user, types=["totp"])}
 
 
+# The reports most recently asked for (by the schedule or a person), on the admin's home.
+LATEST_REPORTS = 5
 # Open safety flags listed on a home page; the count says how many more there are.
 SAFETY_FLAGS_SHOWN = 20
 
@@ -104,5 +107,6 @@ def home_admin(request: HttpRequest) -> HttpResponse:
         "pending_invitations": Invitation.objects.pending().count(),
         "failed_sign_ins": AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since).count(),
         "safety_flags": _safety_flags(request.user),
+        "latest_reports": list(reports_for_user(request.user).order_by("-queued_at")[:LATEST_REPORTS]),
     }
     return render(request, "home/admin.html", context)

@@ -1,0 +1,106 @@
+"""The reports page's forms: the filter (GET) and the two ways to ask for a report (POST): a
+program-month, and any date range. Each cleans to a program and a period; a program the user
+may not see is reported through `program_not_listed` so the view answers 404, as for any
+record."""
+
+import calendar
+import datetime
+import re
+
+from django import forms
+
+MAX_RANGE_YEARS = 3
+EARLIEST_YEAR = 2000
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MonthInput(forms.TextInput):
+    # Chromium shows a month picker; browsers without one get a text box that takes YYYY-MM.
+    input_type = "month"
+
+
+class _ReportForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=None, empty_label=None)
+
+    def __init__(self, *args, programs, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["program"].queryset = programs.order_by("name")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] += " is-invalid"
+                attrs["aria-describedby"] = f"{self.add_prefix(name)}-error"
+
+    @property
+    def program_not_listed(self) -> bool:
+        return self.has_error("program", "invalid_choice")
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        raise NotImplementedError
+
+
+class FilterForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=None, required=False, empty_label="All my programs")
+
+    def __init__(self, *args, programs, **kwargs):
+        super().__init__(*args, auto_id="filter-%s", **kwargs)
+        self.fields["program"].queryset = programs.order_by("name")
+        self.fields["program"].widget.attrs["class"] = "form-select"
+
+
+class MonthReportForm(_ReportForm):
+    month = forms.CharField(widget=MonthInput(attrs={"placeholder": "YYYY-MM"}), help_text="Year and month, YYYY-MM.")
+
+    def clean_month(self) -> datetime.date:
+        match = MONTH.match(self.cleaned_data["month"].strip())
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise forms.ValidationError("Enter the month as YYYY-MM, for example 2026-10.")
+        first = datetime.date(int(match[1]), int(match[2]), 1)
+        if first > self.today:
+            raise forms.ValidationError("That month has not begun yet.")
+        if first.year < EARLIEST_YEAR:
+            raise forms.ValidationError(f"Choose a month from {EARLIEST_YEAR} on.")
+        return first
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        first = self.cleaned_data["month"]
+        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+class RangeReportForm(_ReportForm):
+    start = forms.DateField(label="From", widget=DateInput)
+    end = forms.DateField(label="To", widget=DateInput, help_text=f"At most {MAX_RANGE_YEARS} years, ending by today.")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and start.year < EARLIEST_YEAR:
+            self.add_error("start", f"Choose a date from {EARLIEST_YEAR} on.")
+        if end and end > self.today:
+            self.add_error("end", "The period can't end in the future.")
+        elif start and end and end < start:
+            self.add_error("end", "The period can't end before it starts.")
+        elif start and end and end >= _years_after(start, MAX_RANGE_YEARS):
+            self.add_error("end", f"A report covers at most {MAX_RANGE_YEARS} years; choose an earlier end.")
+        return data
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        return self.cleaned_data["start"], self.cleaned_data["end"]
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later (February 29 becomes March 1)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, month=3, day=1)
