@@ -6,6 +6,7 @@ from notes import demo as notes_demo
 from outcomes import demo as outcomes_demo
 from participants import demo as participants_demo
 from programs import demo as programs_demo
+from reports import demo as reports_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             notes_demo.seed(agency)
             billing_demo.seed(agency)
             outcomes_demo.seed(agency)
+            reports_demo.seed(agency)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for {agency}."))
         self.stdout.write(f"\nDemo sign-ins (password: {programs_demo.DEMO_PASSWORD}):")
         for email, role in programs_demo.sign_ins():
