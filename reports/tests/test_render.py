@@ -9,6 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pypdf
 import pytest
+from django.urls import reverse
 
 from reports import render
 
@@ -83,3 +84,16 @@ def test_an_empty_report_still_renders():
     assert "Warmline" in pdf_text(render.pdf_bytes(report))
     assert openpyxl.load_workbook(io.BytesIO(render.xlsx_bytes(report))).sheetnames == ["Report"]
     assert render.csv_text(report).startswith("Program,Warmline")
+
+
+def test_the_page_shows_the_totals_the_spreadsheet_holds(client, admin_user):
+    """One set of figures, four renderings: the billing total on the report's page is the one
+    in the spreadsheet's cells."""
+    report = report_with_figures(status="ready")
+    client.force_login(admin_user)
+    page = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    sheet = openpyxl.load_workbook(io.BytesIO(render.xlsx_bytes(report)))["Billing"]
+    [total] = [r for r in sheet.iter_rows(values_only=True) if r[0] == "Total"]
+    units, hours, amount = total[2:5]
+    assert (units, Decimal(str(amount))) == (50, Decimal("1234.50"))
+    assert f"${amount:,.2f}" in page and f">{units}<" in page
