@@ -7,12 +7,7 @@ from outcomes.tests.dashboard_cohort import hand_worked_cohort, set_unit_costs
 from outcomes.tests.factories import load_shipped_instruments
 from programs.tests.factories import AgencyFactory, ProgramFactory
 
-from .helpers import assert_fits_the_screen, sign_in
-
-CHART_DRAWN = """(id) => {
-    const canvas = document.getElementById(id);
-    return canvas && Chart.getChart(canvas) !== undefined && canvas.width > 0 && canvas.height > 0;
-}"""
+from .helpers import CHART_DRAWN, assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)

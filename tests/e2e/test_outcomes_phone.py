@@ -10,7 +10,7 @@ from outcomes.tests.factories import load_shipped_instruments
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import assert_fits_the_screen, sign_in
+from .helpers import CHART_DRAWN, assert_fits_the_screen, sign_in
 
 # The answer tapped for each PHQ-9 item: totals 8 (mild), with item 9 at 0.
 ANSWERS = ["Several days", "More than half the days", "Not at all", "Several days", "Nearly every day",
@@ -56,5 +56,5 @@ def test_a_peer_records_a_phq9_on_a_phone_with_one_tap_per_question(phone, casel
     # Back on the participant's page, the score is drawn.
     phone.get_by_role("link", name="← Rosa Quintero").click()
     expect(phone.locator("#outcome-chart-0")).to_be_visible()
-    phone.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('outcome-chart-0'))")
+    phone.wait_for_function(CHART_DRAWN, arg="outcome-chart-0")
     assert_fits_the_screen(phone)

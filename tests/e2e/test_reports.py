@@ -15,12 +15,7 @@ from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfile
 from reports.models import Report
 from reports.tests.report_rows import FIGURES, make_report, month
 
-from .helpers import assert_fits_the_screen, sign_in
-
-CHART_DRAWN = """(id) => {
-    const canvas = document.getElementById(id);
-    return canvas && Chart.getChart(canvas) !== undefined && canvas.width > 0 && canvas.height > 0;
-}"""
+from .helpers import CHART_DRAWN, assert_fits_the_screen, sign_in
 
 
 def finish(report: Report) -> None:
