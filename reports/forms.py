@@ -11,7 +11,7 @@ from django import forms
 
 MAX_RANGE_YEARS = 3
 EARLIEST_YEAR = 2000
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only, not any Unicode digit
 
 
 class DateInput(forms.DateInput):
@@ -65,11 +65,11 @@ class MonthReportForm(_ReportForm):
         match = MONTH.match(self.cleaned_data["month"].strip())
         if not match or not 1 <= int(match[2]) <= 12:
             raise forms.ValidationError("Enter the month as YYYY-MM, for example 2026-10.")
+        if int(match[1]) < EARLIEST_YEAR:  # before building the date: year 0 has none
+            raise forms.ValidationError(f"Choose a month from {EARLIEST_YEAR} on.")
         first = datetime.date(int(match[1]), int(match[2]), 1)
         if first > self.today:
             raise forms.ValidationError("That month has not begun yet.")
-        if first.year < EARLIEST_YEAR:
-            raise forms.ValidationError(f"Choose a month from {EARLIEST_YEAR} on.")
         return first
 
     def period(self) -> tuple[datetime.date, datetime.date]:

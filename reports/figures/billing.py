@@ -45,12 +45,21 @@ def _enrolled_on_service_day(program, participant: str, day: str) -> Exists:
     return Exists(enrolled.in_force_on(OuterRef(day)))
 
 
+def _participants(program, start: datetime.date, end: datetime.date):
+    """Those enrolled in the program during the period: the notes are read through them, on
+    the (participant, date) index, rather than across every participant's history."""
+    return Enrollment.objects.filter(program=program).overlapping(start, end).values("participant_id")
+
+
 def _line_rows(program, start: datetime.date, end: datetime.date) -> list[dict]:
     """Live lines of the period's services, summed per billing program, payer and whether
     the batch was sent: one query."""
-    lines = ClaimLine.objects.filter(voided=False, note__date__gte=start, note__date__lte=end).filter(
-        _enrolled_on_service_day(program, "note__participant", "note__date")
-    )
+    lines = ClaimLine.objects.filter(
+        voided=False,
+        note__participant_id__in=_participants(program, start, end),
+        note__date__gte=start,
+        note__date__lte=end,
+    ).filter(_enrolled_on_service_day(program, "note__participant", "note__date"))
     sent = Q(claim__batch__status=ClaimBatch.Status.EXPORTED)
     return list(
         lines.values("claim__billing_program", "claim__batch__payer__name")
@@ -88,7 +97,9 @@ def _assessments(program, start: datetime.date, end: datetime.date) -> list:
     """The period's signed, unbilled notes of this program's participants, assessed; kept when
     billability gives them to this program (a participant in two programs bills under the
     enrollment it finds first, as on the work page)."""
-    notes = billable_notes().filter(date__gte=start, date__lte=end)
+    notes = billable_notes().filter(
+        participant_id__in=_participants(program, start, end), date__gte=start, date__lte=end
+    )
     notes = notes.filter(_enrolled_on_service_day(program, "participant", "date"))
     return [a for a in assess(notes) if a.program == program]
 

@@ -69,7 +69,7 @@ def _rows(notes, field: str, labels: dict) -> list[list]:
 def _table(heading: str, rows: list[list], totals: dict) -> dict:
     return {
         "title": f"Services by {heading.lower()}",
-        "columns": [heading, "Sessions", "Participants", "Hours", "Units billed"],
+        "columns": [heading, "Sessions", "Participants", "Hours", "Units on claims"],
         "kinds": ["text", "int", "int", "decimal", "int"],
         "rows": rows,
         "total": ["Total", totals["sessions"], totals["participants"], _hours(totals["time"]), totals["units"] or 0],
@@ -160,7 +160,7 @@ def section(program, start, end) -> dict:
         "numbers": [
             {"label": "Sessions", "value": totals["sessions"], "unit": ""},
             {"label": "Hours", "value": _hours(totals["time"]), "unit": "h"},
-            {"label": "Units billed", "value": totals["units"] or 0, "unit": ""},
+            {"label": "Units on claims", "value": totals["units"] or 0, "unit": ""},
             {"label": "Group sessions held", "value": totals["groups"], "unit": ""},
             {"label": f"Contacted within {program.contact_frequency_days} days", "value": share, "unit": "%"},
             {"label": "Active participants contacted in time", "value": contacted, "unit": ""},
@@ -178,7 +178,8 @@ def section(program, start, end) -> dict:
         "notes": [
             "Sessions are signed session notes dated in the period within an enrollment in this program; a "
             "group session counts once for each attendee, and its hours once for each attendee.",
-            "Units are those billed on live claim lines for these notes; notes not yet billed add none.",
+            "Units on claims are those of live claim lines for these notes, in batches sent or not yet sent "
+            "(the Billing section counts only what was sent); notes not yet on a claim add none.",
             "Group sessions held counts distinct groups with at least one attendee from this program.",
             f"Contacted in time: participants enrolled on {end.isoformat()} with a session note (not a draft) "
             f"in the {program.contact_frequency_days} days up to that day.",

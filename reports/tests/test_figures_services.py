@@ -66,13 +66,13 @@ def test_a_hand_built_month_is_counted_number_by_number(program):
     assert numbers(section) == {
         "Sessions": 6,  # 1, 2, 3, 4, and the group's two notes
         "Hours": "4.50",  # 45 + 60 + 30 + 15 + 60 + 60 = 270 minutes
-        "Units billed": 9,  # 3 + 2 + 4 (the voided 5 does not count; 2 and c's are not billed)
+        "Units on claims": 9,  # 3 + 2 + 4 (the voided 5 does not count; 2 and c's are not billed)
         "Group sessions held": 1,
         "Contacted within 14 days": "75.0",  # 3 of 4
         "Active participants contacted in time": 3,  # a, b (the group on the 20th), m (a return on the 17th)
         "Active on 2026-10-31": 4,  # a, b, k, m (c discharged on the 20th)
     }
-    columns = ["Sessions", "Participants", "Hours", "Units billed"]
+    columns = ["Sessions", "Participants", "Hours", "Units on claims"]
     by_service = table(section, "Services by service")
     assert by_service["columns"][1:] == columns
     assert by_service["rows"] == [

@@ -146,6 +146,8 @@ def in_the_future(days: int) -> str:
         ("generate", {"month-month": "October"}, "month-month", "Enter the month as YYYY-MM"),
         ("generate", {"month-month": in_the_future(40)[:7]}, "month-month", "That month has not begun yet."),
         ("generate", {"month-month": "1999-12"}, "month-month", "Choose a month from 2000 on."),
+        ("generate", {"month-month": "0000-05"}, "month-month", "Choose a month from 2000 on."),
+        ("generate", {"month-month": "２０２６-10"}, "month-month", "Enter the month as YYYY-MM"),
         ("run", {"range-start": "2026-03-01", "range-end": "2026-02-01"}, "range-end", "end before it starts"),
         ("run", {"range-start": "2026-01-01", "range-end": in_the_future(1)}, "range-end", "end in the future"),
         ("run", {"range-start": "2020-01-01", "range-end": "2023-01-01"}, "range-end", "at most 3 years"),
@@ -313,3 +315,14 @@ def test_only_admins_and_supervisors_have_reports_in_the_navigation(
     ]:
         client.force_login(user)
         assert (link in client.get(reverse(home)).content.decode()) is shown, user
+
+
+def test_a_supervisor_running_a_month_that_exists_is_shown_it_not_regenerating_it(client, own_supervisor, report):
+    token = report.run_token
+    client.force_login(own_supervisor)
+    data = {"range-program": report.program_id, "range-start": "2026-10-01", "range-end": "2026-10-31"}
+    response = client.post(reverse("reports:report_run"), data)
+    assert response.status_code == 302 and f"#report-{report.pk}" in response["Location"]
+    report.refresh_from_db()
+    assert (report.status, report.run_token) == (Report.Status.READY, token)
+    assert "already exists" in client.get(response["Location"]).content.decode()

@@ -14,7 +14,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.context import AuditContext
 
-from ..access import REPORT_ROLES, get_report_for_user, report_programs, reports_for_user
+from ..access import REPORT_ROLES, get_report_for_user, may_generate, report_programs, reports_for_user
 from ..forms import FilterForm
 from ..models import Report
 from ..services import report_request
@@ -40,8 +40,14 @@ def _queue(request: HttpRequest, form_name: str) -> HttpResponse:
         filter_form = FilterForm({}, programs=report_programs(request.user))
         return list_page(request, filter_form, forms={form_name: form}, status=400)
     start, end = form.period()
-    ctx = AuditContext.from_request(request)
-    report = report_request(program=form.cleaned_data["program"], start=start, end=end, ctx=ctx)
+    program = form.cleaned_data["program"]
+    existing = Report.objects.filter(program=program, period_start=start, period_end=end).first()
+    if existing and existing.status != Report.Status.FAILED and not may_generate(request.user):
+        # Only program admins regenerate a report that exists (a month's scheduled report, for
+        # one); anyone else is shown the one there is.
+        messages.info(request, f"The {existing} already exists; a program admin can regenerate it.")
+        return redirect(place_in_list(request.user, existing))
+    report = report_request(program=program, start=start, end=end, ctx=AuditContext.from_request(request))
     messages.success(request, f"The {report} is queued; its line below follows it until it is ready.")
     return redirect(place_in_list(request.user, report))
 
