@@ -60,7 +60,7 @@ def dashboard_programs(user) -> QuerySet[Program]:
     if user.has_role(Role.PROGRAM_ADMIN):
         return Program.objects.all()
     if user.has_role(Role.SUPERVISOR):
-        return Program.objects.filter(staff__user=user)
+        return Program.objects.filter(staff__user=user, staff__is_active=True)
     return Program.objects.none()
 
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.roles import Role
+from outcomes.access import dashboard_programs
 from programs.models import Program
 
 from .models import Report
@@ -21,11 +22,8 @@ REPORT_ROLES = (Role.PROGRAM_ADMIN, Role.SUPERVISOR)
 
 
 def report_programs(user) -> QuerySet[Program]:
-    if user.has_role(Role.PROGRAM_ADMIN):
-        return Program.objects.all()
-    if user.has_role(Role.SUPERVISOR):
-        return Program.objects.filter(staff__user=user)
-    return Program.objects.none()
+    """The programs whose figures a user sees: the outcome dashboard's rule, the same people."""
+    return dashboard_programs(user)
 
 
 def reports_for_user(user) -> QuerySet[Report]:

@@ -111,3 +111,14 @@ def test_supervisors_may_not_generate_or_regenerate_a_month(client, report, own_
 def test_signed_out_visitors_are_sent_to_sign_in(client, report):
     response = client.get(reverse("reports:report_download", args=[report.pk, "csv"]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_supervisor_whose_profile_is_deactivated_sees_no_programs_reports(client, supervisor, team, program):
+    from programs.models import StaffProfile
+    from reports.access import report_programs
+
+    StaffProfile.objects.filter(user=supervisor).update(is_active=True)
+    supervisor.staff_profile.programs.add(program)
+    assert list(report_programs(supervisor)) == [program]
+    StaffProfile.objects.filter(user=supervisor).update(is_active=False)
+    assert list(report_programs(supervisor)) == []
