@@ -12,7 +12,7 @@ import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, OuterRef, Q, Subquery
+from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -80,14 +80,17 @@ def section(program, start, end) -> dict:
     cosigned_count = cosigned.count()
     # Waiting at the period's end: the note's last event up to then was its submission. The
     # history decides rather than today's status, so a report of a past month stays true.
-    last_event = NoteEvent.objects.filter(note=OuterRef("pk"), at__lt=after).order_by("-at", "-pk").values("action")
+    before_end = NoteEvent.objects.filter(note=OuterRef("pk"), at__lt=after).order_by("-at", "-pk")
+    submitted = before_end.filter(action=NoteEvent.Action.SUBMITTED)
     waiting = (
-        # Only notes that could still be waiting: final notes never needed a co-signature.
-        notes.filter(status__in=_MAY_HAVE_WAITED, signed_at__lt=after)
-        .filter(Q(cosigned_at__isnull=True) | Q(cosigned_at__gte=after))
-        .annotate(last_action=Subquery(last_event[:1]))
+        # Only notes that could still be waiting (final notes never needed a co-signature),
+        # submitted before the period ended: read from the events, since signed_at holds only
+        # the latest signature, which a note returned after the period and signed again moved.
+        notes.filter(status__in=_MAY_HAVE_WAITED)
+        .filter(Exists(submitted), Q(cosigned_at__isnull=True) | Q(cosigned_at__gte=after))
+        .annotate(last_action=Subquery(before_end.values("action")[:1]), since=Subquery(submitted.values("at")[:1]))
         .filter(last_action=NoteEvent.Action.SUBMITTED)
-        .aggregate(n=Count("pk"), oldest=Count("pk", filter=Q(signed_at__lt=after - datetime.timedelta(days=7))))
+        .aggregate(n=Count("pk"), oldest=Count("pk", filter=Q(since__lt=after - datetime.timedelta(days=7))))
     )
     returns = NoteEvent.objects.filter(
         action=NoteEvent.Action.RETURNED, at__gte=first, at__lt=after, note__in=notes.values("pk")

@@ -130,3 +130,15 @@ def test_the_query_count_does_not_grow_with_the_notes(program):
     assert numbers(section)["Median days from signature to co-signature"] == "1.0"  # 0, 1, 2 in turn
     assert numbers(section)["Returns"] == 1000
     assert len(small) == len(large)
+
+
+def test_a_note_returned_after_the_period_and_signed_again_was_still_waiting_at_its_end(program):
+    """Submitted Oct 5, returned Nov 3, signed again Nov 4 (its signed_at now says November): on
+    Oct 31 it was waiting, and had been for more than 7 days."""
+    author = specialist(program, "Ana", "Alvarez")
+    who = person(program, SEP_1, to=author)
+    late = written(who, author, october(5), november(4), status=Status.SUBMITTED)
+    history(late, (Action.SUBMITTED, october(5)), (Action.RETURNED, november(3)), (Action.SUBMITTED, november(4)))
+    figures = numbers(documentation.section(program, START, END))
+    assert figures["Waiting for co-signature on 2026-10-31"] == 1
+    assert figures["Of those, waiting more than 7 days"] == 1
