@@ -3,11 +3,12 @@ program-month, and any date range. Each cleans to a program and a period; a prog
 may not see is reported through `program_not_listed` so the view answers 404, as for any
 record."""
 
-import calendar
 import datetime
 import re
 
 from django import forms
+
+from .models import month_end
 
 MAX_RANGE_YEARS = 3
 EARLIEST_YEAR = 2000
@@ -74,7 +75,7 @@ class MonthReportForm(_ReportForm):
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         first = self.cleaned_data["month"]
-        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        return first, month_end(first)
 
 
 class RangeReportForm(_ReportForm):

@@ -1,4 +1,5 @@
 import calendar
+import datetime
 import uuid
 
 from django.conf import settings
@@ -7,6 +8,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from programs.models import Program
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    """The last day of `day`'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def report_file_path(instance, filename: str) -> str:
@@ -62,9 +68,15 @@ class Report(models.Model):
         return f"{self.program} report, {self.period_label}"
 
     @property
+    def is_month(self) -> bool:
+        """The period is one whole calendar month."""
+        start = self.period_start
+        return start.day == 1 and self.period_end == month_end(start)
+
+    @property
     def period_label(self) -> str:
         start, end = self.period_start, self.period_end
-        if start.day == 1 and end == start.replace(day=calendar.monthrange(start.year, start.month)[1]):
+        if self.is_month:
             return f"{start:%B %Y}"
         return f"{start:%b} {start.day}, {start.year} to {end:%b} {end.day}, {end.year}"
 

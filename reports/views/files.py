@@ -1,8 +1,6 @@
 """A report's files. They live under MEDIA_ROOT, never in static, and are served only here:
 after the access check, with one audit VIEW row per download (45 CFR 164.312(b))."""
 
-import calendar
-
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
@@ -26,8 +24,7 @@ CONTENT_TYPES = {
 def download_name(report: Report, fmt: str) -> str:
     """peer-bridger-2026-10.pdf for a month, peer-bridger-2026-01-01-to-2026-03-31.pdf otherwise."""
     start, end = report.period_start, report.period_end
-    month = start.day == 1 and end == start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    period = f"{start:%Y-%m}" if month else f"{start}-to-{end}"
+    period = f"{start:%Y-%m}" if report.is_month else f"{start}-to-{end}"
     return f"{slugify(report.program.name) or 'program'}-{period}.{fmt}"
 
 
