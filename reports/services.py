@@ -27,7 +27,7 @@ from audit.services import audit_record
 from programs.models import Program
 
 from . import figures as report_figures
-from . import notices, render
+from . import render
 from .models import Report
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def report_generate(report_id: int, run_token: str) -> bool:
         return False
     new_files: list[str] = []
     try:
-        _run(report_id, run_token, new_files)
+        old_files, scheduled = _run(report_id, run_token, new_files)
     except Superseded:
         _delete_files(new_files)
         return False
@@ -160,10 +160,26 @@ def report_generate(report_id: int, run_token: str) -> bool:
         _delete_files(new_files)
         logger.exception("Report %s failed", report_id)
         report_fail(report_id, run_token, error_reason(error))
+        return True
+    # The swap has committed: new_files are the report's files now. What follows runs outside
+    # the error handling above, which deletes new_files: a failed email once did that to a
+    # READY report, whose downloads then 404ed. The email is its own task, so a mail failure
+    # can't reach this run at all; robust=True keeps an eager (in-process) send from raising.
+    transaction.on_commit(lambda: _delete_files([f for f in old_files if f and f not in new_files]), robust=True)
+    if scheduled:
+        transaction.on_commit(lambda: _enqueue_ready_email(report_id), robust=True)
     return True
 
 
-def _run(report_id: int, run_token: uuid.UUID, new_files: list[str]) -> None:
+def _enqueue_ready_email(report_id: int) -> None:
+    from .tasks import send_report_ready  # tasks imports this module
+
+    send_report_ready.delay(report_id=report_id)
+
+
+def _run(report_id: int, run_token: uuid.UUID, new_files: list[str]) -> tuple[list[str], bool]:
+    """Make the files and swap them in. Returns the replaced files (to delete once committed)
+    and whether the report is scheduled (it then emails)."""
     report = Report.objects.select_related("program").get(pk=report_id)
 
     def progress(percent: int, stage: str) -> None:
@@ -205,10 +221,9 @@ def _run(report_id: int, run_token: uuid.UUID, new_files: list[str]) -> None:
         )
         if not stored:
             raise Superseded
-        # Only once the new names are committed: a reader sees the old files or the new ones.
-        transaction.on_commit(lambda: _delete_files([f for f in old_files if f and f not in new_files]))
-        if report.scheduled:
-            transaction.on_commit(lambda: notices.report_ready_notify(report_id))
+    # The old files are deleted only once the new names are committed (by the caller, after
+    # commit): a reader sees the old files or the new ones.
+    return old_files, report.scheduled
 
 
 def error_reason(error: BaseException) -> str:

@@ -10,6 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.utils import timezone
@@ -26,6 +27,23 @@ from reports.models import Report
 OCT = datetime.date(2026, 10, 1)
 OCT_END = datetime.date(2026, 10, 31)
 DAY = datetime.timedelta(days=1)
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """The mail server at its worst. notices catches SMTPException per recipient, so this
+    raises what it does not catch (a bad address gives a ValueError in Django's SMTP backend)."""
+
+    def send_messages(self, email_messages):
+        raise ValueError("Invalid address")
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in-process, as they do with no broker configured."""
+    conf = tasks.generate_report.app.conf
+    before, conf.task_always_eager = conf.task_always_eager, True
+    yield
+    conf.task_always_eager = before
 
 
 @pytest.fixture
@@ -169,7 +187,7 @@ def test_runs_left_running_past_the_timeout_are_marked_failed(program, settings)
 
 @pytest.mark.django_db
 def test_a_scheduled_report_emails_each_admin_a_link_without_figures(
-    program, ctx, admin_user, django_capture_on_commit_callbacks, settings
+    program, ctx, admin_user, django_capture_on_commit_callbacks, settings, eager_tasks
 ):
     settings.ROOT_URLCONF = "reports.tests.urls_for_links"
     settings.SITE_URL = "https://ps.example.org"
@@ -266,3 +284,35 @@ def test_beat_queues_last_months_reports_at_two_on_the_first(program, settings, 
     report = Report.objects.get()
     assert report.period_start == services.previous_month(timezone.localdate()) and report.scheduled
     assert len(queued) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_ready_email_leaves_the_report_ready_with_its_files(program, settings, eager_tasks):
+    """Real commits, so the after-commit work runs inside report_generate as in a worker."""
+    settings.EMAIL_BACKEND = "reports.tests.test_generation.FailingEmailBackend"
+    UserFactory(email="second.admin@example.org", role=Role.PROGRAM_ADMIN)
+    report = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END, scheduled=True)
+    assert services.report_generate(report.pk, str(report.run_token)) is True
+    report.refresh_from_db()
+    assert (report.status, report.error) == (Report.Status.READY, "")
+    assert report.has_files and all(default_storage.exists(name) for name in files_of(report))
+
+
+@pytest.mark.django_db
+def test_a_scheduled_report_queues_its_email_as_its_own_task(
+    program, ctx, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(tasks.send_report_ready, "delay", lambda **kwargs: sent.append(kwargs))
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks, scheduled=True)
+    generate(report, django_capture_on_commit_callbacks)
+    assert report.status == Report.Status.READY and sent == [{"report_id": report.pk}] and mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_task_sent_with_keyword_arguments_records_why_it_gave_up(program, ctx, django_capture_on_commit_callbacks):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    kwargs = {"report_id": report.pk, "run_token": str(report.run_token)}
+    tasks.generate_report.on_failure(ValueError("bad"), "task-id", (), kwargs, None)
+    report.refresh_from_db()
+    assert (report.status, report.error) == (Report.Status.FAILED, "Gave up after retries. ValueError: bad")
