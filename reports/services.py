@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 # (a bug, bad data) fails the same way every time, so it is recorded and not retried.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 STALE_REASON = "Stopped without finishing (worker lost?). Generate it again."
+NEVER_STARTED_REASON = "Never started (queue lost?). Generate it again."
 FILE_FIELDS = ("pdf", "xlsx", "csv")
 
 
@@ -133,8 +134,12 @@ def report_generate(report_id: int, run_token: str) -> bool:
     delivery, a second worker, or a superseded token finds nothing to claim and returns False.
     Transient errors are re-raised (for Celery to retry); others mark the report failed."""
     run_token = uuid.UUID(str(run_token))
-    # The claim: a conditional UPDATE, so of two workers with the same token one wins.
-    claimed = Report.objects.filter(pk=report_id, run_token=run_token, status=Report.Status.QUEUED).update(
+    # The claim: a conditional UPDATE, so of two workers with the same token one wins. A run
+    # still RUNNING for this token past the hard time limit had its worker killed (the limit
+    # guarantees it is gone), so acks_late's redelivery of the same message may take it over.
+    killed_before = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimable = Q(status=Report.Status.QUEUED) | Q(status=Report.Status.RUNNING, started_at__lt=killed_before)
+    claimed = Report.objects.filter(claimable, pk=report_id, run_token=run_token).update(
         status=Report.Status.RUNNING,
         started_at=timezone.now(),
         attempts=F("attempts") + 1,
@@ -258,13 +263,17 @@ def _delete_files(names: list[str]) -> None:
 
 def fail_stale_reports(older_than: datetime.timedelta | None = None) -> int:
     """Mark failed every run started longer ago than `older_than` (REPORT_STALE_MINUTES)
-    that is still running or waiting for its retry: its worker was lost. Returns how many."""
+    that is still running or waiting for its retry (its worker was lost), and every run
+    queued that long ago that never started (its message was lost). Returns how many."""
     cutoff = timezone.now() - (older_than if older_than is not None else stale_after())
     stale = Report.objects.filter(
         Q(status=Report.Status.RUNNING) | Q(status=Report.Status.QUEUED, started_at__isnull=False),
         started_at__lt=cutoff,
     )
-    return stale.update(status=Report.Status.FAILED, error=STALE_REASON, stage="")
+    # Queued and never claimed: its task message was lost, and nothing else would ever end it.
+    never_started = Report.objects.filter(status=Report.Status.QUEUED, started_at__isnull=True, queued_at__lt=cutoff)
+    failed = stale.update(status=Report.Status.FAILED, error=STALE_REASON, stage="")
+    return failed + never_started.update(status=Report.Status.FAILED, error=NEVER_STARTED_REASON, stage="")
 
 
 def monthly_reports_queue(*, month: datetime.date, ctx: AuditContext, program: Program | None = None) -> list[Report]:

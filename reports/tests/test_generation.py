@@ -175,12 +175,16 @@ def test_runs_left_running_past_the_timeout_are_marked_failed(program, settings)
     lost = Report.objects.create(**running, period_end=OCT_END, started_at=now - 31 * minutes)
     working = Report.objects.create(**running, period_end=OCT_END - 5 * DAY, started_at=now - 5 * minutes)
     waiting = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END - 6 * DAY,
-                                    queued_at=now - 120 * minutes)  # fmt: skip
-    assert services.fail_stale_reports() == 1
-    for report in (lost, working, waiting):
+                                    queued_at=now - 5 * minutes)  # fmt: skip
+    never = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END - 7 * DAY,
+                                  queued_at=now - 120 * minutes)  # fmt: skip
+    assert services.fail_stale_reports() == 2
+    for report in (lost, working, waiting, never):
         report.refresh_from_db()
     assert lost.status == Report.Status.FAILED and "worker lost" in lost.error
     assert (working.status, waiting.status) == (Report.Status.RUNNING, Report.Status.QUEUED)
+    assert never.status == Report.Status.FAILED and never.error == "Never started (queue lost?). Generate it again."
+    assert services.report_generate(never.pk, str(never.run_token)) is False
     # The lost worker, if it ever comes back, can no longer store its run.
     assert services.report_generate(lost.pk, str(lost.run_token)) is False
 
@@ -316,3 +320,18 @@ def test_a_task_sent_with_keyword_arguments_records_why_it_gave_up(program, ctx,
     tasks.generate_report.on_failure(ValueError("bad"), "task-id", (), kwargs, None)
     report.refresh_from_db()
     assert (report.status, report.error) == (Report.Status.FAILED, "Gave up after retries. ValueError: bad")
+
+
+@pytest.mark.django_db
+def test_a_redelivered_task_takes_over_a_run_whose_worker_was_killed(
+    program, ctx, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 300
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    started = timezone.now() - datetime.timedelta(seconds=200)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, started_at=started, attempts=1)
+    # Within the time limit the first worker may still be at it.
+    assert services.report_generate(report.pk, str(report.run_token)) is False
+    Report.objects.filter(pk=report.pk).update(started_at=timezone.now() - datetime.timedelta(seconds=301))
+    assert generate(report, django_capture_on_commit_callbacks) is True
+    assert (report.status, report.attempts) == (Report.Status.READY, 2)
