@@ -66,11 +66,18 @@ def _is_busy(report: Report, now: datetime.datetime) -> bool:
 
 
 def report_request(
-    *, program: Program, start: datetime.date, end: datetime.date, ctx: AuditContext, scheduled: bool = False
+    *,
+    program: Program,
+    start: datetime.date,
+    end: datetime.date,
+    ctx: AuditContext,
+    scheduled: bool = False,
+    keep_ready: bool = False,
 ) -> Report:
     """Create the report for (program, start, end) or ask for it again, and queue its task after
     commit. A report already queued or running is left alone (one run at a time). The old
-    figures and files stay until the new run stores its own."""
+    figures and files stay until the new run stores its own. With `keep_ready`, a READY report
+    is left alone too (the schedule: only missing, failed or stale reports are made)."""
     if end < start:
         raise ValidationError("The period must end on or after its start.")
     with transaction.atomic():
@@ -90,6 +97,9 @@ def report_request(
             # Lock the row: two requests at once queue one run, not two.
             report = Report.objects.select_for_update().get(pk=report.pk)
             if _is_busy(report, timezone.now()):
+                return report
+            # Checked under the row lock: a run finishing meanwhile is not made again.
+            if keep_ready and report.status == Report.Status.READY:
                 return report
             report.status = Report.Status.QUEUED
             report.run_token = uuid.uuid4()
@@ -277,7 +287,9 @@ def fail_stale_reports(older_than: datetime.timedelta | None = None) -> int:
 
 
 def monthly_reports_queue(*, month: datetime.date, ctx: AuditContext, program: Program | None = None) -> list[Report]:
-    """Queue the month's report of `program`, or of every active program (the schedule)."""
+    """Queue the month's report of `program`, or of every active program (the schedule).
+    A report already READY is kept: beat's task is acks_late, so a redelivery must not
+    regenerate (and re-email) every program's report."""
     start, end = month_bounds(month)
     programs = [program] if program is not None else list(Program.objects.filter(is_active=True).order_by("pk"))
-    return [report_request(program=p, start=start, end=end, ctx=ctx, scheduled=True) for p in programs]
+    return [report_request(program=p, start=start, end=end, ctx=ctx, scheduled=True, keep_ready=True) for p in programs]

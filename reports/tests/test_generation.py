@@ -335,3 +335,22 @@ def test_a_redelivered_task_takes_over_a_run_whose_worker_was_killed(
     Report.objects.filter(pk=report.pk).update(started_at=timezone.now() - datetime.timedelta(seconds=301))
     assert generate(report, django_capture_on_commit_callbacks) is True
     assert (report.status, report.attempts) == (Report.Status.READY, 2)
+
+
+@pytest.mark.django_db
+def test_a_redelivered_schedule_remakes_only_missing_or_failed_reports(
+    program, ctx, django_capture_on_commit_callbacks, eager_tasks
+):
+    # eager_tasks: the scheduled report's ready email runs in-process, not through the broker.
+    other = ProgramFactory(agency=program.agency, name="Second")
+    done = services.monthly_reports_queue(month=OCT, ctx=ctx, program=program)[0]
+    generate(done, django_capture_on_commit_callbacks)
+    failed = services.monthly_reports_queue(month=OCT, ctx=ctx, program=other)[0]
+    services.report_fail(failed.pk, failed.run_token, "ValueError: bad")
+    ready_token = done.run_token
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.monthly_reports_queue(month=OCT, ctx=ctx)
+    done.refresh_from_db()
+    failed.refresh_from_db()
+    assert (done.status, done.run_token) == (Report.Status.READY, ready_token)
+    assert failed.status == Report.Status.QUEUED and len(queued) == 1
