@@ -2,8 +2,12 @@
 all end in one run; regenerating keeps the old files until the new ones are stored."""
 
 import datetime
+import os
+import subprocess
+import sys
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -354,3 +358,19 @@ def test_a_redelivered_schedule_remakes_only_missing_or_failed_reports(
     failed.refresh_from_db()
     assert (done.status, done.run_token) == (Report.Status.READY, ready_token)
     assert failed.status == Report.Status.QUEUED and len(queued) == 1
+
+
+def test_settings_refuse_a_stale_timeout_within_the_task_time_limit():
+    # 6 minutes is 360 s; a soft limit of 400 s makes the hard limit 460 s.
+    env = {**os.environ, "REPORT_STALE_MINUTES": "6", "CELERY_TASK_SOFT_TIME_LIMIT": "400"}
+    result = subprocess.run(  # noqa: S603 (our own interpreter and a fixed script)
+        [sys.executable, "-c", "from django.conf import settings; settings.REPORT_STALE_MINUTES"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "DJANGO_SETTINGS_MODULE": "peersupport.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "REPORT_STALE_MINUTES (6 minutes) must be longer than the task time limit" in result.stderr
