@@ -27,7 +27,7 @@ from audit.services import audit_record
 from programs.models import Program
 
 from . import figures as report_figures
-from . import notices, render
+from . import render
 from .models import Report
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 # (a bug, bad data) fails the same way every time, so it is recorded and not retried.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 STALE_REASON = "Stopped without finishing (worker lost?). Generate it again."
+NEVER_STARTED_REASON = "Never started (queue lost?). Generate it again."
 FILE_FIELDS = ("pdf", "xlsx", "csv")
 
 
@@ -65,11 +66,18 @@ def _is_busy(report: Report, now: datetime.datetime) -> bool:
 
 
 def report_request(
-    *, program: Program, start: datetime.date, end: datetime.date, ctx: AuditContext, scheduled: bool = False
+    *,
+    program: Program,
+    start: datetime.date,
+    end: datetime.date,
+    ctx: AuditContext,
+    scheduled: bool = False,
+    keep_ready: bool = False,
 ) -> Report:
     """Create the report for (program, start, end) or ask for it again, and queue its task after
     commit. A report already queued or running is left alone (one run at a time). The old
-    figures and files stay until the new run stores its own."""
+    figures and files stay until the new run stores its own. With `keep_ready`, a READY report
+    is left alone too (the schedule: only missing, failed or stale reports are made)."""
     if end < start:
         raise ValidationError("The period must end on or after its start.")
     with transaction.atomic():
@@ -89,6 +97,9 @@ def report_request(
             # Lock the row: two requests at once queue one run, not two.
             report = Report.objects.select_for_update().get(pk=report.pk)
             if _is_busy(report, timezone.now()):
+                return report
+            # Checked under the row lock: a run finishing meanwhile is not made again.
+            if keep_ready and report.status == Report.Status.READY:
                 return report
             report.status = Report.Status.QUEUED
             report.run_token = uuid.uuid4()
@@ -133,8 +144,12 @@ def report_generate(report_id: int, run_token: str) -> bool:
     delivery, a second worker, or a superseded token finds nothing to claim and returns False.
     Transient errors are re-raised (for Celery to retry); others mark the report failed."""
     run_token = uuid.UUID(str(run_token))
-    # The claim: a conditional UPDATE, so of two workers with the same token one wins.
-    claimed = Report.objects.filter(pk=report_id, run_token=run_token, status=Report.Status.QUEUED).update(
+    # The claim: a conditional UPDATE, so of two workers with the same token one wins. A run
+    # still RUNNING for this token past the hard time limit had its worker killed (the limit
+    # guarantees it is gone), so acks_late's redelivery of the same message may take it over.
+    killed_before = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimable = Q(status=Report.Status.QUEUED) | Q(status=Report.Status.RUNNING, started_at__lt=killed_before)
+    claimed = Report.objects.filter(claimable, pk=report_id, run_token=run_token).update(
         status=Report.Status.RUNNING,
         started_at=timezone.now(),
         attempts=F("attempts") + 1,
@@ -145,7 +160,7 @@ def report_generate(report_id: int, run_token: str) -> bool:
         return False
     new_files: list[str] = []
     try:
-        _run(report_id, run_token, new_files)
+        old_files, scheduled = _run(report_id, run_token, new_files)
     except Superseded:
         _delete_files(new_files)
         return False
@@ -160,10 +175,26 @@ def report_generate(report_id: int, run_token: str) -> bool:
         _delete_files(new_files)
         logger.exception("Report %s failed", report_id)
         report_fail(report_id, run_token, error_reason(error))
+        return True
+    # The swap has committed: new_files are the report's files now. What follows runs outside
+    # the error handling above, which deletes new_files: a failed email once did that to a
+    # READY report, whose downloads then 404ed. The email is its own task, so a mail failure
+    # can't reach this run at all; robust=True keeps an eager (in-process) send from raising.
+    transaction.on_commit(lambda: _delete_files([f for f in old_files if f and f not in new_files]), robust=True)
+    if scheduled:
+        transaction.on_commit(lambda: _enqueue_ready_email(report_id), robust=True)
     return True
 
 
-def _run(report_id: int, run_token: uuid.UUID, new_files: list[str]) -> None:
+def _enqueue_ready_email(report_id: int) -> None:
+    from .tasks import send_report_ready  # tasks imports this module
+
+    send_report_ready.delay(report_id=report_id)
+
+
+def _run(report_id: int, run_token: uuid.UUID, new_files: list[str]) -> tuple[list[str], bool]:
+    """Make the files and swap them in. Returns the replaced files (to delete once committed)
+    and whether the report is scheduled (it then emails)."""
     report = Report.objects.select_related("program").get(pk=report_id)
 
     def progress(percent: int, stage: str) -> None:
@@ -205,10 +236,9 @@ def _run(report_id: int, run_token: uuid.UUID, new_files: list[str]) -> None:
         )
         if not stored:
             raise Superseded
-        # Only once the new names are committed: a reader sees the old files or the new ones.
-        transaction.on_commit(lambda: _delete_files([f for f in old_files if f and f not in new_files]))
-        if report.scheduled:
-            transaction.on_commit(lambda: notices.report_ready_notify(report_id))
+    # The old files are deleted only once the new names are committed (by the caller, after
+    # commit): a reader sees the old files or the new ones.
+    return old_files, report.scheduled
 
 
 def error_reason(error: BaseException) -> str:
@@ -243,17 +273,23 @@ def _delete_files(names: list[str]) -> None:
 
 def fail_stale_reports(older_than: datetime.timedelta | None = None) -> int:
     """Mark failed every run started longer ago than `older_than` (REPORT_STALE_MINUTES)
-    that is still running or waiting for its retry: its worker was lost. Returns how many."""
+    that is still running or waiting for its retry (its worker was lost), and every run
+    queued that long ago that never started (its message was lost). Returns how many."""
     cutoff = timezone.now() - (older_than if older_than is not None else stale_after())
     stale = Report.objects.filter(
         Q(status=Report.Status.RUNNING) | Q(status=Report.Status.QUEUED, started_at__isnull=False),
         started_at__lt=cutoff,
     )
-    return stale.update(status=Report.Status.FAILED, error=STALE_REASON, stage="")
+    # Queued and never claimed: its task message was lost, and nothing else would ever end it.
+    never_started = Report.objects.filter(status=Report.Status.QUEUED, started_at__isnull=True, queued_at__lt=cutoff)
+    failed = stale.update(status=Report.Status.FAILED, error=STALE_REASON, stage="")
+    return failed + never_started.update(status=Report.Status.FAILED, error=NEVER_STARTED_REASON, stage="")
 
 
 def monthly_reports_queue(*, month: datetime.date, ctx: AuditContext, program: Program | None = None) -> list[Report]:
-    """Queue the month's report of `program`, or of every active program (the schedule)."""
+    """Queue the month's report of `program`, or of every active program (the schedule).
+    A report already READY is kept: beat's task is acks_late, so a redelivery must not
+    regenerate (and re-email) every program's report."""
     start, end = month_bounds(month)
     programs = [program] if program is not None else list(Program.objects.filter(is_active=True).order_by("pk"))
-    return [report_request(program=p, start=start, end=end, ctx=ctx, scheduled=True) for p in programs]
+    return [report_request(program=p, start=start, end=end, ctx=ctx, scheduled=True, keep_ready=True) for p in programs]

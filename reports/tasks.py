@@ -5,14 +5,16 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 
-from . import services
+from . import notices, services
 
 
 class ReportTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         # Called once retries are used up (or for an error we do not retry): the report says
         # why instead of waiting for the stale sweep.
-        report_id, run_token = args
+        # Bound as the task binds them, so a message sent with kwargs is handled too.
+        call = {**dict(zip(("report_id", "run_token"), args, strict=False)), **kwargs}
+        report_id, run_token = call["report_id"], call["run_token"]
         services.report_fail(report_id, run_token, f"Gave up after retries. {services.error_reason(exc)}")
 
 
@@ -27,6 +29,12 @@ class ReportTask(Task):
 )
 def generate_report(report_id: int, run_token: str) -> bool:
     return services.report_generate(report_id, run_token)
+
+
+@shared_task(acks_late=True)
+def send_report_ready(report_id: int) -> int:
+    """Its own task, queued after the run commits: a mail failure can't touch the report."""
+    return notices.report_ready_notify(report_id)
 
 
 @shared_task(acks_late=True)

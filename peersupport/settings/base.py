@@ -315,5 +315,12 @@ BILLING_WORK_WINDOW = _int_between("BILLING_WORK_WINDOW", 500, 10, 5000)
 # A report still running (or waiting for its retry) this many minutes after its worker
 # started is marked failed: the worker was lost. Longer than CELERY_TASK_TIME_LIMIT.
 REPORT_STALE_MINUTES = _int_between("REPORT_STALE_MINUTES", 30, 6, 24 * 60)
+if REPORT_STALE_MINUTES * 60 <= CELERY_TASK_TIME_LIMIT:
+    # Otherwise the sweep fails reports whose worker is still allowed to be making them.
+    raise ImproperlyConfigured(
+        f"REPORT_STALE_MINUTES ({REPORT_STALE_MINUTES} minutes) must be longer than the task time limit "
+        f"(CELERY_TASK_TIME_LIMIT, {CELERY_TASK_TIME_LIMIT} seconds): raise it or lower "
+        "CELERY_TASK_SOFT_TIME_LIMIT."
+    )
 # The site's address as users reach it, for links in emails sent by tasks (no request there).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -2,14 +2,19 @@
 all end in one run; regenerating keeps the old files until the new ones are stored."""
 
 import datetime
+import os
+import subprocess
+import sys
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.utils import timezone
@@ -26,6 +31,23 @@ from reports.models import Report
 OCT = datetime.date(2026, 10, 1)
 OCT_END = datetime.date(2026, 10, 31)
 DAY = datetime.timedelta(days=1)
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """The mail server at its worst. notices catches SMTPException per recipient, so this
+    raises what it does not catch (a bad address gives a ValueError in Django's SMTP backend)."""
+
+    def send_messages(self, email_messages):
+        raise ValueError("Invalid address")
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in-process, as they do with no broker configured."""
+    conf = tasks.generate_report.app.conf
+    before, conf.task_always_eager = conf.task_always_eager, True
+    yield
+    conf.task_always_eager = before
 
 
 @pytest.fixture
@@ -157,19 +179,23 @@ def test_runs_left_running_past_the_timeout_are_marked_failed(program, settings)
     lost = Report.objects.create(**running, period_end=OCT_END, started_at=now - 31 * minutes)
     working = Report.objects.create(**running, period_end=OCT_END - 5 * DAY, started_at=now - 5 * minutes)
     waiting = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END - 6 * DAY,
-                                    queued_at=now - 120 * minutes)  # fmt: skip
-    assert services.fail_stale_reports() == 1
-    for report in (lost, working, waiting):
+                                    queued_at=now - 5 * minutes)  # fmt: skip
+    never = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END - 7 * DAY,
+                                  queued_at=now - 120 * minutes)  # fmt: skip
+    assert services.fail_stale_reports() == 2
+    for report in (lost, working, waiting, never):
         report.refresh_from_db()
     assert lost.status == Report.Status.FAILED and "worker lost" in lost.error
     assert (working.status, waiting.status) == (Report.Status.RUNNING, Report.Status.QUEUED)
+    assert never.status == Report.Status.FAILED and never.error == "Never started (queue lost?). Generate it again."
+    assert services.report_generate(never.pk, str(never.run_token)) is False
     # The lost worker, if it ever comes back, can no longer store its run.
     assert services.report_generate(lost.pk, str(lost.run_token)) is False
 
 
 @pytest.mark.django_db
 def test_a_scheduled_report_emails_each_admin_a_link_without_figures(
-    program, ctx, admin_user, django_capture_on_commit_callbacks, settings
+    program, ctx, admin_user, django_capture_on_commit_callbacks, settings, eager_tasks
 ):
     settings.ROOT_URLCONF = "reports.tests.urls_for_links"
     settings.SITE_URL = "https://ps.example.org"
@@ -266,3 +292,85 @@ def test_beat_queues_last_months_reports_at_two_on_the_first(program, settings, 
     report = Report.objects.get()
     assert report.period_start == services.previous_month(timezone.localdate()) and report.scheduled
     assert len(queued) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_ready_email_leaves_the_report_ready_with_its_files(program, settings, eager_tasks):
+    """Real commits, so the after-commit work runs inside report_generate as in a worker."""
+    settings.EMAIL_BACKEND = "reports.tests.test_generation.FailingEmailBackend"
+    UserFactory(email="second.admin@example.org", role=Role.PROGRAM_ADMIN)
+    report = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END, scheduled=True)
+    assert services.report_generate(report.pk, str(report.run_token)) is True
+    report.refresh_from_db()
+    assert (report.status, report.error) == (Report.Status.READY, "")
+    assert report.has_files and all(default_storage.exists(name) for name in files_of(report))
+
+
+@pytest.mark.django_db
+def test_a_scheduled_report_queues_its_email_as_its_own_task(
+    program, ctx, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(tasks.send_report_ready, "delay", lambda **kwargs: sent.append(kwargs))
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks, scheduled=True)
+    generate(report, django_capture_on_commit_callbacks)
+    assert report.status == Report.Status.READY and sent == [{"report_id": report.pk}] and mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_task_sent_with_keyword_arguments_records_why_it_gave_up(program, ctx, django_capture_on_commit_callbacks):
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    kwargs = {"report_id": report.pk, "run_token": str(report.run_token)}
+    tasks.generate_report.on_failure(ValueError("bad"), "task-id", (), kwargs, None)
+    report.refresh_from_db()
+    assert (report.status, report.error) == (Report.Status.FAILED, "Gave up after retries. ValueError: bad")
+
+
+@pytest.mark.django_db
+def test_a_redelivered_task_takes_over_a_run_whose_worker_was_killed(
+    program, ctx, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 300
+    report, _ = request(program, ctx, django_capture_on_commit_callbacks)
+    started = timezone.now() - datetime.timedelta(seconds=200)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, started_at=started, attempts=1)
+    # Within the time limit the first worker may still be at it.
+    assert services.report_generate(report.pk, str(report.run_token)) is False
+    Report.objects.filter(pk=report.pk).update(started_at=timezone.now() - datetime.timedelta(seconds=301))
+    assert generate(report, django_capture_on_commit_callbacks) is True
+    assert (report.status, report.attempts) == (Report.Status.READY, 2)
+
+
+@pytest.mark.django_db
+def test_a_redelivered_schedule_remakes_only_missing_or_failed_reports(
+    program, ctx, django_capture_on_commit_callbacks, eager_tasks
+):
+    # eager_tasks: the scheduled report's ready email runs in-process, not through the broker.
+    other = ProgramFactory(agency=program.agency, name="Second")
+    done = services.monthly_reports_queue(month=OCT, ctx=ctx, program=program)[0]
+    generate(done, django_capture_on_commit_callbacks)
+    failed = services.monthly_reports_queue(month=OCT, ctx=ctx, program=other)[0]
+    services.report_fail(failed.pk, failed.run_token, "ValueError: bad")
+    ready_token = done.run_token
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.monthly_reports_queue(month=OCT, ctx=ctx)
+    done.refresh_from_db()
+    failed.refresh_from_db()
+    assert (done.status, done.run_token) == (Report.Status.READY, ready_token)
+    assert failed.status == Report.Status.QUEUED and len(queued) == 1
+
+
+def test_settings_refuse_a_stale_timeout_within_the_task_time_limit():
+    # 6 minutes is 360 s; a soft limit of 400 s makes the hard limit 460 s.
+    env = {**os.environ, "REPORT_STALE_MINUTES": "6", "CELERY_TASK_SOFT_TIME_LIMIT": "400"}
+    result = subprocess.run(  # noqa: S603 (our own interpreter and a fixed script)
+        [sys.executable, "-c", "from django.conf import settings; settings.REPORT_STALE_MINUTES"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "DJANGO_SETTINGS_MODULE": "peersupport.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "REPORT_STALE_MINUTES (6 minutes) must be longer than the task time limit" in result.stderr
