@@ -25,6 +25,8 @@ class MonthInput(forms.TextInput):
 
 
 class _ReportForm(forms.Form):
+    """A program the user may ask about; each subclass cleans a `period()` too."""
+
     program = forms.ModelChoiceField(queryset=None, empty_label=None)
 
     def __init__(self, *args, programs, today: datetime.date, **kwargs):
@@ -45,9 +47,6 @@ class _ReportForm(forms.Form):
     @property
     def program_not_listed(self) -> bool:
         return self.has_error("program", "invalid_choice")
-
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        raise NotImplementedError
 
 
 class FilterForm(forms.Form):
