@@ -18,8 +18,33 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class DashboardFilterForm(forms.Form):
+class ProgramForm(forms.Form):
+    """A hand-rendered Bootstrap form about one of the programs a user may see (the outcome
+    dashboard's filters, the reports' requests). A field with an error is marked invalid and
+    points at its message; a program not in the list is `program_not_listed`, for a 404."""
+
     program = forms.ModelChoiceField(queryset=None, empty_label=None)
+
+    def __init__(self, *args, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs.order_by("name")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] += " is-invalid"
+                attrs["aria-describedby"] = f"{self.add_prefix(name)}-error"
+
+    @property
+    def program_not_listed(self) -> bool:
+        return self.has_error("program", "invalid_choice")
+
+
+class DashboardFilterForm(ProgramForm):
     enrolled_from = forms.DateField(label="Enrolled from", widget=DateInput)
     enrolled_to = forms.DateField(label="Enrolled to", widget=DateInput)
     time_from = forms.ChoiceField(label="From timepoint", choices=[(t.value, t.label) for t in SCHEDULED])
@@ -36,23 +61,7 @@ class DashboardFilterForm(forms.Form):
             "time_from": Timepoint.INTAKE.value,
             "time_to": Timepoint.MONTH_6.value,
         }
-        super().__init__(defaults | given)
-        self.fields["program"].queryset = programs.order_by("name")
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] += " is-invalid"
-                attrs["aria-describedby"] = f"{name}-error"
-
-    @property
-    def program_not_listed(self) -> bool:
-        """A program the user may not see (or none such): the view answers 404."""
-        return self.has_error("program", "invalid_choice")
+        super().__init__(defaults | given, programs=programs)
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,8 @@ import re
 
 from django import forms
 
+from outcomes.dashboard_forms import DateInput, ProgramForm
+
 from .models import month_end
 
 MAX_RANGE_YEARS = 3
@@ -15,38 +17,17 @@ EARLIEST_YEAR = 2000
 MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only, not any Unicode digit
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
 class MonthInput(forms.TextInput):
     # Chromium shows a month picker; browsers without one get a text box that takes YYYY-MM.
     input_type = "month"
 
 
-class _ReportForm(forms.Form):
+class _ReportForm(ProgramForm):
     """A program the user may ask about; each subclass cleans a `period()` too."""
 
-    program = forms.ModelChoiceField(queryset=None, empty_label=None)
-
     def __init__(self, *args, programs, today: datetime.date, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, programs=programs, **kwargs)
         self.today = today
-        self.fields["program"].queryset = programs.order_by("name")
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] += " is-invalid"
-                attrs["aria-describedby"] = f"{self.add_prefix(name)}-error"
-
-    @property
-    def program_not_listed(self) -> bool:
-        return self.has_error("program", "invalid_choice")
 
 
 class FilterForm(forms.Form):
