@@ -16,6 +16,7 @@ from programs.models import Payer
 from .assessment import READY
 from .billability import assess, billable_notes
 from .exports import batch_csv
+from .history import batch_sent
 from .models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine, DuplicateDecision
 from .validation import validate_837p
 from .x12 import MAX_LINES_PER_CLAIM, ExportError, build_837p
@@ -165,6 +166,7 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
             batch.exported_by = ctx.actor
             batch.export_errors = []
             batch.save()
+            batch_sent(batch, ctx.actor)
             audit_record(
                 action=AuditEvent.Action.UPDATE,
                 target=batch,
@@ -271,16 +273,24 @@ def _check_correctable(claim: Claim) -> None:
             f"Enter {payer}'s claim number for {claim.claim_number} (from its remittance) first: "
             "a replacement or void names the payer's claim (REF*F8), not ours."
         )
-    # A correction follows the payer's correction limit, not the filing limit of a first claim.
-    # Texas counts 120 days from the Remittance and Status report (1 TAC 354.1003; TMPPM 6.1.4).
-    # Remittances are not imported yet, so the days count from the original's export, which comes
-    # before its remittance: the limit is reached sooner, never later (the conservative reading).
-    age = (timezone.localdate() - timezone.localdate(batch.exported_at)).days
-    if age > payer.correction_days:
+    days_left = correction_days_left(claim, batch)
+    if days_left < 0:
         raise ValidationError(
-            f"Past {payer}'s {payer.correction_days}-day limit for corrections: "
-            f"{claim.claim_number} was exported {age} days ago."
+            f"Past {payer}'s {payer.correction_days}-day limit for corrections: {claim.claim_number} was "
+            f"{'adjudicated' if claim.adjudicated_on else 'exported'} {payer.correction_days - days_left} days ago."
         )
+
+
+def correction_days_left(claim: Claim, batch: ClaimBatch) -> int:
+    """Days left to send a replacement or void (negative: past the limit).
+
+    A correction follows the payer's correction limit, not the filing limit of a first claim.
+    Texas counts 120 days from the Remittance and Status report (1 TAC 354.1003; TMPPM 6.1.4): from
+    the remittance that adjudicated the claim. Until one is imported the days count from the
+    export, which comes before any remittance: the limit is reached sooner, never later (the
+    conservative reading)."""
+    start = claim.adjudicated_on or timezone.localdate(batch.exported_at)
+    return batch.payer.correction_days - (timezone.localdate() - start).days
 
 
 def claim_set_payer_number(*, claim: Claim, number: str, ctx: AuditContext) -> Claim:

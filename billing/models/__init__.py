@@ -1,5 +1,5 @@
-"""Billing's models: the reference data that decides what a note bills (reference.py) and the
-claims made of it (claims.py)."""
+"""Billing's models: the reference data that decides what a note bills (reference.py), the
+claims made of it (claims.py) and what the payer says back (remittances.py)."""
 
 from .claims import Claim, ClaimBatch, ClaimLine, DuplicateDecision
 from .reference import (
@@ -11,8 +11,26 @@ from .reference import (
     ServiceCode,
     units_for,
 )
+from .remittances import (
+    Adjustment,
+    Appeal,
+    ClaimEvent,
+    ProviderAdjustment,
+    Remittance,
+    RemittanceClaim,
+    RemittanceLine,
+    WriteOff,
+)
 
 __all__ = [
+    "Adjustment",
+    "Appeal",
+    "ClaimEvent",
+    "ProviderAdjustment",
+    "Remittance",
+    "RemittanceClaim",
+    "RemittanceLine",
+    "WriteOff",
     "Authorization",
     "BillingIdentity",
     "Claim",

@@ -1,6 +1,8 @@
 """The claims made of billable notes: batches (one payer's 837P), claims, their lines, and
 billing staff's decisions between duplicate notes."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -67,6 +69,19 @@ class Claim(models.Model):
         REPLACEMENT = "7", "Replacement"
         VOID = "8", "Void"
 
+    class Status(models.TextChoices):
+        """Where the claim is in the revenue cycle. Set by export, acknowledgments (999, 277CA)
+        and remittances (835); every change is a ClaimEvent, the claim's history."""
+
+        BUILT = "built", "Built, not sent"
+        SENT = "sent", "Sent"
+        ACCEPTED = "accepted", "Accepted by the payer"
+        REJECTED = "rejected", "Rejected by the payer"
+        PAID = "paid", "Paid"
+        PARTLY_PAID = "partly_paid", "Partly paid"
+        DENIED = "denied", "Denied"
+        REVERSED = "reversed", "Reversed"
+
     batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="claims")
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
@@ -84,7 +99,7 @@ class Claim(models.Model):
     )
     diagnosis_codes = models.JSONField(default=list)
     # The payer's own number for this claim (its internal control number), which a replacement or
-    # void must quote in REF*F8. Typed by billing staff from the remittance until 835 import does it.
+    # void must quote in REF*F8: from the 835 (CLP07) or the 277CA, or typed from a paper remittance.
     payer_claim_number = models.CharField(
         "payer's claim number",
         max_length=50,
@@ -96,6 +111,12 @@ class Claim(models.Model):
         ],
     )
     created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BUILT, db_index=True)
+    # The payer's latest word on it (a rejection's reasons, a remittance's), for its page.
+    status_detail = models.TextField(blank=True)
+    # The date of the latest remittance that adjudicated it: the payer's correction limit counts
+    # from it (Texas: 120 days from the Remittance and Status report, 1 TAC 354.1003).
+    adjudicated_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -125,6 +146,18 @@ class ClaimLine(models.Model):
     # Set when a void was decided "do not rebill": the note is not billed again.
     do_not_rebill = models.BooleanField(default=False)
     void_reason = models.CharField(max_length=300, blank=True)
+    # What the payer's remittances posted to this line, summed in the transaction that posts each
+    # one (a reversal posts negative amounts), so queues and accounts receivable read them
+    # directly whatever the history. `adjusted`: contractual and patient-responsibility
+    # adjustments of a paid line; `denied`: every other adjustment, worked in the denial queue
+    # until corrected, appealed or written off (billing/remittance/posting.py classifies).
+    paid = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    allowed = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    adjusted = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    denied = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    written_off = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    # The denial's main reason ("CO-16"), the group of the denial queue; "" when nothing is denied.
+    denial_reason = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["service_date", "pk"]

@@ -15,8 +15,8 @@ from accounts.access import role_required
 from audit.context import AuditContext
 from programs.models import Payer
 
-from . import selectors, services
-from .access import (
+from .. import selectors, services
+from ..access import (
     BILLING_ROLES,
     get_authorization_for_user,
     get_batch_for_user,
@@ -24,8 +24,8 @@ from .access import (
     get_line_for_user,
     get_note_for_billing,
 )
-from .assessment import READY
-from .forms import (
+from ..assessment import READY
+from ..forms import (
     AuthorizationFilterForm,
     AuthorizationForm,
     BillingFilterForm,
@@ -33,8 +33,8 @@ from .forms import (
     DuplicateDecisionForm,
     PayerClaimNumberForm,
 )
-from .models import Claim
-from .x12 import ExportError
+from ..models import Claim
+from ..x12 import ExportError
 
 
 @role_required(*BILLING_ROLES)

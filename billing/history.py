@@ -1,0 +1,22 @@
+"""A claim's history: every change of its status, and every action on it, is a ClaimEvent,
+written with the change, in its transaction."""
+
+from .models import Claim, ClaimBatch, ClaimEvent
+
+
+def claim_event(claim: Claim, text: str, *, status: str = "", actor=None, remittance=None) -> ClaimEvent:
+    """Record a step of `claim`'s history; with `status`, the claim moves to it (saved here)."""
+    if status:
+        claim.status = status
+        claim.save(update_fields=["status", "status_detail", "adjudicated_on", "payer_claim_number"])
+    return ClaimEvent.objects.create(claim=claim, status=status, text=text[:500], actor=actor, remittance=remittance)
+
+
+def batch_sent(batch: ClaimBatch, actor) -> None:
+    """Every claim of a batch just exported is sent: one UPDATE and one INSERT, whatever its size."""
+    claims = list(batch.claims.only("pk"))
+    Claim.objects.filter(batch=batch).update(status=Claim.Status.SENT)
+    text = f"Sent in batch {batch.pk} (interchange {batch.interchange_control_number:09d})."
+    ClaimEvent.objects.bulk_create(
+        ClaimEvent(claim=claim, status=Claim.Status.SENT, text=text, actor=actor) for claim in claims
+    )

@@ -1,0 +1,76 @@
+"""Posting a remittance's decisions to our claims: each matched service line adds its paid,
+adjusted and denied amounts to its claim line (a reversal adds negative ones), then the claim
+takes its status from what its lines now hold. Money stays Decimal throughout."""
+
+from decimal import Decimal
+
+from django.db.models import F
+
+from ..history import claim_event
+from ..models import Adjustment, Claim, ClaimLine, RemittanceClaim, RemittanceLine
+
+# Adjustments that are the expected price of a paid line, not a denial to work: the payer's fee
+# schedule or contracted amount (CARC 45) and sequestration (CARC 253), when the payer paid
+# something; and any patient-responsibility amount (group PR: deductible, coinsurance, copay).
+# Everything else (CARC 16, 18, 29, 96, 97, 119, 197, 204 ...) is denied money, worked in the
+# denial queue until corrected, appealed or written off. With no source on how these Medicaid
+# payers reduce a partly paid line, a reduction we can't name is treated as a denial: it stays
+# in front of billing staff rather than disappearing as "adjusted" (the conservative reading).
+CONTRACTUAL_REASONS = frozenset({"45", "253"})
+
+
+def category_of(group: str, reason: str, line_paid: Decimal) -> str:
+    """Adjusted or denied, for one CAS adjustment of a line that paid `line_paid`."""
+    if group == "PR" or (line_paid != 0 and group == "CO" and reason in CONTRACTUAL_REASONS):
+        return Adjustment.Category.ADJUSTED
+    return Adjustment.Category.DENIED
+
+
+def post_line(rline: RemittanceLine) -> None:
+    """Add a matched remittance line (`claim_line` set, adjustments saved) to its claim line."""
+    adjustments = list(rline.adjustments.all())
+    adjusted = sum((a.amount for a in adjustments if a.category == Adjustment.Category.ADJUSTED), Decimal(0))
+    denied = [a for a in adjustments if a.category == Adjustment.Category.DENIED]
+    ClaimLine.objects.filter(pk=rline.claim_line_id).update(
+        paid=F("paid") + rline.paid,
+        adjusted=F("adjusted") + adjusted,
+        denied=F("denied") + sum((a.amount for a in denied), Decimal(0)),
+    )
+    line = ClaimLine.objects.get(pk=rline.claim_line_id)
+    if rline.allowed is not None and rline.paid >= 0:
+        line.allowed = rline.allowed
+    main = max((a for a in denied if a.amount > 0), key=lambda a: a.amount, default=None)
+    line.denial_reason = (main.code if main else line.denial_reason) if line.denied > 0 else ""
+    line.save(update_fields=["allowed", "denial_reason"])
+
+
+def status_after(rclaim: RemittanceClaim, claim: Claim) -> str:
+    """The claim's status once `rclaim` is posted: reversed (CLP02 22) until the payer's next
+    word; otherwise from what its lines hold (paid, partly paid, denied)."""
+    if rclaim.is_reversal:
+        return Claim.Status.REVERSED
+    lines = list(ClaimLine.objects.filter(claim=claim).values_list("paid", "denied"))
+    paid = sum((p for p, _ in lines), Decimal(0))
+    denied = sum((d for _, d in lines), Decimal(0))
+    if rclaim.status_code == "4" or (paid <= 0 and denied > 0):
+        return Claim.Status.DENIED
+    return Claim.Status.PARTLY_PAID if denied > 0 else Claim.Status.PAID
+
+
+def settle_claim(rclaim: RemittanceClaim, *, actor) -> None:
+    """After its lines are posted: the claim's status, the payer's claim number (CLP07, which a
+    replacement or void quotes in REF*F8), the remittance date its correction limit counts from,
+    and a step in its history."""
+    claim = Claim.objects.select_for_update().get(pk=rclaim.claim_id)
+    remittance = rclaim.remittance
+    notes = [f"{rclaim.status_text} on remittance {remittance.trace_number}: paid {rclaim.paid}"]
+    number = rclaim.payer_claim_number
+    if number and number != claim.payer_claim_number:
+        if claim.payer_claim_number:
+            notes.append(f"payer's claim number {number} (was {claim.payer_claim_number})")
+        claim.payer_claim_number = number
+    claim.adjudicated_on = remittance.paid_on
+    status = status_after(rclaim, claim)
+    codes = sorted({a.code for a in Adjustment.objects.filter(remittance_claim=rclaim, category="denied")})
+    claim.status_detail = f"Denied: {', '.join(codes)}" if codes and status != Claim.Status.PAID else ""
+    claim_event(claim, "; ".join(notes) + ".", status=status, actor=actor, remittance=remittance)
