@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from notes.models import Service
@@ -16,7 +16,7 @@ from programs.models import Payer
 from .assessment import GRANT, HOLD, HOLD_KINDS, READY
 from .billability import assess, billable_notes
 from .caps import with_units_used
-from .models import Authorization, ClaimBatch, ClaimLine, ServiceCode
+from .models import Adjustment, Authorization, Claim, ClaimBatch, ClaimLine, RemittanceLine, ServiceCode
 
 
 def group_size_limit(
@@ -186,4 +186,25 @@ def work_summary(rows: list, reason: str = "") -> dict:
         "holds_by_reason": [(kind, HOLD_KINDS.get(kind, "Other"), n) for kind, n in by_reason.most_common()],
         "holds": [a for a in listed if a.fixable],
         "past_fixing": [a for a in listed if not a.fixable],
+    }
+
+
+def claim_page(claim: Claim) -> dict:
+    """What the claim page shows, in a fixed number of queries: its lines with what each
+    remittance posted to them (and the adjustments), appeals and write-offs, its history, and
+    the claims that correct it."""
+    adjustments = Prefetch("adjustments", queryset=Adjustment.objects.order_by("pk"))
+    postings = Prefetch(
+        "remittance_lines",
+        queryset=RemittanceLine.objects.select_related("remittance_claim__remittance")
+        .prefetch_related(adjustments)
+        .order_by("remittance_claim__remittance__paid_on", "pk"),
+    )
+    lines = claim.lines.prefetch_related(postings, "appeals__recorded_by", "write_offs__recorded_by").order_by(
+        "service_date", "pk"
+    )
+    return {
+        "lines": lines,
+        "events": claim.events.select_related("actor", "remittance").order_by("-at", "-pk"),
+        "corrections": claim.corrections.select_related("batch").order_by("pk"),
     }

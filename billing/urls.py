@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches
+from .views import batches, claims
 
 app_name = "billing"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("billing/batches/<int:pk>/download/<str:fmt>/", batches.batch_download, name="batch_download"),
     path("billing/batches/<int:pk>/discard/", batches.batch_discard, name="batch_discard"),
     path("billing/lines/<int:pk>/remove/", batches.line_remove, name="line_remove"),
+    path("billing/claims/<int:pk>/", claims.claim_detail, name="claim_detail"),
     path("billing/claims/<int:pk>/correct/", batches.claim_correct, name="claim_correct"),
     path("billing/authorizations/", batches.authorization_list, name="authorization_list"),
     path("billing/authorizations/new/", batches.authorization_edit, name="authorization_create"),

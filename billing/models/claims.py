@@ -169,6 +169,15 @@ class ClaimLine(models.Model):
     def __str__(self) -> str:
         return f"{self.hcpcs} × {self.units} on {self.service_date}"
 
+    @property
+    def outstanding(self) -> Decimal:
+        """What the payer still owes on this line: nothing once it is voided (its correction
+        bills the service now); otherwise the charge less what was paid, adjusted and written
+        off. Denied money stays owed until it is corrected, won on appeal or written off."""
+        if self.voided:
+            return Decimal(0)
+        return self.charge - self.paid - self.adjusted - self.written_off
+
 
 class DuplicateDecision(models.Model):
     """Billing staff's decision between notes that bill one participant at overlapping times

@@ -39,6 +39,7 @@ def test_only_billing_staff_and_admins_see_billing_pages(client, exported, role,
         reverse("billing:work"),
         reverse("billing:batch_list"),
         reverse("billing:batch_detail", args=[exported.pk]),
+        reverse("billing:claim_detail", args=[exported.claims.get().pk]),
         reverse("billing:batch_download", args=[exported.pk, "837p"]),
         reverse("billing:batch_download", args=[exported.pk, "csv"]),
     ]:
@@ -52,6 +53,7 @@ def test_no_narrative_appears_in_billing_pages_or_files(client, billing_user, ex
     for url in [
         reverse("billing:work"),
         reverse("billing:batch_detail", args=[exported.pk]),
+        reverse("billing:claim_detail", args=[exported.claims.get().pk]),
         reverse("billing:batch_download", args=[exported.pk, "837p"]),
         reverse("billing:batch_download", args=[exported.pk, "csv"]),
     ]:
@@ -274,3 +276,16 @@ def test_a_claim_not_yet_exported_has_no_payers_number(client, billing_user, ide
     response = client.post(url, {"payer_claim_number": "123"}, follow=True)
     assert "export its batch first" in response.content.decode()
     assert batch.claims.get().payer_claim_number == ""
+
+
+@pytest.mark.django_db
+def test_an_exported_claim_is_sent_and_its_page_shows_how_it_got_there(client, billing_user, exported):
+    claim = exported.claims.get()
+    assert claim.status == claim.Status.SENT
+    client.force_login(billing_user)
+    page = client.get(reverse("billing:claim_detail", args=[claim.pk])).content.decode()
+    assert f"Claim {claim.claim_number}" in page and "Sent" in page
+    assert f"Sent in batch {exported.pk} (interchange {exported.interchange_control_number:09d})." in page
+    # The batch page links each claim to its page.
+    batch_page = client.get(reverse("billing:batch_detail", args=[exported.pk])).content.decode()
+    assert reverse("billing:claim_detail", args=[claim.pk]) in batch_page
