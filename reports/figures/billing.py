@@ -14,7 +14,7 @@ them (`billability.assess`, a fixed number of queries) and summed by `selectors.
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from billing.billability import assess, billable_notes
 from billing.models import ClaimBatch, ClaimLine
@@ -31,8 +31,10 @@ NOTES = [
     "Voided claim lines are left out.",
     "Billed: lines of exported claim batches. Lines built into a batch that has not been "
     "exported yet are counted apart, as not yet sent.",
-    "Paid and denied amounts need the payers' remittance advice (835), which is not imported "
-    "yet: every billed amount is shown as outstanding until it is.",
+    "Paid, adjusted, denied and written-off amounts are what the payers' remittances (835) and "
+    "billing staff had posted to these lines when the report was made. Outstanding is billed less "
+    "paid, adjusted and written off: denied money stays outstanding until it is corrected, won on "
+    "appeal or written off.",
     "Grant-funded hours and holds are the period's signed notes not yet billed, assessed as "
     "billing's work page assesses them, today: a hold fixed since shows as fixed. A note held "
     "for several reasons counts under each.",
@@ -67,22 +69,30 @@ def _line_rows(program, start: datetime.date, end: datetime.date) -> list[dict]:
             lines=Count("pk", filter=sent),
             units=Sum("units", filter=sent),
             amount=Sum("charge", filter=sent),
+            paid_total=Sum("paid", filter=sent),
+            denied_total=Sum("denied", filter=sent),
+            outstanding=Sum(F("charge") - F("paid") - F("adjusted") - F("written_off"), filter=sent),
             unsent=Sum("charge", filter=~sent),
         )
         .order_by("claim__billing_program", "claim__batch__payer__name")
     )
 
 
+MONEY_FIGURES = ("amount", "paid_total", "denied_total", "outstanding")
+
+
 def _by(rows: list[dict], key: str, label=lambda value: value) -> list[list]:
+    """[name, lines, units, billed, paid, denied, outstanding] per value of `key`."""
     totals: dict[str, list] = {}
     for row in rows:
         if not row["lines"]:
             continue
-        total = totals.setdefault(label(row[key]), [0, 0, Decimal(0)])
+        total = totals.setdefault(label(row[key]), [0, 0] + [Decimal(0)] * len(MONEY_FIGURES))
         total[0] += row["lines"]
         total[1] += row["units"] or 0
-        total[2] += row["amount"] or Decimal(0)
-    return [[name, lines, units, _money(amount)] for name, (lines, units, amount) in sorted(totals.items())]
+        for i, figure in enumerate(MONEY_FIGURES, start=2):
+            total[i] += row[figure] or Decimal(0)
+    return [[name, lines, units, *map(_money, money)] for name, (lines, units, *money) in sorted(totals.items())]
 
 
 def _money(amount: Decimal) -> str:
@@ -111,7 +121,7 @@ def section(program, start, end) -> dict:
     by_payer = _by(rows, "claim__batch__payer__name")
     lines = sum(r[1] for r in by_payer)
     units = sum(r[2] for r in by_payer)
-    billed = sum((Decimal(r[3]) for r in by_payer), Decimal(0))
+    billed, paid, denied, outstanding = (sum((Decimal(r[i]) for r in by_payer), Decimal(0)) for i in range(3, 7))
     unsent = sum((row["unsent"] or Decimal(0) for row in rows), Decimal(0))
 
     summary = work_summary(_assessments(program, start, end))
@@ -124,7 +134,9 @@ def section(program, start, end) -> dict:
         "numbers": [
             {"label": "Units billed", "value": units, "unit": ""},
             {"label": "Amount billed", "value": _money(billed), "unit": "$"},
-            {"label": "Outstanding (no remittances yet)", "value": _money(billed), "unit": "$"},
+            {"label": "Paid", "value": _money(paid), "unit": "$"},
+            {"label": "Denied", "value": _money(denied), "unit": "$"},
+            {"label": "Outstanding", "value": _money(outstanding), "unit": "$"},
             {"label": "In batches not yet sent", "value": _money(unsent), "unit": "$"},
             {"label": "Grant-funded hours", "value": _hours(grant_hours), "unit": "h"},
             {"label": "Notes on hold", "value": summary["hold_count"], "unit": ""},
@@ -134,15 +146,15 @@ def section(program, start, end) -> dict:
                 "title": "Billed by billing program",
                 "columns": ["Billing program", "Claim lines", "Units", "Amount"],
                 "kinds": ["text", "int", "int", "money"],
-                "rows": by_program,
+                "rows": [row[:4] for row in by_program],
                 "total": ["Total", lines, units, _money(billed)],
             },
             {
                 "title": "Billed and outstanding by payer",
-                "columns": ["Payer", "Claim lines", "Units", "Billed", "Outstanding"],
-                "kinds": ["text", "int", "int", "money", "money"],
-                "rows": [[*row, row[3]] for row in by_payer],
-                "total": ["Total", lines, units, _money(billed), _money(billed)],
+                "columns": ["Payer", "Claim lines", "Units", "Billed", "Paid", "Denied", "Outstanding"],
+                "kinds": ["text", "int", "int", "money", "money", "money", "money"],
+                "rows": by_payer,
+                "total": ["Total", lines, units, *map(_money, (billed, paid, denied, outstanding))],
             },
             {
                 "title": "Grant-funded hours by funding source",

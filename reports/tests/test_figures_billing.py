@@ -94,7 +94,9 @@ def test_a_hand_built_period_is_counted_number_by_number(world):
     assert numbers == {
         "Units billed": 9,  # 3 + 4 (Rosa) + 2 (Ana)
         "Amount billed": "185.50",  # 60.00 + 80.00 + 45.50
-        "Outstanding (no remittances yet)": "185.50",  # nothing paid: no remittances
+        "Paid": "0.00",  # no remittance posted
+        "Denied": "0.00",
+        "Outstanding": "185.50",  # nothing paid yet
         "In batches not yet sent": "20.00",  # Ana's day 12
         "Grant-funded hours": "2.25",  # (90 + 45) / 60
         "Notes on hold": 2,  # Rosa day 18, Ana day 16
@@ -107,10 +109,10 @@ def test_a_hand_built_period_is_counted_number_by_number(world):
     assert by_program["total"] == ["Total", 3, 9, "185.50"]
     by_payer = _table(section, "Billed and outstanding by payer")
     assert by_payer["rows"] == [
-        ["Superior HealthPlan", 1, 2, "45.50", "45.50"],
-        ["Texas Medicaid", 2, 7, "140.00", "140.00"],
+        ["Superior HealthPlan", 1, 2, "45.50", "0.00", "0.00", "45.50"],
+        ["Texas Medicaid", 2, 7, "140.00", "0.00", "0.00", "140.00"],
     ]
-    assert by_payer["total"] == ["Total", 3, 9, "185.50", "185.50"]
+    assert by_payer["total"] == ["Total", 3, 9, "185.50", "0.00", "0.00", "185.50"]
     grants = _table(section, "Grant-funded hours by funding source")
     assert grants["rows"] == [["SAMHSA SOR", 2, "2.25"]]
     assert grants["total"] == ["Total", 2, "2.25"]
@@ -118,7 +120,7 @@ def test_a_hand_built_period_is_counted_number_by_number(world):
     # No goal: Rosa day 18 and Ana day 16 (2); less than a unit: Ana day 16 (1).
     assert holds["rows"] == [["No plan goal", 2], ["Less than a unit", 1]]
     assert holds["total"] == ["Notes on hold", 2]
-    assert any("835" in note for note in section["notes"])
+    assert any("(835)" in note for note in section["notes"])
 
 
 @pytest.mark.django_db
