@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches
+from .views import batches, denials
 
 app_name = "billing"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("billing/authorizations/<int:pk>/edit/", batches.authorization_edit, name="authorization_edit"),
     path("billing/claims/<int:pk>/payer-number/", batches.claim_payer_number, name="claim_payer_number"),
     path("billing/notes/<int:pk>/duplicate/", batches.duplicate_decide, name="duplicate_decide"),
+    # The denial work queue and its actions on a line.
+    path("billing/denials/", denials.denial_list, name="denial_list"),
+    path("billing/denials/lines/<int:pk>/correct/", denials.denial_correct, name="denial_correct"),
+    path("billing/denials/lines/<int:pk>/appeal/", denials.denial_appeal, name="denial_appeal"),
+    path("billing/denials/lines/<int:pk>/write-off/", denials.denial_write_off, name="denial_write_off"),
 ]
