@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, denials
+from .views import batches, denials, receivables
 
 app_name = "billing"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("billing/denials/lines/<int:pk>/correct/", denials.denial_correct, name="denial_correct"),
     path("billing/denials/lines/<int:pk>/appeal/", denials.denial_appeal, name="denial_appeal"),
     path("billing/denials/lines/<int:pk>/write-off/", denials.denial_write_off, name="denial_write_off"),
+    # Accounts receivable and its downloads.
+    path("billing/receivables/", receivables.receivable_list, name="receivable_list"),
+    path("billing/receivables/download/<str:fmt>/", receivables.receivable_download, name="receivable_download"),
 ]
