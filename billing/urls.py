@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, claims
+from .views import batches, claims, denials, receivables
 
 app_name = "billing"
 
@@ -20,4 +20,12 @@ urlpatterns = [
     path("billing/authorizations/<int:pk>/edit/", batches.authorization_edit, name="authorization_edit"),
     path("billing/claims/<int:pk>/payer-number/", batches.claim_payer_number, name="claim_payer_number"),
     path("billing/notes/<int:pk>/duplicate/", batches.duplicate_decide, name="duplicate_decide"),
+    # The denial work queue and its actions on a line.
+    path("billing/denials/", denials.denial_list, name="denial_list"),
+    path("billing/denials/lines/<int:pk>/correct/", denials.denial_correct, name="denial_correct"),
+    path("billing/denials/lines/<int:pk>/appeal/", denials.denial_appeal, name="denial_appeal"),
+    path("billing/denials/lines/<int:pk>/write-off/", denials.denial_write_off, name="denial_write_off"),
+    # Accounts receivable and its downloads.
+    path("billing/receivables/", receivables.receivable_list, name="receivable_list"),
+    path("billing/receivables/download/<str:fmt>/", receivables.receivable_download, name="receivable_download"),
 ]

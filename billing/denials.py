@@ -1,0 +1,248 @@
+"""The denial work queue: claim lines a payer denied that are still owed, and billing staff's
+work on each (correct and resubmit, appeal, write off). Reads for the queue's page, and the
+three actions, each one transaction with its audit row and a step in the claim's history.
+
+A line is in the queue while its denied money is not all written off (`denied - written_off >
+0`), it is live (a corrected line is voided: its replacement is billed instead) and no appeal
+waits for the payer's answer. An appeal waits while it is dated on or after the payer's latest
+decision on the claim (`Claim.adjudicated_on`): a later remittance is the payer's answer, and a
+line still denied after it comes back to the queue."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from audit.context import AuditContext
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+from . import services
+from .history import claim_event
+from .models import Appeal, Claim, ClaimBatch, ClaimLine, WriteOff
+
+try:  # the 835 import's table of claim adjustment reason codes, when it is installed
+    from .remittance.codes import carc_meaning
+except ImportError:  # pragma: no cover - until billing/remittance/codes.py is merged
+
+    def carc_meaning(reason: str) -> str:
+        return ""
+
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+# A correction due within this many days is shown as urgent.
+URGENT_DAYS = 14
+ROW_RELATIONS = ("claim__participant", "claim__batch__payer")
+
+
+def reason_meaning(code: str) -> str:
+    """The standard meaning of a denial reason such as "CO-16" (its claim adjustment reason
+    code, the part after the group), or "" when we don't know it. The queue's one lookup."""
+    _, _, reason = code.partition("-")
+    return (carc_meaning(reason) or "") if reason else ""
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def _line_label(line: ClaimLine) -> str:
+    return f"the {_day(line.service_date)} {line.hcpcs} line of {line.claim.claim_number}"
+
+
+# --- Reads ---------------------------------------------------------------------------------
+
+
+def open_denials() -> QuerySet[ClaimLine]:
+    """Live lines of exported claims with denied money not yet written off (`open_denied`)."""
+    return (
+        ClaimLine.objects.filter(voided=False, claim__batch__status=ClaimBatch.Status.EXPORTED)
+        .annotate(open_denied=ExpressionWrapper(F("denied") - F("written_off"), output_field=MONEY))
+        .filter(open_denied__gt=0)
+    )
+
+
+def _waiting_appeals():
+    """The appeals of the outer line sent since the payer's latest decision on its claim."""
+    return Appeal.objects.filter(line=OuterRef("pk"), appealed_on__gte=OuterRef("claim__adjudicated_on"))
+
+
+def _filtered(lines: QuerySet, filters: dict) -> QuerySet:
+    if filters.get("payer"):
+        lines = lines.filter(claim__batch__payer=filters["payer"])
+    if filters.get("reason"):
+        lines = lines.filter(denial_reason=filters["reason"])
+    return lines
+
+
+def queue(filters: dict) -> QuerySet[ClaimLine]:
+    """The lines to work, grouped by reason code, the oldest decision first in each group."""
+    return (
+        _filtered(open_denials(), filters)
+        .filter(~Exists(_waiting_appeals()))
+        .select_related(*ROW_RELATIONS)
+        .order_by("denial_reason", F("claim__adjudicated_on").asc(nulls_last=True), "service_date", "pk")
+    )
+
+
+def appealed(filters: dict) -> QuerySet[ClaimLine]:
+    """Lines appealed and waiting for the payer's answer, with the latest appeal's date and
+    note (`appealed_on`, `appeal_note`), the longest waiting first."""
+    latest = _waiting_appeals().order_by("-appealed_on", "-pk")
+    return (
+        _filtered(open_denials(), filters)
+        .annotate(
+            appealed_on=Subquery(latest.values("appealed_on")[:1]),
+            appeal_note=Subquery(latest.values("note")[:1]),
+        )
+        .filter(appealed_on__isnull=False)
+        .select_related(*ROW_RELATIONS)
+        .order_by("appealed_on", "pk")
+    )
+
+
+def by_reason(filters: dict) -> list[dict]:
+    """The queue counted by reason (of the payer filtered, whatever the reason filter): code,
+    meaning, lines and amount still denied, the largest amount first. One query."""
+    rows = (
+        queue({"payer": filters.get("payer")})
+        .order_by()
+        .values("denial_reason")
+        .annotate(lines=Count("pk"), amount=Sum("open_denied"))
+        .order_by("-amount", "denial_reason")
+    )
+    return [{**row, "meaning": reason_meaning(row["denial_reason"])} for row in rows]
+
+
+def rows(lines) -> list[ClaimLine]:
+    """One page of lines, each with what its row shows: the days left for a correction
+    (negative: past the payer's limit), whether that is urgent, and the reason's meaning."""
+    page = list(lines)
+    for line in page:
+        line.days_left = services.correction_days_left(line.claim, line.claim.batch)
+        line.days_past = -line.days_left
+        line.urgent = line.days_left <= URGENT_DAYS
+        line.reason_meaning = reason_meaning(line.denial_reason)
+    return page
+
+
+# --- Actions -------------------------------------------------------------------------------
+
+
+def _check_in_queue(line: ClaimLine) -> None:
+    if line.voided:
+        raise ValidationError("This line was corrected or voided: its replacement is billed instead.")
+    if not line.claim.batch.is_frozen:
+        raise ValidationError("This line's batch was never exported: nothing was denied on it.")
+    if line.denied - line.written_off <= 0:
+        raise ValidationError("Nothing denied is left on this line: it was paid, corrected or written off.")
+
+
+def _locked(line: ClaimLine) -> ClaimLine:
+    """The line, locked until the transaction ends (its row only), with its claim and batch."""
+    return ClaimLine.objects.select_for_update(of=("self",)).select_related("claim__batch__payer").get(pk=line.pk)
+
+
+def line_correct(*, line: ClaimLine, ctx: AuditContext) -> ClaimBatch:
+    """Correct and resubmit a denied line: a replacement claim (frequency 7) of its whole claim
+    in a new batch, through `services.claim_correct`, which voids the original's lines (so they
+    leave the queue) and refuses without the payer's claim number or past its correction limit.
+    The line is not locked here: claim_correct locks the participant, then the lines, in the
+    order batch builds lock them, so two of them never deadlock."""
+    line = ClaimLine.objects.select_related("claim__batch__payer").get(pk=line.pk)
+    _check_in_queue(line)
+    claim = line.claim
+    with transaction.atomic():
+        batch = services.claim_correct(claim=claim, frequency=Claim.Frequency.REPLACEMENT, ctx=ctx)
+        replacement = batch.claims.get()
+        claim_event(
+            claim,
+            f"Replacement claim {replacement.claim_number} built in batch {batch.pk} for {_line_label(line)}, "
+            f"denied {line.denial_reason}.",
+            actor=ctx.actor,
+        )
+        claim_event(replacement, f"Replaces {claim.claim_number}, denied {line.denial_reason}.", actor=ctx.actor)
+    return batch
+
+
+def line_appeal(*, line: ClaimLine, appealed_on: datetime.date, note: str, ctx: AuditContext) -> Appeal:
+    """Record an appeal sent to the payer for a denied line: the line waits under "appealed"
+    until the payer's next remittance for the claim. The note stays on the Appeal row (and the
+    claim's page); the audit row names the line and date only."""
+    note = note.strip()
+    if not note:
+        raise ValidationError("Say what the appeal asks for and what was sent with it.")
+    today = timezone.localdate()
+    if appealed_on > today:
+        raise ValidationError(f"Give the date the appeal was sent: {_day(appealed_on)} is in the future.")
+    with transaction.atomic():
+        line = _locked(line)
+        _check_in_queue(line)
+        decided = line.claim.adjudicated_on
+        if decided and appealed_on < decided:
+            raise ValidationError(
+                f"The appeal is dated before the remittance of {_day(decided)} that denied the line: "
+                "give the date it was sent, on or after that day."
+            )
+        waiting = Appeal.objects.filter(line=line, appealed_on__gte=decided).first() if decided else None
+        if waiting is not None:
+            raise ValidationError(
+                f"This line was already appealed on {_day(waiting.appealed_on)}; it waits for the answer."
+            )
+        appeal = Appeal(line=line, appealed_on=appealed_on, note=note, recorded_by=ctx.actor)
+        appeal.full_clean()
+        appeal.save()
+        claim_event(
+            line.claim,
+            f"Appeal of {_line_label(line)} ({line.denial_reason}) sent on {_day(appealed_on)}.",
+            actor=ctx.actor,
+        )
+        audit_record(
+            action=AuditEvent.Action.CREATE,
+            ctx=ctx,
+            target=appeal,
+            details={"line": line.pk, "claim": line.claim_id, "appealed_on": appealed_on.isoformat()},
+        )
+    return appeal
+
+
+def still_owed(line: ClaimLine) -> Decimal:
+    """What the payer still owes on a line: charge less paid, adjusted and written off."""
+    return line.charge - line.paid - line.adjusted - line.written_off
+
+
+def line_write_off(*, line: ClaimLine, reason: str, ctx: AuditContext, amount: Decimal | None = None) -> WriteOff:
+    """Give up money still owed on a denied line, with the reason: by default the part still
+    denied, never more than is owed. Under the line's row lock: two clerks writing off the same
+    line at once each read the balance the other left, so the second cannot write it off again."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why this amount is written off.")
+    if amount is not None and amount <= 0:
+        raise ValidationError("Write off an amount above $0.00.")
+    with transaction.atomic():
+        line = _locked(line)
+        _check_in_queue(line)
+        owed = still_owed(line)
+        amount = min(line.denied - line.written_off, owed) if amount is None else amount
+        if amount > owed:
+            raise ValidationError(
+                f"Only ${owed:.2f} is still owed on this line (charge ${line.charge:.2f}, paid ${line.paid:.2f}, "
+                f"adjusted ${line.adjusted:.2f}, written off ${line.written_off:.2f}): write off at most that."
+            )
+        write_off = WriteOff(line=line, amount=amount, reason=reason, recorded_by=ctx.actor)
+        write_off.full_clean()
+        write_off.save()
+        line.written_off += amount
+        line.save(update_fields=["written_off"])
+        claim_event(line.claim, f"${amount:.2f} of {_line_label(line)} written off.", actor=ctx.actor)
+        audit_record(
+            action=AuditEvent.Action.CREATE,
+            ctx=ctx,
+            target=write_off,
+            details={"line": line.pk, "claim": line.claim_id, "amount": f"{amount:.2f}"},
+        )
+    return write_off

@@ -1,0 +1,108 @@
+"""Remittances posted for tests as the 835 import posts them: Remittance, RemittanceClaim,
+RemittanceLine and Adjustment rows matched to our claim lines, then billing's own posting code
+(`posting.post_line`, `posting.settle_claim`) adds them to the claim lines. Nothing here writes
+a ClaimLine sum by hand."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.context import AuditContext
+from billing import services
+from billing.models import Adjustment, Claim, ClaimBatch, Remittance, RemittanceClaim, RemittanceLine
+from billing.remittance import posting
+
+from .factories import TODAY, bill
+
+ZERO = Decimal(0)
+
+
+def exported(payer, notes, *, by, days_ago: int | None = None) -> ClaimBatch:
+    """Bill `notes` in one batch and export it; with `days_ago`, the batch is dated as exported
+    at noon that many days ago (an explicit `exported_at`, so ages and months never depend on
+    the hour the tests run)."""
+    batch = services.batch_export(batch=bill(payer, notes, by=by), ctx=AuditContext(by))
+    if days_ago is not None:
+        batch.exported_at = noon(TODAY - datetime.timedelta(days=days_ago))
+        ClaimBatch.objects.filter(pk=batch.pk).update(exported_at=batch.exported_at)
+    return batch
+
+
+def noon(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def post(
+    claim: Claim,
+    decisions,
+    *,
+    paid_on: datetime.date,
+    trace: str,
+    by,
+    payer_claim_number: str = "",
+    status_code: str = "",
+) -> Remittance:
+    """Post one remittance for `claim`: `decisions` holds, for each of its live lines in order,
+    `(paid, [(group, reason, amount), ...])`. The payer's claim number is "TX-<claim pk>" unless
+    given; CLP02 is 4 (denied) when nothing is paid, else 1."""
+    lines = list(claim.lines.filter(voided=False).order_by("service_date", "pk"))
+    assert len(lines) == len(decisions), "one decision per live line"
+    paid = sum((Decimal(p) for p, _ in decisions), ZERO)
+    with transaction.atomic():
+        remittance = Remittance.objects.create(
+            trace_number=trace,
+            payer_identifier="1746000000",
+            payer=claim.batch.payer,
+            payer_name=claim.batch.payer.name,
+            payment_amount=paid,
+            payment_method="ACH",
+            paid_on=paid_on,
+            file_text="(built by billing/tests/posted.py)",
+            status=Remittance.Status.POSTED,
+            imported_by=by,
+        )
+        rclaim = RemittanceClaim.objects.create(
+            remittance=remittance,
+            claim=claim,
+            position=1,
+            patient_control_number=claim.claim_number,
+            status_code=status_code or ("4" if paid == 0 else "1"),
+            charge=sum((line.charge for line in lines), ZERO),
+            paid=paid,
+            payer_claim_number=payer_claim_number or f"TX-{claim.pk}",
+        )
+        for position, (line, (line_paid, adjustments)) in enumerate(zip(lines, decisions, strict=True), start=1):
+            line_paid = Decimal(line_paid)
+            rline = RemittanceLine.objects.create(
+                remittance_claim=rclaim,
+                claim_line=line,
+                position=position,
+                hcpcs=line.hcpcs,
+                modifiers=line.modifiers,
+                service_date=line.service_date,
+                charge=line.charge,
+                paid=line_paid,
+                allowed=line_paid,
+                units=line.units,
+                match=RemittanceLine.Match.MATCHED,
+            )
+            for group, reason, amount in adjustments:
+                Adjustment.objects.create(
+                    remittance_claim=rclaim,
+                    line=rline,
+                    group=group,
+                    reason=reason,
+                    amount=Decimal(amount),
+                    category=posting.category_of(group, reason, line_paid),
+                )
+            posting.post_line(rline)
+        posting.settle_claim(rclaim, actor=by)
+    return remittance
+
+
+def deny(claim: Claim, *, paid_on: datetime.date, trace: str, by, reason=("CO", "16")) -> Remittance:
+    """The payer denies every live line of `claim` in full, for `reason`."""
+    lines = claim.lines.filter(voided=False).order_by("service_date", "pk")
+    return post(claim, [(ZERO, [(*reason, line.charge)]) for line in lines], paid_on=paid_on, trace=trace, by=by)
