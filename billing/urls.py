@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches
+from .views import batches, remittances
 
 app_name = "billing"
 
@@ -19,4 +19,13 @@ urlpatterns = [
     path("billing/authorizations/<int:pk>/edit/", batches.authorization_edit, name="authorization_edit"),
     path("billing/claims/<int:pk>/payer-number/", batches.claim_payer_number, name="claim_payer_number"),
     path("billing/notes/<int:pk>/duplicate/", batches.duplicate_decide, name="duplicate_decide"),
+    # Remittances (835)
+    path("billing/remittances/", remittances.remittance_list, name="remittance_list"),
+    path("billing/remittances/import/", remittances.remittance_import, name="remittance_import"),
+    path("billing/remittances/<int:pk>/", remittances.remittance_detail, name="remittance_detail"),
+    path("billing/remittances/<int:pk>/post/", remittances.remittance_post, name="remittance_post"),
+    path("billing/remittances/<int:pk>/dismiss/", remittances.remittance_dismiss, name="remittance_dismiss"),
+    path("billing/remittances/unmatched/", remittances.unmatched_list, name="unmatched_list"),
+    path("billing/remittances/lines/<int:pk>/resolve/", remittances.unmatched_resolve, name="unmatched_resolve"),
+    path("billing/remittances/lines/<int:pk>/dismiss/", remittances.unmatched_dismiss, name="unmatched_dismiss"),
 ]
