@@ -47,6 +47,7 @@ class Outcome:
 def remittance_import(*, text: str, file_name: str, ctx: AuditContext) -> list[Outcome]:
     """Import every remittance of an 835 file. Raises RemittanceFileError (pyx12's messages)
     for a file that is not a valid 835, having stored nothing."""
+    text = text.lstrip()  # a blank line before the ISA is not worth refusing a file for
     parsed = read_835(text)
     with transaction.atomic():
         return [_import_one(one, text=text, file_name=file_name, ctx=ctx) for one in parsed]

@@ -39,14 +39,15 @@ def claim_pk(number: str) -> int | None:
 
 
 def identify_payer(parsed: ParsedRemittance) -> Payer | None:
-    """Our payer, when the file's payer IDs (N1*PR, REF*2U) or its sender (ISA06) name exactly
-    one; None when we can't tell."""
+    """Our payer, when the file's payer IDs (N1*PR N104, REF*2U) name exactly one; failing
+    those, when its sender (ISA06, the payer or its clearinghouse) does. None: we can't tell."""
     ids = {i.strip() for i in parsed.payer_ids if i.strip()}
-    query = Q(payer_id__in=ids) if ids else Q(pk__in=[])
-    if parsed.sender_id:
-        query |= Q(receiver_id=parsed.sender_id)
-    payers = list(Payer.objects.filter(query)[:2])
-    return payers[0] if len(payers) == 1 else None
+    queries = ([Q(payer_id__in=ids)] if ids else []) + ([Q(receiver_id=parsed.sender_id)] if parsed.sender_id else [])
+    for query in queries:
+        payers = list(Payer.objects.filter(query)[:2])
+        if payers:
+            return payers[0] if len(payers) == 1 else None
+    return None
 
 
 def target_claim(claim: Claim, status_code: str) -> Claim:
@@ -194,7 +195,11 @@ def remittance_line_resolve(*, rline: RemittanceLine, claim: Claim, ctx: AuditCo
             raise ValidationError(
                 f"This remittance claim is already matched to {rclaim.claim.claim_number}; its lines belong to it."
             )
-        taken = set(rclaim.lines.exclude(claim_line=None).values_list("claim_line_id", flat=True))
+        # Lines this remittance already posts the same way (a payment, or a reversal) are taken:
+        # one remittance does not pay a line twice, though it may reverse it and pay it again.
+        same_sign = {"charge__gte": 0} if rline.charge >= 0 else {"charge__lt": 0}
+        siblings = RemittanceLine.objects.filter(remittance_claim__remittance=rclaim.remittance_id, **same_sign)
+        taken = set(siblings.exclude(claim_line=None).values_list("claim_line_id", flat=True))
         parsed = ParsedLine(rline.hcpcs, rline.modifiers, rline.service_date, rline.charge, rline.paid)
         line = _first_candidate(target.lines.all(), parsed, taken)
         if line is None:

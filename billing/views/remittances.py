@@ -54,7 +54,7 @@ def remittance_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*BILLING_ROLES)
 def remittance_import(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     found: list[str] = []
     if request.method == "POST" and form.is_valid():
         name, text = form.cleaned_data["file"]
