@@ -23,7 +23,12 @@ from billing.models import (
     RemittanceLine,
 )
 from billing.remittance.importing import remittance_dismiss, remittance_import, remittance_post_held
-from billing.remittance.matching import remittance_line_dismiss, remittance_line_resolve
+from billing.remittance.matching import (
+    remittance_line_dismiss,
+    remittance_line_resolve,
+    unmatched_lines,
+    unmatched_reasons,
+)
 from billing.remittance.reader import RemittanceFileError
 from notes.tests.factories import signed_note
 
@@ -197,6 +202,43 @@ def test_a_claim_billed_to_another_payer_is_not_matched(batch, ctx, author, prog
     assert outcome.remittance.payer == other_payer
     assert not RemittanceLine.objects.exclude(match=RemittanceLine.Match.UNMATCHED).exists()
     assert ClaimLine.objects.filter(claim__batch=batch, paid=0).count() == 3
+    reasons = unmatched_reasons(list(unmatched_lines()))
+    ana = claims_of(batch)[1]
+    assert sorted(reasons.values()) == [
+        f"{claim.claim_number} was billed to Texas Medicaid; this remittance is from {other_payer}."
+        for claim in (rosa, rosa, ana)
+    ]
+
+
+def _recount(text: str) -> str:
+    """SE01 again, after a test removed segments."""
+    segments = text.strip().rstrip("~").split("~")
+    st, se = (
+        next(i for i, s in enumerate(segments) if s.startswith("ST*")),
+        next(i for i, s in enumerate(segments) if s.startswith("SE*")),
+    )
+    segments[se] = f"SE*{se - st + 1}*0001"
+    return "~".join(segments) + "~"
+
+
+def test_our_claim_decided_without_service_lines_or_with_claim_level_adjustments_is_held(batch, ctx):
+    rosa, ana, _ = claims_of(batch)
+    # Ana's claim denied as a whole: a claim-level CAS and no SVC loop.
+    text = remittance_835(batch, claims=[rosa, ana], decisions={ana.lines.get(): deny()})
+    head, ana_part = text.split(f"CLP*{ana.claim_number}*")
+    ana_segments = ana_part.split("~")
+    kept = [s for s in ana_segments if not s.startswith(("SVC*", "DTM*472", "LQ*", "CAS*"))]
+    kept.insert(1, "CAS*CO*16*73.08")
+    [outcome] = remittance_import(
+        text=_recount(head + f"CLP*{ana.claim_number}*" + "~".join(kept)), file_name="x", ctx=ctx
+    )
+    assert outcome.held
+    assert outcome.remittance.problems == [
+        f"CLP {ana.claim_number}: the payer decided the whole claim without service lines (SVC); nothing can be "
+        "posted to its lines. Check it with the payer before posting."
+    ]
+    assert not ClaimLine.objects.exclude(paid=0).exists()
+    Adjustment.objects.get(line=None, reason="16", remittance_claim__claim=ana)  # kept for the review
 
 
 def test_resolving_an_unmatched_line_posts_it_to_the_line_of_the_chosen_claim(batch, ctx):
