@@ -11,7 +11,8 @@ from django.http import Http404
 from accounts.roles import Role
 from notes.models import SessionNote
 
-from .models import Authorization, Claim, ClaimBatch, ClaimLine
+from .models import Authorization, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceLine
+from .remittance.matching import claim_pk
 
 BILLING_ROLES = (Role.BILLING, Role.PROGRAM_ADMIN)
 
@@ -58,3 +59,27 @@ def get_note_for_billing(user, pk) -> SessionNote:
     if note is None:
         raise Http404("No such note.")
     return note
+
+
+def get_remittance_for_user(user, pk: int) -> Remittance:
+    remittances = Remittance.objects.select_related("payer", "imported_by", "reviewed_by")
+    remittance = remittances.filter(pk=pk).first() if may_bill(user) else None
+    if remittance is None:
+        raise Http404("No such remittance.")
+    return remittance
+
+
+def get_remittance_line_for_user(user, pk: int) -> RemittanceLine:
+    lines = RemittanceLine.objects.select_related("remittance_claim__remittance")
+    rline = lines.filter(pk=pk).first() if may_bill(user) else None
+    if rline is None:
+        raise Http404("No such remittance line.")
+    return rline
+
+
+def get_exported_claim_for_user(user, number: str) -> Claim | None:
+    """One of our exported claims by its number (CLM01, "PS00000012"), or None."""
+    pk = claim_pk(number.upper())
+    if pk is None or not may_bill(user):
+        return None
+    return Claim.objects.filter(pk=pk, batch__status=ClaimBatch.Status.EXPORTED).select_related("batch").first()

@@ -23,26 +23,12 @@ from audit.services import audit_record
 from . import services
 from .history import claim_event
 from .models import Appeal, Claim, ClaimBatch, ClaimLine, WriteOff
-
-try:  # the 835 import's table of claim adjustment reason codes, when it is installed
-    from .remittance.codes import carc_meaning
-except ImportError:  # pragma: no cover - until billing/remittance/codes.py is merged
-
-    def carc_meaning(reason: str) -> str:
-        return ""
-
+from .remittance.codes import carc_meaning
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 # A correction due within this many days is shown as urgent.
 URGENT_DAYS = 14
 ROW_RELATIONS = ("claim__participant", "claim__batch__payer")
-
-
-def reason_meaning(code: str) -> str:
-    """The standard meaning of a denial reason such as "CO-16" (its claim adjustment reason
-    code, the part after the group), or "" when we don't know it. The queue's one lookup."""
-    _, _, reason = code.partition("-")
-    return (carc_meaning(reason) or "") if reason else ""
 
 
 def _day(day: datetime.date) -> str:
@@ -114,7 +100,7 @@ def by_reason(filters: dict) -> list[dict]:
         .annotate(lines=Count("pk"), amount=Sum("open_denied"))
         .order_by("-amount", "denial_reason")
     )
-    return [{**row, "meaning": reason_meaning(row["denial_reason"])} for row in rows]
+    return [{**row, "meaning": carc_meaning(row["denial_reason"])} for row in rows]
 
 
 def rows(lines) -> list[ClaimLine]:
@@ -125,7 +111,7 @@ def rows(lines) -> list[ClaimLine]:
         line.days_left = services.correction_days_left(line.claim, line.claim.batch)
         line.days_past = -line.days_left
         line.urgent = line.days_left <= URGENT_DAYS
-        line.reason_meaning = reason_meaning(line.denial_reason)
+        line.reason_meaning = carc_meaning(line.denial_reason)
     return page
 
 

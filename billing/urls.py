@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, claims, denials, receivables
+from .views import batches, claims, denials, receivables, remittances
 
 app_name = "billing"
 
@@ -28,4 +28,13 @@ urlpatterns = [
     # Accounts receivable and its downloads.
     path("billing/receivables/", receivables.receivable_list, name="receivable_list"),
     path("billing/receivables/download/<str:fmt>/", receivables.receivable_download, name="receivable_download"),
+    # Remittances (835)
+    path("billing/remittances/", remittances.remittance_list, name="remittance_list"),
+    path("billing/remittances/import/", remittances.remittance_import, name="remittance_import"),
+    path("billing/remittances/<int:pk>/", remittances.remittance_detail, name="remittance_detail"),
+    path("billing/remittances/<int:pk>/post/", remittances.remittance_post, name="remittance_post"),
+    path("billing/remittances/<int:pk>/dismiss/", remittances.remittance_dismiss, name="remittance_dismiss"),
+    path("billing/remittances/unmatched/", remittances.unmatched_list, name="unmatched_list"),
+    path("billing/remittances/lines/<int:pk>/resolve/", remittances.unmatched_resolve, name="unmatched_resolve"),
+    path("billing/remittances/lines/<int:pk>/dismiss/", remittances.unmatched_dismiss, name="unmatched_dismiss"),
 ]

@@ -1,0 +1,53 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from audit.context import AuditContext
+from billing.access import may_bill
+from billing.remittance.importing import RemittanceFileError, remittance_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import an 835 remittance advice (005010X221A1), like the import page: an invalid file changes "
+        "nothing, a file that does not balance is held for review, a file imported before posts nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The 835 file.")
+        parser.add_argument(
+            "--user", required=True, metavar="EMAIL", help="Who is importing: billing staff or a program admin."
+        )
+
+    def handle(self, *args, path, user, **options):
+        actor = User.objects.filter(email__iexact=user.strip(), is_active=True).first()
+        if actor is None:
+            raise CommandError(f"There is no active user {user}.")
+        if not may_bill(actor):
+            raise CommandError(f"{actor.email} may not import remittances: it takes the Billing or Program admin role.")
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as error:
+            raise CommandError(f"Can't read {path}: {error.strerror}.") from error
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")  # X12 is ASCII; pyx12 says what is wrong with the rest
+        ctx = AuditContext.for_command(actor, "import_remittance")
+        try:
+            outcomes = remittance_import(text=text, file_name=Path(path).name, ctx=ctx)
+        except RemittanceFileError as error:
+            raise CommandError(f"{path} was not imported; nothing changed:\n" + "\n".join(error.messages)) from error
+        for outcome in outcomes:
+            if outcome.created and not outcome.held:
+                self.stdout.write(self.style.SUCCESS(outcome.message))
+            else:
+                self.stdout.write(outcome.message)
+        held = [outcome for outcome in outcomes if outcome.held]
+        if held:
+            problems = [problem for outcome in held for problem in outcome.remittance.problems]
+            raise CommandError(
+                "Held for review, nothing of it posted; review it on its page, then post or dismiss it:\n"
+                + "\n".join(problems)
+            )

@@ -1,0 +1,266 @@
+"""Importing an 835: read and validate it (reader.py), match it to our claims (matching.py),
+store it, and post it (posting.py) when it balances; hold it for review when it does not.
+Billing staff then post a held remittance after review, or dismiss it.
+
+One transaction per file: an invalid file stores nothing; a held one stores the remittance
+(so it can be reviewed) but posts nothing to claim lines.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.context import AuditContext
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+from ..models import Adjustment, ProviderAdjustment, Remittance, RemittanceClaim, RemittanceLine
+from .matching import balance_problems, identify_payer, match_lines, our_claims, target_claim
+from .posting import category_of, post_line, settle_claim
+from .reader import ParsedRemittance, RemittanceFileError, read_835
+
+__all__ = [
+    "Outcome",
+    "RemittanceFileError",
+    "remittance_dismiss",
+    "remittance_import",
+    "remittance_post_held",
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one transaction (ST to SE) of the file."""
+
+    remittance: Remittance
+    created: bool  # False: imported before; nothing was posted this time
+    message: str
+
+    @property
+    def held(self) -> bool:
+        return self.created and self.remittance.status == Remittance.Status.HELD
+
+
+def remittance_import(*, text: str, file_name: str, ctx: AuditContext) -> list[Outcome]:
+    """Import every remittance of an 835 file. Raises RemittanceFileError (pyx12's messages)
+    for a file that is not a valid 835, having stored nothing."""
+    text = text.lstrip()  # a blank line before the ISA is not worth refusing a file for
+    parsed = read_835(text)
+    with transaction.atomic():
+        return [_import_one(one, text=text, file_name=file_name, ctx=ctx) for one in parsed]
+
+
+def _already(remittance: Remittance) -> Outcome:
+    when = timezone.localtime(remittance.imported_at)
+    message = (
+        f"Remittance {remittance.trace_number} was already imported on {when:%b} {when.day}, {when.year} by "
+        f"{remittance.imported_by}; nothing was posted again."
+    )
+    return Outcome(remittance, False, message)
+
+
+def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: AuditContext) -> Outcome:
+    key = {"payer_identifier": parsed.payer_identifier, "trace_number": parsed.trace_number}
+    existing = Remittance.objects.select_related("imported_by").filter(**key).first()
+    if existing is not None:
+        return _already(existing)
+    payer = identify_payer(parsed)
+    claims = our_claims([c.patient_control_number for c in parsed.claims], payer)
+    problems = balance_problems(parsed, set(claims))
+    remittance = Remittance(
+        **key,
+        payer=payer,
+        payer_name=parsed.payer_name,
+        payment_amount=parsed.payment_amount,
+        payment_method=parsed.payment_method,
+        paid_on=parsed.paid_on,
+        file_name=file_name[:200],
+        file_text=text,
+        status=Remittance.Status.HELD if problems else Remittance.Status.POSTED,
+        problems=problems,
+        imported_by=ctx.actor,
+    )
+    remittance.full_clean(validate_constraints=False)
+    try:
+        # The unique trace (remittance_trace_once) is the last word when two people import the same
+        # file at once: the second insert waits for the first to commit, then fails here.
+        with transaction.atomic():
+            remittance.save()
+    except IntegrityError:
+        return _already(Remittance.objects.select_related("imported_by").get(**key))
+    counts = _store(remittance, parsed, claims)
+    ProviderAdjustment.objects.bulk_create(
+        ProviderAdjustment(remittance=remittance, reason=reason, reference=reference, amount=amount)
+        for reason, reference, amount in parsed.provider_adjustments
+    )
+    if not problems:
+        _post(remittance, ctx.actor)
+    details = {"trace_number": remittance.trace_number, "status": remittance.status, **counts}
+    details["provider_adjustments"] = len(parsed.provider_adjustments)
+    audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=remittance, details=details)
+    return Outcome(remittance, True, _summary(remittance, counts))
+
+
+def _store(remittance: Remittance, parsed: ParsedRemittance, claims: dict) -> dict:
+    """The CLPs, SVCs and CASs, each SVC with the claim line it matched (or unmatched)."""
+    rclaims, lines_of = [], []
+    for position, claim in enumerate(parsed.claims, start=1):
+        ours = claims.get(claim.patient_control_number)
+        target = target_claim(ours, claim.status_code) if ours else None
+        rclaims.append(
+            RemittanceClaim(
+                remittance=remittance,
+                claim=target,
+                position=position,
+                patient_control_number=claim.patient_control_number,
+                status_code=claim.status_code,
+                charge=claim.charge,
+                paid=claim.paid,
+                patient_responsibility=claim.patient_responsibility,
+                payer_claim_number=claim.payer_claim_number,
+                member_id=claim.member_id,
+                patient_name=claim.patient_name,
+                remark_codes=claim.remark_codes,
+            )
+        )
+        lines_of.append(match_lines(target, claim.lines) if target else [None] * len(claim.lines))
+    # Bulk inserts: pyx12 has checked each element's length against the 835 map, which the
+    # fields were sized for, so full_clean (a query per foreign key per row) adds nothing here.
+    RemittanceClaim.objects.bulk_create(rclaims)
+    rlines, line_adjustments = [], []
+    for rclaim, claim, matches in zip(rclaims, parsed.claims, lines_of, strict=True):
+        for position, (line, match) in enumerate(zip(claim.lines, matches, strict=True), start=1):
+            rline = RemittanceLine(
+                remittance_claim=rclaim,
+                claim_line=match,
+                position=position,
+                hcpcs=line.hcpcs,
+                modifiers=line.modifiers,
+                service_date=line.service_date,
+                charge=line.charge,
+                paid=line.paid,
+                allowed=line.allowed,
+                units=line.units,
+                remark_codes=line.remark_codes,
+                match=RemittanceLine.Match.MATCHED if match else RemittanceLine.Match.UNMATCHED,
+            )
+            rlines.append(rline)
+            line_adjustments.append((rclaim, rline, line))
+    RemittanceLine.objects.bulk_create(rlines)
+    adjustments = [
+        _adjustment(rclaim, None, a, claim.paid)
+        for rclaim, claim in zip(rclaims, parsed.claims, strict=True)
+        for a in claim.adjustments
+    ]
+    adjustments += [
+        _adjustment(rclaim, rline, a, line.paid) for rclaim, rline, line in line_adjustments for a in line.adjustments
+    ]
+    Adjustment.objects.bulk_create(adjustments)
+    matched = sum(1 for r in rlines if r.claim_line_id)
+    return {
+        "claims": len(rclaims),
+        "claims_matched": sum(1 for r in rclaims if r.claim_id),
+        "lines": len(rlines),
+        "lines_matched": matched,
+        "lines_unmatched": len(rlines) - matched,
+    }
+
+
+def _adjustment(rclaim, rline, parsed, paid: Decimal) -> Adjustment:
+    return Adjustment(
+        remittance_claim=rclaim,
+        line=rline,
+        group=parsed.group,
+        reason=parsed.reason,
+        amount=parsed.amount,
+        quantity=parsed.quantity,
+        category=category_of(parsed.group, parsed.reason, paid),
+    )
+
+
+def _post(remittance: Remittance, actor) -> int:
+    """Post every matched line to its claim line, then settle each matched claim, in file order
+    (a reversal before the correction that follows it)."""
+    rclaims = remittance.claims.exclude(claim=None).select_related("remittance").order_by("position")
+    posted = 0
+    for rclaim in rclaims:
+        for rline in rclaim.lines.filter(match=RemittanceLine.Match.MATCHED).order_by("position"):
+            post_line(rline)
+            posted += 1
+        settle_claim(rclaim, actor=actor)
+    return posted
+
+
+def _summary(remittance: Remittance, counts: dict) -> str:
+    day = remittance.paid_on
+    head = (
+        f"Remittance {remittance.trace_number} from {remittance.payer_name} "
+        f"(${remittance.payment_amount} paid on {day:%b} {day.day}, {day.year})"
+    )
+    if remittance.status == Remittance.Status.HELD:
+        found = _count(len(remittance.problems), "problem")
+        return f"{head} is held for review: it does not balance ({found}). Nothing was posted."
+    unmatched = counts["lines_unmatched"]
+    tail = f"; {_count(unmatched, 'line')} matched nothing and wait in the unmatched list" if unmatched else ""
+    lines, claims = _count(counts["lines"], "line"), _count(counts["claims_matched"], "claim")
+    return f"{head}: posted {counts['lines_matched']} of {lines} to {claims}{tail}."
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def remittance_post_held(*, remittance: Remittance, note: str, ctx: AuditContext) -> int:
+    """Post a held remittance after a person has reviewed why it does not balance (the note says
+    what they checked). Returns the number of lines posted."""
+    note = note.strip()
+    if not note:
+        raise ValidationError("Write what you checked before posting a remittance that does not balance.")
+    with transaction.atomic():
+        remittance = Remittance.objects.select_for_update().get(pk=remittance.pk)
+        if remittance.status != Remittance.Status.HELD:
+            raise ValidationError(
+                f"Only a held remittance is posted after review; this one is {remittance.get_status_display().lower()}."
+            )
+        remittance.status, remittance.reviewed_by, remittance.review_note = (
+            Remittance.Status.POSTED,
+            ctx.actor,
+            note[:500],
+        )
+        remittance.full_clean(validate_constraints=False)
+        remittance.save(update_fields=["status", "reviewed_by", "review_note"])
+        posted = _post(remittance, ctx.actor)
+        # The note's words stay on the remittance; the audit row names what changed, never free text.
+        details = {
+            "posted_after_review": True,
+            "lines_posted": posted,
+            "fields": ["status", "reviewed_by", "review_note"],
+        }
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=remittance, details=details)
+    return posted
+
+
+def remittance_dismiss(*, remittance: Remittance, reason: str, ctx: AuditContext) -> Remittance:
+    """Set a held remittance aside without posting it (a file sent in error, replaced by the payer)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why this remittance is dismissed.")
+    with transaction.atomic():
+        remittance = Remittance.objects.select_for_update().get(pk=remittance.pk)
+        if remittance.status != Remittance.Status.HELD:
+            raise ValidationError(
+                f"Only a held remittance can be dismissed; this one is {remittance.get_status_display().lower()}."
+            )
+        remittance.status, remittance.reviewed_by, remittance.review_note = (
+            Remittance.Status.DISMISSED,
+            ctx.actor,
+            reason[:500],
+        )
+        remittance.full_clean(validate_constraints=False)
+        remittance.save(update_fields=["status", "reviewed_by", "review_note"])
+        details = {"dismissed": True, "fields": ["status", "reviewed_by", "review_note"]}
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=remittance, details=details)
+    return remittance
