@@ -117,10 +117,24 @@ def read_835(text: str) -> list[ParsedRemittance]:
     """Every transaction of an 835 file, once pyx12 finds it valid; raises RemittanceFileError
     with the reasons otherwise."""
     check_is_835(text)
-    problems = validation_messages(text)
+    problems = [m for m in validation_messages(text) if not _tolerated(m, text)]
     if problems:
         raise RemittanceFileError(problems)
     return _parse(text)
+
+
+# The 835 guide (005010X221A1) marks ST03 "Not Used", and pyx12's map with it, yet payers and
+# clearinghouses commonly fill it with the guide's own version, as every other 5010 guide
+# requires. It carries no data we read, so that one finding, with exactly that value, does not
+# refuse a remittance; any other ST03 is still reported.
+_ST03_NOT_USED = "(ST03) is marked as Not Used"
+
+
+def _tolerated(message: str, text: str) -> bool:
+    if not message.endswith(_ST03_NOT_USED):
+        return False
+    st03 = {seg.get_value("ST03") for seg in pyx12.x12file.X12Reader(io.StringIO(text)) if seg.get_seg_id() == "ST"}
+    return st03 <= {VERSION, None, ""}
 
 
 def check_is_835(text: str) -> None:

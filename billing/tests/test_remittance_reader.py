@@ -154,9 +154,11 @@ def test_pyx12s_findings_are_the_error_messages():
     assert "SE count of 28 for SE02=0001 is wrong. I count 29" in messages
 
 
-def test_st03_which_the_835_map_marks_not_used_is_reported():
+def test_st03_which_the_835_guide_marks_not_used_is_tolerated_only_with_the_guides_version():
+    # Payers commonly send it: the same remittance reads the same with it.
+    assert read_835(RICH.replace("ST*835*0001~", "ST*835*0001*005010X221A1~")) == read_835(RICH)
     with pytest.raises(RemittanceFileError, match="ST03.*Not Used"):
-        read_835(RICH.replace("ST*835*0001~", "ST*835*0001*005010X221A1~"))
+        read_835(RICH.replace("ST*835*0001~", "ST*835*0001*005010X222A1~"))
 
 
 @pytest.mark.parametrize(
