@@ -11,7 +11,7 @@ from django.http import Http404
 from accounts.roles import Role
 from notes.models import SessionNote
 
-from .models import Authorization, Claim, ClaimBatch, ClaimLine
+from .models import Authorization, Claim, ClaimBatch, ClaimLine, EligibilityInquiry, EligibilityResponse
 
 BILLING_ROLES = (Role.BILLING, Role.PROGRAM_ADMIN)
 
@@ -58,3 +58,17 @@ def get_note_for_billing(user, pk) -> SessionNote:
     if note is None:
         raise Http404("No such note.")
     return note
+
+
+def get_inquiry_for_user(user, pk: int) -> EligibilityInquiry:
+    inquiry = EligibilityInquiry.objects.select_related("payer").filter(pk=pk).first() if may_bill(user) else None
+    if inquiry is None:
+        raise Http404("No such eligibility inquiry.")
+    return inquiry
+
+
+def get_eligibility_response_for_user(user, pk: int) -> EligibilityResponse:
+    response = EligibilityResponse.objects.select_related("payer").filter(pk=pk).first() if may_bill(user) else None
+    if response is None:
+        raise Http404("No such eligibility response.")
+    return response

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches
+from .views import batches, eligibility
 
 app_name = "billing"
 
@@ -19,4 +19,16 @@ urlpatterns = [
     path("billing/authorizations/<int:pk>/edit/", batches.authorization_edit, name="authorization_edit"),
     path("billing/claims/<int:pk>/payer-number/", batches.claim_payer_number, name="claim_payer_number"),
     path("billing/notes/<int:pk>/duplicate/", batches.duplicate_decide, name="duplicate_decide"),
+    path("billing/eligibility/", eligibility.eligibility, name="eligibility"),
+    path("billing/eligibility/inquiries/new/", eligibility.inquiry_new, name="eligibility_inquiry_new"),
+    path("billing/eligibility/inquiries/create/", eligibility.inquiry_create, name="eligibility_inquiry_create"),
+    path("billing/eligibility/inquiries/<int:pk>/", eligibility.inquiry_detail, name="eligibility_inquiry_detail"),
+    path(
+        "billing/eligibility/inquiries/<int:pk>/download/",
+        eligibility.inquiry_download,
+        name="eligibility_inquiry_download",
+    ),
+    path("billing/eligibility/responses/import/", eligibility.response_import, name="eligibility_response_import"),
+    path("billing/eligibility/responses/<int:pk>/", eligibility.response_detail, name="eligibility_response_detail"),
+    path("billing/eligibility/inactive/", eligibility.inactive_list, name="eligibility_inactive"),
 ]

@@ -27,7 +27,7 @@ class EligibilityReport(models.Model):
         null=True, blank=True, help_text="The day the payer's answer speaks for (the inquiry's date)."
     )
     eligibility_detail = models.CharField(
-        max_length=300, blank=True, help_text="What the payer said, e.g. EB01 6 inactive, or AAA 75 subscriber not found."
+        max_length=300, blank=True, help_text="What the payer said, e.g. EB01 6: inactive."
     )
     eligibility_source = models.CharField(
         max_length=100, blank=True, help_text="Which response said it, e.g. 271 000004567 from TXMEDICAID."

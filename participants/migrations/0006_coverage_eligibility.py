@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='coverage',
             name='eligibility_detail',
-            field=models.CharField(blank=True, help_text='What the payer said, e.g. EB01 6 inactive, or AAA 75 subscriber not found.', max_length=300),
+            field=models.CharField(blank=True, help_text='What the payer said, e.g. EB01 6: inactive.', max_length=300),
         ),
         migrations.AddField(
             model_name='coverage',
