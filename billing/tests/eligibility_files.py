@@ -82,10 +82,10 @@ def response_271(
     return "~".join(segments) + "~\n"
 
 
-def answer(inquiry: EligibilityInquiry, say=active, *, control="000000777", **overrides) -> str:
+def answer(inquiry: EligibilityInquiry, say=active, overrides=None, *, control="000000777") -> str:
     """A 271 answering every member of `inquiry`, by `say` (a function of the line), or for
     the coverages in `overrides` (coverage pk -> function) otherwise."""
-    lines = inquiry.lines.order_by("position")
+    lines, overrides = inquiry.lines.order_by("position"), overrides or {}
     return response_271([overrides.get(line.coverage_id, say)(line) for line in lines], control=control)
 
 
