@@ -7,6 +7,7 @@ and writes these fields; this app only shows them, and says what they mean for a
 import datetime
 
 from django.db import models
+from django.utils import timezone
 
 
 class Eligibility(models.TextChoices):
@@ -56,3 +57,10 @@ class EligibilityReport(models.Model):
             f"{self.get_kind_display()} reported inactive on {day:%b} {day.day}, {day.year}: "
             "check coverage before the next session"
         )
+
+    @property
+    def inactive_flag(self) -> str:
+        """The warning, while it matters: the coverage still runs today or later. Once it has
+        been ended (the usual way to update it) the report is history, shown plainly."""
+        still_runs = self.end_date is None or self.end_date >= timezone.localdate()
+        return self.eligibility_warning if still_runs else ""

@@ -187,3 +187,14 @@ def test_the_lists_query_count_does_not_grow(
         with django_assert_max_num_queries(count):
             page = client.get(url)
         assert _shown(page) >= 30, url
+
+
+@pytest.mark.django_db
+def test_the_inquiry_command_writes_the_coming_weeks_files_and_audits_them(tmp_path, billing_user, identity, person):
+    call_command("eligibility_inquiry", output_dir=str(tmp_path), user=billing_user.email)
+    made = EligibilityInquiry.objects.get()
+    assert made.scope == "coming_week" and made.lines.get().coverage == person.coverages.get()
+    assert (tmp_path / f"eligibility-{made.interchange_control_number:09d}.270").read_text() == made.file_text
+    assert AuditEvent.objects.filter(action="view", target_type="billing.eligibilityinquiry").count() == 1
+    with pytest.raises(CommandError, match="not a folder"):
+        call_command("eligibility_inquiry", output_dir=str(tmp_path / "nowhere"), user=billing_user.email)

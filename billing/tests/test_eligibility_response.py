@@ -84,6 +84,10 @@ def test_the_specialist_and_the_supervisor_see_the_flag_before_the_next_session(
     assert WARNING not in client.get(reverse("participants:detail", args=[other.pk])).content.decode()
     rows = client.get(reverse("my_caseload"), {"alerts_only": "on"}).context["rows"]
     assert [row.alerts[0] for row in rows if row.participant == person] == [WARNING]
+    # Updated by ending it: the report is history, no longer a warning.
+    Coverage.objects.filter(participant=person).update(end_date=days_ago(6))
+    for url in [reverse("participants:detail", args=[person.pk]), reverse("my_caseload")]:
+        assert WARNING not in client.get(url).content.decode(), url
 
 
 @pytest.mark.django_db
