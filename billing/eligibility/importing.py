@@ -56,8 +56,11 @@ def response_import(*, text: str, file_name: str, ctx: AuditContext) -> Imported
                     "coverages_updated": [r.coverage_id for r in results if r.applied],
                 },
             )
-    except IntegrityError:  # the same interchange, imported a moment ago by someone else
-        return Imported(_earlier(read), created=False)
+    except IntegrityError:
+        earlier = _earlier(read)
+        if earlier is None:  # not the same interchange imported a moment ago by someone else
+            raise
+        return Imported(earlier, created=False)
     return Imported(response, created=True)
 
 
