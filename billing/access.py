@@ -11,7 +11,16 @@ from django.http import Http404
 from accounts.roles import Role
 from notes.models import SessionNote
 
-from .models import Authorization, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceLine
+from .models import (
+    Authorization,
+    Claim,
+    ClaimBatch,
+    ClaimLine,
+    EligibilityInquiry,
+    EligibilityResponse,
+    Remittance,
+    RemittanceLine,
+)
 from .remittance.matching import claim_pk
 
 BILLING_ROLES = (Role.BILLING, Role.PROGRAM_ADMIN)
@@ -83,3 +92,17 @@ def get_exported_claim_for_user(user, number: str) -> Claim | None:
     if pk is None or not may_bill(user):
         return None
     return Claim.objects.filter(pk=pk, batch__status=ClaimBatch.Status.EXPORTED).select_related("batch").first()
+
+
+def get_inquiry_for_user(user, pk: int) -> EligibilityInquiry:
+    inquiry = EligibilityInquiry.objects.select_related("payer").filter(pk=pk).first() if may_bill(user) else None
+    if inquiry is None:
+        raise Http404("No such eligibility inquiry.")
+    return inquiry
+
+
+def get_eligibility_response_for_user(user, pk: int) -> EligibilityResponse:
+    response = EligibilityResponse.objects.select_related("payer").filter(pk=pk).first() if may_bill(user) else None
+    if response is None:
+        raise Http404("No such eligibility response.")
+    return response

@@ -22,6 +22,7 @@ FILING_WARNING_DAYS = 30
 HOLD_KINDS = {
     "enrollment": "Not enrolled",
     "coverage": "Coverage",
+    "eligibility": "Reported inactive (271)",
     "code": "No service code or rate",
     "age": "Age outside the program",
     "certification": "Certification",

@@ -164,6 +164,15 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     if not _choose_coverage(a, covering, kind, codes):
         return
     code = a.code
+    if a.coverage.reported_inactive_on(day):
+        # The payer's last 271 said inactive on or before this day: held until the coverage is
+        # corrected or a later 271 says active (the coverage's eligibility fields).
+        a.hold(
+            f"{a.coverage.payer} reported this coverage inactive on {day_text(a.coverage.eligibility_checked_on)} "
+            "(271). Update the coverage or check again.",
+            participant_url + "#coverage",
+            kind="eligibility",
+        )
 
     age = note.participant.age_on(day)
     if code.minimum_age and age < code.minimum_age:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, claims, denials, receivables, remittances
+from .views import batches, claims, denials, eligibility, receivables, remittances
 
 app_name = "billing"
 
@@ -37,4 +37,16 @@ urlpatterns = [
     path("billing/remittances/unmatched/", remittances.unmatched_list, name="unmatched_list"),
     path("billing/remittances/lines/<int:pk>/resolve/", remittances.unmatched_resolve, name="unmatched_resolve"),
     path("billing/remittances/lines/<int:pk>/dismiss/", remittances.unmatched_dismiss, name="unmatched_dismiss"),
+    path("billing/eligibility/", eligibility.eligibility, name="eligibility"),
+    path("billing/eligibility/inquiries/new/", eligibility.inquiry_new, name="eligibility_inquiry_new"),
+    path("billing/eligibility/inquiries/create/", eligibility.inquiry_create, name="eligibility_inquiry_create"),
+    path("billing/eligibility/inquiries/<int:pk>/", eligibility.inquiry_detail, name="eligibility_inquiry_detail"),
+    path(
+        "billing/eligibility/inquiries/<int:pk>/download/",
+        eligibility.inquiry_download,
+        name="eligibility_inquiry_download",
+    ),
+    path("billing/eligibility/responses/import/", eligibility.response_import, name="eligibility_response_import"),
+    path("billing/eligibility/responses/<int:pk>/", eligibility.response_detail, name="eligibility_response_detail"),
+    path("billing/eligibility/inactive/", eligibility.inactive_list, name="eligibility_inactive"),
 ]

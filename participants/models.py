@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from programs.models import Agency, BillingProgram, InForce, InForceQuerySet, Payer, Program
 
+from .eligibility import EligibilityReport
 from .validators import validate_icd10, validate_member_id, validate_phone, validate_zip
 
 
@@ -139,7 +140,7 @@ class Enrollment(InForce):
             raise ValidationError(errors)
 
 
-class Coverage(InForce):
+class Coverage(InForce, EligibilityReport):
     """Who pays for a participant's services, over a range of days. When several coverages are
     in force on a day, `payment_order` says which is billed first."""
 
@@ -172,6 +173,14 @@ class Coverage(InForce):
 
     class Meta:
         ordering = ["-start_date"]
+        indexes = [
+            # Billing's list of coverages reported inactive.
+            models.Index(
+                fields=["eligibility_checked_on"],
+                condition=Q(eligibility_status="inactive"),
+                name="coverage_reported_inactive",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),

@@ -37,8 +37,15 @@ class CaseloadRow:
     follow_ups: list = field(default_factory=list)
 
     @property
+    def eligibility_warnings(self) -> list[str]:
+        """A payer reported a current coverage inactive (271): first, so it is seen before the
+        next session is written up."""
+        coverages = getattr(self.participant, "current_coverages", [])
+        return [c.eligibility_warning for c in coverages if c.reported_inactive]
+
+    @property
     def alerts(self) -> list[str]:
-        alerts = []
+        alerts = list(self.eligibility_warnings)
         if self.contact_overdue:
             alerts.append(
                 f"No contact in {self.days_since_contact} days (every {self.contact_frequency_days} required)"

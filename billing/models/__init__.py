@@ -1,7 +1,9 @@
 """Billing's models: the reference data that decides what a note bills (reference.py), the
-claims made of it (claims.py) and what the payer says back (remittances.py)."""
+claims made of it (claims.py), what the payer says back (remittances.py) and eligibility
+inquiries and responses (eligibility.py)."""
 
 from .claims import Claim, ClaimBatch, ClaimLine, DuplicateDecision
+from .eligibility import EligibilityInquiry, EligibilityInquiryLine, EligibilityResponse, EligibilityResult
 from .reference import (
     Authorization,
     BillingIdentity,
@@ -31,6 +33,10 @@ __all__ = [
     "RemittanceClaim",
     "RemittanceLine",
     "WriteOff",
+    "EligibilityInquiry",
+    "EligibilityInquiryLine",
+    "EligibilityResponse",
+    "EligibilityResult",
     "Authorization",
     "BillingIdentity",
     "Claim",
