@@ -13,10 +13,12 @@ from participants.models import Coverage, Enrollment
 from programs.access import visible_profiles
 from programs.models import Payer
 
+from . import denials
 from .assessment import GRANT, HOLD, HOLD_KINDS, READY
 from .billability import assess, billable_notes
 from .caps import with_units_used
-from .models import Adjustment, Authorization, Claim, ClaimBatch, ClaimLine, RemittanceLine, ServiceCode
+from .eligibility import selectors as eligibility_selectors
+from .models import Adjustment, Authorization, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceLine, ServiceCode
 
 
 def group_size_limit(
@@ -207,4 +209,17 @@ def claim_page(claim: Claim) -> dict:
         "lines": lines,
         "events": claim.events.select_related("actor", "remittance").order_by("-at", "-pk"),
         "corrections": claim.corrections.select_related("batch").order_by("pk"),
+    }
+
+
+def revenue_cycle_counts(today: datetime.date) -> dict[str, int]:
+    """What waits for billing staff after export, one counting query each: remittances held
+    for review, remittance lines matching no claim, denied lines to work, claims the payer
+    rejected, and coverages a payer reports inactive."""
+    return {
+        "held_remittances": Remittance.objects.filter(status=Remittance.Status.HELD).count(),
+        "unmatched_lines": RemittanceLine.objects.filter(match=RemittanceLine.Match.UNMATCHED).count(),
+        "denials": denials.queue({}).count(),
+        "rejected_claims": Claim.objects.filter(status=Claim.Status.REJECTED).count(),
+        "inactive_coverages": eligibility_selectors.reported_inactive(today).count(),
     }

@@ -47,9 +47,13 @@ class ResolveForm(forms.Form):
 @role_required(*BILLING_ROLES)
 def remittance_list(request: HttpRequest) -> HttpResponse:
     remittances = Remittance.objects.select_related("payer", "imported_by").annotate(claim_count=Count("claims"))
+    status = request.GET.get("status", "")
+    if status in Remittance.Status.values:
+        remittances = remittances.filter(status=status)
     page = Paginator(remittances.order_by("-imported_at", "-pk"), 50).get_page(request.GET.get("page"))
     unmatched = matching.unmatched_lines().count()
-    return render(request, "billing/remittance_list.html", {"page": page, "unmatched": unmatched})
+    context = {"page": page, "unmatched": unmatched, "status": status, "statuses": Remittance.Status.choices}
+    return render(request, "billing/remittance_list.html", context)
 
 
 @role_required(*BILLING_ROLES)

@@ -43,6 +43,9 @@ def test_navigation_shows_only_what_the_role_may_use(client, role_users, role):
         assert (f'href="{reverse(url_name)}"' in body) == (other == role)
     assert (f'href="{reverse("accounts:invitation_list")}"' in body) == (role == Role.PROGRAM_ADMIN)
     assert (f'href="{reverse("outcomes:dashboard")}"' in body) == (role in (Role.PROGRAM_ADMIN, Role.SUPERVISOR))
+    for revenue_page in ["remittance_list", "denial_list", "receivable_list", "eligibility"]:
+        shown = f'href="{reverse("billing:" + revenue_page)}"' in body
+        assert shown == (role in (Role.PROGRAM_ADMIN, Role.BILLING)), revenue_page
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from accounts.access import role_required
 from accounts.models import Invitation
 from accounts.roles import Role
 from audit.models import AuditEvent
+from billing.selectors import revenue_cycle_counts
 from notes.selectors import note_counts, notes_waiting_for
 from programs.models import StaffProfile
 from programs.selectors import certification_warnings
@@ -96,7 +97,8 @@ def home_supervisor(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.BILLING)
 def home_billing(request: HttpRequest) -> HttpResponse:
-    return render(request, "home/billing.html", _account_context(request))
+    counts = revenue_cycle_counts(timezone.localdate())
+    return render(request, "home/billing.html", {**_account_context(request), "counts": counts})
 
 
 @role_required(Role.PROGRAM_ADMIN)
