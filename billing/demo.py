@@ -1,8 +1,10 @@
 """Demo billing data for `seed_demo`: the agency's billing identity, a grant, some
-authorizations, a few gaps in coverage, and one exported batch. Runs once. With the demo
+authorizations, a few gaps in coverage, one exported batch with the payer's 835 posted (a
+denial, a partial payment, an unmatched line), and a 271 reporting one coverage inactive. Runs once. With the demo
 participants and notes it shows ready notes and the hold reasons (peersupport/tests/test_demo.py)."""
 
 import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -15,7 +17,19 @@ from programs.models import Agency, Payer, Program
 from . import services
 from .assessment import READY
 from .billability import assess, billable_notes
-from .models import Authorization, BillingIdentity, ClaimBatch, FundingSource, ServiceCode
+from .eligibility import inquiry as eligibility_inquiry
+from .eligibility import simulate as eligibility_simulate
+from .eligibility.importing import response_import
+from .models import (
+    Authorization,
+    BillingIdentity,
+    ClaimBatch,
+    EligibilityInquiry,
+    FundingSource,
+    ServiceCode,
+)
+from .remittance.importing import remittance_import
+from .remittance.simulate import deny, pay, remittance_835
 
 # Where each demo payer's claims go (made-up EDI IDs, in test mode) and whether it takes the
 # rendering provider: Texas required (so the demo shows loop 2310B and the NPI hold);
@@ -99,3 +113,38 @@ def seed(agency: Agency) -> None:
         ctx = AuditContext.for_command(clerk, "seed_demo")
         batch = services.batch_build(payer=payer, note_ids=note_ids, ctx=ctx)
         services.batch_export(batch=batch, ctx=ctx)
+        _remittance(batch, ctx)
+        _eligibility(ctx, today)
+
+
+def _remittance(batch: ClaimBatch, ctx: AuditContext) -> None:
+    """The payer's 835 for the demo batch, imported: most claims paid, one denied (CO-16, for the
+    denial queue), one partly paid (CO-119), and one line the payer reports under another code
+    (for the unmatched list)."""
+    claims = [list(claim.lines.order_by("pk")) for claim in batch.claims.order_by("pk")]
+    if len(claims) < 3:
+        return
+    denied, partly, elsewhere = claims[:3]
+    decisions = {line: deny(("CO", "16", None)) for line in denied}
+    decisions[partly[0]] = pay((partly[0].charge / 2).quantize(Decimal("0.01")), ("CO", "119", None))
+    decisions[elsewhere[0]] = pay(code="H2014")
+    text = remittance_835(batch, decisions=decisions, trace="DEMO-EFT-0001")
+    remittance_import(text=text, file_name="demo-remittance.835", ctx=ctx)
+
+
+def _eligibility(ctx: AuditContext, today: datetime.date) -> None:
+    """A 270 about the demo peer's participants, answered: the first one's Medicaid reported
+    inactive, so the flag shows on the participant page and Pat's caseload."""
+    coverages = Coverage.objects.filter(
+        kind=Coverage.Kind.MEDICAID,
+        participant__assignments__specialist__email="peer@example.org",
+        participant__assignments__ended_on__isnull=True,
+    ).order_by("participant_id")
+    ids = list(coverages.values_list("pk", flat=True).distinct()[:3])
+    if not ids:
+        return
+    for inquiry in eligibility_inquiry.inquiry_create(
+        scope=EligibilityInquiry.Scope.CHOSEN, coverage_ids=ids, ctx=ctx, today=today
+    ):
+        text = eligibility_simulate.answer(inquiry, overrides={ids[0]: eligibility_simulate.inactive})
+        response_import(text=text, file_name="demo-eligibility.271", ctx=ctx)

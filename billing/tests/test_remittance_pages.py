@@ -16,9 +16,9 @@ from audit.context import AuditContext
 from billing import services
 from billing.models import ClaimLine, Remittance, RemittanceClaim, RemittanceLine
 from billing.remittance.importing import remittance_import
+from billing.remittance.simulate import deny, pay, remittance_835
 from notes.tests.factories import signed_note
 
-from .era import deny, pay, remittance_835
 from .factories import days_ago
 
 D = Decimal

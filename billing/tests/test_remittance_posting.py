@@ -30,9 +30,9 @@ from billing.remittance.matching import (
     unmatched_reasons,
 )
 from billing.remittance.reader import RemittanceFileError
+from billing.remittance.simulate import deny, pay, payer_number, remittance_835
 from notes.tests.factories import signed_note
 
-from .era import deny, pay, payer_number, remittance_835
 from .factories import billable_participant, days_ago, make_payer
 
 D = Decimal

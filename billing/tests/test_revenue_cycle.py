@@ -13,9 +13,9 @@ from audit.context import AuditContext
 from billing import denials, receivables, services
 from billing.models import Claim
 from billing.remittance.importing import remittance_import
+from billing.remittance.simulate import deny, pay, remittance_835
 from notes.tests.factories import signed_note
 
-from .era import deny, pay, remittance_835
 from .factories import billable_participant, days_ago
 
 D = Decimal

@@ -1,5 +1,5 @@
 """A payer's 835 for one of our exported batches, written as a payer would (valid against
-pyx12's 005010X221A1 map), with the decisions a test asks for: by default every line paid in
+pyx12's 005010X221A1 map), for the demo data and the tests, with the decisions asked for: by default every line paid in
 full; `decisions` pays a line partly or denies it, `reversals` takes back an earlier payment.
 
     text = remittance_835(batch, decisions={line: pay(50)}, trace="T1")
