@@ -1,6 +1,7 @@
 """Billing's models: the reference data that decides what a note bills (reference.py), the
 claims made of it (claims.py) and what the payer says back (remittances.py)."""
 
+from .acknowledgments import Acknowledgment
 from .claims import Claim, ClaimBatch, ClaimLine, DuplicateDecision
 from .reference import (
     Authorization,
@@ -23,6 +24,7 @@ from .remittances import (
 )
 
 __all__ = [
+    "Acknowledgment",
     "Adjustment",
     "Appeal",
     "ClaimEvent",
