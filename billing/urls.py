@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches
+from .views import acknowledgments, batches
 
 app_name = "billing"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("billing/authorizations/<int:pk>/edit/", batches.authorization_edit, name="authorization_edit"),
     path("billing/claims/<int:pk>/payer-number/", batches.claim_payer_number, name="claim_payer_number"),
     path("billing/notes/<int:pk>/duplicate/", batches.duplicate_decide, name="duplicate_decide"),
+]
+urlpatterns += [
+    path("billing/acknowledgments/", acknowledgments.acknowledgment_list, name="acknowledgment_list"),
+    path("billing/acknowledgments/import/", acknowledgments.acknowledgment_import, name="acknowledgment_import"),
+    path("billing/claims/<int:pk>/resend/", acknowledgments.claim_resend, name="claim_resend"),
 ]
