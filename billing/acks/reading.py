@@ -124,7 +124,10 @@ def envelope(text: str) -> Envelope:
             f"This file is a {set_id} ({version}), not a 999 (005010X231A1) or a 277CA (005010X214) "
             "acknowledgment; import remittances (835) and eligibility responses (271) on their own pages."
         )
-    return Envelope(kind, (isa.get_value("ISA06") or "").strip(), (isa.get_value("ISA13") or "").strip())
+    sender, control = (isa.get_value("ISA06") or "").strip(), (isa.get_value("ISA13") or "").strip()
+    if not sender or not control.isdigit():  # they tell one file from another: without them, no "already imported"
+        raise AcknowledgmentError("The file's ISA names no sender (ISA06) or no control number (ISA13).")
+    return Envelope(kind, sender, control)
 
 
 def _reader(text: str) -> pyx12.x12context.X12ContextReader:
