@@ -212,6 +212,12 @@ def claim_page(claim: Claim) -> dict:
     }
 
 
+def rejected_claims() -> QuerySet[Claim]:
+    """Claims the payer rejected (999, 277CA) not yet sent again: their lines still live."""
+    live = ClaimLine.objects.filter(claim=OuterRef("pk"), voided=False)
+    return Claim.objects.filter(status=Claim.Status.REJECTED).filter(Exists(live))
+
+
 def revenue_cycle_counts(today: datetime.date) -> dict[str, int]:
     """What waits for billing staff after export, one counting query each: remittances held
     for review, remittance lines matching no claim, denied lines to work, claims the payer
@@ -220,6 +226,6 @@ def revenue_cycle_counts(today: datetime.date) -> dict[str, int]:
         "held_remittances": Remittance.objects.filter(status=Remittance.Status.HELD).count(),
         "unmatched_lines": RemittanceLine.objects.filter(match=RemittanceLine.Match.UNMATCHED).count(),
         "denials": denials.queue({}).count(),
-        "rejected_claims": Claim.objects.filter(status=Claim.Status.REJECTED).count(),
+        "rejected_claims": rejected_claims().count(),
         "inactive_coverages": eligibility_selectors.reported_inactive(today).count(),
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, claims, denials, eligibility, receivables, remittances
+from .views import acknowledgments, batches, claims, denials, eligibility, receivables, remittances
 
 app_name = "billing"
 
@@ -49,4 +49,8 @@ urlpatterns = [
     path("billing/eligibility/responses/import/", eligibility.response_import, name="eligibility_response_import"),
     path("billing/eligibility/responses/<int:pk>/", eligibility.response_detail, name="eligibility_response_detail"),
     path("billing/eligibility/inactive/", eligibility.inactive_list, name="eligibility_inactive"),
+    # Acknowledgments (999, 277CA), and sending a rejected claim again.
+    path("billing/acknowledgments/", acknowledgments.acknowledgment_list, name="acknowledgment_list"),
+    path("billing/acknowledgments/import/", acknowledgments.acknowledgment_import, name="acknowledgment_import"),
+    path("billing/claims/<int:pk>/resend/", acknowledgments.claim_resend, name="claim_resend"),
 ]

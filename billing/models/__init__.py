@@ -2,6 +2,7 @@
 claims made of it (claims.py), what the payer says back (remittances.py) and eligibility
 inquiries and responses (eligibility.py)."""
 
+from .acknowledgments import Acknowledgment
 from .claims import Claim, ClaimBatch, ClaimLine, DuplicateDecision
 from .eligibility import EligibilityInquiry, EligibilityInquiryLine, EligibilityResponse, EligibilityResult
 from .reference import (
@@ -25,6 +26,7 @@ from .remittances import (
 )
 
 __all__ = [
+    "Acknowledgment",
     "Adjustment",
     "Appeal",
     "ClaimEvent",
