@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches
+from .views import batches, coordination
 
 app_name = "billing"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("billing/authorizations/<int:pk>/edit/", batches.authorization_edit, name="authorization_edit"),
     path("billing/claims/<int:pk>/payer-number/", batches.claim_payer_number, name="claim_payer_number"),
     path("billing/notes/<int:pk>/duplicate/", batches.duplicate_decide, name="duplicate_decide"),
+    path("billing/primary/", coordination.primary_list, name="primary_list"),
+    path("billing/notes/<int:pk>/primary/", coordination.primary_record, name="primary_record"),
 ]

@@ -1,7 +1,9 @@
 """Billing's models: the reference data that decides what a note bills (reference.py), the
-claims made of it (claims.py) and what the payer says back (remittances.py)."""
+claims made of it (claims.py), what the payer says back (remittances.py), and what another
+payer decided before Medicaid is billed as secondary (coordination.py)."""
 
 from .claims import Claim, ClaimBatch, ClaimLine, DuplicateDecision
+from .coordination import AdjustmentGroup, FilingIndicator, PrimaryAdjudication, PrimaryAdjustment
 from .reference import (
     Authorization,
     BillingIdentity,
@@ -23,6 +25,10 @@ from .remittances import (
 )
 
 __all__ = [
+    "AdjustmentGroup",
+    "FilingIndicator",
+    "PrimaryAdjudication",
+    "PrimaryAdjustment",
     "Adjustment",
     "Appeal",
     "ClaimEvent",
