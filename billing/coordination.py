@@ -127,7 +127,8 @@ def _check(adjudication: PrimaryAdjudication, rows: list[AdjustmentRow]) -> None
     if adjudication.note.status not in BILLABLE_STATUSES:
         errors.setdefault("__all__", []).append("Only a signed note is billed: this one is not co-signed yet.")
     try:
-        adjudication.full_clean(exclude=["recorded_by"])
+        # The one-current-version constraint is checked under the lock in `_save`, with its own words.
+        adjudication.full_clean(exclude=["recorded_by"], validate_constraints=False)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import role_required
 from audit.context import AuditContext
@@ -16,6 +16,7 @@ from ..access import BILLING_ROLES, get_note_for_billing
 from ..coordination_forms import AdjustmentFormSet, PrimaryAdjudicationForm, adjustment_rows, initial_of
 
 
+@require_GET
 @role_required(*BILLING_ROLES)
 def primary_list(request: HttpRequest) -> HttpResponse:
     """Waiting: held until the other payer's adjudication is recorded. Recorded: on their way to
