@@ -1,6 +1,9 @@
 """Billability of a note while other insurance covers its day: Medicaid is billed as secondary,
 after the other payer's adjudication is recorded (billing/coordination.py). Called by
-billability._check for every note; the rules every other note follows still apply."""
+billability._check for every note; the rules every other note follows still apply, the filing
+limit too: it counts from the date of service, as for a first claim. No verified source we hold
+lets a secondary claim count from the other payer's decision instead, so the earlier date holds
+(the conservative reading; docs/billing.md)."""
 
 from django.urls import reverse
 
