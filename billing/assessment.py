@@ -12,7 +12,7 @@ from notes.models import SessionNote
 from participants.models import Coverage
 from programs.models import Program
 
-from .models import Authorization, FundingSource, ServiceCode
+from .models import Authorization, FundingSource, PrimaryAdjudication, ServiceCode
 
 READY, HOLD, GRANT = "ready", "hold", "grant"
 # Ready notes this close to the payer's filing limit are flagged and listed first.
@@ -23,6 +23,7 @@ HOLD_KINDS = {
     "enrollment": "Not enrolled",
     "coverage": "Coverage",
     "eligibility": "Reported inactive (271)",
+    "primary": "Other insurance pays first",
     "code": "No service code or rate",
     "age": "Age outside the program",
     "certification": "Certification",
@@ -54,6 +55,8 @@ class Reason:
     # Roles that may open fix_url, when not every billing viewer may; others are told fixed_by.
     for_roles: tuple = ()
     fixed_by: str = ""
+    # The words of the fix link, when "Fix this" would not say what to do.
+    fix_label: str = ""
 
 
 @dataclass
@@ -75,10 +78,23 @@ class Assessment:
     assessed_on: datetime.date | None = None
     cap_note: str = ""
     duplicates: list[SessionNote] = field(default_factory=list)
+    # The other insurance's adjudication on file for the note (billing/coordination.py), and, when
+    # the note bills Medicaid as secondary to it, that other insurance (`coverage` is Medicaid's).
+    adjudication: PrimaryAdjudication | None = None
+    other_coverage: Coverage | None = None
 
     @property
     def amount(self) -> Decimal:
         return (self.rate or Decimal(0)) * self.units
+
+    @property
+    def secondary_key(self) -> tuple | None:
+        """Notes billed as secondary share a claim only when one other payer adjudicated them on
+        one claim of its own, under one filing indicator: loops 2320 and 2330B carry one other
+        payer, its SBR09 and its claim number (REF*F8) per claim. None for a first-payer note."""
+        if self.other_coverage is None:
+            return None
+        return (self.other_coverage.pk, self.adjudication.claim_number, self.adjudication.filing_indicator)
 
     @property
     def payer(self):

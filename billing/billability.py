@@ -22,7 +22,8 @@ from programs.selectors import certification_types_on
 
 from .assessment import ADMIN_ONLY, GRANT, HOLD, READY, Assessment
 from .caps import CapLedger, day_text
-from .models import ClaimLine, DuplicateDecision, FundingSource, Rate, ServiceCode
+from .models import ClaimLine, DuplicateDecision, FundingSource, PrimaryAdjudication, Rate, ServiceCode
+from .secondary import check_secondary, coordinate
 
 BILLABLE_STATUSES = (SessionNote.Status.COSIGNED, SessionNote.Status.FINAL)
 # ICD-10-CM F10-F19: mental and behavioural disorders due to psychoactive substance use.
@@ -114,10 +115,17 @@ def assess(
     funding = defaultdict(list)
     for source in FundingSource.objects.all():
         funding[source.program_id].append(source)
+    # What other insurance decided before Medicaid (billing/coordination.py), one query.
+    adjudications = {
+        adjudication.note_id: adjudication
+        for adjudication in PrimaryAdjudication.objects.filter(
+            note__in=[n.pk for n in notes], is_current=True
+        ).select_related("coverage__payer")
+    }
 
     results = []
     for note in notes:
-        a = Assessment(note=note, assessed_on=today, correction=correction)
+        a = Assessment(note=note, assessed_on=today, correction=correction, adjudication=adjudications.get(note.pk))
         _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
         if overlapping[note.pk] and a.status != GRANT:
             a.duplicates = overlapping[note.pk]
@@ -255,6 +263,8 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     if mismatch := place_mismatch(note.modality, note.place_of_service):
         note_url = reverse("notes:note_detail", args=[note.pk])
         a.hold(f"{mismatch} Correct it with the note's author.", note_url, kind="place")
+    if a.other_coverage is not None:
+        check_secondary(a)
     modifiers = list(code.modifier_list)
     if kind == ServiceCode.Kind.GROUP and "HQ" not in modifiers:
         modifiers.append("HQ")
@@ -297,19 +307,12 @@ def _needs_part2_consent(participant, enrollments) -> bool:
 
 
 def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> bool:
-    """The coverage that bills the note: the first in payment order whose billing program has
-    a code for the note's service and this kind of session. Held when other insurance comes
-    first (Medicaid pays last) or when two Medicaid coverages with codes rank the same.
-    False: nothing to bill."""
+    """The coverage that bills the note: the first Medicaid coverage in payment order whose
+    billing program has a code for the note's service and this kind of session, as secondary
+    when other insurance comes first (`secondary.coordinate`). Held when two Medicaid coverages with codes
+    rank the same. False: nothing to bill."""
     day, url = a.note.date, a.participant_url + "#coverage"
-    primary = covering[0]
-    if primary.kind == Coverage.Kind.OTHER_INSURANCE:
-        a.hold(
-            f"Bill the primary payer first: {primary.payer} (other insurance, ID {primary.member_id}) covers "
-            f"{day_text(day)}, and Medicaid pays last.",
-            url,
-            kind="coverage",
-        )
+    coordinate(a, covering[0])
     medicaid = [c for c in covering if c.kind == Coverage.Kind.MEDICAID]
     if not medicaid:
         return False

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from .models import ClaimLine
+from .models import ClaimLine, PrimaryAdjudication
 
 CSV_COLUMNS = [
     ("batch", "Batch number"),
@@ -29,6 +29,8 @@ CSV_COLUMNS = [
     ("rendering", "Peer specialist"),
     ("rendering_npi", "Rendering provider NPI (loop 2310B), when the payer requires it"),
     ("voided", "Voided (yes/no)"),
+    ("other_payer", "Other insurance that paid first, on a claim billing Medicaid as secondary (loop 2330B)"),
+    ("other_payer_paid", "What that payer paid for the line (loop 2430 SVD02)"),
 ]
 
 
@@ -50,9 +52,19 @@ def batch_csv(batch) -> str:
     lines = (
         ClaimLine.objects.filter(claim__batch=batch)
         .select_related(
-            "claim__participant", "claim__original", "claim__authorization", "claim__rendering_provider", "note__author"
+            "claim__participant",
+            "claim__original",
+            "claim__authorization",
+            "claim__rendering_provider",
+            "claim__other_coverage__payer",
+            "note__author",
         )
         .order_by("claim_id", "service_date", "pk")
+    )
+    # What the other payer paid for each note of the batch's secondary claims, in one query.
+    secondary = ClaimLine.objects.filter(claim__batch=batch, claim__other_coverage__isnull=False).values("note_id")
+    paid_first = dict(
+        PrimaryAdjudication.objects.filter(note_id__in=secondary, is_current=True).values_list("note_id", "paid")
     )
     for line in lines:
         claim = line.claim
@@ -81,6 +93,8 @@ def batch_csv(batch) -> str:
             line.note.author.get_full_name(),
             claim.rendering_provider.npi if claim.rendering_provider_id else "",
             "yes" if line.voided else "no",
+            claim.other_coverage.payer.name if claim.other_coverage_id else "",
+            f"{paid_first[line.note_id]:.2f}" if claim.other_coverage_id and line.note_id in paid_first else "",
         ]
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()

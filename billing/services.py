@@ -84,9 +84,11 @@ def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> Clai
 def claim_key(a) -> tuple:
     """Ready notes with the same key may share a claim: one participant and coverage, under one
     prior authorization (a claim carries one REF*G1, billing-rules.md "On the claim"), and, when
-    the payer requires the rendering provider, by one specialist (loop 2310B names one per claim)."""
+    the payer requires the rendering provider, by one specialist (loop 2310B names one per claim);
+    billed as secondary, after one other payer's claim (`Assessment.secondary_key`)."""
     renderer = a.note.author_id if a.coverage.payer.requires_rendering_provider else None
-    return (a.note.participant_id, a.coverage.pk, a.authorization.pk if a.authorization else None, renderer)
+    authorization = a.authorization.pk if a.authorization else None
+    return (a.note.participant_id, a.coverage.pk, authorization, renderer, a.secondary_key)
 
 
 def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, original=None) -> None:
@@ -101,6 +103,7 @@ def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, or
             original=original,
             diagnosis_codes=chunk[0].note.participant.diagnosis_codes,
             authorization=chunk[0].authorization,
+            other_coverage=chunk[0].other_coverage,
             rendering_provider=(
                 chunk[0].note.author.staff_profile if chunk[0].coverage.payer.requires_rendering_provider else None
             ),
@@ -243,6 +246,7 @@ def claim_correct(
                 diagnosis_codes=claim.diagnosis_codes,
                 authorization=claim.authorization,
                 rendering_provider=claim.rendering_provider,
+                other_coverage=claim.other_coverage,
             )
             for line in lines:  # the same lines, marked voided: they bill nothing
                 line.pk, line.claim, line.voided = None, void, True

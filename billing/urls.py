@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import acknowledgments, batches, claims, denials, eligibility, receivables, remittances
+from .views import acknowledgments, batches, claims, coordination, denials, eligibility, receivables, remittances
 
 app_name = "billing"
 
@@ -53,4 +53,8 @@ urlpatterns = [
     path("billing/acknowledgments/", acknowledgments.acknowledgment_list, name="acknowledgment_list"),
     path("billing/acknowledgments/import/", acknowledgments.acknowledgment_import, name="acknowledgment_import"),
     path("billing/claims/<int:pk>/resend/", acknowledgments.claim_resend, name="claim_resend"),
+    # Secondary claims: another payer's adjudication first.
+    path("billing/primary/", coordination.primary_list, name="primary_list"),
+    path("billing/notes/<int:pk>/primary/", coordination.primary_record, name="primary_record"),
+    path("billing/notes/<int:pk>/primary/835/", coordination.primary_from_835, name="primary_from_835"),
 ]

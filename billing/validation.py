@@ -25,7 +25,7 @@ ISA_SEPARATOR_ELEMENTS = (11, 16)  # ISA11 repetition separator, ISA16 component
 
 def validate_837p(text: str) -> list[Problem]:
     """Every problem pyx12 and our own checks find; [] when the file may be sent."""
-    return pyx12_problems(text) + own_problems(text)
+    return pyx12_problems(text) + own_problems(text) + cob_problems(text)
 
 
 def pyx12_errors(text: str) -> list[str]:
@@ -35,7 +35,7 @@ def pyx12_errors(text: str) -> list[str]:
 
 def check_837p(text: str) -> None:
     """Our own checks; raises ExportError listing every problem."""
-    problems = own_problems(text)
+    problems = own_problems(text) + cob_problems(text)
     if problems:
         raise ExportError(problems)
 
@@ -144,4 +144,80 @@ def _element_problems(elements: list[str]) -> list[str]:
             problems.append(f"A {tag} segment contains the repetition separator.")
         elif _OUTSIDE_BASIC.search(element.replace(COMPONENT, "")):
             problems.append(f"{tag}{position:02d} has characters outside the X12 basic character set: {element!r}.")
+    return problems
+
+
+def _cas_total(elements: list[str]) -> Decimal:
+    """The sum of a CAS segment's amounts (CAS03, 06, 09, 12, 15, 18)."""
+    return sum((Decimal(elements[i]) for i in range(3, len(elements), 3) if elements[i]), Decimal(0))
+
+
+def cob_problems(text: str) -> list[Problem]:
+    """The coordination-of-benefits balancing the 837P's TR3 asks of a claim sent to a payer
+    after another (X12 RFIs on 005010X222 and its siblings): each line's charge equals, for each
+    other payer, what it paid for the line plus its line adjustments (SV102 = SVD02 + 2430 CAS,
+    RFI 1555); its payment for the claim equals its line payments less its claim adjustments
+    (2320 AMT*D = sum of SVD02 - 2320 CAS, RFIs 524 and 1294); SVD01 names a payer of a 2330B
+    loop of the claim (RFI 1564); and a claim sent as secondary (2000B SBR01 not P) carries the
+    other payer's loop 2320, required "when other payers are known" to be involved."""
+    segments = _segments(text)
+    problems: list[Problem] = []
+    claims: dict[str, dict] = {}
+    state: dict = {"loop": ""}
+    for segment, claim in zip(segments, claim_of_each_segment(segments), strict=True):
+        e = segment.split(ELEMENT)
+        tag = e[0]
+        if tag == "HL":
+            state = {"sequence": "", "others": [], "lines": [], "loop": "2000B"}
+        elif tag == "CLM":
+            claims[claim] = state
+            state["loop"] = "2300"
+        elif tag == "SBR" and state["loop"] == "2000B":
+            state["sequence"] = e[1]
+        elif tag == "SBR":
+            state["loop"] = "2320"
+            state["others"].append({"paid": None, "cas": Decimal(0), "payer": ""})
+        elif tag == "AMT" and e[1] == "D" and state["loop"] == "2320":
+            state["others"][-1]["paid"] = Decimal(e[2])
+        elif tag == "CAS" and state["loop"] == "2320":
+            state["others"][-1]["cas"] += _cas_total(e)
+        elif tag == "NM1" and e[1] == "PR" and state["loop"] == "2320" and len(e) > 9:
+            state["others"][-1]["payer"] = e[9]
+        elif tag == "SV1":
+            state["loop"] = "2400"
+            state["lines"].append({"charge": Decimal(e[2]), "paid": {}, "cas": {}})
+        elif tag == "SVD":
+            state["loop"], state["svd"] = "2430", e[1]
+            line = state["lines"][-1]
+            line["paid"][e[1]] = line["paid"].get(e[1], Decimal(0)) + Decimal(e[2])
+        elif tag == "CAS" and state["loop"] == "2430":
+            line = state["lines"][-1]
+            line["cas"][state["svd"]] = line["cas"].get(state["svd"], Decimal(0)) + _cas_total(e)
+    for claim, state in claims.items():
+        problems += [Problem(claim, message) for message in _claim_cob_problems(state)]
+    return problems
+
+
+def _claim_cob_problems(state: dict) -> list[str]:
+    problems = []
+    if state["sequence"] not in ("", "P") and not state["others"]:
+        problems.append("A claim sent as secondary needs the other payer's loop 2320 (its payment and adjustments).")
+    payers = {other["payer"] for other in state["others"]}
+    for number, line in enumerate(state["lines"], start=1):
+        for payer, paid in line["paid"].items():
+            adjusted = line["cas"].get(payer, Decimal(0))
+            if payer not in payers:
+                problems.append(f"Line {number}: SVD01 {payer} names no other payer of the claim (loop 2330B).")
+            if paid + adjusted != line["charge"]:
+                problems.append(
+                    f"Line {number}: other payer {payer} paid {paid} and adjusted {adjusted}, which does not add up "
+                    f"to the line's charge {line['charge']}."
+                )
+    for other in state["others"]:
+        line_paid = [line["paid"][other["payer"]] for line in state["lines"] if other["payer"] in line["paid"]]
+        if line_paid and other["paid"] is not None and other["paid"] != sum(line_paid, Decimal(0)) - other["cas"]:
+            problems.append(
+                f"Other payer {other['payer']}: AMT*D {other['paid']} is not its line payments "
+                f"{sum(line_paid, Decimal(0))} less its claim adjustments {other['cas']}."
+            )
     return problems

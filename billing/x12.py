@@ -11,6 +11,8 @@ from decimal import Decimal
 from anyascii import anyascii
 from django.utils import timezone
 
+from .models import ClaimLine, PrimaryAdjudication
+
 ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
 _SEPARATORS = re.compile(r"[*:^~\r\n]")
 # Outside the X12 basic character set (A-Z, 0-9, space and ! " & ' ( ) * + , - . / : ; ? =). The
@@ -118,11 +120,12 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
         _seg("REF", "EI", re.sub(r"\D", "", identity.tax_id)),
     ]
     claims = batch.claims.select_related(
-        "participant", "original", "authorization", "rendering_provider__user"
+        "participant", "original", "authorization", "rendering_provider__user", "other_coverage__payer"
     ).prefetch_related("lines")
     problems: list[Problem] = []
+    adjudications = _adjudications(batch)
     for hl, claim in enumerate(claims, start=2):
-        body += _claim(claim, payer, hl, problems)
+        body += _claim(claim, payer, hl, problems, adjudications)
     if problems:
         raise ExportError(problems)
     body.append(_seg("SE", len(body) + 1, "0001"))
@@ -130,8 +133,16 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
     return SEGMENT.join(header + body + trailer) + SEGMENT + "\n"
 
 
-def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
-    """Loops 2000B to 2400 of one claim; what can't be written is added to `problems`."""
+def _adjudications(batch) -> dict[int, PrimaryAdjudication]:
+    """The other payer's current adjudication of each note on the batch's secondary claims."""
+    notes = ClaimLine.objects.filter(claim__batch=batch, claim__other_coverage__isnull=False).values("note_id")
+    rows = PrimaryAdjudication.objects.filter(note_id__in=notes, is_current=True).prefetch_related("adjustments")
+    return {adjudication.note_id: adjudication for adjudication in rows}
+
+
+def _claim(claim, payer, hl: int, problems: list[Problem], adjudications: dict) -> list[str]:
+    """Loops 2000B to 2400 of one claim; what can't be written is added to `problems`. A claim
+    billing Medicaid as secondary says so in SBR01 (S) and carries the other payer's adjudication."""
     p = claim.participant
     lines = list(claim.lines.all())
     total = sum((line.charge for line in lines), Decimal(0))
@@ -140,7 +151,7 @@ def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
     place = lines[0].place_of_service
     segments = [
         _seg("HL", hl, "1", "22", "0"),
-        _seg("SBR", "P", "18", "", "", "", "", "", "", "MC"),
+        _seg("SBR", "S" if claim.other_coverage_id else "P", "18", "", "", "", "", "", "", "MC"),
         _seg("NM1", "IL", "1", clean(p.last_name, 60), clean(p.first_name, 35), "", "", "", "MI",
              clean(claim.member_id)),
         _seg("N3", clean(p.address_line1, 55)),
@@ -163,6 +174,10 @@ def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
         segments.append(_seg("HI", *[f"{q}{COMPONENT}{c}" for q, c in zip(qualifiers, codes, strict=True)]))
     if payer.requires_rendering_provider:
         segments += _rendering_provider(claim, payer, problems)
+    other_payer_id = ""
+    if claim.other_coverage_id:
+        other_payer_id = clean(claim.other_coverage.payer.payer_id)
+        segments += _other_payer(claim, lines, adjudications, other_payer_id, problems)
     for number, line in enumerate(lines, start=1):
         procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
         line_place = line.place_of_service if line.place_of_service != place else ""
@@ -171,6 +186,55 @@ def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
             _seg("SV1", procedure, money(line.charge), "UN", line.units, line_place, "", line.diagnosis_pointer),
             _seg("DTP", "472", "D8", line.service_date.strftime("%Y%m%d")),
         ]
+        if line.note_id in adjudications and claim.other_coverage_id:
+            segments += _line_adjudication(line, adjudications[line.note_id], other_payer_id)
+    return segments
+
+
+def _other_payer(claim, lines, adjudications: dict, payer_id: str, problems: list[Problem]) -> list[str]:
+    """Loops 2320 (the other subscriber), 2330A (its insured, the participant: SBR02 18, self)
+    and 2330B (the other payer) of a secondary claim. Each note was adjudicated by the other payer
+    line by line, so its adjustments go on the lines (loop 2430), none at the claim level: an
+    amount is reported at one level only. AMT*D, the other payer's payment, is the sum of the
+    lines' SVD02, as the TR3's balancing asks when line payments are sent (X12 RFIs 524, 1294)."""
+    other, p = claim.other_coverage, claim.participant
+    found = [adjudications.get(line.note_id) for line in lines]
+    if None in found or any(a.coverage_id != claim.other_coverage_id for a in found):
+        problems.append(Problem(claim.claim_number, f"{other.payer}'s adjudication of every line must be on file."))
+        return []
+    if len({(a.claim_number, a.filing_indicator) for a in found}) > 1:
+        problems.append(Problem(claim.claim_number, f"The lines were adjudicated on different {other.payer} claims."))
+        return []
+    if not payer_id:
+        problems.append(Problem(claim.claim_number, f"{other.payer} has no payer ID for loop 2330B."))
+        return []
+    first = found[0]
+    segments = [
+        _seg("SBR", "P", "18", "", "", "", "", "", "", first.filing_indicator),
+        _seg("AMT", "D", money(sum((a.paid for a in found), Decimal(0)))),
+        _seg("OI", "", "", "Y", "", "", "Y"),  # benefits assigned and release of information, as CLM08-09
+        _seg("NM1", "IL", "1", clean(p.last_name, 60), clean(p.first_name, 35), "", "", "", "MI",
+             clean(other.member_id)),
+        _seg("N3", clean(p.address_line1, 55)),
+        _seg("N4", clean(p.city, 30), clean(p.state), re.sub(r"\D", "", p.zip_code)),
+        _seg("NM1", "PR", "2", clean(other.payer.name, 60), "", "", "", "", "PI", payer_id),
+    ]  # fmt: skip
+    if first.claim_number:
+        segments.append(_seg("REF", "F8", clean(first.claim_number, 50)))
+    return segments
+
+
+def _line_adjudication(line, adjudication: PrimaryAdjudication, payer_id: str) -> list[str]:
+    """Loop 2430: what the other payer (SVD01, its ID as in 2330B) paid for the line, its
+    adjustments (one CAS per group, at most six each) and when it decided (DTP*573, which
+    makes the claim-level date in 2330B unnecessary). The paid units are the units billed."""
+    procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
+    segments = [_seg("SVD", payer_id, money(adjudication.paid), procedure, "", line.units)]
+    by_group: dict[str, list] = {}
+    for adjustment in adjudication.adjustments.all():
+        by_group.setdefault(adjustment.group, []).extend([adjustment.reason, money(adjustment.amount), ""])
+    segments += [_seg("CAS", group, *triples) for group, triples in by_group.items()]
+    segments.append(_seg("DTP", "573", "D8", adjudication.adjudicated_on.strftime("%Y%m%d")))
     return segments
 
 

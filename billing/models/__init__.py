@@ -1,9 +1,11 @@
 """Billing's models: the reference data that decides what a note bills (reference.py), the
-claims made of it (claims.py), what the payer says back (remittances.py) and eligibility
-inquiries and responses (eligibility.py)."""
+claims made of it (claims.py), what the payer says back (acknowledgments.py, remittances.py),
+eligibility inquiries and responses (eligibility.py), and what another payer decided before
+Medicaid is billed as secondary (coordination.py)."""
 
 from .acknowledgments import Acknowledgment
 from .claims import Claim, ClaimBatch, ClaimLine, DuplicateDecision
+from .coordination import AdjustmentGroup, FilingIndicator, PrimaryAdjudication, PrimaryAdjustment
 from .eligibility import EligibilityInquiry, EligibilityInquiryLine, EligibilityResponse, EligibilityResult
 from .reference import (
     Authorization,
@@ -27,6 +29,10 @@ from .remittances import (
 
 __all__ = [
     "Acknowledgment",
+    "AdjustmentGroup",
+    "FilingIndicator",
+    "PrimaryAdjudication",
+    "PrimaryAdjustment",
     "Adjustment",
     "Appeal",
     "ClaimEvent",

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notes.models import SessionNote
-from participants.models import Participant
+from participants.models import Coverage, Participant
 from programs.models import BillingProgram, Payer, StaffProfile
 
 from .reference import Authorization, ServiceCode
@@ -98,6 +98,10 @@ class Claim(models.Model):
         Authorization, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
     )
     diagnosis_codes = models.JSONField(default=list)
+    # The other insurance that paid before Medicaid (the payer of last resort, 42 CFR 433.139), when
+    # this claim bills Medicaid as secondary: SBR*S, with that payer's adjudication of each line in
+    # loops 2320, 2330A/B and 2430 (billing/coordination.py). None for a claim to the first payer.
+    other_coverage = models.ForeignKey(Coverage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The payer's own number for this claim (its internal control number), which a replacement or
     # void must quote in REF*F8: from the 835 (CLP07) or the 277CA, or typed from a paper remittance.
     payer_claim_number = models.CharField(

@@ -93,6 +93,7 @@ class ParsedClaim:
     lines: list[ParsedLine] = field(default_factory=list)
     remark_codes: list[str] = field(default_factory=list)
     service_date: datetime.date | None = None  # DTM*232, the claim's first date of service
+    filing_indicator: str = ""  # CLP06, the claim filing indicator (CI, 12, MB ...)
 
 
 @dataclass
@@ -275,6 +276,7 @@ def _claim(loop) -> ParsedClaim:
                 paid=_money(seg.get_value("CLP04")),
                 patient_responsibility=_money(seg.get_value("CLP05"), None),
                 payer_claim_number=seg.get_value("CLP07") or "",
+                filing_indicator=seg.get_value("CLP06") or "",
             )
         elif seg_id == "CAS":
             claim.adjustments += _cas(seg)

@@ -62,9 +62,6 @@ def remittance_835(
     full). `plb`: (reason, reference, amount) provider-level adjustments."""
     decisions, reversals = decisions or {}, reversals or {}
     claims = list(batch.claims.order_by("pk")) if claims is None else list(claims)
-    payer = batch.payer
-    identity = BillingIdentity.objects.order_by("pk").first()
-    day = paid_on or timezone.localdate()
     body, total = [], Decimal(0)
     for claim in reversals:
         segments, paid = _clp(claim, reversals[claim], sign=-1)
@@ -72,6 +69,42 @@ def remittance_835(
     for claim in claims:
         segments, paid = _clp(claim, decisions, sign=1)
         body, total = body + segments, total + paid
+    payer = batch.payer
+    sender = payer.receiver_id or "PAYER"
+    return _file(body, total, payer=(payer.name, payer.payer_id, sender), trace=trace, plb=plb, paid_on=paid_on,
+                 control_number=control_number)  # fmt: skip
+
+
+def primary_835(
+    note, coverage, *, billed: Decimal, paid: Decimal, cas=(), claim_number="EOB-77", filing_indicator="12",
+    trace="PRIMARY0001", paid_on=None, hcpcs="H0038", services=1,
+) -> str:  # fmt: skip
+    """The other insurance's own 835 for one session of `note`'s participant (for the demo and
+    the tests of secondary claims): one claim, under that payer's own claim number, with one
+    service line on the note's day (`services` of them), billed, paid and adjusted by `cas`
+    ((group, reason, amount))."""
+    person = coverage.participant
+    line = [
+        _seg("SVC", f"HC:{hcpcs}", money(billed), money(paid)),
+        _seg("DTM", "472", note.date.strftime("%Y%m%d")),
+        *_cas_segments([(g, r, Decimal(str(a))) for g, r, a in cas], sign=1),
+    ]
+    body = [
+        _seg("CLP", f"RB{note.pk}", "1", money(billed * services), money(paid * services), "", filing_indicator,
+             claim_number, note.place_of_service, "1"),
+        _seg("NM1", "QC", "1", person.last_name.upper(), person.first_name.upper(), "", "", "", "MI",
+             coverage.member_id),
+        *line * services,
+    ]  # fmt: skip
+    about = (coverage.payer.name, coverage.payer.payer_id or "OTHER", "OTHERPAYER")
+    return _file(body, paid * services, payer=about, trace=trace, plb=(), paid_on=paid_on, control_number=1)
+
+
+def _file(body: list[str], total: Decimal, *, payer: tuple, trace, plb, paid_on, control_number: int) -> str:
+    """The 835 around the claims of `body`, paying `total` less the PLB amounts to the agency."""
+    name, payer_id, sender = payer
+    identity = BillingIdentity.objects.order_by("pk").first()
+    day = paid_on or timezone.localdate()
     payment = total - sum((Decimal(str(a)) for _, _, a in plb), Decimal(0))
     header = [
         _seg("ST", "835", "0001"),
@@ -79,7 +112,7 @@ def remittance_835(
              day.strftime("%Y%m%d")),
         _seg("TRN", "1", trace, "1741234567"),
         _seg("DTM", "405", day.strftime("%Y%m%d")),
-        _seg("N1", "PR", payer.name.upper()[:60], "XV", payer.payer_id),
+        _seg("N1", "PR", name.upper()[:60], "XV", payer_id),
         _seg("N3", "PO BOX 204077"),
         _seg("N4", "AUSTIN", "TX", "78720"),
         _seg("PER", "BL", "EDI SUPPORT", "TE", "8009250000"),
@@ -90,7 +123,7 @@ def remittance_835(
     transaction_set = header + body + trailer
     transaction_set.append(_seg("SE", len(transaction_set) + 1, "0001"))
     now = timezone.localtime()
-    sender, receiver = payer.receiver_id or "PAYER", identity.submitter_id
+    receiver = identity.submitter_id
     envelope = [
         _seg("ISA", "00", " " * 10, "00", " " * 10, "ZZ", sender.ljust(15), "ZZ", receiver.ljust(15),
              now.strftime("%y%m%d"), now.strftime("%H%M"), "^", "00501", f"{control_number:09d}", "0", "T", ":"),
@@ -131,14 +164,20 @@ def _svc(line, decision: Pay, sign: int) -> tuple[list[str], Decimal]:
         _seg("SVC", procedure, money(sign * line.charge), money(sign * paid), "", line.units),
         _seg("DTM", "472", line.service_date.strftime("%Y%m%d")),
     ]
-    for group in dict.fromkeys(g for g, _, _ in cas):  # one CAS per group, up to six reasons each
-        triplets = [x for g, reason, amount in cas if g == group for x in (reason, money(sign * amount), "")]
-        segments.append(_seg("CAS", group, *triplets))
+    segments += _cas_segments(cas, sign)
     allowed = decision.allowed if decision.allowed is not None else (paid if paid else None)
     if allowed is not None:
         segments.append(_seg("AMT", "B6", money(sign * allowed)))
     segments += [_seg("LQ", "HE", code) for code in decision.remarks]
     return segments, sign * paid
+
+
+def _cas_segments(cas, sign: int) -> list[str]:
+    """One CAS per group, up to six reasons each."""
+    return [
+        _seg("CAS", group, *[x for g, reason, amount in cas if g == group for x in (reason, money(sign * amount), "")])
+        for group in dict.fromkeys(g for g, _, _ in cas)
+    ]
 
 
 def _plb_pairs(plb) -> list[str]:

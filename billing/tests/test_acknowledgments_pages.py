@@ -10,9 +10,9 @@ from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from billing import services
-from billing.acks.forms import MAX_MB
 from billing.acks.services import acknowledgment_import
 from billing.models import Acknowledgment, Claim, ClaimLine
+from billing.uploads import MAX_MB
 from notes.tests.factories import signed_note
 
 from .acks import ack_277ca, ack_999

@@ -2,6 +2,7 @@
 among Medicaid coverages, the one ranked first."""
 
 import pytest
+from django.urls import reverse
 
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
@@ -27,9 +28,13 @@ def test_while_other_insurance_covers_the_day_the_primary_payer_is_billed_first(
     assert results[during].status == HOLD
     assert texts(results[during]) == (
         f"Bill the primary payer first: Blue Plan (other insurance, ID XK-2231) covers "
-        f"{days_ago(20):%b} {days_ago(20).day}, {days_ago(20).year}, and Medicaid pays last."
+        f"{days_ago(20):%b} {days_ago(20).day}, {days_ago(20).year}, and Medicaid pays last. Once it has paid or "
+        "denied the claim, record what it decided."
     )
-    assert results[during].reasons[0].fix_url.endswith("#coverage")
+    # The fix is recording the primary's adjudication; then Medicaid is billed as secondary.
+    reason = results[during].reasons[0]
+    assert (reason.kind, reason.fix_label) == ("primary", "Record its payment")
+    assert reason.fix_url == reverse("billing:primary_record", args=[during.pk])
     assert results[after].status == READY
     employer.end_date = days_ago(30)
     employer.save()

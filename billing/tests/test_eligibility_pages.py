@@ -9,8 +9,8 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
-from billing.eligibility.forms import MAX_271_BYTES
 from billing.models import EligibilityInquiry, EligibilityResponse, EligibilityResult
+from billing.uploads import MAX_BYTES
 from participants.tests.factories import CoverageFactory, ParticipantFactory
 
 from .eligibility_files import active, answer, ask, inactive, load
@@ -117,8 +117,8 @@ def test_a_clerk_imports_a_271_and_sees_what_the_payer_said(client, billing_user
     ("content", "says"),
     [
         ("GS*HB*nothing~", "not an X12 file pyx12 can read"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "This is not an X12 text file"),
-        ("ISA" + "*" * (MAX_271_BYTES), "a 271 here is at most 5 MB"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "This is not a text file"),
+        ("ISA" + "*" * (MAX_BYTES), "The file is too large: import files of at most 5 MB"),
     ],
 )
 def test_a_bad_upload_is_explained_and_changes_nothing(client, billing_user, inquiry, person, content, says):

@@ -38,7 +38,7 @@ def acknowledgment_import(request: HttpRequest) -> HttpResponse:
     problems = []
     if request.method == "POST" and form.is_valid():
         ctx = AuditContext.from_request(request)
-        text, name = form.cleaned_data["text"], form.cleaned_data["file"].name
+        name, text = form.cleaned_data["file"]
         try:
             result = services.acknowledgment_import(text=text, file_name=name, ctx=ctx)
         except AcknowledgmentError as error:

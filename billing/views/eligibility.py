@@ -92,7 +92,8 @@ def response_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ctx = AuditContext.from_request(request)
         try:
-            imported = importing.response_import(text=form.cleaned_data["file"], file_name=form.file_name, ctx=ctx)
+            name, text = form.cleaned_data["file"]
+            imported = importing.response_import(text=text, file_name=name, ctx=ctx)
         except ValidationError as error:
             form.add_error("file", ["Not imported; nothing was changed.", *error.messages])
         else:

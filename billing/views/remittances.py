@@ -16,24 +16,13 @@ from audit.context import AuditContext
 from ..access import BILLING_ROLES, get_exported_claim_for_user, get_remittance_for_user, get_remittance_line_for_user
 from ..models import Adjustment, Remittance, RemittanceLine
 from ..remittance import importing, matching
+from ..uploads import X12FileForm
 
-MAX_FILE_BYTES = 5 * 1024 * 1024  # a month of a large agency's remittances is far smaller
 MAX_MESSAGES = 50  # of pyx12's findings shown on the page; a broken file can have thousands
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label="835 file", help_text="The remittance advice (005010X221A1) as the payer sent it.")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise ValidationError(f"The file is {upload.size // 1024 // 1024} MB; import files of at most 5 MB.")
-        raw = upload.read()
-        try:
-            return upload.name, raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # X12 is ASCII; a file that is not UTF-8 is read byte for byte and pyx12 says what is wrong.
-            return upload.name, raw.decode("latin-1")
+class ImportForm(X12FileForm):
+    kind = "835 remittance advice"
 
 
 class NoteForm(forms.Form):

@@ -3,11 +3,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
 from audit.context import AuditContext
-from billing.access import may_bill
 from billing.eligibility.inquiry import inquiry_create, inquiry_download
 from billing.models import EligibilityInquiry
+from billing.uploads import command_actor
 
 
 class Command(BaseCommand):
@@ -23,13 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output_dir, user, **options):
-        actor = User.objects.filter(email__iexact=user.strip(), is_active=True).first()
-        if actor is None:
-            raise CommandError(f"There is no active user {user}.")
-        if not may_bill(actor):
-            raise CommandError(
-                f"{actor.email} may not ask about eligibility: it takes the Billing or Program admin role."
-            )
+        actor = command_actor(user, "ask about eligibility")
         folder = Path(output_dir)
         if not folder.is_dir():
             raise CommandError(f"{output_dir} is not a folder.")

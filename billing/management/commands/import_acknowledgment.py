@@ -1,13 +1,10 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.models import User
 from audit.context import AuditContext
-from billing.access import may_bill
 from billing.acks.reading import AcknowledgmentError
 from billing.acks.services import acknowledgment_import
+from billing.uploads import command_actor, command_file
 
 
 class Command(BaseCommand):
@@ -20,22 +17,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, user, **options):
-        actor = User.objects.filter(email__iexact=user.strip(), is_active=True).first()
-        if actor is None:
-            raise CommandError(f"There is no active user {user}.")
-        if not may_bill(actor):
-            raise CommandError(
-                f"{actor.email} may not import acknowledgments: it takes the Billing or Program admin role."
-            )
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except OSError as error:
-            raise CommandError(f"Can't read {path}: {error.strerror}.") from error
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{path} is not a text file; give the 999 or 277CA as the payer sent it.") from error
+        actor = command_actor(user, "import acknowledgments")
+        name, text = command_file(path, "999 or 277CA")
         ctx = AuditContext.for_command(actor, "import_acknowledgment")
         try:
-            result = acknowledgment_import(text=text, file_name=Path(path).name, ctx=ctx)
+            result = acknowledgment_import(text=text, file_name=name, ctx=ctx)
         except AcknowledgmentError as error:
             raise CommandError("Not imported, nothing changed:\n" + "\n".join(error.messages)) from error
         ack = result.acknowledgment

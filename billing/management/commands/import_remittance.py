@@ -1,11 +1,8 @@
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
 from audit.context import AuditContext
-from billing.access import may_bill
 from billing.remittance.importing import RemittanceFileError, remittance_import
+from billing.uploads import command_actor, command_file
 
 
 class Command(BaseCommand):
@@ -21,22 +18,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, user, **options):
-        actor = User.objects.filter(email__iexact=user.strip(), is_active=True).first()
-        if actor is None:
-            raise CommandError(f"There is no active user {user}.")
-        if not may_bill(actor):
-            raise CommandError(f"{actor.email} may not import remittances: it takes the Billing or Program admin role.")
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as error:
-            raise CommandError(f"Can't read {path}: {error.strerror}.") from error
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")  # X12 is ASCII; pyx12 says what is wrong with the rest
+        actor = command_actor(user, "import remittances")
+        name, text = command_file(path, "835 remittance advice")
         ctx = AuditContext.for_command(actor, "import_remittance")
         try:
-            outcomes = remittance_import(text=text, file_name=Path(path).name, ctx=ctx)
+            outcomes = remittance_import(text=text, file_name=name, ctx=ctx)
         except RemittanceFileError as error:
             raise CommandError(f"{path} was not imported; nothing changed:\n" + "\n".join(error.messages)) from error
         for outcome in outcomes:
