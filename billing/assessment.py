@@ -73,7 +73,7 @@ class Assessment:
     funding: FundingSource | None = None
     authorization: Authorization | None = None
     # Assessed for a replacement claim: the payer's correction limit applies (checked by
-    # services.claim_correct), not the filing limit of a first claim.
+    # corrections.claim_correct), not the filing limit of a first claim.
     correction: bool = False
     assessed_on: datetime.date | None = None
     cap_note: str = ""

@@ -20,7 +20,7 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from . import services
+from . import corrections
 from .history import claim_event
 from .models import Appeal, Claim, ClaimBatch, ClaimLine, WriteOff
 from .remittance.codes import carc_meaning
@@ -108,7 +108,7 @@ def rows(lines) -> list[ClaimLine]:
     (negative: past the payer's limit), whether that is urgent, and the reason's meaning."""
     page = list(lines)
     for line in page:
-        line.days_left = services.correction_days_left(line.claim, line.claim.batch)
+        line.days_left = corrections.correction_days_left(line.claim, line.claim.batch)
         line.days_past = -line.days_left
         line.urgent = line.days_left <= URGENT_DAYS
         line.reason_meaning = carc_meaning(line.denial_reason)
@@ -134,24 +134,13 @@ def _locked(line: ClaimLine) -> ClaimLine:
 
 def line_correct(*, line: ClaimLine, ctx: AuditContext) -> ClaimBatch:
     """Correct and resubmit a denied line: a replacement claim (frequency 7) of its whole claim
-    in a new batch, through `services.claim_correct`, which voids the original's lines (so they
+    in a new batch, through `corrections.claim_correct`, which voids the original's lines (so they
     leave the queue) and refuses without the payer's claim number or past its correction limit.
     The line is not locked here: claim_correct locks the participant, then the lines, in the
     order batch builds lock them, so two of them never deadlock."""
     line = ClaimLine.objects.select_related("claim__batch__payer").get(pk=line.pk)
     _check_in_queue(line)
-    claim = line.claim
-    with transaction.atomic():
-        batch = services.claim_correct(claim=claim, frequency=Claim.Frequency.REPLACEMENT, ctx=ctx)
-        replacement = batch.claims.get()
-        claim_event(
-            claim,
-            f"Replacement claim {replacement.claim_number} built in batch {batch.pk} for {_line_label(line)}, "
-            f"denied {line.denial_reason}.",
-            actor=ctx.actor,
-        )
-        claim_event(replacement, f"Replaces {claim.claim_number}, denied {line.denial_reason}.", actor=ctx.actor)
-    return batch
+    return corrections.claim_correct(claim=line.claim, frequency=Claim.Frequency.REPLACEMENT, ctx=ctx)
 
 
 def line_appeal(*, line: ClaimLine, appealed_on: datetime.date, note: str, ctx: AuditContext) -> Appeal:

@@ -213,9 +213,8 @@ def claim_page(claim: Claim) -> dict:
 
 
 def rejected_claims() -> QuerySet[Claim]:
-    """Claims the payer rejected (999, 277CA) not yet sent again: their lines still live."""
-    live = ClaimLine.objects.filter(claim=OuterRef("pk"), voided=False)
-    return Claim.objects.filter(status=Claim.Status.REJECTED).filter(Exists(live))
+    """Claims the payer rejected (999, 277CA) not yet sent again."""
+    return Claim.objects.filter(status=Claim.Status.REJECTED)
 
 
 def revenue_cycle_counts(today: datetime.date) -> dict[str, int]:

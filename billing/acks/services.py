@@ -92,7 +92,10 @@ def _record(plan: Plan, envelope: reading.Envelope, *, text: str, file_name: str
     live = set(ClaimLine.objects.filter(claim__in=list(claims), voided=False).values_list("claim_id", flat=True))
     for outcome in plan.outcomes:
         claim = claims[outcome.claim.pk]
-        _apply(claim, outcome, kind=envelope.kind, live=claim.pk in live, actor=ctx.actor)
+        # A void claim's lines are voided copies by nature; any other claim with none live was
+        # corrected or sent again meanwhile, and a late file no longer moves it.
+        current = claim.pk in live or claim.frequency == Claim.Frequency.VOID
+        _apply(claim, outcome, kind=envelope.kind, live=current, actor=ctx.actor)
     audit_record(
         action=AuditEvent.Action.CREATE,
         target=acknowledgment,
@@ -151,7 +154,12 @@ def claim_resend(*, claim: Claim, ctx: AuditContext) -> int:
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(
             voided=True, do_not_rebill=False, void_reason=f"{first_reason[:250]}; sent again as a new claim."
         )
-        claim_event(claim, "Returned to the work page to correct and send again as a new claim.", actor=ctx.actor)
+        claim_event(
+            claim,
+            "Returned to the work page to correct and send again as a new claim.",
+            status=Claim.Status.RESENT,
+            actor=ctx.actor,
+        )
         audit_record(
             action=AuditEvent.Action.UPDATE,
             target=claim,
@@ -164,6 +172,8 @@ def claim_resend(*, claim: Claim, ctx: AuditContext) -> int:
 def _check_resendable(claim: Claim) -> None:
     if not claim.batch.is_frozen:
         raise ValidationError("Only a claim of an exported batch is sent again; in an open batch, remove its lines.")
+    if claim.status == Claim.Status.RESENT:
+        raise ValidationError(f"{claim.claim_number} was already sent again or corrected.")
     if claim.status != Claim.Status.REJECTED:
         raise ValidationError(
             f"{claim.claim_number} is {claim.get_status_display().lower()}, not rejected: only a rejected claim is "

@@ -77,6 +77,7 @@ class Claim(models.Model):
         SENT = "sent", "Sent"
         ACCEPTED = "accepted", "Accepted by the payer"
         REJECTED = "rejected", "Rejected by the payer"
+        RESENT = "resent", "Rejected, sent again"
         PAID = "paid", "Paid"
         PARTLY_PAID = "partly_paid", "Partly paid"
         DENIED = "denied", "Denied"

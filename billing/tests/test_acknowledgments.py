@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from billing import services
+from billing import corrections, services
 from billing.acks.reading import AcknowledgmentError
 from billing.acks.services import acknowledgment_import, claim_resend
 from billing.assessment import READY
@@ -169,9 +169,9 @@ def test_an_acknowledgment_never_undoes_a_rejection_nor_moves_a_claim_sent_again
 
     rosa.refresh_from_db()
     ana.refresh_from_db()
-    assert rosa.status == ana.status == Claim.Status.REJECTED
+    assert (rosa.status, ana.status) == (Claim.Status.REJECTED, Claim.Status.RESENT)
     assert rosa.events.order_by("pk").last().text.endswith("Accepted. The claim stays rejected by the payer.")
-    assert "The claim stays rejected by the payer." in ana.events.order_by("pk").last().text
+    assert "The claim stays rejected, sent again." in ana.events.order_by("pk").last().text
 
 
 def test_an_invalid_file_is_rejected_with_pyx12s_messages_and_changes_nothing(batch, clerk):
@@ -269,3 +269,31 @@ def test_the_command_imports_a_file_once_for_billing_staff(batch, billing_user, 
     path.write_text(ack_999(batch, group_control=55555, control="000000902"))
     with pytest.raises(CommandError, match="none of our exported batches"):
         call_command("import_acknowledgment", str(path), "--user", billing_user.email)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("frequency", ["7", "8"])
+def test_a_rejected_correction_is_built_again_for_the_same_original(batch, clerk, author, frequency):
+    rosa, _ = claims_of(batch)
+    rosa = services.claim_set_payer_number(claim=rosa, number="TX-1", ctx=clerk)
+    first = services.batch_export(
+        batch=corrections.claim_correct(claim=rosa, frequency=frequency, rebill=True, ctx=clerk), ctx=clerk
+    )
+    rejected = first.claims.get()
+    acknowledgment_import(text=ack_277ca(first, {rejected: ("A7:33:IL", "", "")}), ctx=clerk)
+    rejected.refresh_from_db()
+    assert rejected.status == Claim.Status.REJECTED
+
+    again = corrections.correction_resend(claim=rejected, ctx=clerk)
+
+    resent = again.claims.get()
+    assert (resent.frequency, resent.original) == (frequency, rosa)
+    assert_valid(services.batch_export(batch=again, ctx=clerk).file_837)
+    rejected.refresh_from_db()
+    assert rejected.status == Claim.Status.RESENT
+    # Exactly one live line per note, whichever the correction: the replacement's, or (a void) none.
+    live = ClaimLine.objects.filter(note__in=[line.note_id for line in rosa.lines.all()], voided=False)
+    assert live.count() == (len(rosa.lines.all()) if frequency == "7" else 0)
+    assert all(line.paid == 0 and not line.denial_reason for line in resent.lines.all())
+    with pytest.raises(ValidationError, match="not a rejected correction"):
+        corrections.correction_resend(claim=rejected, ctx=clerk)

@@ -84,7 +84,7 @@ def test_a_clerk_imports_a_277ca_and_sends_the_rejected_claim_again(client, bill
 
     page = response.content.decode()
     assert f"{ana.claim_number}&#x27;s 1 note(s) are back on the billing work page" in page
-    assert "Its notes went back to the" in page and reverse("billing:claim_resend", args=[ana.pk]) not in page
+    assert "its notes went back to the" in page and reverse("billing:claim_resend", args=[ana.pk]) not in page
     assert ClaimLine.objects.get(claim=ana).voided
     assert "Rejected claims to correct" not in client.get(reverse("billing:acknowledgment_list")).content.decode()
     assert client.get(reverse("home_billing")).context["counts"]["rejected_claims"] == 0

@@ -6,7 +6,7 @@ from django.db import connection
 
 from audit.context import AuditContext
 from audit.tests.waiting import wait_until
-from billing import services
+from billing import corrections, services
 from billing.models import Claim, ClaimBatch, ClaimLine
 from billing.tests.x12_validation import assert_valid
 from billing.validation import check_837p
@@ -62,7 +62,7 @@ def test_replacement_and_void_claims_refer_to_the_original(identity, payer, auth
     first = build_and_export(payer, author, [note])
     original = services.claim_set_payer_number(claim=first.claims.get(), number="TX-0001", ctx=AuditContext(author))
 
-    replacement_batch = services.claim_correct(claim=original, frequency="7", ctx=AuditContext(author))
+    replacement_batch = corrections.claim_correct(claim=original, frequency="7", ctx=AuditContext(author))
     replacement = replacement_batch.claims.get()
     assert (replacement.frequency, replacement.original) == ("7", original)
     text = services.batch_export(batch=replacement_batch, ctx=AuditContext(author)).file_837
@@ -71,13 +71,13 @@ def test_replacement_and_void_claims_refer_to_the_original(identity, payer, auth
     assert ClaimLine.objects.filter(note=note, voided=False).count() == 1
 
     replacement = services.claim_set_payer_number(claim=replacement, number="TX-0002", ctx=AuditContext(author))
-    void_batch = services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author), rebill=True)
+    void_batch = corrections.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author), rebill=True)
     text = services.batch_export(batch=void_batch, ctx=AuditContext(author)).file_837
     assert_valid(text)
     assert ":B:8*" in text and "REF*F8*TX-0002~" in text
     assert not ClaimLine.objects.filter(note=note, voided=False).exists()  # billable again
     with pytest.raises(Exception, match="already been voided or replaced"):
-        services.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author), rebill=True)
+        corrections.claim_correct(claim=replacement, frequency="8", ctx=AuditContext(author), rebill=True)
 
 
 @pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_exporting_freezes_the_batch_with_a_sequence_number(identity, payer, aut
     again = services.batch_export(batch=first, ctx=AuditContext(author))
     assert again.file_837 == frozen_text and again.interchange_control_number == first.interchange_control_number
     with pytest.raises(Exception, match="Only exported claims"):
-        services.claim_correct(
+        corrections.claim_correct(
             claim=build_unexported(payer, author, person).claims.get(), frequency="7", ctx=AuditContext(author)
         )
 

@@ -140,9 +140,7 @@ def test_correct_and_resubmit_builds_a_replacement_and_the_lines_leave_the_queue
     assert replacement.lines.filter(voided=False).count() == 2
     assert not claim.lines.filter(voided=False).exists()
     assert list(denials.queue({})) == []
-    assert ClaimEvent.objects.filter(
-        claim=claim, text__startswith=f"Replacement claim {replacement.claim_number}"
-    ).exists()
+    assert ClaimEvent.objects.filter(claim=claim, text__startswith=f"Replaced by {replacement.claim_number}").exists()
     assert ClaimEvent.objects.filter(claim=replacement, text__startswith=f"Replaces {claim.claim_number}").exists()
     assert AuditEvent.objects.filter(details__corrected_claim=claim.pk, details__frequency="7").exists()
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
-from billing import services
+from billing import corrections, services
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
 from billing.models import ClaimBatch, ClaimLine
@@ -326,9 +326,11 @@ def test_a_correction_is_refused_until_the_payers_claim_number_is_entered_and_th
 ):
     original = export(build(payer, author, [signed_note(person, author)]), author).claims.get()
     with pytest.raises(ValidationError, match=f"Enter Texas Medicaid's claim number for {original.claim_number}"):
-        services.claim_correct(claim=original, frequency="8", ctx=AuditContext(author), rebill=True)
+        corrections.claim_correct(claim=original, frequency="8", ctx=AuditContext(author), rebill=True)
     original = services.claim_set_payer_number(claim=original, number="620240001234567", ctx=AuditContext(author))
-    void = export(services.claim_correct(claim=original, frequency="8", ctx=AuditContext(author), rebill=True), author)
+    void = export(
+        corrections.claim_correct(claim=original, frequency="8", ctx=AuditContext(author), rebill=True), author
+    )
     assert "~REF*F8*620240001234567~" in void.file_837
     assert f"REF*F8*{original.claim_number}" not in void.file_837
 
@@ -347,7 +349,7 @@ def test_a_replacement_follows_the_payers_correction_limit_not_the_first_claims_
     note.save()
     ClaimLine.objects.filter(claim=claim).update(service_date=days_ago(114))
     ClaimBatch.objects.filter(pk=batch.pk).update(exported_at=timezone.now() - datetime.timedelta(days=20))
-    replacement = export(services.claim_correct(claim=claim, frequency="7", ctx=AuditContext(author)), author)
+    replacement = export(corrections.claim_correct(claim=claim, frequency="7", ctx=AuditContext(author)), author)
     assert "~REF*F8*6202400099~" in replacement.file_837 and ":B:7*" in replacement.file_837
 
     # 121 days after the export, Texas takes no correction (counted from the export: the remittance
@@ -357,7 +359,7 @@ def test_a_replacement_follows_the_payers_correction_limit_not_the_first_claims_
     )
     ClaimBatch.objects.filter(pk=replacement.pk).update(exported_at=timezone.now() - datetime.timedelta(days=121))
     with pytest.raises(ValidationError, match="Past Texas Medicaid's 120-day limit for corrections"):
-        services.claim_correct(claim=newer, frequency="8", ctx=AuditContext(author), rebill=True)
+        corrections.claim_correct(claim=newer, frequency="8", ctx=AuditContext(author), rebill=True)
     assert ClaimLine.objects.filter(claim=newer, voided=False).count() == 1  # nothing changed
 
 

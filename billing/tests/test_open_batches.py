@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from billing import services
+from billing import corrections, services
 from billing.assessment import READY
 from billing.billability import assess, billable_notes
 from billing.models import Claim, ClaimBatch, ClaimLine
@@ -75,7 +75,7 @@ def test_an_exported_batch_does_not_change(client, billing_user, batch):
 
 def test_a_correction_batch_is_sent_not_discarded(billing_user, batch):
     claim = _exported_claim(batch, billing_user)
-    void_batch = services.claim_correct(claim=claim, frequency="8", ctx=AuditContext(billing_user), rebill=True)
+    void_batch = corrections.claim_correct(claim=claim, frequency="8", ctx=AuditContext(billing_user), rebill=True)
     with pytest.raises(Exception, match="corrects exported claims"):
         services.batch_discard(batch=void_batch, ctx=AuditContext(billing_user))
 

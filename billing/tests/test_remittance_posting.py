@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.tests.waiting import wait_until
-from billing import services
+from billing import corrections, services
 from billing.models import (
     Adjustment,
     Claim,
@@ -90,7 +90,7 @@ def test_a_replacement_claim_then_carries_the_payers_number_in_ref_f8(batch, ctx
     remittance_import(text=remittance_835(batch), file_name="era.835", ctx=ctx)
     rosa, _, _ = claims_of(batch)
     rosa.refresh_from_db()
-    correction = services.claim_correct(claim=rosa, frequency="7", ctx=ctx)
+    correction = corrections.claim_correct(claim=rosa, frequency="7", ctx=ctx)
     text = services.batch_export(batch=correction, ctx=ctx).file_837
     assert f"REF*F8*{payer_number(rosa)}~" in text
 
@@ -154,7 +154,9 @@ def test_a_reversal_of_a_replacement_claim_takes_back_the_originals_payment(batc
     rosa, _, (first, _) = claims_of(batch)
     remittance_import(text=remittance_835(batch, trace="T1"), file_name="1.835", ctx=ctx)
     rosa.refresh_from_db()
-    replacement_batch = services.batch_export(batch=services.claim_correct(claim=rosa, frequency="7", ctx=ctx), ctx=ctx)
+    replacement_batch = services.batch_export(
+        batch=corrections.claim_correct(claim=rosa, frequency="7", ctx=ctx), ctx=ctx
+    )
     replacement = replacement_batch.claims.get()
     # The payer reverses the original under the replacement's number, and pays the replacement.
     text = remittance_835(replacement_batch, trace="T2", reversals={replacement: {}})

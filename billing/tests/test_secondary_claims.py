@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from billing import coordination, services
+from billing import coordination, corrections, services
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
 from billing.models import Claim, PrimaryAdjudication
@@ -185,13 +185,13 @@ def test_a_replacement_of_a_secondary_claim_stays_secondary(identity, payer, aut
     record(note, employer, by=author)
     claim = export(payer, author, [note]).claims.get()
     services.claim_set_payer_number(claim=claim, number="TX-9", ctx=AuditContext(author))
-    replacement = services.claim_correct(claim=claim, frequency="7", ctx=AuditContext(author))
+    replacement = corrections.claim_correct(claim=claim, frequency="7", ctx=AuditContext(author))
     text = services.batch_export(batch=replacement, ctx=AuditContext(author)).file_837
     assert_valid(text)
     assert replacement.claims.get().other_coverage == employer
     assert "SBR*S*18" in text and "AMT*D*40~" in text and "REF*F8*TX-9~" in text
     second = services.claim_set_payer_number(claim=replacement.claims.get(), number="TX-10", ctx=AuditContext(author))
-    void = services.claim_correct(claim=second, frequency="8", rebill=True, ctx=AuditContext(author))
+    void = corrections.claim_correct(claim=second, frequency="8", rebill=True, ctx=AuditContext(author))
     assert void.claims.get().other_coverage == employer
 
 
@@ -288,7 +288,7 @@ def test_a_correction_is_refused_while_the_note_is_on_a_live_claim(identity, pay
             adjudication=old, reason="Wrong", ctx=AuditContext(author), **_fields(old, paid=D("40.00"))
         )
     services.claim_set_payer_number(claim=claim, number="TX-1", ctx=AuditContext(author))
-    services.claim_correct(claim=claim, frequency="8", rebill=True, ctx=AuditContext(author))
+    corrections.claim_correct(claim=claim, frequency="8", rebill=True, ctx=AuditContext(author))
     new = coordination.primary_adjudication_correct(
         adjudication=old, reason="Recouped", ctx=AuditContext(author),
         **_fields(old, paid=D("30.00"), adjustments=[("CO", "45", D("13.08")), ("PR", "2", D("30.00"))]),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from audit.context import AuditContext
 
-from .. import selectors
+from .. import corrections, selectors
 from ..access import BILLING_ROLES, get_claim_for_user
 from ..acks import services
 from ..acks.forms import AcknowledgmentUploadForm
@@ -58,8 +58,13 @@ def acknowledgment_import(request: HttpRequest) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def claim_resend(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request.user, pk)
+    ctx = AuditContext.from_request(request)
     try:
-        count = services.claim_resend(claim=claim, ctx=AuditContext.from_request(request))
+        if claim.frequency != claim.Frequency.ORIGINAL:  # a correction goes again as a correction
+            batch = corrections.correction_resend(claim=claim, ctx=ctx)
+            messages.success(request, f"The {claim.get_frequency_display().lower()} is built again in this batch.")
+            return redirect("billing:batch_detail", pk=batch.pk)
+        count = services.claim_resend(claim=claim, ctx=ctx)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

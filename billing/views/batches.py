@@ -15,7 +15,7 @@ from accounts.access import role_required
 from audit.context import AuditContext
 from programs.models import Payer
 
-from .. import selectors, services
+from .. import corrections, selectors, services
 from ..access import (
     BILLING_ROLES,
     get_authorization_for_user,
@@ -146,7 +146,7 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("billing:batch_detail", pk=claim.batch_id)
     frequency = form.cleaned_data["frequency"]
     try:
-        batch = services.claim_correct(claim=claim, ctx=AuditContext.from_request(request), **form.cleaned_data)
+        batch = corrections.claim_correct(claim=claim, ctx=AuditContext.from_request(request), **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("billing:batch_detail", pk=claim.batch_id)
