@@ -86,8 +86,10 @@ def test_a_clerk_finds_ticks_and_downloads_an_inquiry(client, billing_user, iden
 @pytest.mark.django_db
 def test_asking_about_nobody_is_explained_and_saves_nothing(client, billing_user, identity, payer, person):
     client.force_login(billing_user)
-    response = client.post(reverse("billing:eligibility_inquiry_create"), {"scope": "chosen"}, follow=True)
-    assert "Tick at least one participant" in response.content.decode()
+    for ticked in ([], ["²"], ["99999999999999999999"], ["-1"]):  # nothing, or nothing the page sends
+        data = {"scope": "chosen", "coverages": ticked}
+        response = client.post(reverse("billing:eligibility_inquiry_create"), data, follow=True)
+        assert "Tick at least one participant" in response.content.decode()
     payer.receiver_id = ""
     payer.save()
     coverage = person.coverages.get()

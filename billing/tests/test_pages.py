@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import pytest
@@ -6,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
@@ -289,3 +291,18 @@ def test_an_exported_claim_is_sent_and_its_page_shows_how_it_got_there(client, b
     # The batch page links each claim to its page.
     batch_page = client.get(reverse("billing:batch_detail", args=[exported.pk])).content.decode()
     assert reverse("billing:claim_detail", args=[claim.pk]) in batch_page
+
+
+@pytest.mark.django_db
+def test_past_the_correction_limit_no_page_offers_a_correction(client, billing_user, exported):
+    claim = services.claim_set_payer_number(claim=exported.claims.get(), number="TX-1", ctx=AuditContext(billing_user))
+    client.force_login(billing_user)
+    urls = [reverse("billing:batch_detail", args=[exported.pk]), reverse("billing:claim_detail", args=[claim.pk])]
+    for url in urls:
+        assert reverse("billing:claim_correct", args=[claim.pk]) in client.get(url).content.decode()
+    exported.exported_at = timezone.now() - datetime.timedelta(days=121)  # Texas: 120 days
+    exported.save(update_fields=["exported_at"])
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert reverse("billing:claim_correct", args=[claim.pk]) not in page
+        assert "120-day limit for corrections: this claim can no longer be replaced" in page

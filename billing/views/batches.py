@@ -102,6 +102,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
     page = Paginator(selectors.batch_claims(batch), 25).get_page(request.GET.get("page"))
+    for claim in page.object_list:  # the correction limit, from data already loaded
+        claim.days_left = corrections.correction_days_left(claim, batch) if batch.is_frozen else None
     return render(request, "billing/batch_detail.html", {"batch": batch, "claims": page.object_list, "page": page})
 
 

@@ -6,13 +6,14 @@ from django.shortcuts import render
 
 from accounts.access import role_required
 
-from .. import selectors
+from .. import corrections, selectors
 from ..access import BILLING_ROLES, get_claim_for_user
 
 
 @role_required(*BILLING_ROLES)
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request.user, pk)
+    claim.days_left = corrections.correction_days_left(claim, claim.batch) if claim.batch.is_frozen else None
     context = selectors.claim_page(claim)
     # A claim's history is short, but a claim sent, rejected and resent for years is paged too.
     context["events"] = Paginator(context["events"], 50).get_page(request.GET.get("page"))

@@ -49,7 +49,8 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def inquiry_create(request: HttpRequest) -> HttpResponse:
     scope = request.POST.get("scope", "")
-    coverage_ids = [int(n) for n in request.POST.getlist("coverages") if n.isdigit()]
+    # Ids as the page sends them: ASCII digits that fit a database integer ("²" is a digit to Python).
+    coverage_ids = [int(n) for n in request.POST.getlist("coverages") if n.isascii() and n.isdigit() and len(n) < 10]
     if scope not in EligibilityInquiry.Scope.values or (scope == EligibilityInquiry.Scope.CHOSEN and not coverage_ids):
         messages.error(request, "Tick at least one participant, or ask about the coming week's contacts.")
         return redirect("billing:eligibility_inquiry_new")
