@@ -17,19 +17,14 @@ _NAVIGATION = [
     (Role.BILLING, "Billing work", "billing:work"),
     (Role.BILLING, "Batches", "billing:batch_list"),
     (Role.BILLING, "Authorizations", "billing:authorization_list"),
-    (Role.BILLING, "Acknowledgments", "billing:acknowledgment_list"),
+    # After export, the daily two; the rest of the revenue cycle is one row of links on each of
+    # its pages (billing/_revenue_nav.html) and on billing's home page.
     (Role.BILLING, "Remittances", "billing:remittance_list"),
     (Role.BILLING, "Denials", "billing:denial_list"),
-    (Role.BILLING, "Receivables", "billing:receivable_list"),
-    (Role.BILLING, "Eligibility", "billing:eligibility"),
     (Role.PROGRAM_ADMIN, "Administration", "home_admin"),
     (Role.PROGRAM_ADMIN, "Programs", "programs:program_list"),
     (Role.PROGRAM_ADMIN, "Billing work", "billing:work"),
-    (Role.PROGRAM_ADMIN, "Acknowledgments", "billing:acknowledgment_list"),
-    (Role.PROGRAM_ADMIN, "Remittances", "billing:remittance_list"),
-    (Role.PROGRAM_ADMIN, "Denials", "billing:denial_list"),
     (Role.PROGRAM_ADMIN, "Receivables", "billing:receivable_list"),
-    (Role.PROGRAM_ADMIN, "Eligibility", "billing:eligibility"),
     (Role.PROGRAM_ADMIN, "Workforce", "workforce"),
     (Role.PROGRAM_ADMIN, "Outcomes", "outcomes:dashboard"),
     (Role.SUPERVISOR, "Outcomes", "outcomes:dashboard"),
@@ -52,6 +47,11 @@ def navigation(request):
     links = []
     for role, label, url_name in _NAVIGATION:
         if user.has_role(role) and not any(link["label"] == label for link in links):
-            url = reverse(url_name)
-            links.append({"label": label, "url": url, "active": request.path.startswith(url)})
+            links.append({"label": label, "url": reverse(url_name), "active": False})
+    # The page's own link is the longest one its address starts with (/billing/denials/ is
+    # Denials, not Billing work at /billing/).
+    matching = [link for link in links if request.path.startswith(link["url"])]
+    current = max(matching, key=lambda link: len(link["url"]), default=None)
+    if current:
+        current["active"] = True
     return {"nav_links": links}

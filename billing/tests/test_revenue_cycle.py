@@ -79,3 +79,13 @@ def test_an_835_for_our_own_batch_posts_every_line_and_the_figures_follow(batch,
     home = client.get(reverse("home_billing")).content.decode()
     assert f'href="{reverse("billing:denial_list")}"' in home
     assert client.get(reverse("home_billing")).context["counts"]["denials"] == 2
+
+
+@pytest.mark.django_db
+def test_each_page_after_export_links_the_others(client, admin_user):
+    client.force_login(admin_user)  # admins reach them from Receivables; billing staff from their home too
+    pages = ["remittance_list", "unmatched_list", "acknowledgment_list", "denial_list", "receivable_list"]
+    pages += ["eligibility", "primary_list"]
+    for page in pages:
+        body = client.get(reverse(f"billing:{page}")).content.decode()
+        assert all(f'href="{reverse(f"billing:{other}")}"' in body for other in pages), page
