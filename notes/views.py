@@ -50,6 +50,8 @@ def _editor(request, participant, note, form, status: int = 200, *, server_has_i
         "attestation": ATTESTATION,
         "default_places": default_places(),
         "returned_comment": note.events.filter(action="returned").last() if note else None,
+        # A payer's 271 said a coverage is inactive: seen before the note is written (issue 13).
+        "coverage_flags": [c.inactive_flag for c in participant.coverages.all() if c.inactive_flag],
     }
     return render(request, "notes/note_form.html", context, status=status)
 

@@ -74,6 +74,7 @@ def test_the_specialist_and_the_supervisor_see_the_flag_before_the_next_session(
     for user, url in [
         (author, reverse("participants:detail", args=[person.pk])),
         (author, reverse("my_caseload")),
+        (author, reverse("notes:note_new", args=[person.pk])),  # the form of the next note
         (supervisor, reverse("participants:detail", args=[person.pk])),
         (supervisor, reverse("specialist_caseload", args=[author.pk])),
     ]:
