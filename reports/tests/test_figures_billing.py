@@ -7,7 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.context import AuditContext
+from billing import services
 from billing.models import Claim, ClaimBatch, ClaimLine, FundingSource, ServiceCode
+from billing.remittance.importing import remittance_import
+from billing.remittance.simulate import deny, pay, remittance_835
 from billing.tests.factories import (
     ClaimBatchFactory,
     ClaimFactory,
@@ -16,6 +20,7 @@ from billing.tests.factories import (
     days_ago,
     ensure_reference_codes,
     make_author,
+    make_identity,
     make_payer,
 )
 from notes.models import SessionNote
@@ -170,3 +175,21 @@ def test_the_query_count_is_the_same_for_10_and_1000_notes(world):
     assert {n["label"]: n["value"] for n in first["numbers"]}["Units billed"] == 2 * 5
     assert {n["label"]: n["value"] for n in second["numbers"]}["Units billed"] == 2 * (5 + 495)
     assert Claim.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_what_the_payers_remittances_posted_is_counted(world, billing_user):
+    program, author, medicaid = world["program"], world["author"], world["medicaid"]
+    make_identity(program.agency)
+    rosa = billable_participant(author, program, medicaid)
+    notes = [signed_note(rosa, author, day=days_ago(20)), signed_note(rosa, author, day=days_ago(25))]
+    batch = services.batch_build(payer=medicaid, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
+    batch = services.batch_export(batch=batch, ctx=AuditContext(author))
+    late, early = batch.claims.get().lines.order_by("-service_date")
+    text = remittance_835(batch, decisions={late: pay(50, ("CO", "45", None)), early: deny(("CO", "16", None))})
+    remittance_import(text=text, file_name="era.835", ctx=AuditContext(billing_user))
+
+    numbers = {n["label"]: n["value"] for n in billing.section(program, START, END)["numbers"]}
+    # Two lines of $73.08: one paid $50 (the rest the fee schedule's, CO-45), one denied (CO-16).
+    assert (numbers["Amount billed"], numbers["Paid"], numbers["Denied"]) == ("146.16", "50.00", "73.08")
+    assert numbers["Outstanding"] == "73.08"  # denied money is owed until corrected, appealed or written off
