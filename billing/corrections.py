@@ -34,10 +34,12 @@ def claim_correct(
         raise ValidationError("Say why the notes of the voided claim are not billed again.")
     if frequency not in (Claim.Frequency.VOID, Claim.Frequency.REPLACEMENT):
         raise ValidationError("A correction is a void or a replacement.")
-    _check_correctable(claim)
     with transaction.atomic():
-        # The participant first, as batch builds lock it, then the lines.
+        # The participant first, as batch builds lock it, then the claim (an acknowledgment
+        # being imported locks it too) and its lines; checked again under the locks.
         lock_participants(ClaimLine.objects.filter(claim=claim).values("note_id"))
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        _check_correctable(claim)
         lines = list(ClaimLine.objects.select_for_update().filter(claim=claim, voided=False))
         if not lines:
             raise ValidationError("This claim has already been voided or replaced.")
@@ -95,6 +97,11 @@ def _check_correctable(claim: Claim) -> None:
             "Only exported claims are corrected; in an open batch, remove the line or discard the batch."
         )
     payer = batch.payer
+    if claim.status in (Claim.Status.REJECTED, Claim.Status.RESENT):  # the payer never took it
+        raise ValidationError(
+            f"{payer} rejected {claim.claim_number} before adjudicating it: there is nothing to replace or void. "
+            "Send it again from its page instead."
+        )
     if not claim.payer_claim_number:
         raise ValidationError(
             f"Enter {payer}'s claim number for {claim.claim_number} (from its remittance) first: "
@@ -106,6 +113,14 @@ def _check_correctable(claim: Claim) -> None:
             f"Past {payer}'s {payer.correction_days}-day limit for corrections: {claim.claim_number} was "
             f"{'adjudicated' if claim.adjudicated_on else 'exported'} {payer.correction_days - days_left} days ago."
         )
+
+
+def resend_days_left(claim: Claim) -> int | None:
+    """For a rejected replacement or void: the days left to send it again (its original's
+    correction limit); None for an original claim, which is billed again as new."""
+    if claim.frequency == Claim.Frequency.ORIGINAL or claim.original is None:
+        return None
+    return correction_days_left(claim.original, claim.original.batch)
 
 
 def correction_days_left(claim: Claim, batch: ClaimBatch) -> int:

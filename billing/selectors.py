@@ -19,6 +19,7 @@ from .billability import assess, billable_notes
 from .caps import with_units_used
 from .eligibility import selectors as eligibility_selectors
 from .models import Adjustment, Authorization, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceLine, ServiceCode
+from .remittance.matching import unmatched_lines
 
 
 def group_size_limit(
@@ -127,7 +128,7 @@ def batch_totals(page_of_batches) -> dict[int, Decimal]:
 def batch_claims(batch: ClaimBatch):
     """The batch's claims with their lines, in claim order; the page shows them a page at a time."""
     return (
-        batch.claims.select_related("participant", "original", "authorization")
+        batch.claims.select_related("participant", "original__batch__payer", "authorization")
         .prefetch_related("lines", "corrections")
         .order_by("pk")
     )
@@ -223,7 +224,7 @@ def revenue_cycle_counts(today: datetime.date) -> dict[str, int]:
     rejected, and coverages a payer reports inactive."""
     return {
         "held_remittances": Remittance.objects.filter(status=Remittance.Status.HELD).count(),
-        "unmatched_lines": RemittanceLine.objects.filter(match=RemittanceLine.Match.UNMATCHED).count(),
+        "unmatched_lines": unmatched_lines().count(),  # what the unmatched list shows
         "denials": denials.queue({}).count(),
         "rejected_claims": rejected_claims().count(),
         "inactive_coverages": eligibility_selectors.reported_inactive(today).count(),

@@ -121,19 +121,20 @@ def _apply(claim: Claim, outcome: Outcome, *, kind: str, live: bool, actor) -> N
 
 
 def _take_payer_number(claim: Claim, number: str) -> str:
-    """The 277CA's REF*1K becomes the payer's claim number, unless a remittance has adjudicated
-    the claim (its CLP07 is the payer's last word). Returns what the history should say."""
+    """The 277CA's REF*1K becomes the payer's claim number when the claim has none yet. One it
+    already has (from a remittance's CLP07, an earlier 277CA or typed from a paper remittance)
+    is never replaced by an acknowledgment: a different REF*1K is only noted in the history, and
+    a person who knows better corrects the number on the claim page (audited). Returns what the
+    history should say."""
     if not number or number == claim.payer_claim_number:
         return ""
     try:
         Claim._meta.get_field("payer_claim_number").run_validators(number)
     except ValidationError:
         return f" Its claim number {number!r} (REF*1K) was not kept: not letters, digits and dashes."
-    if claim.adjudicated_on is not None and claim.payer_claim_number:
-        return f" Its claim number {number} (REF*1K) differs; the remittance's {claim.payer_claim_number} stays."
-    before, claim.payer_claim_number = claim.payer_claim_number, number
-    if before:
-        return f" The payer's claim number changed from {before} to {number}."
+    if claim.payer_claim_number:
+        return f" Its claim number {number} (REF*1K) differs; {claim.payer_claim_number} stays."
+    claim.payer_claim_number = number
     return f" The payer's claim number is {number}."
 
 

@@ -1,6 +1,7 @@
 """Acknowledgments of our own exported batches: 999s and 277CAs accepting and rejecting claims,
 the same file twice, files that are invalid or not for us, and a rejected claim sent again."""
 
+import datetime
 import io
 
 import pytest
@@ -8,6 +9,8 @@ import pyx12.params
 import pyx12.x12n_document
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
@@ -137,14 +140,14 @@ def test_a_277ca_accepts_one_claim_with_its_number_and_rejects_the_other_with_re
     assert "164 Entity's contract/member number (subscriber)" in ana.status_detail
 
 
-def test_a_later_277ca_with_another_payer_number_records_the_change(batch, clerk):
+def test_a_later_277ca_with_another_payer_number_is_noted_not_taken(batch, clerk):
     rosa, _ = claims_of(batch)
     acknowledgment_import(text=ack_277ca(batch, {rosa: ("A1:19:PR", "TX1", "")}), ctx=clerk)
     acknowledgment_import(text=ack_277ca(batch, {rosa: ("A2:20:PR", "TX2", "")}, control="000000778"), ctx=clerk)
 
     rosa.refresh_from_db()
-    assert (rosa.status, rosa.payer_claim_number) == (Claim.Status.ACCEPTED, "TX2")
-    assert rosa.events.order_by("pk").last().text.endswith("The payer's claim number changed from TX1 to TX2.")
+    assert (rosa.status, rosa.payer_claim_number) == (Claim.Status.ACCEPTED, "TX1")
+    assert rosa.events.order_by("pk").last().text.endswith("Its claim number TX2 (REF*1K) differs; TX1 stays.")
 
 
 def test_the_same_file_twice_records_nothing_the_second_time(batch, clerk):
@@ -297,3 +300,37 @@ def test_a_rejected_correction_is_built_again_for_the_same_original(batch, clerk
     assert all(line.paid == 0 and not line.denial_reason for line in resent.lines.all())
     with pytest.raises(ValidationError, match="not a rejected correction"):
         corrections.correction_resend(claim=rejected, ctx=clerk)
+
+
+@pytest.mark.django_db
+def test_a_277ca_never_replaces_a_payer_claim_number_already_on_file(batch, clerk):
+    rosa, _ = claims_of(batch)
+    rosa = services.claim_set_payer_number(claim=rosa, number="TYPED-FROM-RA", ctx=clerk)
+    acknowledgment_import(text=ack_277ca(batch, {rosa: ("A2:20:PR", "ICN-OLD", "")}), ctx=clerk)
+    rosa.refresh_from_db()
+    assert rosa.payer_claim_number == "TYPED-FROM-RA"
+    assert "Its claim number ICN-OLD (REF*1K) differs; TYPED-FROM-RA stays." in rosa.events.last().text
+
+
+@pytest.mark.django_db
+def test_a_rejected_claim_is_sent_again_never_replaced(batch, clerk):
+    rosa, _ = claims_of(batch)
+    acknowledgment_import(text=ack_277ca(batch, {rosa: ("A7:33:IL", "ICN-1", "")}), ctx=clerk)
+    rosa.refresh_from_db()
+    assert (rosa.status, rosa.payer_claim_number) == (Claim.Status.REJECTED, "ICN-1")
+    with pytest.raises(ValidationError, match="rejected .* before adjudicating it"):
+        corrections.claim_correct(claim=rosa, frequency="7", ctx=clerk)
+    assert not Claim.objects.filter(original=rosa).exists()
+
+
+@pytest.mark.django_db
+def test_a_rejected_correction_past_the_limit_offers_no_resend(batch, clerk, client, billing_user):
+    rosa, _ = claims_of(batch)
+    rosa = services.claim_set_payer_number(claim=rosa, number="TX-1", ctx=clerk)
+    first = services.batch_export(batch=corrections.claim_correct(claim=rosa, frequency="7", ctx=clerk), ctx=clerk)
+    rejected = first.claims.get()
+    acknowledgment_import(text=ack_277ca(first, {rejected: ("A7:33:IL", "", "")}), ctx=clerk)
+    type(batch).objects.filter(pk=batch.pk).update(exported_at=timezone.now() - datetime.timedelta(days=121))
+    client.force_login(billing_user)
+    page = client.get(reverse("billing:claim_detail", args=[rejected.pk])).content.decode()
+    assert "can't be sent again" in page and reverse("billing:claim_resend", args=[rejected.pk]) not in page

@@ -89,3 +89,16 @@ def test_each_page_after_export_links_the_others(client, admin_user):
     for page in pages:
         body = client.get(reverse(f"billing:{page}")).content.decode()
         assert all(f'href="{reverse(f"billing:{other}")}"' in body for other in pages), page
+
+
+@pytest.mark.django_db
+def test_the_home_page_counts_the_unmatched_lines_its_link_shows(batch, billing_user, client):
+    line = batch.claims.order_by("pk").first().lines.get()
+    text = remittance_835(batch, decisions={line: pay(code="H2014")}, trace="EFT-9")  # a code we never billed
+    (outcome,) = remittance_import(text=text, file_name="era.835", ctx=AuditContext(billing_user))
+    client.force_login(billing_user)
+    assert client.get(reverse("home_billing")).context["counts"]["unmatched_lines"] == 1
+    # A held (or dismissed) file's lines are not on the unmatched list, so not counted either.
+    type(outcome.remittance).objects.filter(pk=outcome.remittance.pk).update(status="held")
+    assert client.get(reverse("home_billing")).context["counts"]["unmatched_lines"] == 0
+    assert "matching no claim" in client.get(reverse("home_billing")).content.decode()

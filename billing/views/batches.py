@@ -102,9 +102,13 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
     page = Paginator(selectors.batch_claims(batch), 25).get_page(request.GET.get("page"))
-    for claim in page.object_list:  # the correction limit, from data already loaded
+    for claim in page.object_list:  # the correction limits, from data already loaded
         claim.days_left = corrections.correction_days_left(claim, batch) if batch.is_frozen else None
-    return render(request, "billing/batch_detail.html", {"batch": batch, "claims": page.object_list, "page": page})
+        claim.resend_days_left = corrections.resend_days_left(claim)
+    # An acknowledgment's file is up to 5 MB: the page shows what it said, never its text.
+    acknowledgments = batch.acknowledgments.defer("file_text").order_by("imported_at", "pk")
+    context = {"batch": batch, "claims": page.object_list, "page": page, "acknowledgments": acknowledgments}
+    return render(request, "billing/batch_detail.html", context)
 
 
 @require_POST

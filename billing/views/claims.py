@@ -14,6 +14,7 @@ from ..access import BILLING_ROLES, get_claim_for_user
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_claim_for_user(request.user, pk)
     claim.days_left = corrections.correction_days_left(claim, claim.batch) if claim.batch.is_frozen else None
+    claim.resend_days_left = corrections.resend_days_left(claim)
     context = selectors.claim_page(claim)
     # A claim's history is short, but a claim sent, rejected and resent for years is paged too.
     context["events"] = Paginator(context["events"], 50).get_page(request.GET.get("page"))
