@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from billing import coordination, corrections, services
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
-from billing.models import Claim, PrimaryAdjudication
+from billing.models import Claim, ClaimLine, PrimaryAdjudication
 from billing.validation import check_837p, cob_problems
 from billing.x12 import ExportError
 from notes.models import SessionNote
@@ -341,7 +341,7 @@ def test_a_claim_whose_adjudication_went_missing_is_not_written(identity, payer,
     note = signed_note(person, author)
     record(note, employer, by=author)
     batch = bill(payer, [note])
-    PrimaryAdjudication.objects.filter(note=note).update(is_current=False)
+    ClaimLine.objects.filter(note=note).update(primary_adjudication=None)
     with pytest.raises(ExportError, match="Blue Plan's adjudication of every line must be on file"):
         services.batch_export(batch=batch, ctx=AuditContext(author))
     assert Claim.objects.get().batch.is_open
