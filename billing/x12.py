@@ -228,8 +228,18 @@ def _other_payer(claim, lines, payer_id: str, problems: list[Problem]) -> list[s
 
 def _line_adjudication(line, adjudication: PrimaryAdjudication, payer_id: str) -> list[str]:
     """Loop 2430: what the other payer (SVD01, its ID as in 2330B) paid for the line, its
-    adjustments (one CAS per group, at most six each) and when it decided (DTP*573, which
-    makes the claim-level date in 2330B unnecessary). The paid units are the units billed."""
+    adjustments (one CAS per group, at most six each), when it decided (DTP*573, which makes
+    the claim-level date in 2330B unnecessary) and the remaining patient liability (AMT*EAF).
+    The paid units are the units billed.
+
+    AMT*EAF is "required when the Other Payer referenced in SVD01 of this iteration of Loop ID-2430
+    has adjudicated this claim, provided line level information, and the provider has the ability
+    to report line item information" (X12 RFI 1521 quoting 005010X222A1), "including when that
+    amount is zero" (X12 RFI 1515); every one of our 2430 loops meets that rule. It is reported in
+    2430 only, never also in 2320 (RFI 1391). Its amount is "in the judgment of the provider";
+    we send what the other payer left the patient to pay, the sum of its PR adjustments of the
+    line, 0 when it left none (RFI 1521 asks about exactly this sum). The map puts it after
+    DTP*573 (position 5505)."""
     procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
     segments = [_seg("SVD", payer_id, money(adjudication.paid), procedure, "", line.units)]
     by_group: dict[str, list] = {}
@@ -237,7 +247,14 @@ def _line_adjudication(line, adjudication: PrimaryAdjudication, payer_id: str) -
         by_group.setdefault(adjustment.group, []).extend([adjustment.reason, money(adjustment.amount), ""])
     segments += [_seg("CAS", group, *triples) for group, triples in by_group.items()]
     segments.append(_seg("DTP", "573", "D8", adjudication.adjudicated_on.strftime("%Y%m%d")))
+    segments.append(_seg("AMT", "EAF", money(remaining_patient_liability(adjudication))))
     return segments
+
+
+def remaining_patient_liability(adjudication: PrimaryAdjudication) -> Decimal:
+    """What the other payer left the patient to pay on the line: its PR (patient responsibility)
+    adjustments, e.g. PR-1 deductible, PR-2 coinsurance, PR-3 copay; 0 when none."""
+    return sum((a.amount for a in adjudication.adjustments.all() if a.group == AdjustmentGroup.PR), Decimal(0))
 
 
 def _rendering_provider(claim, payer, problems: list[Problem]) -> list[str]:
