@@ -312,7 +312,7 @@ def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> boo
     when other insurance comes first (`secondary.coordinate`). Held when two Medicaid coverages with codes
     rank the same. False: nothing to bill."""
     day, url = a.note.date, a.participant_url + "#coverage"
-    coordinate(a, covering[0])
+    coordinate(a, covering)
     medicaid = [c for c in covering if c.kind == Coverage.Kind.MEDICAID]
     if not medicaid:
         return False

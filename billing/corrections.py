@@ -137,7 +137,9 @@ def correction_days_left(claim: Claim, batch: ClaimBatch) -> int:
 
 def _void_copies(lines: list[ClaimLine], void: Claim) -> list[ClaimLine]:
     """The lines a void claim repeats so the payer knows what to reverse: voided (they bill
-    nothing), with nothing posted to them (what the payer paid was paid on the original)."""
+    nothing), with nothing posted to them (what the payer paid was paid on the original). A
+    secondary line keeps the other payer's adjudication version the original was billed with, so
+    the void states the figures of the claim it voids, whatever was corrected since."""
     return [
         ClaimLine(
             claim=void,
@@ -153,6 +155,7 @@ def _void_copies(lines: list[ClaimLine], void: Claim) -> list[ClaimLine]:
             voided=True,
             do_not_rebill=line.do_not_rebill,
             void_reason=line.void_reason,
+            primary_adjudication_id=line.primary_adjudication_id,
         )  # fmt: skip
         for line in lines
     ]

@@ -92,7 +92,8 @@ def claim_key(a) -> tuple:
 
 
 def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, original=None) -> None:
-    """One claim per chunk of assessments, all inserted in two queries whatever their number."""
+    """One claim per chunk of assessments, all inserted in two queries whatever their number. A
+    secondary line keeps the adjudication version it is billed with."""
     claims = Claim.objects.bulk_create(
         Claim(
             batch=batch,
@@ -122,6 +123,9 @@ def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, or
             place_of_service=a.note.place_of_service,
             service_date=a.note.date,
             diagnosis_pointer=1,
+            # The other payer's adjudication as it is now, kept with the line: the claim is written
+            # from this version, and so is any void of it (x12._other_payer).
+            primary_adjudication=a.adjudication if a.other_coverage is not None else None,
         )
         for claim, chunk in zip(claims, chunks, strict=True)
         for a in chunk

@@ -158,8 +158,11 @@ def cob_problems(text: str) -> list[Problem]:
     other payer, what it paid for the line plus its line adjustments (SV102 = SVD02 + 2430 CAS,
     RFI 1555); its payment for the claim equals its line payments less its claim adjustments
     (2320 AMT*D = sum of SVD02 - 2320 CAS, RFIs 524 and 1294); SVD01 names a payer of a 2330B
-    loop of the claim (RFI 1564); and a claim sent as secondary (2000B SBR01 not P) carries the
-    other payer's loop 2320, required "when other payers are known" to be involved."""
+    loop of the claim (RFI 1564); a claim sent as secondary (2000B SBR01 not P) carries the
+    other payer's loop 2320, required "when other payers are known" to be involved; and each
+    loop 2430 carries AMT*EAF, the remaining patient liability, required when its payer adjudicated
+    the line, even at zero (RFIs 1521, 1515), and never reported for one payer at both the claim
+    (2320) and the line level (RFI 1391)."""
     segments = _segments(text)
     problems: list[Problem] = []
     claims: dict[str, dict] = {}
@@ -176,20 +179,25 @@ def cob_problems(text: str) -> list[Problem]:
             state["sequence"] = e[1]
         elif tag == "SBR":
             state["loop"] = "2320"
-            state["others"].append({"paid": None, "cas": Decimal(0), "payer": ""})
+            state["others"].append({"paid": None, "cas": Decimal(0), "payer": "", "eaf": False})
         elif tag == "AMT" and e[1] == "D" and state["loop"] == "2320":
             state["others"][-1]["paid"] = Decimal(e[2])
+        elif tag == "AMT" and e[1] == "EAF" and state["loop"] == "2320":
+            state["others"][-1]["eaf"] = True
         elif tag == "CAS" and state["loop"] == "2320":
             state["others"][-1]["cas"] += _cas_total(e)
         elif tag == "NM1" and e[1] == "PR" and state["loop"] == "2320" and len(e) > 9:
             state["others"][-1]["payer"] = e[9]
         elif tag == "SV1":
             state["loop"] = "2400"
-            state["lines"].append({"charge": Decimal(e[2]), "paid": {}, "cas": {}})
+            state["lines"].append({"charge": Decimal(e[2]), "paid": {}, "cas": {}, "eaf": []})
         elif tag == "SVD":
             state["loop"], state["svd"] = "2430", e[1]
             line = state["lines"][-1]
             line["paid"][e[1]] = line["paid"].get(e[1], Decimal(0)) + Decimal(e[2])
+            line["eaf"].append([e[1], False])  # this 2430 iteration: its payer, AMT*EAF seen
+        elif tag == "AMT" and e[1] == "EAF" and state["loop"] == "2430":
+            state["lines"][-1]["eaf"][-1][1] = True
         elif tag == "CAS" and state["loop"] == "2430":
             line = state["lines"][-1]
             line["cas"][state["svd"]] = line["cas"].get(state["svd"], Decimal(0)) + _cas_total(e)
@@ -203,7 +211,19 @@ def _claim_cob_problems(state: dict) -> list[str]:
     if state["sequence"] not in ("", "P") and not state["others"]:
         problems.append("A claim sent as secondary needs the other payer's loop 2320 (its payment and adjustments).")
     payers = {other["payer"] for other in state["others"]}
+    at_claim_level = {other["payer"] for other in state["others"] if other["eaf"]}
     for number, line in enumerate(state["lines"], start=1):
+        for payer, reported in line["eaf"]:
+            if not reported:
+                problems.append(
+                    f"Line {number}: loop 2430 of other payer {payer} lacks AMT*EAF, the remaining patient "
+                    "liability (0 when none)."
+                )
+            elif payer in at_claim_level:
+                problems.append(
+                    f"Line {number}: other payer {payer}'s remaining patient liability is reported at the claim "
+                    "level (2320) and the line level (2430); report it at one level only."
+                )
         for payer, paid in line["paid"].items():
             adjusted = line["cas"].get(payer, Decimal(0))
             if payer not in payers:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from anyascii import anyascii
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import ClaimLine, PrimaryAdjudication
+from .models import AdjustmentGroup, ClaimLine, PrimaryAdjudication
 
 ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
 _SEPARATORS = re.compile(r"[*:^~\r\n]")
@@ -119,13 +120,16 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
         _seg("N4", clean(identity.city, 30), clean(identity.state), identity.zip_digits),
         _seg("REF", "EI", re.sub(r"\D", "", identity.tax_id)),
     ]
+    # Each secondary line with the adjudication version it was billed with (ClaimLine.primary_adjudication).
+    lines = ClaimLine.objects.select_related("primary_adjudication").prefetch_related(
+        "primary_adjudication__adjustments"
+    )
     claims = batch.claims.select_related(
         "participant", "original", "authorization", "rendering_provider__user", "other_coverage__payer"
-    ).prefetch_related("lines")
+    ).prefetch_related(Prefetch("lines", queryset=lines))
     problems: list[Problem] = []
-    adjudications = _adjudications(batch)
     for hl, claim in enumerate(claims, start=2):
-        body += _claim(claim, payer, hl, problems, adjudications)
+        body += _claim(claim, payer, hl, problems)
     if problems:
         raise ExportError(problems)
     body.append(_seg("SE", len(body) + 1, "0001"))
@@ -133,14 +137,7 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
     return SEGMENT.join(header + body + trailer) + SEGMENT + "\n"
 
 
-def _adjudications(batch) -> dict[int, PrimaryAdjudication]:
-    """The other payer's current adjudication of each note on the batch's secondary claims."""
-    notes = ClaimLine.objects.filter(claim__batch=batch, claim__other_coverage__isnull=False).values("note_id")
-    rows = PrimaryAdjudication.objects.filter(note_id__in=notes, is_current=True).prefetch_related("adjustments")
-    return {adjudication.note_id: adjudication for adjudication in rows}
-
-
-def _claim(claim, payer, hl: int, problems: list[Problem], adjudications: dict) -> list[str]:
+def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
     """Loops 2000B to 2400 of one claim; what can't be written is added to `problems`. A claim
     billing Medicaid as secondary says so in SBR01 (S) and carries the other payer's adjudication."""
     p = claim.participant
@@ -177,7 +174,7 @@ def _claim(claim, payer, hl: int, problems: list[Problem], adjudications: dict) 
     other_payer_id = ""
     if claim.other_coverage_id:
         other_payer_id = clean(claim.other_coverage.payer.payer_id)
-        segments += _other_payer(claim, lines, adjudications, other_payer_id, problems)
+        segments += _other_payer(claim, lines, other_payer_id, problems)
     for number, line in enumerate(lines, start=1):
         procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
         line_place = line.place_of_service if line.place_of_service != place else ""
@@ -186,19 +183,24 @@ def _claim(claim, payer, hl: int, problems: list[Problem], adjudications: dict) 
             _seg("SV1", procedure, money(line.charge), "UN", line.units, line_place, "", line.diagnosis_pointer),
             _seg("DTP", "472", "D8", line.service_date.strftime("%Y%m%d")),
         ]
-        if line.note_id in adjudications and claim.other_coverage_id:
-            segments += _line_adjudication(line, adjudications[line.note_id], other_payer_id)
+        if claim.other_coverage_id and line.primary_adjudication_id:
+            segments += _line_adjudication(line, line.primary_adjudication, other_payer_id)
     return segments
 
 
-def _other_payer(claim, lines, adjudications: dict, payer_id: str, problems: list[Problem]) -> list[str]:
+def _other_payer(claim, lines, payer_id: str, problems: list[Problem]) -> list[str]:
     """Loops 2320 (the other subscriber), 2330A (its insured, the participant: SBR02 18, self)
     and 2330B (the other payer) of a secondary claim. Each note was adjudicated by the other payer
     line by line, so its adjustments go on the lines (loop 2430), none at the claim level: an
     amount is reported at one level only. AMT*D, the other payer's payment, is the sum of the
-    lines' SVD02, as the TR3's balancing asks when line payments are sent (X12 RFIs 524, 1294)."""
+    lines' SVD02, as the TR3's balancing asks when line payments are sent (X12 RFIs 524, 1294).
+
+    Every figure comes from the adjudication version each line was billed with, never the one
+    current now: a void must repeat what the claim it voids said, even after a correction.
+    SBR02 18 (self) is right only for a participant who holds the other plan; a minor, usually on a
+    parent's plan, is held before billing (secondary.coordinate) until the policyholder is recorded."""
     other, p = claim.other_coverage, claim.participant
-    found = [adjudications.get(line.note_id) for line in lines]
+    found = [line.primary_adjudication for line in lines]
     if None in found or any(a.coverage_id != claim.other_coverage_id for a in found):
         problems.append(Problem(claim.claim_number, f"{other.payer}'s adjudication of every line must be on file."))
         return []
@@ -226,8 +228,18 @@ def _other_payer(claim, lines, adjudications: dict, payer_id: str, problems: lis
 
 def _line_adjudication(line, adjudication: PrimaryAdjudication, payer_id: str) -> list[str]:
     """Loop 2430: what the other payer (SVD01, its ID as in 2330B) paid for the line, its
-    adjustments (one CAS per group, at most six each) and when it decided (DTP*573, which
-    makes the claim-level date in 2330B unnecessary). The paid units are the units billed."""
+    adjustments (one CAS per group, at most six each), when it decided (DTP*573, which makes
+    the claim-level date in 2330B unnecessary) and the remaining patient liability (AMT*EAF).
+    The paid units are the units billed.
+
+    AMT*EAF is "required when the Other Payer referenced in SVD01 of this iteration of Loop ID-2430
+    has adjudicated this claim, provided line level information, and the provider has the ability
+    to report line item information" (X12 RFI 1521 quoting 005010X222A1), "including when that
+    amount is zero" (X12 RFI 1515); every one of our 2430 loops meets that rule. It is reported in
+    2430 only, never also in 2320 (RFI 1391). Its amount is "in the judgment of the provider";
+    we send what the other payer left the patient to pay, the sum of its PR adjustments of the
+    line, 0 when it left none (RFI 1521 asks about exactly this sum). The map puts it after
+    DTP*573 (position 5505)."""
     procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
     segments = [_seg("SVD", payer_id, money(adjudication.paid), procedure, "", line.units)]
     by_group: dict[str, list] = {}
@@ -235,7 +247,14 @@ def _line_adjudication(line, adjudication: PrimaryAdjudication, payer_id: str) -
         by_group.setdefault(adjustment.group, []).extend([adjustment.reason, money(adjustment.amount), ""])
     segments += [_seg("CAS", group, *triples) for group, triples in by_group.items()]
     segments.append(_seg("DTP", "573", "D8", adjudication.adjudicated_on.strftime("%Y%m%d")))
+    segments.append(_seg("AMT", "EAF", money(remaining_patient_liability(adjudication))))
     return segments
+
+
+def remaining_patient_liability(adjudication: PrimaryAdjudication) -> Decimal:
+    """What the other payer left the patient to pay on the line: its PR (patient responsibility)
+    adjustments, e.g. PR-1 deductible, PR-2 coinsurance, PR-3 copay; 0 when none."""
+    return sum((a.amount for a in adjudication.adjustments.all() if a.group == AdjustmentGroup.PR), Decimal(0))
 
 
 def _rendering_provider(claim, payer, problems: list[Problem]) -> list[str]:

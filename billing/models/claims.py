@@ -13,6 +13,7 @@ from notes.models import SessionNote
 from participants.models import Coverage, Participant
 from programs.models import BillingProgram, Payer, StaffProfile
 
+from .coordination import PrimaryAdjudication
 from .reference import Authorization, ServiceCode
 
 
@@ -146,6 +147,13 @@ class ClaimLine(models.Model):
     place_of_service = models.CharField(max_length=2)
     service_date = models.DateField()
     diagnosis_pointer = models.PositiveSmallIntegerField(default=1)
+    # On a secondary claim, the version of the other payer's adjudication this line was billed
+    # with: loops 2320, 2330B and 2430 are written from it, never from the version current at
+    # export, so a void repeats the figures of the claim it voids even after a correction
+    # (copied by corrections._void_copies). None on a claim to the first payer.
+    primary_adjudication = models.ForeignKey(
+        PrimaryAdjudication, null=True, blank=True, on_delete=models.PROTECT, related_name="claim_lines"
+    )
     # A voided line no longer bills its note (the claim was voided or replaced).
     voided = models.BooleanField(default=False)
     # Set when a void was decided "do not rebill": the note is not billed again.

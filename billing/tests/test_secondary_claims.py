@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from billing import coordination, corrections, services
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
-from billing.models import Claim, PrimaryAdjudication
+from billing.models import Claim, ClaimLine, PrimaryAdjudication
 from billing.validation import check_837p, cob_problems
 from billing.x12 import ExportError
 from notes.models import SessionNote
@@ -84,6 +84,7 @@ def test_a_note_held_for_the_primary_is_recorded_billed_as_secondary_and_exporte
         "CAS*CO*45*13.08",
         "CAS*PR*2*20",
         f"DTP*573*D8*{adjudicated}",
+        "AMT*EAF*20",  # the remaining patient liability: its PR adjustments (RFIs 1515, 1521)
     ]
     rows = lines_of_csv(batch.file_csv)
     assert len(rows) == 1
@@ -122,6 +123,8 @@ def test_lines_share_a_secondary_claim_only_when_adjudicated_on_one_primary_clai
     # AMT*D is the sum of the lines' SVD02: 40 + 0; the denied line carries its CO-96.
     assert "AMT*D*40" in shared and "REF*F8*EOB-1" in shared
     assert "SVD*BLUE1*0*HC:H0038:HE**3" in shared and "CAS*CO*96*73.08" in shared
+    # Each line's remaining patient liability: PR-2 $20.00 on the paid one, none on the denied one.
+    assert [s for s in shared if s.startswith("AMT*EAF")] == ["AMT*EAF*20", "AMT*EAF*0"]
 
 
 @pytest.mark.django_db
@@ -135,6 +138,7 @@ def test_a_note_paid_in_full_still_bills_medicaid_with_the_payment_shown(identit
     text = export(payer, author, [note]).file_837
     assert_valid(text)
     assert "AMT*D*73.08~" in text and "SVD*BLUE1*73.08*HC:H0038:HE**3~" in text and "~CAS*" not in text
+    assert "~AMT*EAF*0~" in text  # required even at zero (X12 RFI 1515)
 
 
 @pytest.mark.django_db
@@ -326,6 +330,8 @@ def secondary_file(identity, payer, author, person, employer):
         (lambda t: t.replace("AMT*D*40~", "AMT*D*39~"), "AMT*D 39 is not its line payments 40"),
         (lambda t: t.replace("SVD*BLUE1*", "SVD*OTHER*"), "SVD01 OTHER names no other payer of the claim"),
         (lambda t: re.sub(r"SBR\*P\*18\*{7}CI~.*?~(?=LX\*1~)", "", t), "needs the other payer's loop 2320"),
+        (lambda t: t.replace("~AMT*EAF*20~", "~"), "Line 1: loop 2430 of other payer BLUE1 lacks AMT*EAF"),
+        (lambda t: t.replace("AMT*D*40~", "AMT*D*40~AMT*EAF*20~"), "reported at the claim level (2320) and the line"),
     ],
 )
 def test_our_checks_catch_a_secondary_claim_that_does_not_balance(secondary_file, tamper, message):
@@ -341,7 +347,7 @@ def test_a_claim_whose_adjudication_went_missing_is_not_written(identity, payer,
     note = signed_note(person, author)
     record(note, employer, by=author)
     batch = bill(payer, [note])
-    PrimaryAdjudication.objects.filter(note=note).update(is_current=False)
+    ClaimLine.objects.filter(note=note).update(primary_adjudication=None)
     with pytest.raises(ExportError, match="Blue Plan's adjudication of every line must be on file"):
         services.batch_export(batch=batch, ctx=AuditContext(author))
     assert Claim.objects.get().batch.is_open
