@@ -3,7 +3,7 @@
 import csv
 import io
 
-from .models import ClaimLine, PrimaryAdjudication
+from .models import ClaimLine
 
 CSV_COLUMNS = [
     ("batch", "Batch number"),
@@ -58,13 +58,9 @@ def batch_csv(batch) -> str:
             "claim__rendering_provider",
             "claim__other_coverage__payer",
             "note__author",
+            "primary_adjudication",  # the version the line was billed with, as the 837P says
         )
         .order_by("claim_id", "service_date", "pk")
-    )
-    # What the other payer paid for each note of the batch's secondary claims, in one query.
-    secondary = ClaimLine.objects.filter(claim__batch=batch, claim__other_coverage__isnull=False).values("note_id")
-    paid_first = dict(
-        PrimaryAdjudication.objects.filter(note_id__in=secondary, is_current=True).values_list("note_id", "paid")
     )
     for line in lines:
         claim = line.claim
@@ -94,7 +90,7 @@ def batch_csv(batch) -> str:
             claim.rendering_provider.npi if claim.rendering_provider_id else "",
             "yes" if line.voided else "no",
             claim.other_coverage.payer.name if claim.other_coverage_id else "",
-            f"{paid_first[line.note_id]:.2f}" if claim.other_coverage_id and line.note_id in paid_first else "",
+            f"{line.primary_adjudication.paid:.2f}" if line.primary_adjudication_id else "",
         ]
         writer.writerow([_cell(value) for value in row])
     return out.getvalue()

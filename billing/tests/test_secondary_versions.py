@@ -2,7 +2,9 @@
 because their secondary claim can't be written right yet: a second other insurance (Medicaid
 would be tertiary) or a minor, whose other plan is usually a parent's."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -69,6 +71,8 @@ def test_a_void_after_a_correction_repeats_the_figures_of_the_claim_it_voids(ide
     assert "SVD*BLUE1*40*HC:H0038:HE**3" in block and "CAS*PR*2*20" in block and "AMT*EAF*20" in block
     assert not [s for s in block if s in ("AMT*D*60", "REF*F8*EOB-78", "AMT*EAF*0")]
     assert void.lines.get().primary_adjudication == first
+    # Its CSV says what its 837P says: the figures of the claim it voids.
+    assert [row["other_payer_paid"] for row in csv.DictReader(io.StringIO(void_batch.file_csv))] == ["40.00"]
 
     # The note bills again, once, with the corrected figures; the claim that paid $40 is voided in a sent file.
     again = export(payer, author, [note])
