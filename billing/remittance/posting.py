@@ -11,17 +11,24 @@ from ..models import Adjustment, Claim, ClaimLine, RemittanceClaim, RemittanceLi
 
 # Adjustments that are the expected price of a paid line, not a denial to work: the payer's fee
 # schedule or contracted amount (CARC 45) and sequestration (CARC 253), when the payer paid
-# something; and any patient-responsibility amount (group PR: deductible, coinsurance, copay).
-# Everything else (CARC 16, 18, 29, 96, 97, 119, 197, 204 ...) is denied money, worked in the
-# denial queue until corrected, appealed or written off. With no source on how these Medicaid
-# payers reduce a partly paid line, a reduction we can't name is treated as a denial: it stays
-# in front of billing staff rather than disappearing as "adjusted" (the conservative reading).
+# something; and the member's own cost sharing (group PR with CARC 1 deductible, 2 coinsurance,
+# 3 copay), which the state plan may impose. Any other PR reason (96 non-covered, 204 not
+# covered by this plan, 27 coverage ended ...) is denied: a Medicaid provider accepts Medicaid's
+# payment as payment in full (42 CFR 447.15) and can't bill the member for it, so the money is
+# not "adjusted" away but worked in the denial queue. Every other adjustment (CARC 16, 18, 29,
+# 97, 119, 197 ...) is denied money too, worked until corrected, appealed or written off. With
+# no source on how these Medicaid payers reduce a partly paid line, a reduction we can't name is
+# treated as a denial: it stays in front of billing staff rather than disappearing as
+# "adjusted" (the conservative reading).
 CONTRACTUAL_REASONS = frozenset({"45", "253"})
+COST_SHARING_REASONS = frozenset({"1", "2", "3"})
 
 
 def category_of(group: str, reason: str, line_paid: Decimal) -> str:
     """Adjusted or denied, for one CAS adjustment of a line that paid `line_paid`."""
-    if group == "PR" or (line_paid != 0 and group == "CO" and reason in CONTRACTUAL_REASONS):
+    if group == "PR" and reason in COST_SHARING_REASONS:
+        return Adjustment.Category.ADJUSTED
+    if line_paid != 0 and group == "CO" and reason in CONTRACTUAL_REASONS:
         return Adjustment.Category.ADJUSTED
     return Adjustment.Category.DENIED
 

@@ -119,6 +119,20 @@ def test_a_full_denial_denies_every_line_with_its_reason(batch, ctx):
     assert RemittanceClaim.objects.get(claim=rosa).status_code == "4"
 
 
+@pytest.mark.parametrize(
+    ("reason", "category"),
+    [("1", "adjusted"), ("2", "adjusted"), ("3", "adjusted"), ("96", "denied"), ("204", "denied"), ("27", "denied")],
+)
+def test_the_members_share_is_adjusted_only_for_deductible_coinsurance_and_copay(batch, ctx, reason, category):
+    """Medicaid pays in full (42 CFR 447.15): PR-96, PR-204, PR-27 are not billable to the member."""
+    rosa, ana, (first, second) = claims_of(batch)
+    decisions = {first: pay(63.08, ("PR", reason, "10"))}
+    remittance_import(text=remittance_835(batch, decisions=decisions), file_name="era.835", ctx=ctx)
+    assert Adjustment.objects.get(group="PR").category == category
+    expected = (D("63.08"), D(10), 0, "") if category == "adjusted" else (D("63.08"), 0, D(10), f"PR-{reason}")
+    assert sums(first) == expected
+
+
 def test_a_reversal_and_its_correction_in_the_same_file_leave_the_line_right(batch, ctx):
     rosa, ana, (first, second) = claims_of(batch)
     remittance_import(text=remittance_835(batch, trace="T1"), file_name="1.835", ctx=ctx)
