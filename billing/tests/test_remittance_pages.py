@@ -2,6 +2,7 @@
 bad input gets, and query counts that do not grow with the rows."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -133,6 +134,17 @@ def test_the_import_page_lists_the_validators_messages_and_changes_nothing(clien
     assert "an 837 claim file, not an 835 remittance advice" in body
     body = client.post(reverse("billing:remittance_import"), {}).content.decode()
     assert "This field is required." in body
+
+
+def test_the_import_page_refuses_an_amount_too_wide_to_store(client, billing_user, batch):
+    claim = batch.claims.order_by("pk").first()
+    text = remittance_835(batch)
+    text = re.sub(rf"(CLP\*{claim.claim_number}\*1\*)146\.16", r"\g<1>12345678901234", text)
+    client.force_login(billing_user)
+    response = client.post(reverse("billing:remittance_import"), {"file": upload(text)})
+    assert response.status_code == 200
+    assert f"CLP {claim.claim_number}: CLP03 is 12345678901234" in response.content.decode()
+    assert not Remittance.objects.exists()
 
 
 def test_the_import_page_refuses_a_file_over_5_mb(client, billing_user):

@@ -154,6 +154,27 @@ def test_pyx12s_findings_are_the_error_messages():
     assert "SE count of 28 for SE02=0001 is wrong. I count 29" in messages
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("BPR*I*185*", "BPR*I*12345678901*", "The payment: BPR02 is 12345678901"),
+        ("CLP*PS00000001*1*300*", "CLP*PS00000001*1*12345678901234*", "CLP PS00000001: CLP03 is 12345678901234"),
+        ("CLP*OTHER1*1*10*10**", "CLP*OTHER1*1*10*10*-99999999999*", "CLP OTHER1: CLP05 is -99999999999"),
+        ("SVC*HC:H0038*100*80**2*", "SVC*HC:H0038*123456789*80**2*", "CLP PS00000001, line 2: SVC02 is 123456789"),
+        ("CAS*PR*2*20~", "CAS*PR*2*100000000~", "CLP PS00000001, line 2: CAS03 is 100000000"),
+        ("AMT*B6*50~", "AMT*B6*50.005~", "CLP PS00000001, line 1: AMT02 is 50.005"),
+        ("SVC*HC:H0038:HE*100*80**4~", "SVC*HC:H0038:HE*100*80**123456789~", "CLP PS00000001, line 3: SVC05"),
+        ("*WO:A1*1*", "*WO:A1*99999999999*", "PLB: PLB04 is 99999999999"),
+    ],
+)
+def test_an_amount_too_wide_to_store_or_post_is_refused_naming_the_claim_and_element(old, new, message):
+    assert old in RICH
+    with pytest.raises(RemittanceFileError) as error:
+        read_835(RICH.replace(old, new, 1))
+    [found] = error.value.messages
+    assert found.startswith(message), found
+
+
 def test_st03_which_the_835_guide_marks_not_used_is_tolerated_only_with_the_guides_version():
     # Payers commonly send it: the same remittance reads the same with it.
     assert read_835(RICH.replace("ST*835*0001~", "ST*835*0001*005010X221A1~")) == read_835(RICH)
