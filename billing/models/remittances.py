@@ -137,8 +137,11 @@ class RemittanceLine(models.Model):
         ClaimLine, null=True, blank=True, on_delete=models.PROTECT, related_name="remittance_lines"
     )
     position = models.PositiveIntegerField(help_text="Its order within the CLP, from 1.")
-    hcpcs = models.CharField(max_length=48)
+    hcpcs = models.CharField(max_length=48)  # SVC01: the procedure as the payer adjudicated it
     modifiers = models.JSONField(default=list, blank=True)
+    # SVC06, when the payer changed the code: the procedure as we billed it, which matching uses.
+    submitted_hcpcs = models.CharField(max_length=48, blank=True, help_text="SVC06, when the payer recoded.")
+    submitted_modifiers = models.JSONField(default=list, blank=True)
     service_date = models.DateField(null=True, blank=True)
     charge = models.DecimalField(**MONEY)
     paid = models.DecimalField(**MONEY)
@@ -161,6 +164,13 @@ class RemittanceLine(models.Model):
 
     def __str__(self) -> str:
         return f"SVC {self.hcpcs} on {self.service_date}"
+
+    @property
+    def billed_code(self) -> tuple[str, list[str]]:
+        """The procedure as we billed it: SVC06 when the payer sent one, else SVC01."""
+        if self.submitted_hcpcs:
+            return self.submitted_hcpcs, self.submitted_modifiers
+        return self.hcpcs, self.modifiers
 
 
 class Adjustment(models.Model):

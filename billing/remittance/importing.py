@@ -139,6 +139,8 @@ def _store(remittance: Remittance, parsed: ParsedRemittance, claims: dict) -> di
                 position=position,
                 hcpcs=line.hcpcs,
                 modifiers=line.modifiers,
+                submitted_hcpcs=line.submitted_hcpcs,
+                submitted_modifiers=line.submitted_modifiers,
                 service_date=line.service_date,
                 charge=line.charge,
                 paid=line.paid,

@@ -200,7 +200,10 @@ def remittance_line_resolve(*, rline: RemittanceLine, claim: Claim, ctx: AuditCo
         same_sign = {"charge__gte": 0} if rline.charge >= 0 else {"charge__lt": 0}
         siblings = RemittanceLine.objects.filter(remittance_claim__remittance=rclaim.remittance_id, **same_sign)
         taken = set(siblings.exclude(claim_line=None).values_list("claim_line_id", flat=True))
-        parsed = ParsedLine(rline.hcpcs, rline.modifiers, rline.service_date, rline.charge, rline.paid)
+        parsed = ParsedLine(
+            rline.hcpcs, rline.modifiers, rline.service_date, rline.charge, rline.paid,
+            submitted_hcpcs=rline.submitted_hcpcs, submitted_modifiers=rline.submitted_modifiers,
+        )  # fmt: skip
         line = _first_candidate(target.lines.all(), parsed, taken)
         if line is None:
             raise ValidationError(
@@ -260,7 +263,8 @@ def unmatched_lines():
 
 def claim_suggestions(rlines) -> dict[int, list[str]]:
     """For each unmatched line, our exported claims for the same member with a line of the same
-    code and date: the likely answer, offered first (one query for the page)."""
+    code as billed (SVC06 when the payer recoded it) and date: the likely answer, offered first
+    (one query for the page)."""
     rlines = list(rlines)
     members = {r.remittance_claim.member_id for r in rlines if r.remittance_claim.member_id}
     if not members:
@@ -268,13 +272,16 @@ def claim_suggestions(rlines) -> dict[int, list[str]]:
     rows = ClaimLine.objects.filter(
         claim__member_id__in=members,
         claim__batch__status=ClaimBatch.Status.EXPORTED,
-        hcpcs__in={r.hcpcs for r in rlines},
+        hcpcs__in={r.billed_code[0] for r in rlines},
         service_date__in={r.service_date for r in rlines if r.service_date},
     ).values_list("claim_id", "claim__member_id", "hcpcs", "service_date")
     found: dict[tuple, set[int]] = {}
     for claim_id, member, hcpcs, day in rows:
         found.setdefault((member, hcpcs, day), set()).add(claim_id)
     return {
-        r.pk: [f"PS{pk:08d}" for pk in sorted(found.get((r.remittance_claim.member_id, r.hcpcs, r.service_date), ()))]
+        r.pk: [
+            f"PS{pk:08d}"
+            for pk in sorted(found.get((r.remittance_claim.member_id, r.billed_code[0], r.service_date), ()))
+        ]
         for r in rlines
     }

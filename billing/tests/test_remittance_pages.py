@@ -185,6 +185,18 @@ def test_a_held_remittance_is_dismissed_with_a_reason(client, billing_user, batc
     assert held.status == Remittance.Status.DISMISSED and not ClaimLine.objects.exclude(paid=0).exists()
 
 
+def test_an_unmatched_line_the_payer_recoded_shows_the_code_we_billed(client, billing_user, batch):
+    claim = batch.claims.get()
+    first = claim.lines.order_by("service_date").first()
+    text = remittance_835(batch, decisions={first: pay(recoded="H0039")})
+    text = text.replace(f"CLP*{claim.claim_number}*", "CLP*MISTYPED1*")
+    remittance_import(text=text, file_name="era.835", ctx=AuditContext(billing_user))
+    client.force_login(billing_user)
+    body = client.get(reverse("billing:unmatched_list")).content.decode()
+    assert "H0039 (billed as H0038 HE) ·" in body
+    assert body.count(f"Our claims for this member with this code and date: {claim.claim_number}.") == 2
+
+
 def test_unmatched_lines_are_resolved_or_dismissed_on_their_page(client, billing_user, batch, payer):
     claim = batch.claims.get()
     text = remittance_835(batch).replace(f"CLP*{claim.claim_number}*", "CLP*MISTYPED1*")

@@ -24,6 +24,7 @@ from billing.models import (
 )
 from billing.remittance.importing import remittance_dismiss, remittance_import, remittance_post_held
 from billing.remittance.matching import (
+    claim_suggestions,
     remittance_line_dismiss,
     remittance_line_resolve,
     unmatched_lines,
@@ -274,6 +275,21 @@ def test_resolving_an_unmatched_line_posts_it_to_the_line_of_the_chosen_claim(ba
     with pytest.raises(ValidationError, match="already matched by hand"):
         remittance_line_resolve(rline=rline, claim=ana, ctx=ctx)
     assert AuditEvent.objects.filter(details__resolved_line=rline.pk).count() == 1
+
+
+def test_a_line_the_payer_recoded_is_matched_suggested_and_resolved_by_the_code_we_sent(batch, ctx):
+    rosa, ana, (first, second) = claims_of(batch)
+    ana_line = ana.lines.get()
+    decisions = {first: pay(recoded="H0039"), ana_line: pay(recoded="H0039")}
+    text = remittance_835(batch, decisions=decisions).replace(f"CLP*{rosa.claim_number}*", "CLP*TYPO0001*")
+    remittance_import(text=text, file_name="era.835", ctx=ctx)
+    matched = RemittanceLine.objects.get(claim_line=ana_line)
+    assert (matched.hcpcs, matched.submitted_hcpcs, matched.submitted_modifiers) == ("H0039", "H0038", ["HE"])
+    # Rosa's claim number was mistyped: her lines wait unmatched, the recoded one found by SVC06.
+    rline = RemittanceLine.objects.get(hcpcs="H0039", match=RemittanceLine.Match.UNMATCHED)
+    assert claim_suggestions(list(unmatched_lines()))[rline.pk] == [rosa.claim_number]
+    assert remittance_line_resolve(rline=rline, claim=rosa, ctx=ctx).line == first
+    assert sums(first) == (D("73.08"), 0, 0, "")
 
 
 def test_dismissing_an_unmatched_line_needs_a_reason_and_posts_nothing(batch, ctx):
