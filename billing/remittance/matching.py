@@ -27,7 +27,7 @@ from audit.services import audit_record
 from programs.models import Payer
 
 from ..models import Claim, ClaimBatch, ClaimLine, Remittance, RemittanceLine
-from .posting import post_line, settle_claim
+from .posting import post_claim
 from .reader import ParsedClaim, ParsedLine, ParsedRemittance
 
 CLAIM_NUMBER = re.compile(r"^PS(\d{8})$")
@@ -215,8 +215,7 @@ def remittance_line_resolve(*, rline: RemittanceLine, claim: Claim, ctx: AuditCo
         rline.claim_line, rline.match = line, RemittanceLine.Match.RESOLVED
         rline.decided_by, rline.decided_at = ctx.actor, timezone.now()
         rline.save(update_fields=["claim_line", "match", "decided_by", "decided_at"])
-        post_line(rline)
-        settle_claim(rclaim, actor=ctx.actor)
+        post_claim(rclaim, [(rline, list(rline.adjustments.all()))], actor=ctx.actor)
         details = {"resolved_line": rline.pk, "claim": target.pk, "claim_line": line.pk}
         audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=rclaim.remittance, details=details)
     return Resolved(target, line)

@@ -4,7 +4,7 @@ takes its status from what its lines now hold. Money stays Decimal throughout.""
 
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 
 from ..history import claim_event
 from ..models import Adjustment, Claim, ClaimLine, RemittanceClaim, RemittanceLine
@@ -20,6 +20,7 @@ from ..models import Adjustment, Claim, ClaimLine, RemittanceClaim, RemittanceLi
 # no source on how these Medicaid payers reduce a partly paid line, a reduction we can't name is
 # treated as a denial: it stays in front of billing staff rather than disappearing as
 # "adjusted" (the conservative reading).
+ADJUSTED, DENIED = Adjustment.Category.ADJUSTED, Adjustment.Category.DENIED
 CONTRACTUAL_REASONS = frozenset({"45", "253"})
 COST_SHARING_REASONS = frozenset({"1", "2", "3"})
 
@@ -33,22 +34,36 @@ def category_of(group: str, reason: str, line_paid: Decimal) -> str:
     return Adjustment.Category.DENIED
 
 
-def post_line(rline: RemittanceLine) -> None:
-    """Add a matched remittance line (`claim_line` set, adjustments saved) to its claim line."""
-    adjustments = list(rline.adjustments.all())
-    adjusted = sum((a.amount for a in adjustments if a.category == Adjustment.Category.ADJUSTED), Decimal(0))
-    denied = [a for a in adjustments if a.category == Adjustment.Category.DENIED]
-    ClaimLine.objects.filter(pk=rline.claim_line_id).update(
-        paid=F("paid") + rline.paid,
-        adjusted=F("adjusted") + adjusted,
-        denied=F("denied") + sum((a.amount for a in denied), Decimal(0)),
+def post_line(rline: RemittanceLine, adjustments: list[Adjustment]) -> None:
+    """Add a matched remittance line (`claim_line` set) and its adjustments (given, not read
+    again) to its claim line: one UPDATE."""
+    _add_to_line(
+        rline.claim_line_id,
+        paid=rline.paid,
+        allowed=rline.allowed if rline.allowed is not None and rline.paid >= 0 else None,
+        adjustments=[(a.category, a.code, a.amount) for a in adjustments],
     )
-    line = ClaimLine.objects.get(pk=rline.claim_line_id)
-    if rline.allowed is not None and rline.paid >= 0:
-        line.allowed = rline.allowed
-    main = max((a for a in denied if a.amount > 0), key=lambda a: a.amount, default=None)
-    line.denial_reason = (main.code if main else line.denial_reason) if line.denied > 0 else ""
-    line.save(update_fields=["allowed", "denial_reason"])
+
+
+def _add_to_line(pk: int, *, paid: Decimal, allowed: Decimal | None, adjustments: list[tuple]) -> None:
+    """Add `paid` and `adjustments` ((category, code, amount), ...) to claim line `pk` in one
+    UPDATE. Its denial reason: the largest reason denied here; kept when nothing is denied here;
+    "" once nothing is denied on the line. The UPDATE's condition reads the row before it, so
+    "denied after" is `denied + this > 0`, i.e. `denied > -this`."""
+    adjusted = sum((amount for category, _, amount in adjustments if category == ADJUSTED), Decimal(0))
+    denied = [(amount, code) for category, code, amount in adjustments if category == DENIED]
+    denied_here = sum((amount for amount, _ in denied), Decimal(0))
+    main = max((d for d in denied if d[0] > 0), key=lambda d: d[0], default=None)
+    reason = Value(main[1]) if main else F("denial_reason")
+    changes = {
+        "paid": F("paid") + paid,
+        "adjusted": F("adjusted") + adjusted,
+        "denied": F("denied") + denied_here,
+        "denial_reason": Case(When(denied__gt=-denied_here, then=reason), default=Value("")),
+    }
+    if allowed is not None:
+        changes["allowed"] = allowed
+    ClaimLine.objects.filter(pk=pk).update(**changes)
 
 
 def status_after(rclaim: RemittanceClaim, claim: Claim) -> str:
@@ -64,7 +79,7 @@ def status_after(rclaim: RemittanceClaim, claim: Claim) -> str:
     return Claim.Status.PARTLY_PAID if denied > 0 else Claim.Status.PAID
 
 
-def settle_claim(rclaim: RemittanceClaim, *, actor) -> None:
+def settle_claim(rclaim: RemittanceClaim, *, actor, denied_codes) -> None:
     """After its lines are posted: the claim's status, the payer's claim number (CLP07, which a
     replacement or void quotes in REF*F8), the remittance date its correction limit counts from,
     and a step in its history."""
@@ -78,6 +93,17 @@ def settle_claim(rclaim: RemittanceClaim, *, actor) -> None:
         claim.payer_claim_number = number
     claim.adjudicated_on = remittance.paid_on
     status = status_after(rclaim, claim)
-    codes = sorted({a.code for a in Adjustment.objects.filter(remittance_claim=rclaim, category="denied")})
+    codes = sorted(set(denied_codes))
     claim.status_detail = f"Denied: {', '.join(codes)}" if codes and status != Claim.Status.PAID else ""
     claim_event(claim, "; ".join(notes) + ".", status=status, actor=actor, remittance=remittance)
+
+
+def post_claim(rclaim: RemittanceClaim, postings: list[tuple], *, actor, claim_adjustments=()) -> int:
+    """Post a CLP to its claim: each of `postings` (a matched RemittanceLine and its Adjustment
+    rows) to its claim line, then settle the claim. Returns the number of lines posted."""
+    for rline, adjustments in postings:
+        post_line(rline, adjustments)
+    codes = [a.code for _, adjustments in postings for a in adjustments if a.category == DENIED]
+    codes += [a.code for a in claim_adjustments if a.category == DENIED]
+    settle_claim(rclaim, actor=actor, denied_codes=codes)
+    return len(postings)

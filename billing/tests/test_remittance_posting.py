@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
@@ -357,6 +358,29 @@ def test_the_same_file_twice_posts_nothing_the_second_time(batch, ctx, billing_u
     assert f"by {billing_user}" in again.message
     assert (Remittance.objects.count(), RemittanceLine.objects.count(), Adjustment.objects.count()) == rows
     assert {sums(line)[0] for line in ClaimLine.objects.filter(claim__batch=batch)} == {D("73.08")}
+
+
+def _import_queries(identity, payer, author, person, ctx, lines: int, first_day: int) -> int:
+    notes = [signed_note(person, author, day=days_ago(first_day + i)) for i in range(lines)]
+    built = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
+    batch = services.batch_export(batch=built, ctx=AuditContext(author))
+    claim = batch.claims.get()
+    assert claim.lines.count() == lines
+    # Every line decided with two adjustments; the claim denied in part.
+    decisions = {line: pay(40, ("CO", "45", "13.08"), ("CO", "16", None)) for line in claim.lines.all()}
+    text = remittance_835(batch, decisions=decisions, trace=f"COST{lines}")
+    with CaptureQueriesContext(connection) as queries:
+        [outcome] = remittance_import(text=text, file_name="era.835", ctx=ctx)
+    assert outcome.remittance.status == Remittance.Status.POSTED, outcome.remittance.problems
+    assert {sums(line) for line in claim.lines.all()} == {(D(40), D("13.08"), D(20), "CO-16")}
+    return len(queries)
+
+
+def test_an_import_costs_at_most_a_few_queries_a_line(identity, payer, author, person, ctx):
+    """A 5 MB file holds tens of thousands of lines: the cost of one line must stay small."""
+    two = _import_queries(identity, payer, author, person, ctx, 2, first_day=40)
+    twenty = _import_queries(identity, payer, author, person, ctx, 20, first_day=3)
+    assert twenty - two <= 18 * 2, (two, twenty)  # at most two queries a line
 
 
 def _row_counts():

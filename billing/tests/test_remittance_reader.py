@@ -134,6 +134,16 @@ def test_a_public_sample_imports_with_every_claim_unmatched(billing_user, identi
     assert not ClaimLine.objects.exists()
 
 
+@pytest.mark.django_db
+def test_a_file_of_two_remittances_is_stored_once(billing_user, identity, payer):
+    first, second = remittance_import(text=RICH, file_name="two.835", ctx=AuditContext(billing_user))
+    first, second = first.remittance, second.remittance
+    assert (first.trace_number, second.trace_number) == ("TRACE-A", "TRACE-B")
+    assert first.file_text == RICH and first.file_with is None
+    assert second.file_text == "" and second.file_with == first
+    assert first.file == second.file == RICH
+
+
 def test_other_separators_and_line_breaks_read_the_same():
     sample = (SAMPLES / "emedny_sample.txt").read_text()
     [expected] = read_835(sample)
