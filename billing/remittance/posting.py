@@ -100,7 +100,19 @@ def settle_claim(rclaim: RemittanceClaim, *, actor, denied_codes) -> None:
 
 def post_claim(rclaim: RemittanceClaim, postings: list[tuple], *, actor, claim_adjustments=()) -> int:
     """Post a CLP to its claim: each of `postings` (a matched RemittanceLine and its Adjustment
-    rows) to its claim line, then settle the claim. Returns the number of lines posted."""
+    rows) to its claim line, then settle the claim. Returns the number of lines posted.
+
+    When none of its lines matched, the payer's decision has reached none of the claim's lines:
+    its status and dates stay as they were (a "paid" claim would show nothing paid, a "denied"
+    one nothing in the denial queue) and its history says where the lines wait."""
+    if not postings:
+        remittance = rclaim.remittance
+        text = (
+            f"Decided on remittance {remittance.trace_number} ({rclaim.status_text.lower()}), "
+            "but no line matched: see the unmatched list."
+        )
+        claim_event(Claim(pk=rclaim.claim_id), text, actor=actor, remittance=remittance)
+        return 0
     for rline, adjustments in postings:
         post_line(rline, adjustments)
     codes = [a.code for _, adjustments in postings for a in adjustments if a.category == DENIED]

@@ -37,9 +37,9 @@ def pay(paid=None, *cas, remarks=(), allowed=None, code="", recoded="") -> Pay:
     return Pay(paid, tuple(cas), tuple(remarks), allowed, code, recoded)
 
 
-def deny(*cas, remarks=("N130",)) -> Pay:
+def deny(*cas, remarks=("N130",), code="") -> Pay:
     """Pay nothing: CO-16 for the whole charge unless `cas` says otherwise."""
-    return Pay(Decimal(0), tuple(cas) or (("CO", "16", REST),), tuple(remarks))
+    return Pay(Decimal(0), tuple(cas) or (("CO", "16", REST),), tuple(remarks), code=code)
 
 
 def payer_number(claim: Claim) -> str:
