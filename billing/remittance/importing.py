@@ -195,8 +195,7 @@ def _post(remittance: Remittance, actor) -> int:
     are read in three queries; posting then costs one UPDATE a line and a few queries a claim."""
     rclaims = list(remittance.claims.exclude(claim=None).order_by("position"))
     lines_of: dict[int, list] = {}
-    matched = RemittanceLine.objects.filter(remittance_claim__in=rclaims, match=RemittanceLine.Match.MATCHED)
-    for rline in matched.order_by("position"):
+    for rline in RemittanceLine.objects.filter(remittance_claim__in=rclaims).order_by("position"):
         lines_of.setdefault(rline.remittance_claim_id, []).append(rline)
     on_line: dict[int, list] = {}
     on_claim: dict[int, list] = {}
@@ -208,8 +207,11 @@ def _post(remittance: Remittance, actor) -> int:
     posted = 0
     for rclaim in rclaims:
         rclaim.remittance = remittance
-        postings = [(rline, on_line.get(rline.pk, [])) for rline in lines_of.get(rclaim.pk, [])]
-        posted += post_claim(rclaim, postings, claim_adjustments=on_claim.get(rclaim.pk, []), actor=actor)
+        lines = lines_of.get(rclaim.pk, [])
+        matched = [rline for rline in lines if rline.match == RemittanceLine.Match.MATCHED]
+        postings = [(rline, on_line.get(rline.pk, [])) for rline in matched]
+        claim_adjustments = on_claim.get(rclaim.pk, [])
+        posted += post_claim(rclaim, postings, claim_adjustments=claim_adjustments, lines=bool(lines), actor=actor)
     return posted
 
 

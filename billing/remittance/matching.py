@@ -131,15 +131,16 @@ def _claim_problems(claim: ParsedClaim, ours: bool) -> list[str]:
         charges = sum((line.charge for line in claim.lines), Decimal(0))
         if charges != claim.charge:
             problems.append(f"{name}: its lines' charges add up to {charges}, not the claim's charge {claim.charge}.")
+    spread = "spread over the claim's lines in proportion to their charges"
     if ours and not claim.lines:
         problems.append(
-            f"{name}: the payer decided the whole claim without service lines (SVC); nothing can be posted "
-            "to its lines. Check it with the payer before posting."
+            f"{name}: the payer decided the whole claim without service lines (SVC). Check it with the payer; "
+            f"posted after review, its payment and adjustments are {spread}."
         )
     elif ours and claim_adjusted:
         problems.append(
-            f"{name}: {claim_adjusted} is adjusted on the claim, not on a line; it can't be posted to a line. "
-            "Check it with the payer before posting."
+            f"{name}: {claim_adjusted} is adjusted on the claim, not on a line. Check it with the payer; "
+            f"posted after review, it is {spread}."
         )
     return problems
 

@@ -2,7 +2,7 @@
 adjusted and denied amounts to its claim line (a reversal adds negative ones), then the claim
 takes its status from what its lines now hold. Money stays Decimal throughout."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, F, Value, When
 
@@ -20,6 +20,7 @@ from ..models import Adjustment, Claim, ClaimLine, RemittanceClaim, RemittanceLi
 # no source on how these Medicaid payers reduce a partly paid line, a reduction we can't name is
 # treated as a denial: it stays in front of billing staff rather than disappearing as
 # "adjusted" (the conservative reading).
+CENT = Decimal("0.01")
 ADJUSTED, DENIED = Adjustment.Category.ADJUSTED, Adjustment.Category.DENIED
 CONTRACTUAL_REASONS = frozenset({"45", "253"})
 COST_SHARING_REASONS = frozenset({"1", "2", "3"})
@@ -98,14 +99,19 @@ def settle_claim(rclaim: RemittanceClaim, *, actor, denied_codes) -> None:
     claim_event(claim, "; ".join(notes) + ".", status=status, actor=actor, remittance=remittance)
 
 
-def post_claim(rclaim: RemittanceClaim, postings: list[tuple], *, actor, claim_adjustments=()) -> int:
+def post_claim(rclaim: RemittanceClaim, postings: list[tuple], *, actor, claim_adjustments=(), lines=True) -> int:
     """Post a CLP to its claim: each of `postings` (a matched RemittanceLine and its Adjustment
-    rows) to its claim line, then settle the claim. Returns the number of lines posted.
+    rows) to its claim line, and its claim-level adjustments (and, for a CLP without service
+    lines, `lines` False, its payment) spread over the claim's lines; then settle the claim.
+    Returns the number of service lines posted.
 
-    When none of its lines matched, the payer's decision has reached none of the claim's lines:
-    its status and dates stay as they were (a "paid" claim would show nothing paid, a "denied"
-    one nothing in the denial queue) and its history says where the lines wait."""
-    if not postings:
+    When nothing reached the claim's lines (none of its SVCs matched), its status and dates stay
+    as they were (a "paid" claim would show nothing paid, a "denied" one nothing in the denial
+    queue) and its history says where the lines wait."""
+    for rline, adjustments in postings:
+        post_line(rline, adjustments)
+    spread = spread_over_lines(rclaim, claim_adjustments, paid=Decimal(0) if lines else rclaim.paid)
+    if not postings and not spread:
         remittance = rclaim.remittance
         text = (
             f"Decided on remittance {remittance.trace_number} ({rclaim.status_text.lower()}), "
@@ -113,9 +119,42 @@ def post_claim(rclaim: RemittanceClaim, postings: list[tuple], *, actor, claim_a
         )
         claim_event(Claim(pk=rclaim.claim_id), text, actor=actor, remittance=remittance)
         return 0
-    for rline, adjustments in postings:
-        post_line(rline, adjustments)
     codes = [a.code for _, adjustments in postings for a in adjustments if a.category == DENIED]
     codes += [a.code for a in claim_adjustments if a.category == DENIED]
     settle_claim(rclaim, actor=actor, denied_codes=codes)
     return len(postings)
+
+
+def spread_over_lines(rclaim: RemittanceClaim, adjustments, *, paid: Decimal) -> bool:
+    """Post what the payer decided on the claim as a whole (CAS in loop 2100; the payment CLP04
+    of a CLP without service lines) to the claim's live lines, each amount in proportion to the
+    lines' charges, rounded to the cent, the last line taking the rest so the parts add up.
+
+    Why: the denial queue, write-offs and accounts receivable work line by line. A claim-level
+    CO-16 posted to no line left the claim "denied" with nothing in the queue and its charge
+    owed forever; spread, each line carries its share, denied or adjusted as the adjustment was
+    categorised at import (`category_of` with the CLP's payment, as for a line). Such a CLP is
+    always held first (matching.balance_problems), so a person has checked it before this runs.
+    A claim whose lines were all voided (replaced) spreads over those lines: it is what the
+    payer's decision was about. Returns whether anything was posted."""
+    if not adjustments and not paid:
+        return False
+    lines = list(ClaimLine.objects.filter(claim_id=rclaim.claim_id).order_by("service_date", "pk"))
+    lines = [line for line in lines if not line.voided] or lines
+    if not lines:
+        return False
+    charges = [line.charge for line in lines]
+    paid_shares = shares(paid, charges)
+    parts = [(a, shares(a.amount, charges)) for a in adjustments]
+    for index, line in enumerate(lines):
+        found = [(a.category, a.code, split[index]) for a, split in parts]
+        _add_to_line(line.pk, paid=paid_shares[index], allowed=None, adjustments=found)
+    return True
+
+
+def shares(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`amount` split in proportion to `weights`, to the cent (half up), the last part taking
+    what rounding left so the parts add up to `amount`; all of it on the last when they are 0."""
+    total = sum(weights, Decimal(0))
+    parts = [(amount * w / total).quantize(CENT, ROUND_HALF_UP) if total else Decimal(0) for w in weights[:-1]]
+    return [*parts, amount - sum(parts, Decimal(0))]

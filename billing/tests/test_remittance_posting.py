@@ -252,8 +252,9 @@ def test_our_claim_decided_without_service_lines_or_with_claim_level_adjustments
     )
     assert outcome.held
     assert outcome.remittance.problems == [
-        f"CLP {ana.claim_number}: the payer decided the whole claim without service lines (SVC); nothing can be "
-        "posted to its lines. Check it with the payer before posting."
+        f"CLP {ana.claim_number}: the payer decided the whole claim without service lines (SVC). Check it with "
+        "the payer; posted after review, its payment and adjustments are spread over the claim's lines in "
+        "proportion to their charges."
     ]
     assert not ClaimLine.objects.exclude(paid=0).exists()
     Adjustment.objects.get(line=None, reason="16", remittance_claim__claim=ana)  # kept for the review

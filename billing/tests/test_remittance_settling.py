@@ -5,15 +5,17 @@ money paid later."""
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from audit.context import AuditContext
-from billing import services
+from billing import denials, receivables, services
 from billing.models import Claim, ClaimLine, Remittance
-from billing.remittance.importing import remittance_import
+from billing.remittance.importing import remittance_import, remittance_post_held
 from billing.remittance.simulate import deny, pay, remittance_835
 from notes.tests.factories import signed_note
 
 from .factories import days_ago
+from .test_remittance_posting import _recount
 
 D = Decimal
 CHARGE = D("73.08")
@@ -55,3 +57,66 @@ def test_a_claim_none_of_whose_lines_matched_keeps_its_status_and_says_why(batch
         f"Decided on remittance {remittance.trace_number} ({remittance.claims.get().status_text.lower()}), "
         "but no line matched: see the unmatched list."
     )
+
+
+def _claim_level(batch, claim, *, paid: str, cas: list[str], keep_lines: bool = False, decisions=None) -> str:
+    """The batch's 835 with `claim` decided at the claim level: CAS segments `cas` on the CLP,
+    CLP04 `paid`, and (unless `keep_lines`) no service lines."""
+    text = remittance_835(batch, decisions=decisions)
+    head, rest = text.split(f"CLP*{claim.claim_number}*")
+    segments = rest.split("~")
+    clp = segments[0].split("*")
+    clp[2] = paid
+    segments[0] = "*".join(clp)
+    if not keep_lines:
+        segments = [s for s in segments if not s.startswith(("SVC*", "DTM*472", "LQ*", "CAS*", "AMT*"))]
+    segments[1:1] = cas
+    text = head + f"CLP*{claim.claim_number}*" + "~".join(segments)
+    return _recount(
+        text.replace("BPR*I*146.16*C*CHK", f"BPR*{'I' if D(paid) else 'H'}*{paid}*C*{'CHK' if D(paid) else 'NON'}")
+    )
+
+
+def _held(text: str, ctx) -> Remittance:
+    [outcome] = remittance_import(text=text, file_name="era.835", ctx=ctx)
+    assert outcome.held, outcome.remittance.problems
+    remittance_post_held(remittance=outcome.remittance, note="Checked with the payer.", ctx=ctx)
+    return outcome.remittance
+
+
+def test_a_claim_denied_as_a_whole_is_spread_over_its_lines_and_can_be_worked(batch, ctx):
+    claim = batch.claims.get()
+    first, second = claim.lines.order_by("service_date")
+    _held(_claim_level(batch, claim, paid="0", cas=["CAS*CO*16*146.16"]), ctx)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DENIED and claim.status_detail == "Denied: CO-16"
+    assert amounts(claim) == [(0, 0, CHARGE)] * 2
+    assert [(line.denial_reason, line.open_denied) for line in denials.queue({})] == [("CO-16", CHARGE)] * 2
+    denials.line_write_off(line=first, reason="Past the limit", ctx=ctx)
+    first.refresh_from_db()
+    assert first.written_off == CHARGE and first.outstanding == 0
+    month = receivables.monthly(timezone.localdate())[-1]
+    assert (month.paid, month.adjusted, month.denied) == (0, 0, 2 * CHARGE)
+
+
+def test_a_claim_paid_as_a_whole_spreads_its_payment_and_adjustments_by_charge_cents_to_the_last(batch, ctx):
+    claim = batch.claims.get()
+    _held(_claim_level(batch, claim, paid="100.01", cas=["CAS*CO*45*40*0*16*6.15"]), ctx)
+    claim.refresh_from_db()
+    # 100.01 / 2 = 50.005, rounded half up; the last line takes the rest. 40 and 6.15 likewise.
+    assert amounts(claim) == [(D("50.01"), D(20), D("3.08")), (D("50.00"), D(20), D("3.07"))]
+    assert claim.status == Claim.Status.PARTLY_PAID
+    assert {line.denial_reason for line in claim.lines.all()} == {"CO-16"}
+    month = receivables.monthly(timezone.localdate())[-1]
+    assert (month.paid, month.adjusted, month.denied) == (D("100.01"), D(40), D("6.15"))
+
+
+def test_a_claim_level_adjustment_beside_service_lines_is_spread_too(batch, ctx):
+    claim = batch.claims.get()
+    decisions = dict.fromkeys(claim.lines.all(), pay(68.08))
+    text = _claim_level(batch, claim, paid="136.16", cas=["CAS*CO*45*10"], keep_lines=True, decisions=decisions)
+    text = text.replace("~CAS*CO*45*5~", "~")
+    _held(_recount(text), ctx)
+    assert amounts(claim) == [(D("68.08"), D(5), 0)] * 2
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID
