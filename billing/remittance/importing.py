@@ -211,7 +211,9 @@ def _post(remittance: Remittance, actor) -> int:
         matched = [rline for rline in lines if rline.match == RemittanceLine.Match.MATCHED]
         postings = [(rline, on_line.get(rline.pk, [])) for rline in matched]
         claim_adjustments = on_claim.get(rclaim.pk, [])
-        posted += post_claim(rclaim, postings, claim_adjustments=claim_adjustments, lines=bool(lines), actor=actor)
+        posted += post_claim(
+            rclaim, postings, claim_adjustments=claim_adjustments, lines=bool(lines), actor=actor, posting_file=True
+        )
     return posted
 
 

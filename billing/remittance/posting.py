@@ -4,10 +4,10 @@ takes its status from what its lines now hold. Money stays Decimal throughout.""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 
 from ..history import claim_event
-from ..models import Adjustment, Claim, ClaimLine, RemittanceClaim, RemittanceLine
+from ..models import Adjustment, Claim, ClaimLine, Remittance, RemittanceClaim, RemittanceLine
 
 # Adjustments that are the expected price of a paid line, not a denial to work: the payer's fee
 # schedule or contracted amount (CARC 45) and sequestration (CARC 253), when the payer paid
@@ -67,39 +67,76 @@ def _add_to_line(pk: int, *, paid: Decimal, allowed: Decimal | None, adjustments
     ClaimLine.objects.filter(pk=pk).update(**changes)
 
 
-def status_after(rclaim: RemittanceClaim, claim: Claim) -> str:
-    """The claim's status once `rclaim` is posted: reversed (CLP02 22) until the payer's next
-    word; otherwise from what its lines hold (paid, partly paid, denied)."""
-    if rclaim.is_reversal:
+def status_after(latest_code: str, lines) -> str:
+    """A claim's status from the payer's latest decision on it (`latest_code`, its CLP02) and
+    what its lines now hold ((charge, paid, adjusted, denied) each): reversed when that decision
+    is a reversal (CLP02 22); otherwise paid, partly paid or denied by the denied money a later
+    payment has not made good, `min(denied, charge - paid - adjusted)` a line. Write-offs are
+    left out: they are our decision, not the payer's, and a denial written off stays a denial."""
+    if latest_code == "22":
         return Claim.Status.REVERSED
-    lines = list(ClaimLine.objects.filter(claim=claim).values_list("paid", "denied"))
-    paid = sum((p for p, _ in lines), Decimal(0))
-    denied = sum((d for _, d in lines), Decimal(0))
-    if rclaim.status_code == "4" or (paid <= 0 and denied > 0):
+    paid = unpaid = Decimal(0)
+    for charge, line_paid, adjusted, denied in lines:
+        paid += line_paid
+        unpaid += max(min(denied, charge - line_paid - adjusted), Decimal(0))
+    if paid <= 0 and (unpaid > 0 or latest_code == "4"):
         return Claim.Status.DENIED
-    return Claim.Status.PARTLY_PAID if denied > 0 else Claim.Status.PAID
+    return Claim.Status.PARTLY_PAID if unpaid > 0 else Claim.Status.PAID
 
 
-def settle_claim(rclaim: RemittanceClaim, *, actor, denied_codes) -> None:
-    """After its lines are posted: the claim's status, the payer's claim number (CLP07, which a
-    replacement or void quotes in REF*F8), the remittance date its correction limit counts from,
-    and a step in its history."""
+def latest_decision(rclaim: RemittanceClaim, *, posting_file: bool) -> RemittanceClaim | None:
+    """The payer's latest word on `rclaim`'s claim: of the CLPs posted to it (a line matched or
+    resolved, or a claim-level decision), the one of the latest remittance by its date (BPR16),
+    then the last imported, then the last in its file. While a file is being posted in order
+    (`posting_file`), its CLPs after `rclaim` are not posted yet. One query."""
+    mine = {"remittance_claim": OuterRef("pk")}
+    posted = RemittanceClaim.objects.filter(claim_id=rclaim.claim_id, remittance__status=Remittance.Status.POSTED)
+    if posting_file:
+        posted = posted.exclude(remittance_id=rclaim.remittance_id, position__gt=rclaim.position)
+    return (
+        posted.filter(
+            Exists(RemittanceLine.objects.filter(**mine, claim_line__isnull=False))
+            | Exists(Adjustment.objects.filter(**mine, line=None))
+            | ~Exists(RemittanceLine.objects.filter(**mine))
+        )
+        .order_by("-remittance__paid_on", "-remittance_id", "-position")
+        .only("pk", "status_code", "payer_claim_number")
+        .first()
+    )
+
+
+def settle_claim(rclaim: RemittanceClaim, *, actor, posting_file: bool = False) -> None:
+    """After `rclaim`'s lines are posted, in whatever order remittances arrive: the claim's status
+    follows the payer's latest decision (`latest_decision`, `status_after`), and so does the
+    payer's claim number (CLP07, which a replacement or void quotes in REF*F8; not a reversal's,
+    which quotes the claim it takes back); the remittance date its correction limit counts from
+    only moves forward; and its history has a step for `rclaim`. Five queries."""
     claim = Claim.objects.select_for_update().get(pk=rclaim.claim_id)
     remittance = rclaim.remittance
     notes = [f"{rclaim.status_text} on remittance {remittance.trace_number}: paid {rclaim.paid}"]
-    number = rclaim.payer_claim_number
-    if number and number != claim.payer_claim_number:
+    latest = latest_decision(rclaim, posting_file=posting_file) or rclaim
+    if latest.pk != rclaim.pk:
+        notes.append("the payer's later decision on the claim stands")
+    number = latest.payer_claim_number
+    if number and number != claim.payer_claim_number and latest.status_code != "22":
         if claim.payer_claim_number:
             notes.append(f"payer's claim number {number} (was {claim.payer_claim_number})")
         claim.payer_claim_number = number
-    claim.adjudicated_on = remittance.paid_on
-    status = status_after(rclaim, claim)
-    codes = sorted(set(denied_codes))
-    claim.status_detail = f"Denied: {', '.join(codes)}" if codes and status != Claim.Status.PAID else ""
+    claim.adjudicated_on = max(filter(None, [claim.adjudicated_on, remittance.paid_on]))
+    lines = list(
+        ClaimLine.objects.filter(claim=claim).values_list("charge", "paid", "adjusted", "denied", "denial_reason")
+    )
+    status = status_after(latest.status_code, [line[:4] for line in lines])
+    # What is still denied, by the lines' reasons.
+    codes = sorted({line[4] for line in lines if line[4] and min(line[3], line[0] - line[1] - line[2]) > 0})
+    denied = status in (Claim.Status.DENIED, Claim.Status.PARTLY_PAID)
+    claim.status_detail = f"Denied: {', '.join(codes)}" if codes and denied else ""
     claim_event(claim, "; ".join(notes) + ".", status=status, actor=actor, remittance=remittance)
 
 
-def post_claim(rclaim: RemittanceClaim, postings: list[tuple], *, actor, claim_adjustments=(), lines=True) -> int:
+def post_claim(
+    rclaim: RemittanceClaim, postings: list[tuple], *, actor, claim_adjustments=(), lines=True, posting_file=False
+) -> int:
     """Post a CLP to its claim: each of `postings` (a matched RemittanceLine and its Adjustment
     rows) to its claim line, and its claim-level adjustments (and, for a CLP without service
     lines, `lines` False, its payment) spread over the claim's lines; then settle the claim.
@@ -119,9 +156,7 @@ def post_claim(rclaim: RemittanceClaim, postings: list[tuple], *, actor, claim_a
         )
         claim_event(Claim(pk=rclaim.claim_id), text, actor=actor, remittance=remittance)
         return 0
-    codes = [a.code for _, adjustments in postings for a in adjustments if a.category == DENIED]
-    codes += [a.code for a in claim_adjustments if a.category == DENIED]
-    settle_claim(rclaim, actor=actor, denied_codes=codes)
+    settle_claim(rclaim, actor=actor, posting_file=posting_file)
     return len(postings)
 
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from billing import denials, receivables, services
-from billing.models import Claim, ClaimLine, Remittance
+from billing.models import Claim, ClaimLine, Remittance, RemittanceLine
 from billing.remittance.importing import remittance_import, remittance_post_held
+from billing.remittance.matching import remittance_line_resolve
 from billing.remittance.simulate import deny, pay, remittance_835
 from notes.tests.factories import signed_note
 
@@ -120,3 +121,41 @@ def test_a_claim_level_adjustment_beside_service_lines_is_spread_too(batch, ctx)
     assert amounts(claim) == [(D("68.08"), D(5), 0)] * 2
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PAID
+
+
+def test_a_reversal_resolved_after_its_correction_leaves_the_correction_standing(batch, ctx):
+    claim = batch.claims.get()
+    lines = list(claim.lines.order_by("service_date"))
+    imported(remittance_835(batch, trace="T1", decisions=dict.fromkeys(lines, deny())), ctx)
+    # The payer takes the denial back and pays; the reversal's CLP01 is mangled, so it waits.
+    text = remittance_835(batch, trace="T2", reversals={claim: dict.fromkeys(lines, deny())}, claims=[claim])
+    imported(text.replace(f"CLP*{claim.claim_number}*22*", f"CLP*X{claim.claim_number}*22*", 1), ctx)
+    for rline in RemittanceLine.objects.filter(match=RemittanceLine.Match.UNMATCHED).order_by("pk"):
+        remittance_line_resolve(rline=rline, claim=claim, ctx=ctx)
+    claim.refresh_from_db()
+    assert amounts(claim) == [(CHARGE, 0, 0)] * 2
+    assert claim.status == Claim.Status.PAID and claim.status_detail == ""
+
+
+def test_an_older_remittance_imported_later_moves_neither_the_date_nor_the_status_back(batch, ctx):
+    claim = batch.claims.get()
+    first, second = claim.lines.order_by("service_date")
+    old = remittance_835(batch, trace="OLD", decisions={second: deny()}, paid_on=days_ago(2))
+    reversal = remittance_835(batch, trace="NEW", claims=[], reversals={claim: {second: deny()}},
+                              plb=[("WO", "", "-73.08")], paid_on=days_ago(0))  # fmt: skip
+    paid = remittance_835(batch, trace="NEW2", paid_on=days_ago(0))
+    for text in (reversal, paid, old):
+        imported(text, ctx)
+    claim.refresh_from_db()
+    assert amounts(claim) == [(CHARGE, 0, 0)] * 2
+    assert claim.adjudicated_on == days_ago(0) and claim.status == Claim.Status.PAID
+
+
+def test_a_reversal_dated_after_the_payment_leaves_the_claim_reversed(batch, ctx):
+    claim = batch.claims.get()
+    reversal = remittance_835(batch, trace="NEW", claims=[], reversals={claim: {}}, plb=[("WO", "", "-146.16")])
+    imported(reversal, ctx)
+    imported(remittance_835(batch, trace="OLD", paid_on=days_ago(3)), ctx)
+    claim.refresh_from_db()
+    assert amounts(claim) == [(0, 0, 0)] * 2
+    assert claim.status == Claim.Status.REVERSED and claim.adjudicated_on == timezone.localdate()
