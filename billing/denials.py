@@ -5,10 +5,11 @@ three actions, each one transaction with its audit row and a step in the claim's
 A line is in the queue while it has open denied money: what was denied and not written off,
 but never more than is still owed (`LEAST(denied - written_off, charge - paid - adjusted -
 written_off) > 0`), so a denial the payer later paid (an overturned denial is often paid without
-being reversed first) leaves the queue. It must also be live (a corrected line is voided: its replacement is billed instead) and no appeal
-waits for the payer's answer. An appeal waits while it is dated on or after the payer's latest
-decision on the claim (`Claim.adjudicated_on`): a later remittance is the payer's answer, and a
-line still denied after it comes back to the queue."""
+being reversed first) leaves the queue. It must also be live (a corrected line is voided: its
+replacement is billed instead), and no appeal may wait for the payer's answer. An appeal waits
+while it is dated on or after the payer's latest decision on the claim (`Claim.adjudicated_on`):
+a later remittance is the payer's answer, and a line still denied after it comes back to the
+queue."""
 
 import datetime
 from decimal import Decimal
