@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from audit.context import AuditContext
@@ -18,7 +18,8 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 
 from ..models import Adjustment, ProviderAdjustment, Remittance, RemittanceClaim, RemittanceLine
-from .matching import balance_problems, identify_payer, match_lines, our_claims, target_claim
+from .balance import balance_problems
+from .matching import FileMatch, identify_payer, match_file, our_claims
 from .posting import category_of, post_claim
 from .reader import ParsedRemittance, RemittanceFileError, read_835
 
@@ -74,7 +75,8 @@ def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: Aud
         return _already(existing)
     payer = identify_payer(parsed)
     claims = our_claims([c.patient_control_number for c in parsed.claims], payer)
-    problems = balance_problems(parsed, set(claims))
+    found = match_file(parsed, claims)
+    problems = balance_problems(parsed, set(claims)) + found.problems
     remittance = Remittance(
         **key,
         payer=payer,
@@ -97,7 +99,7 @@ def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: Aud
             remittance.save()
     except IntegrityError:
         return _already(Remittance.objects.select_related("imported_by").get(**key))
-    counts = _store(remittance, parsed, claims)
+    counts = _store(remittance, parsed, found)
     ProviderAdjustment.objects.bulk_create(
         ProviderAdjustment(remittance=remittance, reason=reason, reference=reference, amount=amount)
         for reason, reference, amount in parsed.provider_adjustments
@@ -110,12 +112,10 @@ def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: Aud
     return Outcome(remittance, True, _summary(remittance, counts))
 
 
-def _store(remittance: Remittance, parsed: ParsedRemittance, claims: dict) -> dict:
+def _store(remittance: Remittance, parsed: ParsedRemittance, found: FileMatch) -> dict:
     """The CLPs, SVCs and CASs, each SVC with the claim line it matched (or unmatched)."""
-    rclaims, lines_of = [], []
-    for position, claim in enumerate(parsed.claims, start=1):
-        ours = claims.get(claim.patient_control_number)
-        target = target_claim(ours, claim.status_code) if ours else None
+    rclaims = []
+    for position, (claim, target) in enumerate(zip(parsed.claims, found.targets, strict=True), start=1):
         rclaims.append(
             RemittanceClaim(
                 remittance=remittance,
@@ -132,12 +132,11 @@ def _store(remittance: Remittance, parsed: ParsedRemittance, claims: dict) -> di
                 remark_codes=claim.remark_codes,
             )
         )
-        lines_of.append(match_lines(target, claim.lines) if target else [None] * len(claim.lines))
     # Bulk inserts: pyx12 has checked each element's length against the 835 map, which the
     # fields were sized for, so full_clean (a query per foreign key per row) adds nothing here.
     RemittanceClaim.objects.bulk_create(rclaims)
     rlines, line_adjustments = [], []
-    for rclaim, claim, matches in zip(rclaims, parsed.claims, lines_of, strict=True):
+    for rclaim, claim, matches in zip(rclaims, parsed.claims, found.lines, strict=True):
         for position, (line, match) in enumerate(zip(claim.lines, matches, strict=True), start=1):
             rline = RemittanceLine(
                 remittance_claim=rclaim,
@@ -255,7 +254,16 @@ def remittance_post_held(*, remittance: Remittance, note: str, ctx: AuditContext
         )
         remittance.full_clean(validate_constraints=False)
         remittance.save(update_fields=["status", "reviewed_by", "review_note"])
-        posted = _post(remittance, ctx.actor)
+        try:
+            with transaction.atomic():
+                posted = _post(remittance, ctx.actor)
+        except DataError as error:
+            # Its amounts fit when it was imported (reader.py); added to what was posted since,
+            # a claim line's sum no longer fits NUMERIC(10,2). Nothing of it is posted.
+            raise ValidationError(
+                "Posting it would make a claim line's paid, adjusted or denied amount too large to store; "
+                "nothing was posted. Check the remittance with the payer."
+            ) from error
         # The note's words stay on the remittance; the audit row names what changed, never free text.
         details = {
             "posted_after_review": True,

@@ -169,7 +169,7 @@ def spread_over_lines(rclaim: RemittanceClaim, adjustments, *, paid: Decimal) ->
     CO-16 posted to no line left the claim "denied" with nothing in the queue and its charge
     owed forever; spread, each line carries its share, denied or adjusted as the adjustment was
     categorised at import (`category_of` with the CLP's payment, as for a line). Such a CLP is
-    always held first (matching.balance_problems), so a person has checked it before this runs.
+    always held first (balance.balance_problems), so a person has checked it before this runs.
     A claim whose lines were all voided (replaced) spreads over those lines: it is what the
     payer's decision was about. Returns whether anything was posted."""
     if not adjustments and not paid:

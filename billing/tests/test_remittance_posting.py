@@ -449,6 +449,50 @@ def test_two_imports_of_one_file_at_once_post_it_once(batch, billing_user, tx_co
     assert {line.paid for line in ClaimLine.objects.filter(claim__batch=batch)} == {D("73.08")}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_resolving_lines_of_two_remittances_to_one_claim_line_at_once_pay_it_once(
+    batch, billing_user, tx_code
+):
+    """Two connections: the second resolve waits on the participant and lines the first locked,
+    then reads what the first posted, and is refused instead of paying the line twice."""
+    rosa, _, (first, _) = claims_of(batch)
+    for trace in ("T1", "T2"):  # the payer paid the claim twice, under mistyped numbers
+        text = remittance_835(batch, claims=[rosa], trace=trace).replace(f"CLP*{rosa.claim_number}*", "CLP*TYPO1*")
+        remittance_import(text=text, file_name="era.835", ctx=AuditContext(billing_user))
+    one, two = RemittanceLine.objects.filter(service_date=first.service_date).order_by("pk")
+    resolved, release, outcome = threading.Event(), threading.Event(), {}
+
+    def clerk_one():
+        try:
+            with transaction.atomic():
+                outcome["one"] = remittance_line_resolve(rline=one, claim=rosa, ctx=AuditContext(billing_user))
+                resolved.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    def clerk_two():
+        resolved.wait(20)
+        try:
+            outcome["two"] = remittance_line_resolve(rline=two, claim=rosa, ctx=AuditContext(billing_user))
+        except ValidationError as error:
+            outcome["two_error"] = error.messages[0]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=clerk_one), threading.Thread(target=clerk_two)]
+    for t in threads:
+        t.start()
+    resolved.wait(20)
+    wait_until(lambda: _waiting_on_a_lock() == 1, what="the second resolve to wait on the first one's locks")
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert outcome["one"].line == first and "two" not in outcome
+    assert "our line would be paid 146.16, more than its charge 73.08" in outcome["two_error"]
+    assert sums(first) == (D("73.08"), 0, 0, "")
+
+
 def _waiting_on_a_lock() -> int:
     with connection.cursor() as cursor:
         cursor.execute(

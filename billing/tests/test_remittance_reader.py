@@ -10,9 +10,9 @@ from django.template import Context, Template
 
 from audit.context import AuditContext
 from billing.models import ClaimLine, Remittance, RemittanceLine
+from billing.remittance.balance import balance_problems
 from billing.remittance.codes import UNKNOWN, carc_meaning, group_meaning, rarc_meaning
 from billing.remittance.importing import remittance_import
-from billing.remittance.matching import balance_problems
 from billing.remittance.reader import ParsedAdjustment, RemittanceFileError, read_835
 
 D = Decimal

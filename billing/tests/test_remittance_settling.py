@@ -2,17 +2,20 @@
 nothing, claim-level decisions, reversals of corrections, older files imported late, denied
 money paid later."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.context import AuditContext
-from billing import denials, receivables, services
+from billing import corrections, denials, receivables, services
 from billing.models import Claim, ClaimLine, Remittance, RemittanceLine
 from billing.remittance.importing import remittance_import, remittance_post_held
 from billing.remittance.matching import remittance_line_resolve
-from billing.remittance.simulate import deny, pay, remittance_835
+from billing.remittance.reader import RemittanceFileError
+from billing.remittance.simulate import deny, pay, payer_number, remittance_835
 from notes.tests.factories import signed_note
 
 from .factories import days_ago
@@ -159,3 +162,87 @@ def test_a_reversal_dated_after_the_payment_leaves_the_claim_reversed(batch, ctx
     claim.refresh_from_db()
     assert amounts(claim) == [(0, 0, 0)] * 2
     assert claim.status == Claim.Status.REVERSED and claim.adjudicated_on == timezone.localdate()
+
+
+def _replaced(batch, ctx):
+    """Rosa's claim paid (T1), replaced, and the payer's reversal of the original and payment of
+    the replacement (T2). Returns (original, replacement, the replacement's batch)."""
+    claim = batch.claims.get()
+    imported(remittance_835(batch, trace="T1"), ctx)
+    claim.refresh_from_db()
+    correction = services.batch_export(batch=corrections.claim_correct(claim=claim, frequency="7", ctx=ctx), ctx=ctx)
+    replacement = correction.claims.get()
+    imported(remittance_835(correction, trace="T2", reversals={replacement: {}}), ctx)
+    replacement.refresh_from_db()
+    assert amounts(claim) == [(0, 0, 0)] * 2 and amounts(replacement) == [(CHARGE, 0, 0)] * 2
+    return claim, replacement, correction
+
+
+def test_reprocessing_a_paid_replacement_reverses_the_replacement_not_its_original(batch, ctx):
+    original, replacement, correction = _replaced(batch, ctx)
+    first = replacement.lines.order_by("service_date").first()
+    # Later the payer reprocesses the replacement itself: a reversal and a new decision under its number.
+    text = remittance_835(correction, trace="T3", reversals={replacement: {}}, decisions={first: pay(60)})
+    imported(text, ctx)
+    assert amounts(original) == [(0, 0, 0)] * 2
+    assert amounts(replacement) == [(D(60), D("13.08"), 0), (CHARGE, 0, 0)]
+    replacement.refresh_from_db()
+    assert replacement.status == Claim.Status.PAID
+
+
+def test_a_reversal_quoting_the_originals_number_reverses_the_original(batch, ctx):
+    claim = batch.claims.get()
+    imported(remittance_835(batch, trace="T1"), ctx)
+    claim.refresh_from_db()
+    correction = services.batch_export(batch=corrections.claim_correct(claim=claim, frequency="7", ctx=ctx), ctx=ctx)
+    replacement = correction.claims.get()
+    # The payer paid the replacement first; the original's reversal comes later, quoting its number (CLP07).
+    imported(remittance_835(correction, trace="T2"), ctx)
+    text = remittance_835(correction, trace="T3", claims=[], reversals={replacement: {}}, plb=[("WO", "", "-146.16")])
+    imported(text.replace(f"*{payer_number(replacement)}*", f"*{claim.payer_claim_number}*"), ctx)
+    assert amounts(claim) == [(0, 0, 0)] * 2 and amounts(replacement) == [(CHARGE, 0, 0)] * 2
+
+
+def test_a_file_that_would_pay_a_line_more_than_its_charge_is_held(batch, ctx):
+    claim = batch.claims.get()
+    first, second = claim.lines.order_by("service_date")
+    imported(remittance_835(batch, trace="T1"), ctx)
+    [outcome] = remittance_import(text=remittance_835(batch, trace="T2"), file_name="again.835", ctx=ctx)
+    assert outcome.held
+    day = first.service_date
+    assert outcome.remittance.problems[0] == (
+        f"CLP {claim.claim_number}, line 1 (H0038 HE on {day:%b} {day.day}, {day.year}): posted, our line would "
+        "be paid 146.16, more than its charge 73.08. Was it paid before without a reversal?"
+    )
+    assert amounts(claim) == [(CHARGE, 0, 0)] * 2
+
+
+def test_resolving_a_line_that_would_pay_more_than_the_charge_is_refused(batch, ctx):
+    claim = batch.claims.get()
+    imported(remittance_835(batch, trace="T1"), ctx)
+    text = remittance_835(batch, trace="T2").replace(f"CLP*{claim.claim_number}*", "CLP*TYPO0001*")
+    imported(text, ctx)
+    rline = RemittanceLine.objects.filter(match=RemittanceLine.Match.UNMATCHED).first()
+    with pytest.raises(ValidationError, match="would be paid 146.16, more than its charge 73.08"):
+        remittance_line_resolve(rline=rline, claim=claim, ctx=ctx)
+    assert amounts(claim) == [(CHARGE, 0, 0)] * 2
+
+
+def test_sums_a_line_could_not_store_are_refused_at_import_and_after_review(batch, ctx):
+    claim = batch.claims.get()
+    first, second = claim.lines.order_by("service_date")
+    huge = {first: deny(("CO", "16", "99999999"), ("PR", "1", "-99999925.92"))}
+    held = remittance_835(batch, trace="HELD", decisions=huge).replace("BPR*I*73.08*", "BPR*I*70*")
+    [outcome] = remittance_import(text=held, file_name="held.835", ctx=ctx)
+    assert outcome.held
+    imported(remittance_835(batch, trace="T1", decisions=huge), ctx)
+    name = f"CLP {claim.claim_number}, line 1 (H0038 HE on {first.service_date:%b} {first.service_date.day}"
+    with pytest.raises(
+        RemittanceFileError, match=re.escape(name) + ".*our line's adjusted would be -199999851.84, more"
+    ):
+        remittance_import(text=remittance_835(batch, trace="T2", decisions=huge), file_name="x", ctx=ctx)
+    with pytest.raises(ValidationError, match="too large"):
+        remittance_post_held(remittance=outcome.remittance, note="Checked.", ctx=ctx)
+    outcome.remittance.refresh_from_db()
+    assert outcome.remittance.status == Remittance.Status.HELD
+    assert amounts(claim) == [(0, D("-99999925.92"), D(99999999)), (CHARGE, 0, 0)]
