@@ -246,3 +246,16 @@ def test_sums_a_line_could_not_store_are_refused_at_import_and_after_review(batc
     outcome.remittance.refresh_from_db()
     assert outcome.remittance.status == Remittance.Status.HELD
     assert amounts(claim) == [(0, D("-99999925.92"), D(99999999)), (CHARGE, 0, 0)]
+
+
+def test_a_correction_whose_reversal_matched_nothing_is_held_then_posted_and_resolved(batch, ctx):
+    claim = batch.claims.get()
+    imported(remittance_835(batch, trace="T1"), ctx)
+    text = remittance_835(batch, trace="T2", reversals={claim: {}}, claims=[claim])
+    held = _held(text.replace(f"CLP*{claim.claim_number}*22*", f"CLP*X{claim.claim_number}*22*", 1), ctx)
+    assert "our line would be paid 146.16, more than its charge 73.08" in held.problems[0]
+    assert amounts(claim) == [(2 * CHARGE, 0, 0)] * 2  # posted after review, as the clerk decided
+    for rline in RemittanceLine.objects.filter(match=RemittanceLine.Match.UNMATCHED).order_by("pk"):
+        remittance_line_resolve(rline=rline, claim=claim, ctx=ctx)
+    claim.refresh_from_db()
+    assert amounts(claim) == [(CHARGE, 0, 0)] * 2 and claim.status == Claim.Status.PAID
