@@ -2,11 +2,14 @@
 work on each (correct and resubmit, appeal, write off). Reads for the queue's page, and the
 three actions, each one transaction with its audit row and a step in the claim's history.
 
-A line is in the queue while its denied money is not all written off (`denied - written_off >
-0`), it is live (a corrected line is voided: its replacement is billed instead) and no appeal
-waits for the payer's answer. An appeal waits while it is dated on or after the payer's latest
-decision on the claim (`Claim.adjudicated_on`): a later remittance is the payer's answer, and a
-line still denied after it comes back to the queue."""
+A line is in the queue while it has open denied money: what was denied and not written off,
+but never more than is still owed (`LEAST(denied - written_off, charge - paid - adjusted -
+written_off) > 0`), so a denial the payer later paid (an overturned denial is often paid without
+being reversed first) leaves the queue. It must also be live (a corrected line is voided: its
+replacement is billed instead), and no appeal may wait for the payer's answer. An appeal waits
+while it is dated on or after the payer's latest decision on the claim (`Claim.adjudicated_on`):
+a later remittance is the payer's answer, and a line still denied after it comes back to the
+queue."""
 
 import datetime
 from decimal import Decimal
@@ -14,6 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from audit.context import AuditContext
@@ -43,10 +47,11 @@ def _line_label(line: ClaimLine) -> str:
 
 
 def open_denials() -> QuerySet[ClaimLine]:
-    """Live lines of exported claims with denied money not yet written off (`open_denied`)."""
+    """Live lines of exported claims with open denied money (`open_denied`: see the module)."""
+    owed = F("charge") - F("paid") - F("adjusted") - F("written_off")
     return (
         ClaimLine.objects.filter(voided=False, claim__batch__status=ClaimBatch.Status.EXPORTED)
-        .annotate(open_denied=ExpressionWrapper(F("denied") - F("written_off"), output_field=MONEY))
+        .annotate(open_denied=ExpressionWrapper(Least(F("denied") - F("written_off"), owed), output_field=MONEY))
         .filter(open_denied__gt=0)
     )
 
@@ -123,7 +128,7 @@ def _check_in_queue(line: ClaimLine) -> None:
         raise ValidationError("This line was corrected or voided: its replacement is billed instead.")
     if not line.claim.batch.is_frozen:
         raise ValidationError("This line's batch was never exported: nothing was denied on it.")
-    if line.denied - line.written_off <= 0:
+    if open_denied(line) <= 0:
         raise ValidationError("Nothing denied is left on this line: it was paid, corrected or written off.")
 
 
@@ -189,6 +194,11 @@ def still_owed(line: ClaimLine) -> Decimal:
     return line.charge - line.paid - line.adjusted - line.written_off
 
 
+def open_denied(line: ClaimLine) -> Decimal:
+    """What is still denied on a line: denied and not written off, never more than is owed."""
+    return min(line.denied - line.written_off, still_owed(line))
+
+
 def line_write_off(*, line: ClaimLine, reason: str, ctx: AuditContext, amount: Decimal | None = None) -> WriteOff:
     """Give up money still owed on a denied line, with the reason: by default the part still
     denied, never more than is owed. Under the line's row lock: two clerks writing off the same
@@ -202,7 +212,7 @@ def line_write_off(*, line: ClaimLine, reason: str, ctx: AuditContext, amount: D
         line = _locked(line)
         _check_in_queue(line)
         owed = still_owed(line)
-        amount = min(line.denied - line.written_off, owed) if amount is None else amount
+        amount = open_denied(line) if amount is None else amount
         if amount > owed:
             raise ValidationError(
                 f"Only ${owed:.2f} is still owed on this line (charge ${line.charge:.2f}, paid ${line.paid:.2f}, "

@@ -54,7 +54,13 @@ class Remittance(models.Model):
     payment_method = models.CharField(max_length=3, help_text="BPR04: ACH, CHK, NON...")
     paid_on = models.DateField(help_text="BPR16: the payment's effective date.")
     file_name = models.CharField(max_length=200, blank=True)
-    file_text = models.TextField()
+    # The file as imported. A file of several transactions (ST to SE) is kept once, on the first
+    # remittance imported from it; the others leave it empty and point at that one (`file`).
+    file_text = models.TextField(blank=True)
+    file_with = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The remittance of the same file that keeps its text.",
+    )  # fmt: skip
     status = models.CharField(max_length=20, choices=Status.choices)
     # Why a held file does not balance, one message each; [] when it balances.
     problems = models.JSONField(default=list, blank=True)
@@ -73,6 +79,11 @@ class Remittance(models.Model):
 
     def __str__(self) -> str:
         return f"Remittance {self.trace_number} from {self.payer_name}"
+
+    @property
+    def file(self) -> str:
+        """The text of the file this remittance was imported from."""
+        return self.file_with.file_text if self.file_with_id else self.file_text
 
 
 # CLP02, the claim status code (005010X221A1, loop 2100).
@@ -137,8 +148,11 @@ class RemittanceLine(models.Model):
         ClaimLine, null=True, blank=True, on_delete=models.PROTECT, related_name="remittance_lines"
     )
     position = models.PositiveIntegerField(help_text="Its order within the CLP, from 1.")
-    hcpcs = models.CharField(max_length=48)
+    hcpcs = models.CharField(max_length=48)  # SVC01: the procedure as the payer adjudicated it
     modifiers = models.JSONField(default=list, blank=True)
+    # SVC06, when the payer changed the code: the procedure as we billed it, which matching uses.
+    submitted_hcpcs = models.CharField(max_length=48, blank=True, help_text="SVC06, when the payer recoded.")
+    submitted_modifiers = models.JSONField(default=list, blank=True)
     service_date = models.DateField(null=True, blank=True)
     charge = models.DecimalField(**MONEY)
     paid = models.DecimalField(**MONEY)
@@ -161,6 +175,13 @@ class RemittanceLine(models.Model):
 
     def __str__(self) -> str:
         return f"SVC {self.hcpcs} on {self.service_date}"
+
+    @property
+    def billed_code(self) -> tuple[str, list[str]]:
+        """The procedure as we billed it: SVC06 when the payer sent one, else SVC01."""
+        if self.submitted_hcpcs:
+            return self.submitted_hcpcs, self.submitted_modifiers
+        return self.hcpcs, self.modifiers
 
 
 class Adjustment(models.Model):

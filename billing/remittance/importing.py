@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from audit.context import AuditContext
@@ -18,8 +18,9 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 
 from ..models import Adjustment, ProviderAdjustment, Remittance, RemittanceClaim, RemittanceLine
-from .matching import balance_problems, identify_payer, match_lines, our_claims, target_claim
-from .posting import category_of, post_line, settle_claim
+from .balance import balance_problems
+from .matching import FileMatch, identify_payer, match_file, our_claims
+from .posting import category_of, post_claim
 from .reader import ParsedRemittance, RemittanceFileError, read_835
 
 __all__ = [
@@ -49,8 +50,13 @@ def remittance_import(*, text: str, file_name: str, ctx: AuditContext) -> list[O
     for a file that is not a valid 835, having stored nothing."""
     text = text.lstrip()  # a blank line before the ISA is not worth refusing a file for
     parsed = read_835(text)
+    outcomes: list[Outcome] = []
     with transaction.atomic():
-        return [_import_one(one, text=text, file_name=file_name, ctx=ctx) for one in parsed]
+        for one in parsed:
+            # The text is stored once, on the first remittance this import creates (not once per ST).
+            kept = next((o.remittance for o in outcomes if o.created), None)
+            outcomes.append(_import_one(one, text=text, file_name=file_name, ctx=ctx, kept=kept))
+    return outcomes
 
 
 def _already(remittance: Remittance) -> Outcome:
@@ -62,14 +68,15 @@ def _already(remittance: Remittance) -> Outcome:
     return Outcome(remittance, False, message)
 
 
-def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: AuditContext) -> Outcome:
+def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: AuditContext, kept) -> Outcome:
     key = {"payer_identifier": parsed.payer_identifier, "trace_number": parsed.trace_number}
     existing = Remittance.objects.select_related("imported_by").filter(**key).first()
     if existing is not None:
         return _already(existing)
     payer = identify_payer(parsed)
     claims = our_claims([c.patient_control_number for c in parsed.claims], payer)
-    problems = balance_problems(parsed, set(claims))
+    found = match_file(parsed, claims)
+    problems = balance_problems(parsed, set(claims)) + found.problems
     remittance = Remittance(
         **key,
         payer=payer,
@@ -78,7 +85,8 @@ def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: Aud
         payment_method=parsed.payment_method,
         paid_on=parsed.paid_on,
         file_name=file_name[:200],
-        file_text=text,
+        file_text="" if kept else text,
+        file_with=kept,
         status=Remittance.Status.HELD if problems else Remittance.Status.POSTED,
         problems=problems,
         imported_by=ctx.actor,
@@ -91,7 +99,7 @@ def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: Aud
             remittance.save()
     except IntegrityError:
         return _already(Remittance.objects.select_related("imported_by").get(**key))
-    counts = _store(remittance, parsed, claims)
+    counts = _store(remittance, parsed, found)
     ProviderAdjustment.objects.bulk_create(
         ProviderAdjustment(remittance=remittance, reason=reason, reference=reference, amount=amount)
         for reason, reference, amount in parsed.provider_adjustments
@@ -104,12 +112,10 @@ def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: Aud
     return Outcome(remittance, True, _summary(remittance, counts))
 
 
-def _store(remittance: Remittance, parsed: ParsedRemittance, claims: dict) -> dict:
+def _store(remittance: Remittance, parsed: ParsedRemittance, found: FileMatch) -> dict:
     """The CLPs, SVCs and CASs, each SVC with the claim line it matched (or unmatched)."""
-    rclaims, lines_of = [], []
-    for position, claim in enumerate(parsed.claims, start=1):
-        ours = claims.get(claim.patient_control_number)
-        target = target_claim(ours, claim.status_code) if ours else None
+    rclaims = []
+    for position, (claim, target) in enumerate(zip(parsed.claims, found.targets, strict=True), start=1):
         rclaims.append(
             RemittanceClaim(
                 remittance=remittance,
@@ -126,12 +132,11 @@ def _store(remittance: Remittance, parsed: ParsedRemittance, claims: dict) -> di
                 remark_codes=claim.remark_codes,
             )
         )
-        lines_of.append(match_lines(target, claim.lines) if target else [None] * len(claim.lines))
     # Bulk inserts: pyx12 has checked each element's length against the 835 map, which the
     # fields were sized for, so full_clean (a query per foreign key per row) adds nothing here.
     RemittanceClaim.objects.bulk_create(rclaims)
     rlines, line_adjustments = [], []
-    for rclaim, claim, matches in zip(rclaims, parsed.claims, lines_of, strict=True):
+    for rclaim, claim, matches in zip(rclaims, parsed.claims, found.lines, strict=True):
         for position, (line, match) in enumerate(zip(claim.lines, matches, strict=True), start=1):
             rline = RemittanceLine(
                 remittance_claim=rclaim,
@@ -139,6 +144,8 @@ def _store(remittance: Remittance, parsed: ParsedRemittance, claims: dict) -> di
                 position=position,
                 hcpcs=line.hcpcs,
                 modifiers=line.modifiers,
+                submitted_hcpcs=line.submitted_hcpcs,
+                submitted_modifiers=line.submitted_modifiers,
                 service_date=line.service_date,
                 charge=line.charge,
                 paid=line.paid,
@@ -183,14 +190,29 @@ def _adjustment(rclaim, rline, parsed, paid: Decimal) -> Adjustment:
 
 def _post(remittance: Remittance, actor) -> int:
     """Post every matched line to its claim line, then settle each matched claim, in file order
-    (a reversal before the correction that follows it)."""
-    rclaims = remittance.claims.exclude(claim=None).select_related("remittance").order_by("position")
+    (a reversal before the correction that follows it). The CLPs, their lines and adjustments
+    are read in three queries; posting then costs one UPDATE a line and a few queries a claim."""
+    rclaims = list(remittance.claims.exclude(claim=None).order_by("position"))
+    lines_of: dict[int, list] = {}
+    for rline in RemittanceLine.objects.filter(remittance_claim__in=rclaims).order_by("position"):
+        lines_of.setdefault(rline.remittance_claim_id, []).append(rline)
+    on_line: dict[int, list] = {}
+    on_claim: dict[int, list] = {}
+    for adjustment in Adjustment.objects.filter(remittance_claim__in=rclaims).order_by("pk"):
+        if adjustment.line_id:
+            on_line.setdefault(adjustment.line_id, []).append(adjustment)
+        else:
+            on_claim.setdefault(adjustment.remittance_claim_id, []).append(adjustment)
     posted = 0
     for rclaim in rclaims:
-        for rline in rclaim.lines.filter(match=RemittanceLine.Match.MATCHED).order_by("position"):
-            post_line(rline)
-            posted += 1
-        settle_claim(rclaim, actor=actor)
+        rclaim.remittance = remittance
+        lines = lines_of.get(rclaim.pk, [])
+        matched = [rline for rline in lines if rline.match == RemittanceLine.Match.MATCHED]
+        postings = [(rline, on_line.get(rline.pk, [])) for rline in matched]
+        claim_adjustments = on_claim.get(rclaim.pk, [])
+        posted += post_claim(
+            rclaim, postings, claim_adjustments=claim_adjustments, lines=bool(lines), actor=actor, posting_file=True
+        )
     return posted
 
 
@@ -232,7 +254,16 @@ def remittance_post_held(*, remittance: Remittance, note: str, ctx: AuditContext
         )
         remittance.full_clean(validate_constraints=False)
         remittance.save(update_fields=["status", "reviewed_by", "review_note"])
-        posted = _post(remittance, ctx.actor)
+        try:
+            with transaction.atomic():
+                posted = _post(remittance, ctx.actor)
+        except DataError as error:
+            # Its amounts fit when it was imported (reader.py); added to what was posted since,
+            # a claim line's sum no longer fits NUMERIC(10,2). Nothing of it is posted.
+            raise ValidationError(
+                "Posting it would make a claim line's paid, adjusted or denied amount too large to store; "
+                "nothing was posted. Check the remittance with the payer."
+            ) from error
         # The note's words stay on the remittance; the audit row names what changed, never free text.
         details = {
             "posted_after_review": True,

@@ -1,5 +1,6 @@
-"""Which of our claims and claim lines a remittance speaks of, whether its figures add up, and
-billing staff's hand work on the lines that matched nothing (resolve to a claim, or dismiss).
+"""Which of our claims and claim lines a remittance speaks of, and billing staff's hand work on
+the lines that matched nothing (resolve to a claim, or dismiss). Whether its figures add up:
+balance.py.
 
 - A CLP is ours when CLP01 is a claim number we sent (CLM01, "PS" and eight digits) of an
   exported batch. When the file's payer can be told (its IDs name exactly one of our payers),
@@ -8,8 +9,11 @@ billing staff's hand work on the lines that matched nothing (resolve to a claim,
 - An SVC matches a line of that claim by procedure code (as billed: SVC06 when the payer changed
   it), modifiers and date of service; of several such lines, the first not yet matched by an
   earlier SVC of the same CLP, in the claim's line order.
-- A reversal (CLP02 22) of a replacement or void claim reverses what the original claim was
-  paid, so it posts to the original's lines.
+- A reversal (CLP02 22) of a replacement or void claim takes back either what the original was
+  paid (the payer reverses the original when it processes the correction) or what the
+  correction itself was paid (the payer reprocesses it later): see `target_claim`.
+- Posting must never pay a claim line more than its charge: a file that would is held for
+  review, and resolving a line that would is refused (`overpaid_lines`).
 """
 
 import re
@@ -18,7 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from audit.context import AuditContext
@@ -26,9 +30,11 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from programs.models import Payer
 
-from ..models import Claim, ClaimBatch, ClaimLine, Remittance, RemittanceLine
-from .posting import post_line, settle_claim
-from .reader import ParsedClaim, ParsedLine, ParsedRemittance
+from ..models import Adjustment, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceLine
+from ..services import lock_participants
+from .balance import describe as _describe
+from .posting import category_of, post_claim
+from .reader import ParsedAdjustment, ParsedLine, ParsedRemittance, RemittanceFileError
 
 CLAIM_NUMBER = re.compile(r"^PS(\d{8})$")
 
@@ -50,11 +56,19 @@ def identify_payer(parsed: ParsedRemittance) -> Payer | None:
     return None
 
 
-def target_claim(claim: Claim, status_code: str) -> Claim:
-    """The claim a CLP posts to: a reversal of a correction reverses the original's payment."""
-    if status_code == "22" and claim.original_id and claim.frequency != Claim.Frequency.ORIGINAL:
-        return claim.original
-    return claim
+def target_claim(claim: Claim, status_code: str, payer_claim_number: str, holds) -> Claim:
+    """The claim a CLP posts to. A reversal (CLP02 22) under a correction's number takes back the
+    correction's own adjudication or its original's: the one whose payer's claim number is the
+    reversal's CLP07 (a reversal quotes the claim it takes back); failing that, the one that
+    holds posted money (`holds(claim)`: its lines' paid, adjusted or denied not all zero); when
+    both or neither do, the original, whose adjudication a correction supersedes."""
+    if status_code != "22" or not claim.original_id or claim.frequency == Claim.Frequency.ORIGINAL:
+        return claim
+    pair = [claim, claim.original]
+    named = [c for c in pair if payer_claim_number and c.payer_claim_number == payer_claim_number]
+    if len(named) == 1:
+        return named[0]
+    return claim if holds(claim) and not holds(claim.original) else claim.original
 
 
 def our_claims(numbers, payer: Payer | None) -> dict[str, Claim]:
@@ -66,6 +80,70 @@ def our_claims(numbers, payer: Payer | None) -> dict[str, Claim]:
         claims = claims.filter(batch__payer=payer)
     claims = claims.select_related("original").prefetch_related("lines", "original__lines")
     return {claim.claim_number: claim for claim in claims}
+
+
+@dataclass
+class FileMatch:
+    """Each CLP's claim (or None) and each of its SVCs' claim line (or None), in file order, and
+    why posting them as they are would be wrong (`problems`: the file is held)."""
+
+    targets: list
+    lines: list[list]
+    problems: list[str]
+
+
+def match_file(parsed: ParsedRemittance, claims: dict[str, Claim]) -> FileMatch:
+    """Match every CLP and SVC of a remittance (`claims`: `our_claims`), following what the file
+    posts as it goes: a reversal's target depends on what the claims hold by then, and a line it
+    would pay beyond its charge is a problem. Raises RemittanceFileError when a line's sums would
+    not fit its columns. No query: `claims` come with their lines and their originals' lines."""
+    state: dict[int, list[Decimal]] = {}  # claim line pk: [paid, adjusted, denied] as posted so far
+    for claim in claims.values():
+        for line in [*claim.lines.all(), *(claim.original.lines.all() if claim.original_id else [])]:
+            state[line.pk] = [line.paid, line.adjusted, line.denied]
+
+    def holds(claim: Claim) -> bool:
+        return any(any(state[line.pk]) for line in claim.lines.all())
+
+    found = FileMatch([], [], [])
+    where: dict[int, tuple] = {}  # claim line pk: (the last CLP and SVC posting to it, the line)
+    for clp in parsed.claims:
+        ours = claims.get(clp.patient_control_number)
+        target = target_claim(ours, clp.status_code, clp.payer_claim_number, holds) if ours else None
+        matches = match_lines(target, clp.lines) if target else [None] * len(clp.lines)
+        for number, (line, match) in enumerate(zip(clp.lines, matches, strict=True), start=1):
+            if match is not None:
+                _add(state[match.pk], line)
+                where[match.pk] = (f"CLP {clp.patient_control_number}, line {number} ({_describe(line)})", match)
+        found.targets.append(target)
+        found.lines.append(matches)
+    for pk, (name, line) in where.items():
+        found.problems += overpaid_lines(name, line.charge, state[pk], error=RemittanceFileError)
+    return found
+
+
+def _add(sums: list[Decimal], line: ParsedLine) -> None:
+    sums[0] += line.paid
+    for a in line.adjustments:
+        sums[1 if category_of(a.group, a.reason, line.paid) == Adjustment.Category.ADJUSTED else 2] += a.amount
+
+
+# ClaimLine's money columns are NUMERIC(10,2).
+LINE_LIMIT = Decimal(10) ** 8
+
+
+def overpaid_lines(name: str, charge: Decimal, sums: list[Decimal], *, error) -> list[str]:
+    """Why a claim line whose sums (paid, adjusted, denied) would become `sums` must not be
+    posted as it is: [] when it may. Raises `error` when a sum would not fit its column."""
+    for field, value in zip(("paid", "adjusted", "denied"), sums, strict=True):
+        if abs(value) >= LINE_LIMIT:
+            raise error(f"{name}: posted, our line's {field} would be {value}, more than can be stored.")
+    if sums[0] > charge:
+        return [
+            f"{name}: posted, our line would be paid {sums[0]}, more than its charge {charge}. "
+            "Was it paid before without a reversal?"
+        ]
+    return []
 
 
 def match_lines(claim: Claim, lines: list[ParsedLine]) -> list[ClaimLine | None]:
@@ -87,67 +165,6 @@ def _first_candidate(claim_lines, line: ParsedLine, used: set[int]) -> ClaimLine
         if same and candidate.service_date == line.service_date and candidate.pk not in used:
             return candidate
     return None
-
-
-# --- Balance --------------------------------------------------------------------------------
-
-
-def balance_problems(parsed: ParsedRemittance, matched: set[str]) -> list[str]:
-    """Why the remittance does not add up, one sentence each naming the CLP01 and the line; []
-    when it balances (005010X221A1 section 1.10.2, balancing). `matched`: the CLP01s that are our
-    claims, which must also be postable line by line."""
-    problems = []
-    for claim in parsed.claims:
-        problems += _claim_problems(claim, claim.patient_control_number in matched)
-    paid = sum((c.paid for c in parsed.claims), Decimal(0))
-    plb = sum((amount for _, _, amount in parsed.provider_adjustments), Decimal(0))
-    if paid - plb != parsed.payment_amount:
-        problems.append(
-            f"The file: the claims' payments ({paid}) less the provider-level adjustments ({plb}) come to "
-            f"{paid - plb}, but the payment (BPR02) is {parsed.payment_amount}."
-        )
-    return problems
-
-
-def _claim_problems(claim: ParsedClaim, ours: bool) -> list[str]:
-    name = f"CLP {claim.patient_control_number}"
-    problems = []
-    for number, line in enumerate(claim.lines, start=1):
-        adjusted = sum((a.amount for a in line.adjustments), Decimal(0))
-        if line.charge - adjusted != line.paid:
-            problems.append(
-                f"{name}, line {number} ({_describe(line)}): the charge {line.charge} less its adjustments "
-                f"{adjusted} is {line.charge - adjusted}, but the payer paid {line.paid}."
-            )
-    claim_adjusted = sum((a.amount for a in claim.adjustments), Decimal(0))
-    line_adjusted = sum((a.amount for line in claim.lines for a in line.adjustments), Decimal(0))
-    if claim.charge - claim_adjusted - line_adjusted != claim.paid:
-        problems.append(
-            f"{name}: the charge {claim.charge} less its adjustments ({claim_adjusted} on the claim, "
-            f"{line_adjusted} on its lines) is {claim.charge - claim_adjusted - line_adjusted}, "
-            f"but the claim's payment (CLP04) is {claim.paid}."
-        )
-    if claim.lines:
-        charges = sum((line.charge for line in claim.lines), Decimal(0))
-        if charges != claim.charge:
-            problems.append(f"{name}: its lines' charges add up to {charges}, not the claim's charge {claim.charge}.")
-    if ours and not claim.lines:
-        problems.append(
-            f"{name}: the payer decided the whole claim without service lines (SVC); nothing can be posted "
-            "to its lines. Check it with the payer before posting."
-        )
-    elif ours and claim_adjusted:
-        problems.append(
-            f"{name}: {claim_adjusted} is adjusted on the claim, not on a line; it can't be posted to a line. "
-            "Check it with the payer before posting."
-        )
-    return problems
-
-
-def _describe(line: ParsedLine) -> str:
-    code = " ".join([line.hcpcs, *line.modifiers])
-    day = line.service_date
-    return f"{code} on {day:%b} {day.day}, {day.year}" if day else code
 
 
 # --- Unmatched lines -------------------------------------------------------------------------
@@ -181,7 +198,12 @@ class Resolved:
 
 def remittance_line_resolve(*, rline: RemittanceLine, claim: Claim, ctx: AuditContext) -> Resolved:
     """Billing staff say which of our claims an unmatched line belongs to; its line is found by
-    code, modifiers and date, then posted as if it had matched at import."""
+    code (as billed), modifiers and date, then posted as if it had matched at import.
+
+    Locks, in billing's order: the remittance line, the participant (`lock_participants`, as
+    batch builds and corrections do), then the claim's lines and its original's. Two clerks
+    resolving two lines of one remittance to the same claim at once: the second waits, then
+    sees the line the first took (and what it posted) and picks another or is refused."""
     with transaction.atomic():
         rline = (
             RemittanceLine.objects.select_for_update().select_related("remittance_claim__remittance").get(pk=rline.pk)
@@ -190,33 +212,64 @@ def remittance_line_resolve(*, rline: RemittanceLine, claim: Claim, ctx: AuditCo
         _check_open(rline)
         if not ClaimBatch.objects.get(pk=claim.batch_id).is_frozen:
             raise ValidationError(f"{claim.claim_number} has not been sent: only exported claims are paid.")
-        target = target_claim(claim, rclaim.status_code)
+        target = _target_locked(claim, rclaim)
         if rclaim.claim_id and rclaim.claim_id != target.pk:
             raise ValidationError(
                 f"This remittance claim is already matched to {rclaim.claim.claim_number}; its lines belong to it."
             )
-        # Lines this remittance already posts the same way (a payment, or a reversal) are taken:
-        # one remittance does not pay a line twice, though it may reverse it and pay it again.
-        same_sign = {"charge__gte": 0} if rline.charge >= 0 else {"charge__lt": 0}
-        siblings = RemittanceLine.objects.filter(remittance_claim__remittance=rclaim.remittance_id, **same_sign)
-        taken = set(siblings.exclude(claim_line=None).values_list("claim_line_id", flat=True))
-        parsed = ParsedLine(rline.hcpcs, rline.modifiers, rline.service_date, rline.charge, rline.paid)
-        line = _first_candidate(target.lines.all(), parsed, taken)
-        if line is None:
-            raise ValidationError(
-                f"{target.claim_number} has no line {_describe(parsed)} that is not already matched; "
-                "choose another claim or dismiss the line."
-            )
+        line, adjustments = _resolved_line(rline, target), list(rline.adjustments.all())
         rclaim.claim = target
         rclaim.save(update_fields=["claim"])
         rline.claim_line, rline.match = line, RemittanceLine.Match.RESOLVED
         rline.decided_by, rline.decided_at = ctx.actor, timezone.now()
         rline.save(update_fields=["claim_line", "match", "decided_by", "decided_at"])
-        post_line(rline)
-        settle_claim(rclaim, actor=ctx.actor)
+        post_claim(rclaim, [(rline, adjustments)], actor=ctx.actor)
         details = {"resolved_line": rline.pk, "claim": target.pk, "claim_line": line.pk}
         audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=rclaim.remittance, details=details)
     return Resolved(target, line)
+
+
+def _target_locked(claim: Claim, rclaim) -> Claim:
+    """The claim the line posts to (`target_claim`), with its lines (and its original's) locked
+    and read after the lock, so what they hold is what the other clerk committed."""
+    pair = [claim.pk, claim.original_id] if claim.original_id else [claim.pk]
+    lock_participants(ClaimLine.objects.filter(claim_id__in=pair).values("note_id"))
+    lines = Prefetch("lines", queryset=ClaimLine.objects.select_for_update().order_by("service_date", "pk"))
+    claims = {one.pk: one for one in Claim.objects.filter(pk__in=pair).prefetch_related(lines)}
+    mine = claims[claim.pk]
+    if claim.original_id:
+        mine.original = claims[claim.original_id]
+    return target_claim(mine, rclaim.status_code, rclaim.payer_claim_number, _holds)
+
+
+def _holds(claim: Claim) -> bool:
+    return any(line.paid or line.adjusted or line.denied for line in claim.lines.all())
+
+
+def _resolved_line(rline: RemittanceLine, target: Claim) -> ClaimLine:
+    """The target's line for `rline`: not one this remittance already posts the same way (a
+    payment, or a reversal: one remittance does not pay a line twice, though it may reverse it
+    and pay it again), and not one it would pay beyond its charge."""
+    same_sign = {"charge__gte": 0} if rline.charge >= 0 else {"charge__lt": 0}
+    siblings = RemittanceLine.objects.filter(remittance_claim__remittance=rline.remittance_claim.remittance_id)
+    taken = set(siblings.filter(**same_sign).exclude(claim_line=None).values_list("claim_line_id", flat=True))
+    parsed = ParsedLine(
+        rline.hcpcs, rline.modifiers, rline.service_date, rline.charge, rline.paid,
+        adjustments=[ParsedAdjustment(a.group, a.reason, a.amount) for a in rline.adjustments.all()],
+        submitted_hcpcs=rline.submitted_hcpcs, submitted_modifiers=rline.submitted_modifiers,
+    )  # fmt: skip
+    line = _first_candidate(target.lines.all(), parsed, taken)
+    if line is None:
+        raise ValidationError(
+            f"{target.claim_number} has no line {_describe(parsed)} that is not already matched; "
+            "choose another claim or dismiss the line."
+        )
+    sums = [line.paid, line.adjusted, line.denied]
+    _add(sums, parsed)
+    problems = overpaid_lines(f"{target.claim_number}, {_describe(parsed)}", line.charge, sums, error=ValidationError)
+    if problems:
+        raise ValidationError(problems[0] + " Dismiss it if it was.")
+    return line
 
 
 def remittance_line_dismiss(*, rline: RemittanceLine, reason: str, ctx: AuditContext) -> RemittanceLine:
@@ -260,7 +313,8 @@ def unmatched_lines():
 
 def claim_suggestions(rlines) -> dict[int, list[str]]:
     """For each unmatched line, our exported claims for the same member with a line of the same
-    code and date: the likely answer, offered first (one query for the page)."""
+    code as billed (SVC06 when the payer recoded it) and date: the likely answer, offered first
+    (one query for the page)."""
     rlines = list(rlines)
     members = {r.remittance_claim.member_id for r in rlines if r.remittance_claim.member_id}
     if not members:
@@ -268,13 +322,16 @@ def claim_suggestions(rlines) -> dict[int, list[str]]:
     rows = ClaimLine.objects.filter(
         claim__member_id__in=members,
         claim__batch__status=ClaimBatch.Status.EXPORTED,
-        hcpcs__in={r.hcpcs for r in rlines},
+        hcpcs__in={r.billed_code[0] for r in rlines},
         service_date__in={r.service_date for r in rlines if r.service_date},
     ).values_list("claim_id", "claim__member_id", "hcpcs", "service_date")
     found: dict[tuple, set[int]] = {}
     for claim_id, member, hcpcs, day in rows:
         found.setdefault((member, hcpcs, day), set()).add(claim_id)
     return {
-        r.pk: [f"PS{pk:08d}" for pk in sorted(found.get((r.remittance_claim.member_id, r.hcpcs, r.service_date), ()))]
+        r.pk: [
+            f"PS{pk:08d}"
+            for pk in sorted(found.get((r.remittance_claim.member_id, r.billed_code[0], r.service_date), ()))
+        ]
         for r in rlines
     }

@@ -3,7 +3,9 @@ map, then walked with pyx12's context reader (loop by loop, as the map defines t
 dataclasses. Nothing here touches the database; importing.py decides what to store.
 
 Amounts are Decimal from the file's text; an X12 number such as "-73.08" or ".5" is read with
-Decimal(text), never float().
+Decimal(text), never float(). pyx12 accepts a number of up to 18 characters; one wider than the
+column it is stored in, or posted to, or with a fraction of a cent, is refused here naming its
+CLP and element, rather than failing in the database.
 """
 
 import datetime
@@ -22,6 +24,11 @@ import pyx12.x12file
 import pyx12.x12n_document
 
 VERSION = "005010X221A1"
+# Digits before the decimal point of the columns (billing/models): a remittance's own figures
+# (BPR, CLP, PLB) are NUMERIC(12,2); what is posted to a claim line (SVC, AMT*B6, CAS) must fit
+# ClaimLine's NUMERIC(10,2); units and CAS quantities NUMERIC(9,2).
+WIDE, LINE, QUANTITY = 10, 8, 7
+CENT = Decimal("0.01")
 # What other X12 files are, so a person who picked the wrong file is told which one it was.
 OTHER_KINDS = {
     "999": "a 999 acknowledgment",
@@ -241,7 +248,7 @@ def _parse(text: str) -> list[ParsedRemittance]:
             current = ParsedRemittance("", "", "", Decimal(0), "", None, sender_id=sender)
             remittances.append(current)
         elif seg_id == "BPR":
-            current.payment_amount = _money(seg.get_value("BPR02"))
+            current.payment_amount = _amount(seg, "BPR02", "The payment")
             current.payment_method = seg.get_value("BPR04") or ""
             current.paid_on = _date(seg.get_value("BPR16"))
         elif seg_id == "TRN":
@@ -265,21 +272,22 @@ def _segments(loop) -> list:
 
 
 def _claim(loop) -> ParsedClaim:
-    claim = None
+    claim = where = None
     for seg in _segments(loop):
         seg_id = seg.get_seg_id()
         if seg_id == "CLP":
+            where = f"CLP {seg.get_value('CLP01') or ''}"
             claim = ParsedClaim(
                 patient_control_number=seg.get_value("CLP01") or "",
                 status_code=seg.get_value("CLP02") or "",
-                charge=_money(seg.get_value("CLP03")),
-                paid=_money(seg.get_value("CLP04")),
-                patient_responsibility=_money(seg.get_value("CLP05"), None),
+                charge=_amount(seg, "CLP03", where),
+                paid=_amount(seg, "CLP04", where),
+                patient_responsibility=_amount(seg, "CLP05", where, default=None),
                 payer_claim_number=seg.get_value("CLP07") or "",
                 filing_indicator=seg.get_value("CLP06") or "",
             )
         elif seg_id == "CAS":
-            claim.adjustments += _cas(seg)
+            claim.adjustments += _cas(seg, where)
         elif seg_id == "NM1" and seg.get_value("NM101") == "QC":
             claim.member_id = seg.get_value("NM109") or ""
             names = [seg.get_value("NM103") or "", seg.get_value("NM104") or ""]
@@ -290,11 +298,11 @@ def _claim(loop) -> ParsedClaim:
             claim.service_date = _date(seg.get_value("DTM02"))
     for child in loop.children:
         if child.type == "loop" and child.id == "2110":
-            claim.lines.append(_line(child, claim.service_date))
+            claim.lines.append(_line(child, claim.service_date, f"{where}, line {len(claim.lines) + 1}"))
     return claim
 
 
-def _line(loop, claim_date) -> ParsedLine:
+def _line(loop, claim_date, where: str) -> ParsedLine:
     line = None
     dates: dict[str, datetime.date | None] = {}
     for seg in _segments(loop):
@@ -302,23 +310,23 @@ def _line(loop, claim_date) -> ParsedLine:
         if seg_id == "SVC":
             hcpcs, modifiers = _procedure(seg, "SVC01")
             submitted, submitted_modifiers = _procedure(seg, "SVC06")
-            units = seg.get_value("SVC05") or seg.get_value("SVC07")
+            units = "SVC05" if seg.get_value("SVC05") else "SVC07"
             line = ParsedLine(
                 hcpcs=hcpcs,
                 modifiers=modifiers,
                 service_date=None,
-                charge=_money(seg.get_value("SVC02")),
-                paid=_money(seg.get_value("SVC03")),
-                units=Decimal(units) if units else None,
+                charge=_amount(seg, "SVC02", where, digits=LINE),
+                paid=_amount(seg, "SVC03", where, digits=LINE),
+                units=_amount(seg, units, where, digits=QUANTITY, default=None, cents=False),
                 submitted_hcpcs=submitted,
                 submitted_modifiers=submitted_modifiers,
             )
         elif seg_id == "DTM":
             dates[seg.get_value("DTM01") or ""] = _date(seg.get_value("DTM02"))
         elif seg_id == "CAS":
-            line.adjustments += _cas(seg)
+            line.adjustments += _cas(seg, where)
         elif seg_id == "AMT" and seg.get_value("AMT01") == "B6":
-            line.allowed = _money(seg.get_value("AMT02"))
+            line.allowed = _amount(seg, "AMT02", where, digits=LINE)
         elif seg_id == "LQ" and seg.get_value("LQ01") == "HE":
             line.remark_codes.append(seg.get_value("LQ02") or "")
     # The date of service (472), or the start of a service period (150), else the claim's date.
@@ -333,19 +341,17 @@ def _procedure(seg, ref: str) -> tuple[str, list[str]]:
     return code, modifiers
 
 
-def _cas(seg) -> list[ParsedAdjustment]:
-    """CAS01 is the group; up to six reason, amount, quantity triplets follow (CAS02-CAS19)."""
+def _cas(seg, where: str) -> list[ParsedAdjustment]:
+    """CAS01 is the group; up to six reason, amount, quantity triplets follow (CAS02-CAS19). A
+    claim's CAS is spread over its lines when posted, so it too must fit a line's column."""
     group = seg.get_value("CAS01") or ""
     found = []
     for start in range(2, 20, 3):
         reason = seg.get_value(f"CAS{start:02d}")
         if reason:
-            quantity = seg.get_value(f"CAS{start + 2:02d}")
-            found.append(
-                ParsedAdjustment(
-                    group, reason, _money(seg.get_value(f"CAS{start + 1:02d}")), Decimal(quantity) if quantity else None
-                )
-            )
+            amount = _amount(seg, f"CAS{start + 1:02d}", where, digits=LINE)
+            quantity = _amount(seg, f"CAS{start + 2:02d}", where, digits=QUANTITY, default=None, cents=False)
+            found.append(ParsedAdjustment(group, reason, amount, quantity))
     return found
 
 
@@ -355,14 +361,24 @@ def _plb(seg) -> list[tuple[str, str, Decimal]]:
     for start in range(3, 15, 2):
         reason = seg.get_value(f"PLB{start:02d}-1")
         if reason:
-            found.append(
-                (reason, seg.get_value(f"PLB{start:02d}-2") or "", _money(seg.get_value(f"PLB{start + 1:02d}")))
-            )
+            amount = _amount(seg, f"PLB{start + 1:02d}", "PLB")
+            found.append((reason, seg.get_value(f"PLB{start:02d}-2") or "", amount))
     return found
 
 
-def _money(text: str | None, default: Decimal | None = Decimal(0)) -> Decimal | None:
-    return Decimal(text) if text else default
+def _amount(seg, ref: str, where: str, *, digits=WIDE, default=Decimal(0), cents=True) -> Decimal | None:
+    """Element `ref` of `seg` as a Decimal (`default` when empty), refused when it has more than
+    `digits` digits before the point or, for money (`cents`), a fraction of a cent."""
+    text = seg.get_value(ref)
+    if not text:
+        return default
+    value = Decimal(text)
+    if abs(value) >= 10**digits or (cents and value != value.quantize(CENT)):
+        kind = "a fraction of a cent" if abs(value) < 10**digits else f"more than {digits} digits before the point"
+        raise RemittanceFileError(
+            f"{where}: {ref} is {text}, which has {kind}; it can't be stored or posted. Ask the payer to check it."
+        )
+    return value
 
 
 def _date(text: str | None) -> datetime.date | None:

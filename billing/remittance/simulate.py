@@ -25,19 +25,21 @@ class Pay:
     remarks: tuple = ()
     allowed: Decimal | None = None
     code: str = ""  # another procedure code than the line's (a line that matches nothing)
+    recoded: str = ""  # adjudicated as this code (SVC01), ours echoed in SVC06
 
 
-def pay(paid=None, *cas, remarks=(), allowed=None, code="") -> Pay:
-    """Pay `paid` (default: the whole charge); what is not paid is CO-45 unless `cas` says."""
+def pay(paid=None, *cas, remarks=(), allowed=None, code="", recoded="") -> Pay:
+    """Pay `paid` (default: the whole charge); what is not paid is CO-45 unless `cas` says.
+    `recoded`: the payer adjudicated the line as that code, and sends ours in SVC06."""
     paid = Decimal(str(paid)) if paid is not None else None
     if paid is not None and not cas:
         cas = (("CO", "45", REST),)
-    return Pay(paid, tuple(cas), tuple(remarks), allowed, code)
+    return Pay(paid, tuple(cas), tuple(remarks), allowed, code, recoded)
 
 
-def deny(*cas, remarks=("N130",)) -> Pay:
+def deny(*cas, remarks=("N130",), code="") -> Pay:
     """Pay nothing: CO-16 for the whole charge unless `cas` says otherwise."""
-    return Pay(Decimal(0), tuple(cas) or (("CO", "16", REST),), tuple(remarks))
+    return Pay(Decimal(0), tuple(cas) or (("CO", "16", REST),), tuple(remarks), code=code)
 
 
 def payer_number(claim: Claim) -> str:
@@ -160,8 +162,11 @@ def _svc(line, decision: Pay, sign: int) -> tuple[list[str], Decimal]:
     rest = line.charge - paid - given
     cas = [(group, reason, rest if amount is REST else Decimal(str(amount))) for group, reason, amount in decision.cas]
     procedure = ":".join(["HC", decision.code or line.hcpcs, *line.modifiers])
+    submitted = ""
+    if decision.recoded:
+        procedure, submitted = f"HC:{decision.recoded}", procedure
     segments = [
-        _seg("SVC", procedure, money(sign * line.charge), money(sign * paid), "", line.units),
+        _seg("SVC", procedure, money(sign * line.charge), money(sign * paid), "", line.units, submitted),
         _seg("DTM", "472", line.service_date.strftime("%Y%m%d")),
     ]
     segments += _cas_segments(cas, sign)

@@ -1,6 +1,6 @@
 """Remittances posted for tests as the 835 import posts them: Remittance, RemittanceClaim,
 RemittanceLine and Adjustment rows matched to our claim lines, then billing's own posting code
-(`posting.post_line`, `posting.settle_claim`) adds them to the claim lines. Nothing here writes
+(`posting.post_claim`) adds them to the claim lines. Nothing here writes
 a ClaimLine sum by hand."""
 
 import datetime
@@ -73,6 +73,7 @@ def post(
             paid=paid,
             payer_claim_number=payer_claim_number or f"TX-{claim.pk}",
         )
+        postings = []
         for position, (line, (line_paid, adjustments)) in enumerate(zip(lines, decisions, strict=True), start=1):
             line_paid = Decimal(line_paid)
             rline = RemittanceLine.objects.create(
@@ -88,7 +89,7 @@ def post(
                 units=line.units,
                 match=RemittanceLine.Match.MATCHED,
             )
-            for group, reason, amount in adjustments:
+            rows = [
                 Adjustment.objects.create(
                     remittance_claim=rclaim,
                     line=rline,
@@ -97,8 +98,10 @@ def post(
                     amount=Decimal(amount),
                     category=posting.category_of(group, reason, line_paid),
                 )
-            posting.post_line(rline)
-        posting.settle_claim(rclaim, actor=by)
+                for group, reason, amount in adjustments
+            ]
+            postings.append((rline, rows))
+        posting.post_claim(rclaim, postings, actor=by)
     return remittance
 
 

@@ -189,6 +189,38 @@ def test_a_part_written_off_leaves_the_rest_in_the_queue_and_never_more_than_owe
 
 
 @pytest.mark.django_db
+def test_a_denied_line_paid_later_leaves_the_queue_and_the_claim_is_paid(identity, payer, author, person):
+    """The denial overturned: the payer pays the line without reversing the denial first."""
+    claim = denied_claim(payer, author, person, trace="T1", decided=3)
+    line = line_of(claim)
+    post(claim, [(CHARGE, [])], paid_on=days_ago(1), trace="T2", by=author)
+    line.refresh_from_db()
+    claim.refresh_from_db()
+    assert (line.paid, line.denied, line.outstanding) == (CHARGE, CHARGE, 0)
+    assert list(denials.queue({})) == [] and denials.by_reason({}) == [] and list(denials.appealed({})) == []
+    assert claim.status == Claim.Status.PAID and claim.status_detail == ""
+    with pytest.raises(ValidationError, match="Nothing denied is left on this line"):
+        denials.line_write_off(line=line, reason="give up", ctx=AuditContext(author))
+    with pytest.raises(ValidationError, match="Nothing denied is left on this line"):
+        denials.line_write_off(line=line, amount=Decimal("1.00"), reason="give up", ctx=AuditContext(author))
+    assert not WriteOff.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_denied_line_paid_in_part_later_keeps_only_what_is_still_owed_in_the_queue(identity, payer, author, person):
+    claim = denied_claim(payer, author, person, trace="T1", decided=3)
+    line = line_of(claim)
+    post(claim, [("40.00", [("CO", "45", "13.08"), ("CO", "16", "20.00")])], paid_on=days_ago(1), trace="T2", by=author)
+    [row] = denials.queue({})
+    assert (row.denied, row.outstanding, row.open_denied) == (CHARGE + 20, 20, 20)
+    assert [(r["denial_reason"], r["amount"]) for r in denials.by_reason({})] == [("CO-16", 20)]
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PARTLY_PAID and claim.status_detail == "Denied: CO-16"
+    assert denials.line_write_off(line=line, reason="Not worth it", ctx=AuditContext(author)).amount == 20
+    assert list(denials.queue({})) == []
+
+
+@pytest.mark.django_db
 def test_no_action_on_a_line_that_was_corrected(identity, payer, author, person):
     line = line_of(denied_claim(payer, author, person, trace="T1"))
     denials.line_correct(line=line, ctx=AuditContext(author))

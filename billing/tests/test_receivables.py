@@ -168,7 +168,7 @@ def test_the_page_and_downloads_take_as_many_queries_for_30_lines_as_for_2(
     for line in many.claims.get().lines.all()[:10]:
         denials.line_write_off(line=line, reason="x", ctx=AuditContext(author))
     assert [_queries(client, url) for url in urls] == few
-    assert few[0] <= 11  # sign-in (5 with the session), and one query for each of the 5 figures
+    assert few[0] <= 12  # sign-in (5 with the session), and one query for each of the 6 sums
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 bad input gets, and query counts that do not grow with the rows."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -135,6 +136,17 @@ def test_the_import_page_lists_the_validators_messages_and_changes_nothing(clien
     assert "This field is required." in body
 
 
+def test_the_import_page_refuses_an_amount_too_wide_to_store(client, billing_user, batch):
+    claim = batch.claims.order_by("pk").first()
+    text = remittance_835(batch)
+    text = re.sub(rf"(CLP\*{claim.claim_number}\*1\*)146\.16", r"\g<1>12345678901234", text)
+    client.force_login(billing_user)
+    response = client.post(reverse("billing:remittance_import"), {"file": upload(text)})
+    assert response.status_code == 200
+    assert f"CLP {claim.claim_number}: CLP03 is 12345678901234" in response.content.decode()
+    assert not Remittance.objects.exists()
+
+
 def test_the_import_page_refuses_a_file_over_5_mb(client, billing_user):
     client.force_login(billing_user)
     big = SimpleUploadedFile("big.835", b"ISA" + b" " * (5 * 1024 * 1024), content_type="text/plain")
@@ -171,6 +183,18 @@ def test_a_held_remittance_is_dismissed_with_a_reason(client, billing_user, batc
     client.post(reverse("billing:remittance_dismiss", args=[held.pk]), {"note": "Resent by the payer"})
     held.refresh_from_db()
     assert held.status == Remittance.Status.DISMISSED and not ClaimLine.objects.exclude(paid=0).exists()
+
+
+def test_an_unmatched_line_the_payer_recoded_shows_the_code_we_billed(client, billing_user, batch):
+    claim = batch.claims.get()
+    first = claim.lines.order_by("service_date").first()
+    text = remittance_835(batch, decisions={first: pay(recoded="H0039")})
+    text = text.replace(f"CLP*{claim.claim_number}*", "CLP*MISTYPED1*")
+    remittance_import(text=text, file_name="era.835", ctx=AuditContext(billing_user))
+    client.force_login(billing_user)
+    body = client.get(reverse("billing:unmatched_list")).content.decode()
+    assert "H0039 (billed as H0038 HE) ·" in body
+    assert body.count(f"Our claims for this member with this code and date: {claim.claim_number}.") == 2
 
 
 def test_unmatched_lines_are_resolved_or_dismissed_on_their_page(client, billing_user, batch, payer):

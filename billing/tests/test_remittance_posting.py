@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
@@ -24,6 +25,7 @@ from billing.models import (
 )
 from billing.remittance.importing import remittance_dismiss, remittance_import, remittance_post_held
 from billing.remittance.matching import (
+    claim_suggestions,
     remittance_line_dismiss,
     remittance_line_resolve,
     unmatched_lines,
@@ -117,6 +119,20 @@ def test_a_full_denial_denies_every_line_with_its_reason(batch, ctx):
     rosa.refresh_from_db()
     assert rosa.status == Claim.Status.DENIED and "CO-197" in rosa.status_detail
     assert RemittanceClaim.objects.get(claim=rosa).status_code == "4"
+
+
+@pytest.mark.parametrize(
+    ("reason", "category"),
+    [("1", "adjusted"), ("2", "adjusted"), ("3", "adjusted"), ("96", "denied"), ("204", "denied"), ("27", "denied")],
+)
+def test_the_members_share_is_adjusted_only_for_deductible_coinsurance_and_copay(batch, ctx, reason, category):
+    """Medicaid pays in full (42 CFR 447.15): PR-96, PR-204, PR-27 are not billable to the member."""
+    rosa, ana, (first, second) = claims_of(batch)
+    decisions = {first: pay(63.08, ("PR", reason, "10"))}
+    remittance_import(text=remittance_835(batch, decisions=decisions), file_name="era.835", ctx=ctx)
+    assert Adjustment.objects.get(group="PR").category == category
+    expected = (D("63.08"), D(10), 0, "") if category == "adjusted" else (D("63.08"), 0, D(10), f"PR-{reason}")
+    assert sums(first) == expected
 
 
 def test_a_reversal_and_its_correction_in_the_same_file_leave_the_line_right(batch, ctx):
@@ -236,8 +252,9 @@ def test_our_claim_decided_without_service_lines_or_with_claim_level_adjustments
     )
     assert outcome.held
     assert outcome.remittance.problems == [
-        f"CLP {ana.claim_number}: the payer decided the whole claim without service lines (SVC); nothing can be "
-        "posted to its lines. Check it with the payer before posting."
+        f"CLP {ana.claim_number}: the payer decided the whole claim without service lines (SVC). Check it with "
+        "the payer; posted after review, its payment and adjustments are spread over the claim's lines in "
+        "proportion to their charges."
     ]
     assert not ClaimLine.objects.exclude(paid=0).exists()
     Adjustment.objects.get(line=None, reason="16", remittance_claim__claim=ana)  # kept for the review
@@ -260,6 +277,21 @@ def test_resolving_an_unmatched_line_posts_it_to_the_line_of_the_chosen_claim(ba
     with pytest.raises(ValidationError, match="already matched by hand"):
         remittance_line_resolve(rline=rline, claim=ana, ctx=ctx)
     assert AuditEvent.objects.filter(details__resolved_line=rline.pk).count() == 1
+
+
+def test_a_line_the_payer_recoded_is_matched_suggested_and_resolved_by_the_code_we_sent(batch, ctx):
+    rosa, ana, (first, second) = claims_of(batch)
+    ana_line = ana.lines.get()
+    decisions = {first: pay(recoded="H0039"), ana_line: pay(recoded="H0039")}
+    text = remittance_835(batch, decisions=decisions).replace(f"CLP*{rosa.claim_number}*", "CLP*TYPO0001*")
+    remittance_import(text=text, file_name="era.835", ctx=ctx)
+    matched = RemittanceLine.objects.get(claim_line=ana_line)
+    assert (matched.hcpcs, matched.submitted_hcpcs, matched.submitted_modifiers) == ("H0039", "H0038", ["HE"])
+    # Rosa's claim number was mistyped: her lines wait unmatched, the recoded one found by SVC06.
+    rline = RemittanceLine.objects.get(hcpcs="H0039", match=RemittanceLine.Match.UNMATCHED)
+    assert claim_suggestions(list(unmatched_lines()))[rline.pk] == [rosa.claim_number]
+    assert remittance_line_resolve(rline=rline, claim=rosa, ctx=ctx).line == first
+    assert sums(first) == (D("73.08"), 0, 0, "")
 
 
 def test_dismissing_an_unmatched_line_needs_a_reason_and_posts_nothing(batch, ctx):
@@ -329,6 +361,29 @@ def test_the_same_file_twice_posts_nothing_the_second_time(batch, ctx, billing_u
     assert {sums(line)[0] for line in ClaimLine.objects.filter(claim__batch=batch)} == {D("73.08")}
 
 
+def _import_queries(identity, payer, author, person, ctx, lines: int, first_day: int) -> int:
+    notes = [signed_note(person, author, day=days_ago(first_day + i)) for i in range(lines)]
+    built = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
+    batch = services.batch_export(batch=built, ctx=AuditContext(author))
+    claim = batch.claims.get()
+    assert claim.lines.count() == lines
+    # Every line decided with two adjustments; the claim denied in part.
+    decisions = {line: pay(40, ("CO", "45", "13.08"), ("CO", "16", None)) for line in claim.lines.all()}
+    text = remittance_835(batch, decisions=decisions, trace=f"COST{lines}")
+    with CaptureQueriesContext(connection) as queries:
+        [outcome] = remittance_import(text=text, file_name="era.835", ctx=ctx)
+    assert outcome.remittance.status == Remittance.Status.POSTED, outcome.remittance.problems
+    assert {sums(line) for line in claim.lines.all()} == {(D(40), D("13.08"), D(20), "CO-16")}
+    return len(queries)
+
+
+def test_an_import_costs_at_most_a_few_queries_a_line(identity, payer, author, person, ctx):
+    """A 5 MB file holds tens of thousands of lines: the cost of one line must stay small."""
+    two = _import_queries(identity, payer, author, person, ctx, 2, first_day=40)
+    twenty = _import_queries(identity, payer, author, person, ctx, 20, first_day=3)
+    assert twenty - two <= 18 * 2, (two, twenty)  # at most two queries a line
+
+
 def _row_counts():
     models = (Remittance, RemittanceClaim, RemittanceLine, Adjustment, ProviderAdjustment, ClaimEvent, AuditEvent)
     return [m.objects.count() for m in models]
@@ -392,6 +447,50 @@ def test_two_imports_of_one_file_at_once_post_it_once(batch, billing_user, tx_co
     assert "already imported" in outcome["second"][0].message
     assert Remittance.objects.count() == 1
     assert {line.paid for line in ClaimLine.objects.filter(claim__batch=batch)} == {D("73.08")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_resolving_lines_of_two_remittances_to_one_claim_line_at_once_pay_it_once(
+    batch, billing_user, tx_code
+):
+    """Two connections: the second resolve waits on the participant and lines the first locked,
+    then reads what the first posted, and is refused instead of paying the line twice."""
+    rosa, _, (first, _) = claims_of(batch)
+    for trace in ("T1", "T2"):  # the payer paid the claim twice, under mistyped numbers
+        text = remittance_835(batch, claims=[rosa], trace=trace).replace(f"CLP*{rosa.claim_number}*", "CLP*TYPO1*")
+        remittance_import(text=text, file_name="era.835", ctx=AuditContext(billing_user))
+    one, two = RemittanceLine.objects.filter(service_date=first.service_date).order_by("pk")
+    resolved, release, outcome = threading.Event(), threading.Event(), {}
+
+    def clerk_one():
+        try:
+            with transaction.atomic():
+                outcome["one"] = remittance_line_resolve(rline=one, claim=rosa, ctx=AuditContext(billing_user))
+                resolved.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    def clerk_two():
+        resolved.wait(20)
+        try:
+            outcome["two"] = remittance_line_resolve(rline=two, claim=rosa, ctx=AuditContext(billing_user))
+        except ValidationError as error:
+            outcome["two_error"] = error.messages[0]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=clerk_one), threading.Thread(target=clerk_two)]
+    for t in threads:
+        t.start()
+    resolved.wait(20)
+    wait_until(lambda: _waiting_on_a_lock() == 1, what="the second resolve to wait on the first one's locks")
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert outcome["one"].line == first and "two" not in outcome
+    assert "our line would be paid 146.16, more than its charge 73.08" in outcome["two_error"]
+    assert sums(first) == (D("73.08"), 0, 0, "")
 
 
 def _waiting_on_a_lock() -> int:

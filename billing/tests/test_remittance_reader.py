@@ -10,9 +10,9 @@ from django.template import Context, Template
 
 from audit.context import AuditContext
 from billing.models import ClaimLine, Remittance, RemittanceLine
+from billing.remittance.balance import balance_problems
 from billing.remittance.codes import UNKNOWN, carc_meaning, group_meaning, rarc_meaning
 from billing.remittance.importing import remittance_import
-from billing.remittance.matching import balance_problems
 from billing.remittance.reader import ParsedAdjustment, RemittanceFileError, read_835
 
 D = Decimal
@@ -134,6 +134,16 @@ def test_a_public_sample_imports_with_every_claim_unmatched(billing_user, identi
     assert not ClaimLine.objects.exists()
 
 
+@pytest.mark.django_db
+def test_a_file_of_two_remittances_is_stored_once(billing_user, identity, payer):
+    first, second = remittance_import(text=RICH, file_name="two.835", ctx=AuditContext(billing_user))
+    first, second = first.remittance, second.remittance
+    assert (first.trace_number, second.trace_number) == ("TRACE-A", "TRACE-B")
+    assert first.file_text == RICH and first.file_with is None
+    assert second.file_text == "" and second.file_with == first
+    assert first.file == second.file == RICH
+
+
 def test_other_separators_and_line_breaks_read_the_same():
     sample = (SAMPLES / "emedny_sample.txt").read_text()
     [expected] = read_835(sample)
@@ -152,6 +162,27 @@ def test_pyx12s_findings_are_the_error_messages():
         in messages
     )
     assert "SE count of 28 for SE02=0001 is wrong. I count 29" in messages
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("BPR*I*185*", "BPR*I*12345678901*", "The payment: BPR02 is 12345678901"),
+        ("CLP*PS00000001*1*300*", "CLP*PS00000001*1*12345678901234*", "CLP PS00000001: CLP03 is 12345678901234"),
+        ("CLP*OTHER1*1*10*10**", "CLP*OTHER1*1*10*10*-99999999999*", "CLP OTHER1: CLP05 is -99999999999"),
+        ("SVC*HC:H0038*100*80**2*", "SVC*HC:H0038*123456789*80**2*", "CLP PS00000001, line 2: SVC02 is 123456789"),
+        ("CAS*PR*2*20~", "CAS*PR*2*100000000~", "CLP PS00000001, line 2: CAS03 is 100000000"),
+        ("AMT*B6*50~", "AMT*B6*50.005~", "CLP PS00000001, line 1: AMT02 is 50.005"),
+        ("SVC*HC:H0038:HE*100*80**4~", "SVC*HC:H0038:HE*100*80**123456789~", "CLP PS00000001, line 3: SVC05"),
+        ("*WO:A1*1*", "*WO:A1*99999999999*", "PLB: PLB04 is 99999999999"),
+    ],
+)
+def test_an_amount_too_wide_to_store_or_post_is_refused_naming_the_claim_and_element(old, new, message):
+    assert old in RICH
+    with pytest.raises(RemittanceFileError) as error:
+        read_835(RICH.replace(old, new, 1))
+    [found] = error.value.messages
+    assert found.startswith(message), found
 
 
 def test_st03_which_the_835_guide_marks_not_used_is_tolerated_only_with_the_guides_version():
