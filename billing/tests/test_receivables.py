@@ -139,7 +139,7 @@ def test_the_downloads_read_back_equal_the_page(client, billing_user, identity, 
     assert csv_payers == [["'=HYPERLINK(1)", *payers[0][1:]], payers[1]]  # a formula stays text
     assert xlsx_payers == payers and csv_months == months == xlsx_months
     body = client.get(reverse("billing:receivable_list")).content.decode()
-    assert '<td class="text-end">$73.08</td>' in body and "$146.16" in body  # the figures shown
+    assert '<td data-label="Total" class="text-end">$73.08</td>' in body and "$146.16" in body  # the figures shown
     audits = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, details__download="accounts receivable")
     assert sorted(audits.values_list("details__format", flat=True)) == ["csv", "xlsx"]
     assert audits.first().details["tables"] == ["outstanding by payer", "per month"]

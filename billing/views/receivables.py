@@ -13,7 +13,9 @@ from ..access import BILLING_ROLES
 @role_required(*BILLING_ROLES)
 def receivable_list(request: HttpRequest) -> HttpResponse:
     report = receivables.receivables()
-    context = {"report": report, "buckets": [label for label, _, _ in receivables.BUCKETS]}
+    buckets = [label for label, _, _ in receivables.BUCKETS]
+    context = {"report": report, "buckets": buckets}
+    context["month_columns"] = receivables.MONTH_COLUMNS[1:]
     return render(request, "billing/receivable_list.html", context)
 
 
