@@ -6,9 +6,10 @@ from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from audit.context import AuditContext
 
 from .access import may_bill
 
@@ -76,3 +77,26 @@ def command_file(path: str, kind: str) -> tuple[str, str]:
         raise CommandError(f"Can't read {path}: {error.strerror}.") from error
     except ValidationError as error:
         raise CommandError(f"{path}: {error.messages[0]}") from error
+
+
+class ImportCommand(BaseCommand):
+    """`manage.py <command> PATH --user EMAIL`: import one X12 file as its page does, for a billing
+    user or program admin, audited as the command. Subclasses name the kind and do the import."""
+
+    kind = "X12 file"  # what the file is, for the messages
+    doing = "import files"  # what the user does, for the refusal
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help=f"The {self.kind}.")
+        parser.add_argument(
+            "--user", required=True, metavar="EMAIL", help="Who is importing: billing staff or a program admin."
+        )
+
+    def handle(self, *args, path, user, **options):
+        actor = command_actor(user, self.doing)
+        name, text = command_file(path, self.kind)
+        command = type(self).__module__.rsplit(".", 1)[-1]
+        self.import_file(name=name, text=text, path=path, ctx=AuditContext.for_command(actor, command))
+
+    def import_file(self, *, name: str, text: str, path: str, ctx: AuditContext) -> None:
+        raise NotImplementedError

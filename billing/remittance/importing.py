@@ -242,18 +242,7 @@ def remittance_post_held(*, remittance: Remittance, note: str, ctx: AuditContext
     if not note:
         raise ValidationError("Write what you checked before posting a remittance that does not balance.")
     with transaction.atomic():
-        remittance = Remittance.objects.select_for_update().get(pk=remittance.pk)
-        if remittance.status != Remittance.Status.HELD:
-            raise ValidationError(
-                f"Only a held remittance is posted after review; this one is {remittance.get_status_display().lower()}."
-            )
-        remittance.status, remittance.reviewed_by, remittance.review_note = (
-            Remittance.Status.POSTED,
-            ctx.actor,
-            note[:500],
-        )
-        remittance.full_clean(validate_constraints=False)
-        remittance.save(update_fields=["status", "reviewed_by", "review_note"])
+        remittance = _reviewed(remittance, Remittance.Status.POSTED, note, ctx, "is posted after review")
         try:
             with transaction.atomic():
                 posted = _post(remittance, ctx.actor)
@@ -280,18 +269,18 @@ def remittance_dismiss(*, remittance: Remittance, reason: str, ctx: AuditContext
     if not reason:
         raise ValidationError("Say why this remittance is dismissed.")
     with transaction.atomic():
-        remittance = Remittance.objects.select_for_update().get(pk=remittance.pk)
-        if remittance.status != Remittance.Status.HELD:
-            raise ValidationError(
-                f"Only a held remittance can be dismissed; this one is {remittance.get_status_display().lower()}."
-            )
-        remittance.status, remittance.reviewed_by, remittance.review_note = (
-            Remittance.Status.DISMISSED,
-            ctx.actor,
-            reason[:500],
-        )
-        remittance.full_clean(validate_constraints=False)
-        remittance.save(update_fields=["status", "reviewed_by", "review_note"])
+        remittance = _reviewed(remittance, Remittance.Status.DISMISSED, reason, ctx, "can be dismissed")
         details = {"dismissed": True, "fields": ["status", "reviewed_by", "review_note"]}
         audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=remittance, details=details)
+    return remittance
+
+
+def _reviewed(remittance: Remittance, status: str, note: str, ctx: AuditContext, what: str) -> Remittance:
+    """A held remittance, locked, moved to `status` by the person who reviewed it, with their note."""
+    remittance = Remittance.objects.select_for_update().get(pk=remittance.pk)
+    if remittance.status != Remittance.Status.HELD:
+        raise ValidationError(f"Only a held remittance {what}; this one is {remittance.get_status_display().lower()}.")
+    remittance.status, remittance.reviewed_by, remittance.review_note = status, ctx.actor, note[:500]
+    remittance.full_clean(validate_constraints=False)
+    remittance.save(update_fields=["status", "reviewed_by", "review_note"])
     return remittance

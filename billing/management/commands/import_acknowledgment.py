@@ -1,25 +1,18 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
-from audit.context import AuditContext
 from billing.acks.reading import AcknowledgmentError
 from billing.acks.services import acknowledgment_import
-from billing.uploads import command_actor, command_file
+from billing.uploads import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import a payer's 999 or 277CA acknowledgment of one of our exported batches, like the import page."
 
-    def add_arguments(self, parser):
-        parser.add_argument("path", help="The 999 or 277CA file.")
-        parser.add_argument(
-            "--user", required=True, metavar="EMAIL", help="Who is importing: billing staff or a program admin."
-        )
+    kind = "999 or 277CA"
+    doing = "import acknowledgments"
 
-    def handle(self, *args, path, user, **options):
-        actor = command_actor(user, "import acknowledgments")
-        name, text = command_file(path, "999 or 277CA")
-        ctx = AuditContext.for_command(actor, "import_acknowledgment")
+    def import_file(self, *, name, text, path, ctx):
         try:
             result = acknowledgment_import(text=text, file_name=name, ctx=ctx)
         except AcknowledgmentError as error:

@@ -1,27 +1,19 @@
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from audit.context import AuditContext
 from billing.eligibility.importing import response_import
-from billing.uploads import command_actor, command_file
+from billing.uploads import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import a payer's eligibility response (271, 005010X279A1), like the page's import (audited)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("path", help="The 271 file.")
-        parser.add_argument(
-            "--user", required=True, metavar="EMAIL", help="Who is importing: billing staff or a program admin."
-        )
+    kind = "271 eligibility response"
+    doing = "import eligibility responses"
 
-    def handle(self, *args, path, user, **options):
-        actor = command_actor(user, "import eligibility responses")
-        name, text = command_file(path, "271 eligibility response")
+    def import_file(self, *, name, text, path, ctx):
         try:
-            imported = response_import(
-                text=text, file_name=name, ctx=AuditContext.for_command(actor, "import_eligibility")
-            )
+            imported = response_import(text=text, file_name=name, ctx=ctx)
         except ValidationError as error:
             raise CommandError("Not imported; nothing was changed. " + " ".join(error.messages)) from error
         response = imported.response

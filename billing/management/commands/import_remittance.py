@@ -1,26 +1,19 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from audit.context import AuditContext
 from billing.remittance.importing import RemittanceFileError, remittance_import
-from billing.uploads import command_actor, command_file
+from billing.uploads import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import an 835 remittance advice (005010X221A1), like the import page: an invalid file changes "
         "nothing, a file that does not balance is held for review, a file imported before posts nothing."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("path", help="The 835 file.")
-        parser.add_argument(
-            "--user", required=True, metavar="EMAIL", help="Who is importing: billing staff or a program admin."
-        )
+    kind = "835 remittance advice"
+    doing = "import remittances"
 
-    def handle(self, *args, path, user, **options):
-        actor = command_actor(user, "import remittances")
-        name, text = command_file(path, "835 remittance advice")
-        ctx = AuditContext.for_command(actor, "import_remittance")
+    def import_file(self, *, name, text, path, ctx):
         try:
             outcomes = remittance_import(text=text, file_name=name, ctx=ctx)
         except RemittanceFileError as error:
