@@ -33,7 +33,8 @@ def primary_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = coordination.notes_waiting_for_primary(cutoff=selectors.filing_cutoff())
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "billing/primary_list.html", {"page": page, "recorded": recorded})
+    context = {"page": page, "recorded": recorded, "keep": "show=recorded&" if recorded else ""}
+    return render(request, "billing/primary_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

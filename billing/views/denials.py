@@ -37,10 +37,11 @@ def denial_list(request: HttpRequest) -> HttpResponse:
         "by_reason": denials.by_reason(filters),
         "urgent_days": denials.URGENT_DAYS,
         "back": request.GET.urlencode(),
-        # The filters, to keep on the pagination and reason links (each sets its own page or reason).
-        "filter_query": urlencode({k: v for k, v in request.GET.items() if k in ("payer", "reason")}),
+        # The filters, kept on the pagination and reason links (each sets its own page or reason).
         "payer_query": urlencode({k: v for k, v in request.GET.items() if k == "payer"}),
     }
+    filters_query = urlencode({k: v for k, v in request.GET.items() if k in ("payer", "reason")})
+    context["keep"] = f"{filters_query}&" if filters_query else ""
     return render(request, "billing/denial_list.html", context)
 
 

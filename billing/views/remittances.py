@@ -42,6 +42,7 @@ def remittance_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(remittances.order_by("-imported_at", "-pk"), 50).get_page(request.GET.get("page"))
     unmatched = matching.unmatched_lines().count()
     context = {"page": page, "unmatched": unmatched, "status": status, "statuses": Remittance.Status.choices}
+    context["keep"] = f"status={status}&" if status in Remittance.Status.values else ""
     return render(request, "billing/remittance_list.html", context)
 
 
