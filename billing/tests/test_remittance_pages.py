@@ -256,7 +256,7 @@ def test_a_remittances_page_reads_a_fixed_number_of_queries(client, billing_user
         client.get(reverse("billing:remittance_detail", args=[small.pk]))
     with django_assert_max_num_queries(len(counted.captured_queries)):
         response = client.get(reverse("billing:remittance_detail", args=[big.pk]))
-    assert len(response.context["page"].object_list) == 25 and "Claims 1–25 of 30" in response.content.decode()
+    assert len(response.context["page"].object_list) == 25 and "1–25 of 30" in response.content.decode()
 
 
 def test_the_command_imports_and_says_what_was_posted(tmp_path, capsys, billing_user, batch):
