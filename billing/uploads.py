@@ -81,7 +81,8 @@ def command_file(path: str, kind: str) -> tuple[str, str]:
 
 class ImportCommand(BaseCommand):
     """`manage.py <command> PATH --user EMAIL`: import one X12 file as its page does, for a billing
-    user or program admin, audited as the command. Subclasses name the kind and do the import."""
+    user or program admin, audited as the command. Subclasses name the kind and define
+    `import_file(*, name, text, path, ctx)`, which imports the file's text and reports."""
 
     kind = "X12 file"  # what the file is, for the messages
     doing = "import files"  # what the user does, for the refusal
@@ -97,6 +98,3 @@ class ImportCommand(BaseCommand):
         name, text = command_file(path, self.kind)
         command = type(self).__module__.rsplit(".", 1)[-1]
         self.import_file(name=name, text=text, path=path, ctx=AuditContext.for_command(actor, command))
-
-    def import_file(self, *, name: str, text: str, path: str, ctx: AuditContext) -> None:
-        raise NotImplementedError
