@@ -1,5 +1,6 @@
 from functools import partial
 
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -95,3 +96,15 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("account_login")
     status = 400 if form.errors else 200
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation}, status=status)
+
+
+class SignOutView(allauth_views.LogoutView):
+    """allauth's sign-out, which also tells the browser to drop what it kept for this user:
+    pages the service worker cached and notes kept in IndexedDB (static/js/offline.js clears
+    them first, and warns about unsent ones; this covers a browser where that script did not run).
+    https://www.w3.org/TR/clear-site-data/"""
+
+    def post(self, *args, **kwargs):
+        response = super().post(*args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

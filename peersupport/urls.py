@@ -5,8 +5,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.roles import Role
+from accounts.views import SignOutView
 
-from .views import caseloads, groups, home, workforce
+from .views import caseloads, groups, home, offline, workforce
 
 # The Django admin signs in through allauth too, so rate limits and MFA apply there.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -31,6 +32,14 @@ urlpatterns = [
     path("notes/group/new/", groups.group_new, name="group_new"),
     # Pages without our <link rel="icon"> (the Django admin) make browsers ask for this.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # The installable app (peersupport/offline.py): the worker must be served from the root.
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("offline/", offline.offline_page, name="offline_page"),
+    path("on-this-phone/", offline.outbox, name="offline_outbox"),
+    path("offline/whoami/", offline.whoami, name="offline_whoami"),
+    # Before allauth's own: sign-out also clears what the browser kept (Clear-Site-Data).
+    path("accounts/logout/", SignOutView.as_view(), name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("programs.urls")),

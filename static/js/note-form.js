@@ -1,5 +1,4 @@
-// Session note and group forms: duration as it is typed, place of service from modality,
-// and an unsent copy of the note kept in this browser until the server has it.
+// Session note and group forms: duration as it is typed, place of service from modality.
 (function () {
   "use strict";
 
@@ -40,96 +39,13 @@
     });
   }
 
-  // --- The unsent copy --------------------------------------------------------------------
-
-  function readForm(form) {
-    const values = {};
-    for (const el of form.elements) {
-      if (!el.name || el.type === "hidden" || el.type === "submit" || el.name === "attest") continue;
-      if (el.type === "checkbox") {
-        values[el.name] = values[el.name] || [];
-        if (el.checked) values[el.name].push(el.value);
-      } else {
-        values[el.name] = el.value;
-      }
-    }
-    return values;
-  }
-
-  function fillForm(form, values) {
-    for (const el of form.elements) {
-      if (!(el.name in values)) continue;
-      if (el.type === "checkbox") el.checked = values[el.name].includes(el.value);
-      else el.value = values[el.name];
-    }
-  }
-
-  function keepUnsentCopy(form) {
-    let key = form.dataset.draftKey;
-    const banner = document.getElementById("restore-banner");
-    let edits = 0;
-
-    const stored = localStorage.getItem(key);
-    if (stored && banner) {
-      const copy = JSON.parse(stored);
-      document.getElementById("restore-when").textContent = "at " + new Date(copy.at).toLocaleTimeString();
-      banner.hidden = false;
-      document.getElementById("restore-draft").addEventListener("click", function () {
-        fillForm(form, copy.values);
-        banner.hidden = true;
-        showDuration();
-        form.dispatchEvent(new Event("input", { bubbles: true }));  // save it to the server too
-      });
-      document.getElementById("discard-draft").addEventListener("click", function () {
-        localStorage.removeItem(key);
-        banner.hidden = true;
-      });
-    }
-
-    form.addEventListener("input", function () {
-      edits += 1;
-      localStorage.setItem(key, JSON.stringify({ at: Date.now(), values: readForm(form) }));
-    });
-
-    // htmx autosave: once the server holds everything typed so far, the copy can go.
-    const buttons = form.querySelectorAll("button[type=submit]");
-    form.addEventListener("htmx:beforeRequest", function (event) {
-      event.detail.requestConfig.editsAtSend = edits;
-      // Until the first autosave hands back the note's id, a submit would start a second note.
-      buttons.forEach(function (b) { b.disabled = true; });
-    });
-    form.addEventListener("htmx:afterRequest", function (event) {
-      buttons.forEach(function (b) { b.disabled = false; });
-      if (!event.detail.successful || event.detail.xhr.responseText.indexOf("Not saved") !== -1) return;
-      const noteId = document.getElementById("note-id").value;
-      if (event.detail.requestConfig && edits === event.detail.requestConfig.editsAtSend) {
-        localStorage.removeItem(key);
-      }
-      if (noteId && key.endsWith(":new")) {
-        const moved = localStorage.getItem(key);
-        localStorage.removeItem(key);
-        key = key.replace(/:new$/, ":" + noteId);
-        form.dataset.draftKey = key;
-        if (moved) localStorage.setItem(key, moved);
-      }
-    });
-  }
-
-  function clearSentCopies() {
-    const marker = document.getElementById("clear-local-draft");
-    if (!marker) return;
-    for (const key of marker.dataset.keys.split(" ")) localStorage.removeItem(key);
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
-    clearSentCopies();
     for (const id of ["id_start_time", "id_end_time"]) {
       const el = document.getElementById(id);
       if (el) el.addEventListener("input", showDuration);
     }
     showDuration();
     followModality();
-    const form = document.getElementById("note-form");
-    if (form && window.localStorage) keepUnsentCopy(form);
+    // The copy kept as it is typed, and the outbox for no signal: offline.js (form[data-offline]).
   });
 })();

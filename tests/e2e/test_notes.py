@@ -43,7 +43,7 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
     phone.get_by_label("What was done").fill("Practised calling the housing office.")
     phone.get_by_label("The participant's response").fill("Made the call herself; proud of it.")
     phone.get_by_label("Next steps").fill("Visit the office together on Friday.")
-    expect(phone.locator("#autosave-status")).to_contain_text("Draft saved at")
+    expect(phone.locator("#autosave-status")).to_contain_text("Saved on the server at")
     assert_fits_the_screen(phone)
     phone.get_by_label(re.compile("I attest")).check()
     phone.get_by_role("button", name="Sign and submit").click()
@@ -86,16 +86,16 @@ def test_a_draft_typed_while_the_server_is_unreachable_is_offered_back(phone, ca
     phone.context.set_offline(True)
     with phone.expect_event("requestfailed", lambda request: "/notes/autosave/" in request.url):
         phone.get_by_label("What was done").fill("Walked to the clinic together and talked about sleep.")
-    expect(phone.locator("#autosave-status")).not_to_contain_text("Draft saved")
+    expect(phone.locator("#autosave-status")).to_have_text("Kept on this phone, will send when online.")
     phone.context.set_offline(False)
     phone.console_errors.clear()  # the failed autosave is expected while offline
     assert not SessionNote.objects.exists()
 
     phone.reload()
     banner = phone.get_by_role("alert")
-    expect(banner).to_contain_text("An unsent copy of this note")
+    expect(banner).to_contain_text("A copy of this note, typed on this phone")
     phone.get_by_role("button", name="Restore it").click()
     expect(phone.get_by_label("What was done")).to_have_value("Walked to the clinic together and talked about sleep.")
     # Restoring sends it to the server too.
-    expect(phone.locator("#autosave-status")).to_contain_text("Draft saved at")
+    expect(phone.locator("#autosave-status")).to_contain_text("Saved on the server at")
     assert SessionNote.objects.get().intervention == "Walked to the clinic together and talked about sleep."

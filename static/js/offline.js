@@ -1,0 +1,341 @@
+// On every page: the service worker, the outbox (forms signed with no signal, sent by
+// themselves when it returns), the copy of a form kept as it is typed, and sign-out, which
+// deletes everything this user kept on the phone. Works with offline-store.js (PSStore).
+/* global PSStore */
+(function () {
+  "use strict";
+
+  const config = document.getElementById("offline-config");
+  if (!config || !window.indexedDB) return;
+  const settings = JSON.parse(config.textContent);
+  const owner = settings.owner; // null on the sign-in pages
+  const STATES = {
+    pending: "Kept on this phone, will send when online.",
+    sending: "Sending…",
+    failed: "Could not be sent: ",
+    sent: "Saved on the server.",
+  };
+
+  // --- Whose phone is it ---------------------------------------------------------------
+
+  const SIGNING_OUT = "ps-signing-out";
+  let unsent = 0; // this user's forms and typing the server does not have (showOutbox counts)
+
+  function forgetPages() {
+    return window.caches ? caches.delete("ps-pages") : Promise.resolve();
+  }
+
+  function claimPhone() {
+    // Signed out, or timed out: no clinical page stays cached. A timed-out user's unsent forms
+    // stay (under their name) until they sign in again; a signed-out user's are deleted.
+    if (!owner) return forgetPages().then(afterSignOut);
+    return PSStore.owner().then(function (previous) {
+      if (previous === owner) return;
+      // Someone else was signed in here: their kept pages go. Their unsent notes stay in the
+      // outbox under their name, invisible here, and are sent when they sign in again.
+      return forgetPages().then(function () { return PSStore.put("meta", { name: "owner", value: owner }); });
+    });
+  }
+
+  function startServiceWorker() {
+    if (!owner || !("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register(settings.worker, { scope: "/", updateViaCache: "none" }).catch(function () {});
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (!navigator.onLine || !registration.active) return;
+      // Keep the note forms this page leads to, so they open with no signal.
+      const urls = Array.from(document.querySelectorAll("a[href]"))
+        .map(function (a) { return a.getAttribute("href"); })
+        .filter(function (href) { return settings.keep.some(function (p) { return new RegExp(p).test(href); }); });
+      if (urls.length) registration.active.postMessage({ type: "keep", urls: Array.from(new Set(urls)) });
+    });
+  }
+
+  // --- The outbox ----------------------------------------------------------------------
+
+  function describe(item) {
+    return item.state === "failed" ? STATES.failed + item.reason : STATES[item.state];
+  }
+
+  function showOutbox() {
+    const banner = document.getElementById("outbox-banner");
+    const list = document.getElementById("outbox-list");
+    if (!owner) return Promise.resolve();
+    return PSStore.outbox(owner).then(function (items) {
+      const waiting = items.filter(function (i) { return i.state !== "sent"; });
+      if (banner) {
+        banner.hidden = waiting.length === 0;
+        const failed = waiting.filter(function (i) { return i.state === "failed"; }).length;
+        banner.querySelector("[data-outbox-count]").textContent =
+          waiting.length === 1 ? "1 form is kept on this phone" : waiting.length + " forms are kept on this phone";
+        banner.querySelector("[data-outbox-failed]").textContent = failed ? " (" + failed + " could not be sent)" : "";
+      }
+      if (list) renderList(list, items);
+      return PSStore.copies(owner).then(function (n) { unsent = waiting.length + n; });
+    });
+  }
+
+  function renderList(list, items) {
+    const template = document.getElementById("outbox-item");
+    list.replaceChildren();
+    document.getElementById("outbox-empty").hidden = items.length > 0;
+    for (const item of items) {
+      const row = template.content.firstElementChild.cloneNode(true);
+      row.dataset.state = item.state;
+      row.querySelector("[data-label]").textContent = item.label;
+      row.querySelector("[data-when]").textContent = "Kept " + new Date(item.created).toLocaleString();
+      row.querySelector("[data-status]").textContent = describe(item);
+      const open = row.querySelector("[data-open]");
+      open.hidden = !(item.state === "sent" || item.state === "failed");
+      open.href = item.state === "sent" ? item.sentUrl : item.url;
+      open.textContent = item.state === "sent" ? "Open it" : "Open it to fix";
+      if (item.state === "failed") {
+        open.addEventListener("click", function () { reopen(item); });
+      }
+      const drop = row.querySelector("[data-drop]");
+      drop.hidden = item.state === "sending";
+      drop.textContent = item.state === "sent" ? "Clear" : "Delete from this phone";
+      drop.addEventListener("click", function () {
+        if (item.state !== "sent" && !window.confirm("Delete this unsent form from the phone? It cannot be recovered.")) return;
+        PSStore.remove("outbox", item.id).then(showOutbox);
+      });
+      list.appendChild(row);
+    }
+  }
+
+  // A refused form goes back into its page as the kept copy, to be fixed and sent again.
+  function reopen(item) {
+    const values = {};
+    for (const [name, value] of item.fields) (values[name] = values[name] || []).push(value);
+    const form = item.fields.find(function (f) { return f[0] === "offline_key"; });
+    if (form) PSStore.put("copies", { key: owner + "|" + form[1], at: item.created, values: values });
+  }
+
+  function errorIn(html) {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    const summary = page.getElementById("error-summary") || page.querySelector("main .alert-danger");
+    const found = summary ? [summary] : Array.from(page.querySelectorAll(".invalid-feedback"));
+    return found.map(function (el) { return el.textContent.replace(/\s+/g, " ").trim(); }).join(" ");
+  }
+
+  function sendOne(item, csrf) {
+    const body = new URLSearchParams();
+    for (const [name, value] of item.fields) body.append(name, name === "csrfmiddlewaretoken" ? csrf : value);
+    item.state = "sending";
+    return PSStore.put("outbox", item).then(showOutbox).then(function () {
+      return fetch(item.url, { method: "POST", body: body, credentials: "same-origin" });
+    }).then(function (response) {
+      if (response.ok && response.redirected && !response.url.includes(settings.login)) {
+        item.state = "sent";
+        item.sentUrl = response.url.split("?")[0];
+        return PSStore.put("outbox", item);
+      }
+      return response.text().then(function (html) {
+        if (response.status >= 500) {
+          item.state = "pending"; // the server's fault, not the form's: try again later
+        } else {
+          item.state = "failed";
+          item.reason = errorIn(html) || (response.status === 403
+            ? "you may not send this form now (it may have been signed already, or you signed in as someone else)."
+            : "the server answered " + response.status + ".");
+        }
+        return PSStore.put("outbox", item);
+      });
+    }, function () {
+      item.state = "pending"; // no signal after all
+      return PSStore.put("outbox", item);
+    });
+  }
+
+  let sending = null;
+
+  function sendOutbox() {
+    if (!owner || sending || !navigator.onLine) return sending;
+    sending = PSStore.outbox(owner).then(function (items) {
+      const due = items.filter(function (i) { return i.state === "pending" || i.state === "sending"; });
+      if (!due.length) return;
+      // Sent only under the session of the user who kept it, with that session's CSRF token.
+      return fetch(settings.whoami, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (who) {
+          if (!who || who.user !== owner) return;
+          return due.reduce(function (chain, item) {
+            return chain.then(function () { return sendOne(item, who.csrf); });
+          }, Promise.resolve());
+        });
+    }).catch(function () {}).then(function () {
+      sending = null;
+      return showOutbox();
+    });
+    return sending;
+  }
+
+  // --- Forms kept as they are typed, and sent later when there is no signal ------------
+
+  function readForm(form) {
+    const values = {};
+    for (const [name, value] of new FormData(form).entries()) {
+      if (name === "csrfmiddlewaretoken" || name === "attest") continue;
+      (values[name] = values[name] || []).push(value);
+    }
+    return values;
+  }
+
+  function fillForm(form, values) {
+    for (const el of form.elements) {
+      // Never a button's value, a token, or the attestation: signing is the person's own act.
+      if (!el.name || !(el.name in values) || el.type === "submit" || el.type === "button") continue;
+      if (el.name === "csrfmiddlewaretoken" || el.name === "attest") continue;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = values[el.name].includes(el.value);
+      else el.value = values[el.name][0];
+      el.dispatchEvent(new Event("input", { bubbles: true })); // the duration, and autosave to the server
+    }
+  }
+
+  function setStatus(form, text, kind) {
+    const status = form.querySelector("[data-offline-status]");
+    if (!status) return;
+    status.textContent = text;
+    status.dataset.kind = kind;
+  }
+
+  function keepForm(form) {
+    const key = owner + "|" + form.dataset.offline;
+    const clientKey = form.querySelector("input[name=client_key]");
+    const noteId = form.querySelector("input[name=note_id]");
+    // A new form (also when it was opened from the phone's cache) starts its own note.
+    if (clientKey && !(noteId && noteId.value)) clientKey.value = crypto.randomUUID();
+    let edits = 0;
+
+    PSStore.get("copies", key).then(function (copy) {
+      const banner = document.getElementById("restore-banner");
+      if (!copy || !banner) return;
+      document.getElementById("restore-when").textContent = "at " + new Date(copy.at).toLocaleTimeString();
+      banner.hidden = false;
+      document.getElementById("restore-draft").addEventListener("click", function () {
+        fillForm(form, copy.values);
+        banner.hidden = true;
+      });
+      document.getElementById("discard-draft").addEventListener("click", function () {
+        PSStore.remove("copies", key);
+        banner.hidden = true;
+      });
+    });
+
+    form.addEventListener("input", function () {
+      edits += 1;
+      PSStore.put("copies", { key: key, at: Date.now(), values: readForm(form) }).then(showOutbox);
+    });
+
+    // Autosave (htmx): the status line says where the note truly is. Saving and signing from
+    // one page must not cross: a sign sent while an autosave is on its way waits for it (and
+    // then carries the version it handed back); once signing, no autosave starts.
+    let inFlight = false;
+    let submitting = false;
+    let deferred = null;
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      if (submitting) { event.preventDefault(); return; }
+      inFlight = true;
+      event.detail.requestConfig.editsAtSend = edits;
+    });
+    form.addEventListener("htmx:afterRequest", function (event) {
+      inFlight = false;
+      if (event.detail.successful && edits === event.detail.requestConfig.editsAtSend) {
+        PSStore.remove("copies", key).then(showOutbox);
+      }
+      if (deferred) {
+        const submitter = deferred;
+        deferred = null;
+        form.requestSubmit(submitter);
+      }
+    });
+    form.addEventListener("htmx:sendError", function () {
+      setStatus(form, STATES.pending, "kept");
+    });
+    form.addEventListener("htmx:responseError", function (event) {
+      setStatus(form, STATES.failed + (errorIn(event.detail.xhr.responseText) || "the server answered " + event.detail.xhr.status + "."), "failed");
+    });
+    window.addEventListener("offline", function () { setStatus(form, STATES.pending, "kept"); });
+    window.addEventListener("online", function () {
+      if (edits) form.dispatchEvent(new Event("change", { bubbles: true })); // autosave what was kept
+    });
+
+    // With no signal the form goes to the outbox instead of the browser's "No internet" page.
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) return;
+      if (inFlight) {
+        event.preventDefault();
+        deferred = event.submitter;
+        return;
+      }
+      submitting = true;
+      if (navigator.onLine) {
+        // The request carries all of it: refused, the page comes back filled in; cut off on
+        // the way, the service worker keeps it in the outbox.
+        PSStore.remove("copies", key);
+        return;
+      }
+      event.preventDefault();
+      const data = new FormData(form);
+      if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+      const fields = Array.from(data.entries());
+      // Not form.action: a button named "action" hides that property.
+      const url = new URL(form.getAttribute("action") || window.location.href, window.location.href).href;
+      PSStore.queue(owner, url, fields, form.dataset.offlineLabel)
+        .then(function () { return PSStore.remove("copies", key); })
+        .then(function () { window.location.assign(settings.outbox + "?kept=1"); });
+    });
+  }
+
+  // --- Sign-out ------------------------------------------------------------------------
+
+  function forgetEverything() {
+    const work = [PSStore.destroy(), forgetPages()];
+    if (window.caches) work.push(caches.keys().then(function (names) { return Promise.all(names.map(function (n) { return caches.delete(n); })); }));
+    if ("serviceWorker" in navigator) {
+      work.push(navigator.serviceWorker.getRegistrations().then(function (all) {
+        return Promise.all(all.map(function (r) { return r.unregister(); }));
+      }));
+    }
+    try { localStorage.clear(); sessionStorage.clear(); } catch (e) { /* storage disabled */ }
+    return Promise.all(work).catch(function () {});
+  }
+
+  // Sign-out itself is not held up (a page loading after it would race it): the sign-out
+  // answer carries Clear-Site-Data, and the sign-in page finishes the job where a browser
+  // ignores that header. Only unsent forms make it ask first.
+  function guardSignOut(form) {
+    form.addEventListener("submit", function (event) {
+      if (unsent && !window.confirm(unsent + " form(s) typed on this phone have not reached the server. Signing out deletes them from the phone. Sign out anyway?")) {
+        event.preventDefault();
+        return;
+      }
+      try { sessionStorage.setItem(SIGNING_OUT, "1"); } catch (e) { /* storage disabled */ }
+    });
+  }
+
+  function afterSignOut() {
+    let signingOut = false;
+    try { signingOut = sessionStorage.getItem(SIGNING_OUT) === "1"; } catch (e) { /* storage disabled */ }
+    return signingOut ? forgetEverything() : Promise.resolve();
+  }
+
+  // The server now holds these notes (just saved or signed): their kept copies can go.
+  function clearSentCopies() {
+    const marker = document.getElementById("clear-local-draft");
+    if (!owner || !marker) return Promise.resolve();
+    return Promise.all(marker.dataset.offlineKeys.split(" ").map(function (k) { return PSStore.remove("copies", owner + "|" + k); }));
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    claimPhone().then(clearSentCopies).then(function () {
+      startServiceWorker();
+      document.querySelectorAll("form[data-offline]").forEach(keepForm);
+      document.querySelectorAll("form[data-sign-out]").forEach(guardSignOut);
+      return showOutbox();
+    }).then(sendOutbox);
+    window.addEventListener("online", sendOutbox);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) sendOutbox(); });
+  });
+
+  window.PSOffline = { send: sendOutbox, forgetEverything: forgetEverything };
+})();
