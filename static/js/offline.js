@@ -280,7 +280,7 @@
       const fields = Array.from(data.entries());
       // Not form.action: a button named "action" hides that property.
       const url = new URL(form.getAttribute("action") || window.location.href, window.location.href).href;
-      PSStore.queue(owner, url, fields, form.dataset.offlineLabel)
+      PSStore.queue(owner, url, fields, data.get("offline_label"))
         .then(function () { return PSStore.remove("copies", key); })
         .then(function () { window.location.assign(settings.outbox + "?kept=1"); });
     });

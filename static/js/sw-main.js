@@ -69,7 +69,7 @@ function formOrOutbox(request) {
     return Promise.all([body, PSStore.owner()]).then(function (found) {
       const fields = Array.from(found[0].entries());
       if (!found[1]) throw new Error("no signed-in owner");
-      return PSStore.queue(found[1], request.url, fields, found[0].get("offline_label") || "A form");
+      return PSStore.queue(found[1], request.url, fields, found[0].get("offline_label"));
     }).then(function () {
       return Response.redirect(PS_CONFIG.outbox + "?kept=1", 303);
     });

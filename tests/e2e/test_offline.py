@@ -69,10 +69,16 @@ def _open_the_note_form_online(phone, participant):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_note_signed_with_no_signal_is_sent_by_itself_exactly_once(phone, caseload):  # noqa: F811
-    _open_the_note_form_online(phone, caseload)
-    form_url = phone.url
+    sign_in(phone, "pat@example.org")
+    phone.wait_for_function(CONTROLLED)
+    phone.goto("/caseload/")
+    form_url = f"{phone.url.split('/caseload/')[0]}/participants/{caseload.pk}/notes/new/"
+    phone.wait_for_function(KEPT_FORM, arg=form_url)  # the caseload's note forms are kept
 
-    phone.context.set_offline(True)
+    phone.context.set_offline(True)  # the caseload and the form it leads to open with no signal
+    phone.reload()
+    phone.get_by_role("link", name="Log a session with Rosa Quintero").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
     _write_a_routine_note(phone)
     expect(phone.locator("#autosave-status")).to_have_text("Kept on this phone, will send when online.")
     phone.get_by_label(re.compile("I attest")).check()
@@ -149,3 +155,30 @@ def test_sign_out_leaves_nothing_of_the_note_on_the_phone(phone, caseload):  # n
     phone.goto(f"/participants/{caseload.pk}/notes/new/", wait_until="networkidle")
     phone.console_errors.clear()  # Sam may not write Rosa's note: the 403 is logged
     expect(phone.get_by_text("Private words about a hard week.")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_note_cut_off_on_its_way_is_kept_though_the_phone_says_online(phone, caseload):  # noqa: F811
+    _open_the_note_form_online(phone, caseload)
+    _write_a_routine_note(phone)
+    expect(phone.locator("#autosave-status")).to_contain_text("Saved on the server at")
+    # The phone shows signal, but the request never arrives (a dead spot, a captive portal).
+    phone.context.route(re.compile(r".*/notes/new/$|.*/notes/\d+/edit/$"), _drop_posts)
+    phone.get_by_label(re.compile("I attest")).check()
+    phone.get_by_role("button", name="Sign and submit").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("On this phone")
+    expect(phone.locator(".outbox-item")).to_contain_text("Session note · Rosa Quintero")
+    assert SessionNote.objects.get().status == SessionNote.Status.DRAFT
+    phone.context.unroute_all()
+    phone.evaluate("() => window.PSOffline.send()")  # what the next page, or the signal, does
+    expect(phone.locator(".outbox-item")).to_contain_text("Saved on the server.")
+    assert SessionNote.objects.get().status == SessionNote.Status.SUBMITTED
+    phone.console_errors.clear()
+
+
+def _drop_posts(route):
+    if route.request.method == "POST":
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
