@@ -63,7 +63,8 @@ def my_notes_page(request: HttpRequest) -> dict:
     notes = selectors.my_notes(request.user, tab=tab, query=query)
     page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
     keep = urlencode({"tab": tab, "q": query} if query else {"tab": tab})
-    return {"form": form, "tab": tab, "query": query, "tabs": selectors.MY_NOTES_TABS.items(), "page": page, "keep": f"{keep}&"}
+    tabs = selectors.MY_NOTES_TABS.items()
+    return {"form": form, "tab": tab, "query": query, "tabs": tabs, "page": page, "keep": f"{keep}&"}
 
 
 def queue_filters(request: HttpRequest) -> tuple[QueueFilterForm, dict | None, str]:

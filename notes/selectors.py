@@ -60,7 +60,8 @@ def note_counts(user) -> dict:
     """The author's home page figures, in one query: how many notes each of these tabs of
     My notes holds."""
     tabs = ("drafts", "returned", "waiting", "this_week")
-    return SessionNote.objects.filter(author=user).aggregate(**{tab: Count("pk", filter=my_notes_tab(tab)) for tab in tabs})
+    counts = {tab: Count("pk", filter=my_notes_tab(tab)) for tab in tabs}
+    return SessionNote.objects.filter(author=user).aggregate(**counts)
 
 
 def notes_waiting_for(supervisor, *, specialist_id: int | None = None, program_id: int | None = None):
