@@ -26,6 +26,7 @@ urlpatterns = [
     path("health/", home.health, name="health"),
     path("caseload/", caseloads.my_caseload, name="my_caseload"),
     path("caseloads/team/", caseloads.team_caseloads, name="team_caseloads"),
+    path("caseloads/team/participants/", caseloads.team_participants, name="team_participants"),
     path("caseloads/<int:specialist_pk>/", caseloads.specialist_caseload, name="specialist_caseload"),
     path("workforce/", workforce.workforce, name="workforce"),
     path("notes/group/new/", groups.group_new, name="group_new"),

@@ -19,7 +19,7 @@ from programs.selectors import certification_warnings
 from reports.access import reports_for_user
 
 from ..health import run_checks
-from ..selectors import caseload, check_ins_due, open_safety_flags, team_caseloads
+from ..selectors import caseload, check_ins_due, count_showing, open_safety_flags, team_caseloads
 
 _HOME_URL_NAMES = {
     Role.PEER_SPECIALIST: "home_peer",
@@ -71,7 +71,7 @@ def home_peer(request: HttpRequest) -> HttpResponse:
         **_account_context(request),
         "certification_warnings": warnings,
         "caseload_size": len(rows),
-        "needing_attention": sum(bool(row.alerts) for row in rows),
+        "needing_attention": count_showing(rows, "attention"),
         "check_ins": check_ins_due(rows),
         "notes": note_counts(request.user),
     }
