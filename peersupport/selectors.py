@@ -10,6 +10,7 @@ from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.models import AuditEvent
 from notes.selectors import last_contacts
 from outcomes import follow_up
 from outcomes.models import SafetyFlag
@@ -137,3 +138,13 @@ def open_safety_flags(user) -> QuerySet[SafetyFlag]:
         team = StaffProfile.objects.filter(supervisor=user).values_list("user_id", flat=True)
         flags = flags.filter(participant_id__in=caseload_assignments(team).values("participant_id"))
     return flags.select_related("participant", "assessment__instrument").order_by("raised_at")
+
+
+# The admin's home counts the failed sign-ins of this window, and its list shows them.
+FAILED_SIGN_IN_WINDOW = datetime.timedelta(hours=24)
+
+
+def recent_failed_sign_ins(now: datetime.datetime) -> QuerySet[AuditEvent]:
+    """Failed sign-ins in the last 24 hours, newest first (on the `at` index)."""
+    since = now - FAILED_SIGN_IN_WINDOW
+    return AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since).order_by("-at", "-pk")

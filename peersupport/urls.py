@@ -23,6 +23,7 @@ urlpatterns = [
     path("home/supervisor/", home.home_supervisor, name="home_supervisor"),
     path("home/billing/", home.home_billing, name="home_billing"),
     path("home/admin/", home.home_admin, name="home_admin"),
+    path("home/admin/failed-sign-ins/", home.failed_sign_ins, name="failed_sign_ins"),
     path("health/", home.health, name="health"),
     path("caseload/", caseloads.my_caseload, name="my_caseload"),
     path("caseloads/team/", caseloads.team_caseloads, name="team_caseloads"),

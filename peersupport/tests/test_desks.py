@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from audit.models import AuditEvent
 from outcomes.tests.factories import record_check_in
 from participants.tests.factories import PlanFactory, days_ago, enrolled_participant
 from programs.tests.factories import StaffProfileFactory
@@ -109,3 +110,32 @@ def test_team_participants_is_paged_and_its_query_count_does_not_grow(client, su
     assert len(large.captured_queries) == len(small.captured_queries)
     assert response.context["page"].paginator.count == 62 and len(response.context["rows"]) == 12
     assert "show=overdue_contacts&amp;page=1" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admins_failed_sign_ins_count_opens_them(client, admin_user, supervisor):
+    def fail(count, hours_ago=0):
+        for n in range(count):
+            AuditEvent.objects.create(
+                action=AuditEvent.Action.LOGIN_FAILED,
+                actor_label=f"guess{n}@example.org",
+                ip_address="203.0.113.9",
+                at=timezone.now() - datetime.timedelta(hours=hours_ago),
+            )
+
+    fail(2)
+    fail(1, hours_ago=25)  # outside the window: neither counted nor listed
+    client.force_login(admin_user)
+    home = client.get(reverse("home_admin"))
+    assert home.context["failed_sign_ins"] == 2
+    assert f'href="{reverse("failed_sign_ins")}"' in home.content.decode()
+    with CaptureQueriesContext(connection) as small:
+        response = client.get(reverse("failed_sign_ins"))
+    assert len(response.context["page"].object_list) == 2 and "guess1@example.org" in response.content.decode()
+    fail(60)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(reverse("failed_sign_ins"), {"page": 2})
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert response.context["page"].paginator.count == 62
+    client.force_login(supervisor)
+    assert client.get(reverse("failed_sign_ins")).status_code == 403
