@@ -20,13 +20,14 @@ PAGE_SIZE = 25
 
 class MyNotesFilterForm(forms.Form):
     tab = forms.ChoiceField(choices=list(selectors.MY_NOTES_TABS.items()), required=False)
-    q = forms.CharField(required=False, max_length=100, label="Search")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update(
-            {"class": "form-control", "type": "search", "placeholder": "Participant, group topic or words in the note"}
-        )
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search",
+        widget=forms.SearchInput(
+            attrs={"class": "form-control", "placeholder": "Participant, group topic or words in the note"}
+        ),
+    )
 
 
 class QueueFilterForm(forms.Form):

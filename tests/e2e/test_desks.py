@@ -85,3 +85,30 @@ def test_a_supervisor_works_the_desk_on_a_phone(phone):
     expect(phone.get_by_text("Training recorded.")).to_be_visible()
     assert_fits_the_screen(phone)
     assert TrainingRecord.objects.get().profile == profiles[jo]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_peers_returned_count_opens_the_note_and_its_reason_on_a_phone(phone):
+    agency = AgencyFactory()
+    program = ProgramFactory(agency=agency, name="Peer Bridger")
+    supervisor = UserFactory(email="sam@example.org", role=Role.SUPERVISOR)
+    pat = UserFactory(email="pat@example.org", first_name="Pat", last_name="Nguyen", role=Role.PEER_SPECIALIST)
+    StaffProfileFactory(user=pat, agency=agency, supervisor=supervisor).programs.add(program)
+    rosa = enrolled_participant(pat, program=program, first_name="Rosa", last_name="Quintero", started_days_ago=20)
+    returned = waiting(pat, rosa, 2)
+    returned.status = SessionNote.Status.RETURNED
+    returned.save()
+    returned.events.create(action="returned", actor=supervisor, comment="Name the goal this served.")
+    SessionNoteFactory(author=pat, participant=rosa, date=days_ago(1))  # a draft
+
+    sign_in(phone, "pat@example.org")
+    phone.get_by_role("link", name="1 returned to you").click()
+    expect(phone.get_by_role("link", name="Returned", exact=True)).to_have_attribute("aria-current", "page")
+    expect(phone.get_by_text("Name the goal this served.")).to_be_visible()
+    assert_fits_the_screen(phone)
+    phone.get_by_role("link", name="Drafts", exact=True).click()
+    expect(phone.get_by_text("last saved")).to_be_visible()
+    phone.get_by_label("Search my notes").fill("Quintero")
+    phone.get_by_role("button", name="Search").click()
+    expect(phone.get_by_role("link", name="Rosa Quintero")).to_have_count(1)
+    assert_fits_the_screen(phone)
