@@ -1,14 +1,46 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 from participants.extensions import PageAction, TimelineEvent
+from participants.models import Enrollment
 
-from .models import Service, SessionNote
+from .models import NoteEvent, Service, SessionNote
+
+_S = SessionNote.Status
+_UNSIGNED = (_S.DRAFT, _S.RETURNED, _S.SUBMITTED)
+_SIGNED = (_S.COSIGNED, _S.FINAL)
+# The tabs of My notes. The home page's counts are counts of these tabs (note_counts), so
+# a count always opens exactly the notes it counted.
+MY_NOTES_TABS = {
+    "open": "Open",
+    "drafts": "Drafts",
+    "returned": "Returned",
+    "waiting": "Waiting",
+    "this_week": "Co-signed this week",
+    "signed": "Signed",
+    "all": "All",
+}
+
+
+def my_notes_tab(tab: str, today: datetime.date | None = None) -> Q:
+    """Which of an author's notes a tab holds. A status not named here (such as a discarded
+    draft) is in no tab: it is off the author's desk, and its history is in the audit log."""
+    today = today or timezone.localdate()
+    week_start = today - datetime.timedelta(days=today.weekday())
+    return {
+        "open": Q(status__in=_UNSIGNED),
+        "drafts": Q(status=_S.DRAFT),
+        "returned": Q(status=_S.RETURNED),
+        "waiting": Q(status=_S.SUBMITTED),
+        "this_week": Q(status=_S.COSIGNED, cosigned_at__date__gte=week_start),
+        "signed": Q(status__in=_SIGNED),
+        "all": Q(status__in=_UNSIGNED + _SIGNED),
+    }[tab]
 
 
 def last_contacts(participant_ids: Iterable[int]) -> dict[int, datetime.date]:
@@ -25,34 +57,48 @@ def last_contacts(participant_ids: Iterable[int]) -> dict[int, datetime.date]:
 
 
 def note_counts(user) -> dict:
-    """The author's home page figures, in one query."""
-    today = timezone.localdate()
-    week_start = today - datetime.timedelta(days=today.weekday())
-    status = SessionNote.Status
-    return SessionNote.objects.filter(author=user).aggregate(
-        drafts=Count("pk", filter=Q(status=status.DRAFT)),
-        returned=Count("pk", filter=Q(status=status.RETURNED)),
-        waiting=Count("pk", filter=Q(status=status.SUBMITTED)),
-        cosigned_this_week=Count("pk", filter=Q(status=status.COSIGNED, cosigned_at__date__gte=week_start)),
-    )
+    """The author's home page figures, in one query: how many notes each of these tabs of
+    My notes holds."""
+    tabs = ("drafts", "returned", "waiting", "this_week")
+    counts = {tab: Count("pk", filter=my_notes_tab(tab)) for tab in tabs}
+    return SessionNote.objects.filter(author=user).aggregate(**counts)
 
 
-def notes_waiting_for(supervisor) -> QuerySet[SessionNote]:
-    """Notes of the supervisor's team waiting for co-signature, oldest first."""
+def notes_waiting_for(supervisor, *, specialist_id: int | None = None, program_id: int | None = None):
+    """Notes of the supervisor's team waiting for co-signature, oldest first; the queue and
+    the home page's count. `program_id`: only those whose participant was enrolled in the
+    program on the session's day."""
+    notes = SessionNote.objects.filter(status=_S.SUBMITTED, author__staff_profile__supervisor=supervisor)
+    if specialist_id:
+        notes = notes.filter(author_id=specialist_id)
+    if program_id:
+        enrolled = Enrollment.objects.in_force_on(OuterRef("date")).filter(
+            participant_id=OuterRef("participant_id"), program_id=program_id
+        )
+        notes = notes.filter(Exists(enrolled))
+    return notes.select_related("participant", "author", "group").order_by("signed_at", "pk")
+
+
+def my_notes(author, *, tab: str = "open", query: str = "") -> QuerySet[SessionNote]:
+    """The author's notes in one of My notes' tabs, most recently changed first, matched by
+    `query` (each word in the participant's name, the group's topic or the note's text),
+    each with the supervisor's latest reason when it was returned."""
+    notes = SessionNote.objects.filter(my_notes_tab(tab), author=author)
+    for word in query.split():
+        notes = notes.filter(
+            Q(participant__first_name__icontains=word)
+            | Q(participant__last_name__icontains=word)
+            | Q(participant__preferred_name__icontains=word)
+            | Q(group__topic__icontains=word)
+            | Q(intervention__icontains=word)
+            | Q(response__icontains=word)
+            | Q(next_steps__icontains=word)
+        )
+    reasons = NoteEvent.objects.filter(note=OuterRef("pk"), action=NoteEvent.Action.RETURNED).order_by("-at", "-pk")
     return (
-        SessionNote.objects.filter(status=SessionNote.Status.SUBMITTED, author__staff_profile__supervisor=supervisor)
-        .select_related("participant", "author")
-        .order_by("signed_at")
-    )
-
-
-def my_open_notes(author) -> QuerySet[SessionNote]:
-    """The author's drafts and returned notes, to finish, and those waiting for co-signature."""
-    return (
-        SessionNote.objects.filter(author=author)
-        .exclude(status__in=SessionNote.LOCKED)
-        .select_related("participant")
-        .order_by("status", "-updated_at")
+        notes.annotate(returned_reason=Subquery(reasons.values("comment")[:1]))
+        .select_related("participant", "group")
+        .order_by("-updated_at", "-pk")
     )
 
 

@@ -15,7 +15,7 @@ from audit.context import AuditContext
 from participants.access import Need, get_participant_for_user
 from participants.models import Participant
 
-from . import selectors, services
+from . import desk, services
 from .access import get_note_for_user
 from .forms import AddendumForm, ReviewDecisionForm, SessionNoteForm
 from .models import SessionNote, default_places
@@ -157,7 +157,7 @@ def note_review(request: HttpRequest, note_pk: int) -> HttpResponse:
         return redirect("notes:note_detail", note_pk=note.pk)
     cosigned = form.cleaned_data["decision"] == "cosign"
     messages.success(request, "Note co-signed. It is now locked." if cosigned else f"Note returned to {note.author}.")
-    return redirect("notes:note_queue")
+    return desk.next_in_queue(request)
 
 
 @require_POST
@@ -177,14 +177,12 @@ def note_addendum(request: HttpRequest, note_pk: int) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def note_queue(request: HttpRequest) -> HttpResponse:
-    """Notes of the supervisor's team waiting for co-signature, oldest first."""
-    today = timezone.localdate()
-    notes = selectors.notes_waiting_for(request.user)
-    rows = [(note, (today - timezone.localdate(note.signed_at)).days) for note in notes]
-    return render(request, "notes/note_queue.html", {"rows": rows})
+    """Notes of the supervisor's team waiting for co-signature, oldest first, filtered by
+    specialist and program."""
+    return render(request, "notes/note_queue.html", desk.queue_page(request))
 
 
 @role_required(Role.PEER_SPECIALIST)
 def my_notes(request: HttpRequest) -> HttpResponse:
-    """The author's drafts and returned notes, to finish; and what is waiting."""
-    return render(request, "notes/my_notes.html", {"notes": selectors.my_open_notes(request.user)})
+    """The author's notes by state (open, drafts, returned, waiting, signed, all), searched."""
+    return render(request, "notes/my_notes.html", desk.my_notes_page(request))

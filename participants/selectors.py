@@ -32,6 +32,8 @@ class CaseloadRow:
     contact_overdue: bool
     has_plan: bool
     review_due: bool
+    # Whose caseload the row is on (a team's list names them).
+    specialist: User | None = None
     # Timepoints needing a check-in, from the outcomes app to the right (each with a `.text`
     # and a `.status`); the page that composes both passes them in.
     follow_ups: list = field(default_factory=list)
@@ -103,7 +105,7 @@ def caseload_rows(
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
     assignments = list(
         caseload_assignments(specialist_ids)
-        .select_related("participant__plan")
+        .select_related("participant__plan", "specialist")
         .prefetch_related(
             Prefetch(
                 "participant__enrollments",
@@ -144,6 +146,7 @@ def caseload_rows(
             CaseloadRow(
                 participant=participant,
                 specialist_id=assignment.specialist_id,
+                specialist=assignment.specialist,
                 programs=programs,
                 last_contact_on=last_contact,
                 contact_baseline=baseline,

@@ -2,6 +2,7 @@
 its own rules; this module only composes their selectors."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -9,6 +10,7 @@ from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.models import AuditEvent
 from notes.selectors import last_contacts
 from outcomes import follow_up
 from outcomes.models import SafetyFlag
@@ -22,6 +24,39 @@ def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[Case
     the check-ins due or overdue from outcomes."""
     due = partial(follow_up.needing_action, today=today)
     return caseload_rows(specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today)
+
+
+# What the home pages count on caseload rows, each also a filter of the caseload pages
+# (`?show=`): a count opens exactly the participants it counted.
+CASELOAD_SHOWS: dict[str, tuple[str, Callable[[CaseloadRow], bool]]] = {
+    "attention": ("Needing attention", lambda row: bool(row.alerts)),
+    "overdue_contacts": ("Contact overdue", lambda row: row.contact_overdue),
+    "reviews_due": ("Plan review due", lambda row: row.review_due),
+    "check_ins": ("Check-in due or overdue", lambda row: bool(row.follow_ups)),
+}
+
+
+def count_showing(rows: list[CaseloadRow], show: str) -> int:
+    rule = CASELOAD_SHOWS[show][1]
+    return sum(rule(row) for row in rows)
+
+
+def rows_showing(rows: list[CaseloadRow], show: str | None) -> list[CaseloadRow]:
+    """The rows a `show` filter keeps; all of them when it names none of CASELOAD_SHOWS."""
+    if show not in CASELOAD_SHOWS:
+        return rows
+    rule = CASELOAD_SHOWS[show][1]
+    return [row for row in rows if rule(row)]
+
+
+def active_supervisees(supervisor: User) -> QuerySet[StaffProfile]:
+    return StaffProfile.objects.filter(supervisor=supervisor, is_active=True)
+
+
+def team_caseload_rows(supervisor: User, *, today: datetime.date | None = None) -> list[CaseloadRow]:
+    """The caseload rows of every active supervisee of `supervisor`, by participant name."""
+    team = list(active_supervisees(supervisor).values_list("user_id", flat=True))
+    return caseload(team, today=today)
 
 
 def check_ins_due(rows: list[CaseloadRow]) -> dict[str, int]:
@@ -45,7 +80,7 @@ def team_caseloads(supervisor: User, *, today: datetime.date | None = None, with
     """Each supervisee's caseload figures; `with_rates` adds the follow-up rate (the team
     page shows it, the home page does not, so it skips those queries)."""
     profiles = list(
-        StaffProfile.objects.filter(supervisor=supervisor, is_active=True)
+        active_supervisees(supervisor)
         .select_related("user")
         .prefetch_related("programs")
         .order_by("user__last_name", "user__first_name")
@@ -70,8 +105,8 @@ def team_caseloads(supervisor: User, *, today: datetime.date | None = None, with
                 profile=profile,
                 caseload_size=len(rows),
                 target=max(targets) if targets else None,
-                overdue_contacts=sum(r.contact_overdue for r in rows),
-                reviews_due=sum(r.review_due for r in rows),
+                overdue_contacts=count_showing(rows, "overdue_contacts"),
+                reviews_due=count_showing(rows, "reviews_due"),
                 check_ins_due=check_ins["due"],
                 check_ins_overdue=check_ins["overdue"],
                 follow_up_rate=rates_by_specialist.get(profile.user_id),
@@ -103,3 +138,13 @@ def open_safety_flags(user) -> QuerySet[SafetyFlag]:
         team = StaffProfile.objects.filter(supervisor=user).values_list("user_id", flat=True)
         flags = flags.filter(participant_id__in=caseload_assignments(team).values("participant_id"))
     return flags.select_related("participant", "assessment__instrument").order_by("raised_at")
+
+
+# The admin's home counts the failed sign-ins of this window, and its list shows them.
+FAILED_SIGN_IN_WINDOW = datetime.timedelta(hours=24)
+
+
+def recent_failed_sign_ins(now: datetime.datetime) -> QuerySet[AuditEvent]:
+    """Failed sign-ins in the last 24 hours, newest first (on the `at` index)."""
+    since = now - FAILED_SIGN_IN_WINDOW
+    return AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since).order_by("-at", "-pk")

@@ -54,4 +54,7 @@ def can_log_supervision(user, profile: StaffProfile) -> bool:
 
 
 def can_add_training(user, profile: StaffProfile) -> bool:
-    return user.has_role(Role.PROGRAM_ADMIN) or profile.user_id == user.pk
+    """Program admins, the specialist themselves, and their supervisor (who often sends them
+    to it and sees the certificate first)."""
+    is_their_supervisor = profile.supervisor_id == user.pk and user.has_role(Role.SUPERVISOR)
+    return user.has_role(Role.PROGRAM_ADMIN) or profile.user_id == user.pk or is_their_supervisor

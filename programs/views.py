@@ -197,7 +197,7 @@ def certification_scan(request: HttpRequest, pk: int) -> FileResponse:
 def training_create(request: HttpRequest, profile_pk: int) -> HttpResponse:
     profile = get_profile_for_user(request.user, profile_pk)
     if not can_add_training(request.user, profile):
-        raise PermissionDenied("Only the specialist or a program admin records their training.")
+        raise PermissionDenied("Only the specialist, their supervisor or a program admin records their training.")
     form = TrainingRecordForm(request.POST or None, profile=profile)
     return _profile_record_form(
         request, form, profile.pk, title=f"Training for {profile}", success="Training recorded."

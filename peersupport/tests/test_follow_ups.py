@@ -65,7 +65,7 @@ def test_the_peer_home_page_counts_check_ins_due_and_overdue(client, peer, due_a
     client.force_login(peer)
     body = client.get(reverse("home_peer")).content.decode()
     assert "1 check-in due, 1 overdue" in body
-    assert f'href="{reverse("my_caseload")}?alerts_only=on&amp;sort=alerts"' in body
+    assert f'href="{reverse("my_caseload")}?show=check_ins"' in body
 
 
 @pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_the_team_page_shows_check_ins_and_the_follow_up_rate(client, supervisor
     assert (row.follow_up_rate.due, row.follow_up_rate.done, row.follow_up_rate.rate) == (3, 1, 33.3)
     assert "33%" in response.content.decode() and "below 80%" in response.content.decode()
     body = client.get(reverse("home_supervisor")).content.decode()
-    assert "3 check-ins due, 1 overdue." in body
+    assert "3 check-ins due, 1 overdue</a>." in body
 
 
 @pytest.mark.django_db

@@ -1,34 +1,60 @@
 """The caseload pages: participants' records with the contact figures from session notes."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.models import User
 from accounts.roles import Role
 from outcomes.models import FOLLOW_UP_TARGET
 from participants.forms import CaseloadFilterForm, specialists_for
-from participants.selectors import sort_and_filter
+from participants.selectors import CaseloadRow, sort_and_filter
 
 from .. import selectors
 
+PAGE_SIZE = 50
 
-def _caseload_page(request, specialist: User, *, title: str) -> HttpResponse:
+
+def _filtered(request, rows: list[CaseloadRow]) -> tuple[CaseloadFilterForm, str | None, list[CaseloadRow]]:
     form = CaseloadFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    show = request.GET.get("show")
+    show = show if show in selectors.CASELOAD_SHOWS else None  # anything else: the whole caseload
     rows = sort_and_filter(
-        selectors.caseload([specialist.pk]),
+        selectors.rows_showing(rows, show),
         sort=filters.get("sort") or "name",
         program_id=filters["program"].pk if filters.get("program") else None,
         alerts_only=filters.get("alerts_only", False),
     )
-    context = {"rows": rows, "form": form, "title": title, "specialist": specialist}
+    return form, show, rows
+
+
+def _caseload_page(request, rows: list[CaseloadRow], *, title: str, specialist: User | None = None) -> HttpResponse:
+    """A caseload (one specialist's, or a supervisor's whole team's when `specialist` is None),
+    sorted and filtered; `?show=` keeps only the participants a home page count counted."""
+    form, show, rows = _filtered(request, rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    context = {
+        "rows": page.object_list,
+        "page": page,
+        "keep": f"{kept.urlencode()}&" if kept else "",
+        "form": form,
+        "title": title,
+        "specialist": specialist,
+        "show": show,
+        "show_label": selectors.CASELOAD_SHOWS[show][0] if show else "",
+        "today": timezone.localdate(),
+    }
     return render(request, "peersupport/caseload.html", context)
 
 
 @role_required(Role.PEER_SPECIALIST)
 def my_caseload(request: HttpRequest) -> HttpResponse:
-    return _caseload_page(request, request.user, title="My caseload")
+    return _caseload_page(request, selectors.caseload([request.user.pk]), title="My caseload", specialist=request.user)
 
 
 @role_required(Role.SUPERVISOR)
@@ -37,7 +63,15 @@ def team_caseloads(request: HttpRequest) -> HttpResponse:
     return render(request, "peersupport/team.html", context)
 
 
+@role_required(Role.SUPERVISOR)
+def team_participants(request: HttpRequest) -> HttpResponse:
+    """Every participant on the supervisor's team's caseloads; the home page's overdue
+    contacts and plan reviews due open it filtered (`?show=`)."""
+    return _caseload_page(request, selectors.team_caseload_rows(request.user), title="Team participants")
+
+
 @role_required(Role.SUPERVISOR, Role.PROGRAM_ADMIN)
 def specialist_caseload(request: HttpRequest, specialist_pk: int) -> HttpResponse:
     specialist = get_object_or_404(specialists_for(request.user), pk=specialist_pk)
-    return _caseload_page(request, specialist, title=f"Caseload of {specialist}")
+    rows = selectors.caseload([specialist.pk])
+    return _caseload_page(request, rows, title=f"Caseload of {specialist}", specialist=specialist)

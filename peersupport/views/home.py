@@ -1,7 +1,6 @@
-import datetime
-
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +10,6 @@ from django.views.decorators.http import require_safe
 from accounts.access import role_required
 from accounts.models import Invitation
 from accounts.roles import Role
-from audit.models import AuditEvent
 from billing.selectors import revenue_cycle_counts
 from notes.selectors import note_counts, notes_waiting_for
 from programs.models import StaffProfile
@@ -19,7 +17,14 @@ from programs.selectors import certification_warnings
 from reports.access import reports_for_user
 
 from ..health import run_checks
-from ..selectors import caseload, check_ins_due, open_safety_flags, team_caseloads
+from ..selectors import (
+    caseload,
+    check_ins_due,
+    count_showing,
+    open_safety_flags,
+    recent_failed_sign_ins,
+    team_caseloads,
+)
 
 _HOME_URL_NAMES = {
     Role.PEER_SPECIALIST: "home_peer",
@@ -71,7 +76,7 @@ def home_peer(request: HttpRequest) -> HttpResponse:
         **_account_context(request),
         "certification_warnings": warnings,
         "caseload_size": len(rows),
-        "needing_attention": sum(bool(row.alerts) for row in rows),
+        "needing_attention": count_showing(rows, "attention"),
         "check_ins": check_ins_due(rows),
         "notes": note_counts(request.user),
     }
@@ -103,12 +108,18 @@ def home_billing(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PROGRAM_ADMIN)
 def home_admin(request: HttpRequest) -> HttpResponse:
-    since = timezone.now() - datetime.timedelta(hours=24)
     context = {
         **_account_context(request),
         "pending_invitations": Invitation.objects.pending().count(),
-        "failed_sign_ins": AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, at__gte=since).count(),
+        "failed_sign_ins": recent_failed_sign_ins(timezone.now()).count(),
         "safety_flags": _safety_flags(request.user),
         "latest_reports": list(reports_for_user(request.user).order_by("-queued_at")[:LATEST_REPORTS]),
     }
     return render(request, "home/admin.html", context)
+
+
+@role_required(Role.PROGRAM_ADMIN)
+def failed_sign_ins(request: HttpRequest) -> HttpResponse:
+    """The failed sign-ins the admin's home counts: who was typed, when and from where."""
+    page = Paginator(recent_failed_sign_ins(timezone.now()), 50).get_page(request.GET.get("page"))
+    return render(request, "home/failed_sign_ins.html", {"page": page})

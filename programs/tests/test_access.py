@@ -24,7 +24,7 @@ GET_MATRIX = {
     "certification_edit": [200, 403, 403, 403, 403, 403],
     "certification_upload": [200, 403, 404, 200, 404, 404],
     "certification_scan": [200, 200, 404, 200, 404, 404],
-    "training_create": [200, 403, 404, 200, 404, 404],
+    "training_create": [200, 200, 404, 200, 404, 404],  # their supervisor records it too
     "supervision_create": [403, 200, 404, 403, 403, 403],
     "workforce": [200, 200, 200, 403, 403, 403],
     "program_list": [200, 403, 403, 403, 403, 403],

@@ -26,7 +26,7 @@ def test_a_supervisor_reassigns_a_participant_and_the_new_specialist_sees_them(p
     phone.get_by_role("main").get_by_role("link", name="Team caseloads").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Team caseloads")
     assert_fits_the_screen(phone)
-    phone.get_by_role("link", name="Pat Nguyen").click()
+    phone.get_by_role("link", name="Pat Nguyen", exact=True).click()
     phone.get_by_role("link", name="Rosa Quintero").click()
     phone.get_by_role("link", name="Reassign").click()
     phone.get_by_label("New peer specialist").select_option(label="Jo Lee")
