@@ -16,7 +16,7 @@ def last_contacts(participant_ids: Iterable[int]) -> dict[int, datetime.date]:
     (signed, waiting, returned or co-signed). One query, on the (participant, date) index."""
     rows = (
         SessionNote.objects.filter(participant_id__in=list(participant_ids))
-        .exclude(status=SessionNote.Status.DRAFT)
+        .exclude(status__in=SessionNote.UNSIGNED)
         .values("participant_id")
         .annotate(last=Max("date"))
         .values_list("participant_id", "last")
@@ -50,16 +50,32 @@ def my_open_notes(author) -> QuerySet[SessionNote]:
     """The author's drafts and returned notes, to finish, and those waiting for co-signature."""
     return (
         SessionNote.objects.filter(author=author)
-        .exclude(status__in=SessionNote.LOCKED)
+        .exclude(status__in=(*SessionNote.LOCKED, SessionNote.Status.DISCARDED))
         .select_related("participant")
         .order_by("status", "-updated_at")
     )
+
+
+def drafts_for(author, participant) -> list[SessionNote]:
+    """The author's drafts for this participant, newest saved first: offered before another
+    is started. Bounded: a handful at most in practice."""
+    notes = SessionNote.objects.filter(author=author, participant=participant, status=SessionNote.Status.DRAFT)
+    return list(notes.order_by("-updated_at")[:20])
+
+
+def last_note_for(participant, *, author) -> SessionNote | None:
+    """The participant's last signed note by this author, else by anyone: what a new note
+    is filled in from. Two indexed queries at most."""
+    signed = SessionNote.objects.filter(participant=participant, date__isnull=False, group__isnull=True)
+    signed = signed.exclude(status__in=SessionNote.UNSIGNED).order_by("-date", "-start_time", "-pk")
+    return signed.filter(author=author).first() or signed.first()
 
 
 def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
     """Every dated session note of the participant for their page's timeline; drafts only
     to their author. Registered with participants.extensions (see apps.py)."""
     notes = participant.session_notes.filter(date__isnull=False).select_related("author")
+    notes = notes.exclude(status=SessionNote.Status.DISCARDED)
     notes = notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT)
     return [
         TimelineEvent(
