@@ -159,6 +159,7 @@ class GroupAttendeesForm(forms.Form):
 
     action = forms.ChoiceField(choices=[("submit", "Sign and submit"), ("draft", "Save as drafts")], required=False)
     attest = forms.BooleanField(required=False)
+    client_key = forms.UUIDField(required=False, error_messages={"invalid": "This page is out of date. Reload it."})
 
     def __init__(self, *args, caseload, **kwargs):
         super().__init__(*args, **kwargs)
