@@ -23,7 +23,10 @@
     } else {
       const h = Math.floor(minutes / 60);
       const m = minutes % 60;
-      out.textContent = (h ? h + " h " : "") + m + " min" + (minutes > 480 ? " (over 8 hours)" : "");
+      // Whole units of 15 continuous minutes; no partial unit (DESIGN.md "Units").
+      const units = Math.floor(minutes / 15);
+      out.textContent = (h ? h + " h " : "") + m + " min · " + units + " unit" + (units === 1 ? "" : "s") +
+        (minutes > 480 ? " (over 8 hours)" : "");
     }
   }
 
@@ -38,6 +41,49 @@
     modality.addEventListener("change", function () {
       if (!touched && map[modality.value]) place.value = map[modality.value];
     });
+  }
+
+  // --- One send per tap, and the server's refusals shown -----------------------------------
+
+  function sendOnce(form) {
+    // A double tap must not send the form twice (the server would find the same note by its
+    // client_key anyway), and a pending autosave must not race the sign: it would bump the
+    // version under it. The buttons are disabled after this tick, once the browser has read
+    // which one was pressed.
+    let sent = false;
+    const buttons = form.querySelectorAll("button[type=submit]");
+    form.addEventListener("submit", function (event) {
+      if (sent) { event.preventDefault(); return; }
+      sent = true;
+      setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
+    });
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      if (sent) event.preventDefault();
+    });
+    // The page came back from the browser's cache (Back): it may be sent again.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) return;
+      sent = false;
+      buttons.forEach(function (b) { b.disabled = false; });
+    });
+  }
+
+  function showRefusals() {
+    // htmx leaves error answers unswapped; a 409 from autosave says why nothing was saved
+    // ("This draft changed elsewhere...") and belongs in the status line.
+    document.body.addEventListener("htmx:beforeSwap", function (event) {
+      if (event.detail.xhr.status === 409) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
+  }
+
+  function ensureKey(form) {
+    // The page's own key (one note per page, however often it is sent). The server puts one
+    // in; a page kept by the browser and opened again needs a fresh one.
+    const input = form.querySelector("input[name=client_key]");
+    if (input && !input.value && window.crypto && crypto.randomUUID) input.value = crypto.randomUUID();
   }
 
   // --- The unsent copy --------------------------------------------------------------------
@@ -129,6 +175,11 @@
     }
     showDuration();
     followModality();
+    showRefusals();
+    for (const id of ["note-form", "group-form"]) {
+      const each = document.getElementById(id);
+      if (each) { ensureKey(each); sendOnce(each); }
+    }
     const form = document.getElementById("note-form");
     if (form && window.localStorage) keepUnsentCopy(form);
   });
