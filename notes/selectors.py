@@ -74,7 +74,7 @@ def last_note_for(participant, *, author) -> SessionNote | None:
 def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
     """Every dated session note of the participant for their page's timeline; drafts only
     to their author. Registered with participants.extensions (see apps.py)."""
-    notes = participant.session_notes.filter(date__isnull=False).select_related("author")
+    notes = participant.session_notes.filter(date__isnull=False).select_related("author", "group")
     notes = notes.exclude(status=SessionNote.Status.DISCARDED)
     notes = notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT)
     return [
@@ -89,11 +89,12 @@ def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
 
 
 def _session_title(note: SessionNote) -> str:
-    """What the session was: its service types, led by the service when it is not peer support."""
+    """What the session was: its service types, led by the service when it is not peer support,
+    and a group's topic."""
     kinds = ", ".join(note.get_service_types_display()) or "Session"
-    if note.service == Service.PEER_SUPPORT:
-        return kinds
-    return f"{note.get_service_display()}: {kinds}"
+    if note.service != Service.PEER_SUPPORT:
+        kinds = f"{note.get_service_display()}: {kinds}"
+    return f"Group “{note.group.topic}”: {kinds}" if note.group_id else kinds
 
 
 def page_actions(participant, access, viewer) -> list[PageAction]:

@@ -67,7 +67,7 @@ def _already_signed(request, note: SessionNote) -> HttpResponse:
     # A double tap or a retry of a sign that went through: not an error. The phone's sender
     # takes the redirect as success.
     messages.info(request, "This note was already signed.")
-    return redirect("notes:note_detail", note_pk=note.pk)
+    return redirect(reverse("notes:note_detail", args=[note.pk]) + "?signed=1")
 
 
 def _editor(request, participant, note, form, status: int = 200, **extra) -> HttpResponse:
@@ -216,6 +216,8 @@ def note_detail(request: HttpRequest, note_pk: int) -> HttpResponse:
         "addenda": note.addenda.select_related("author"),
         "goals": note.goals_addressed.all() if access.narrative else [],
         "cosign_attestation": COSIGN_ATTESTATION,
+        # After signing, the author's next step: another session, or back to the caseload.
+        "just_signed": bool(request.GET.get("signed")) and note.author_id == request.user.pk and not access.edit,
     }
     return render(request, "notes/note_detail.html", context)
 

@@ -55,7 +55,7 @@ def test_a_double_tapped_sign_makes_one_note_and_no_orphan_draft(signed_in_peer,
     note = SessionNote.objects.get()  # exactly one: no second note, no orphan draft
     assert note.status == SessionNote.Status.SUBMITTED and note.client_key == key
     assert first.status_code == second.status_code == 302
-    assert second.url == reverse("notes:note_detail", args=[note.pk])
+    assert second.url == reverse("notes:note_detail", args=[note.pk]) + "?signed=1"
     page = signed_in_peer.get(second.url).content.decode()
     assert "This note was already signed." in page
     assert note.events.count() == 1
@@ -301,3 +301,28 @@ def test_the_fields_required_to_sign_are_marked(signed_in_peer, person):
     body = signed_in_peer.get(reverse("notes:note_new", args=[person.pk]) + "?another=1").content.decode()
     assert body.count('class="asteriskField"') == 10  # nine fields and the legend
     assert "Required to sign" in body
+
+
+# --- After signing -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_after_signing_the_author_is_offered_the_next_session(signed_in_peer, supervisor, person):
+    response = sign(signed_in_peer, person, uuid.uuid4())
+    body = signed_in_peer.get(response.url).content.decode()
+    assert "Log another session with Rosa Quintero" in body
+    assert reverse("notes:note_new", args=[person.pk]) in body and reverse("my_caseload") in body
+    assert "Back to my caseload" in body
+    # Only right after signing, and only to the author
+    note = SessionNote.objects.get()
+    plain = signed_in_peer.get(reverse("notes:note_detail", args=[note.pk])).content.decode()
+    assert "Log another session" not in plain
+    signed_in_peer.force_login(supervisor)
+    assert "Log another session" not in signed_in_peer.get(response.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_group_note_shows_its_topic_on_the_timeline(signed_in_peer, peer, person):
+    signed_in_peer.post(reverse("group_new"), group_data([person]))
+    (event,) = selectors.timeline_events(person, None, peer)
+    assert "Coping with holidays" in event.title
