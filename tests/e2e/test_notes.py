@@ -173,3 +173,18 @@ def test_a_double_tapped_sign_gives_one_note(phone, routine):
     expect(phone.get_by_text(re.compile("Note signed|already signed")).first).to_be_visible()
     assert SessionNote.objects.count() == 2  # the earlier note and this one: no second, no orphan draft
     assert not SessionNote.objects.filter(status=SessionNote.Status.DRAFT).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_sign_moves_the_focus_to_the_error_summary_and_keeps_the_attestation(phone, routine):
+    sign_in(phone, "pat@example.org")
+    phone.goto(f"/participants/{routine.pk}/notes/new/")
+    phone.get_by_label("Start time").fill("12:00")
+    phone.get_by_label("End time").fill("12:30")
+    phone.get_by_label(re.compile("I attest")).check()
+    phone.get_by_role("button", name="Sign and submit").click()
+    summary = phone.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Add what was done before submitting.")
+    expect(phone.get_by_label(re.compile("I attest"))).to_be_checked()
+    phone.console_errors.clear()  # the 400 answer is logged as a failed resource
