@@ -1,6 +1,6 @@
 """Who may open a session note and what they may do with it. Decided here, once.
 
-- Drafts are their author's alone (anyone else gets 404).
+- Drafts (and discarded drafts) are their author's alone (anyone else gets 404).
 - A note is visible to those who may see its participant (participants/access.py), to its
   author, and to the author's supervisor (who reviews it even after the participant moved on).
 - The narrative (what was done, the response, next steps) is for those in the participant's
@@ -32,7 +32,7 @@ def get_note_for_user(user, pk: int):
         .select_related("participant", "author__staff_profile", "cosigned_by", "group")
         .first()
     )
-    if note is None or (note.status == SessionNote.Status.DRAFT and note.author_id != user.pk):
+    if note is None or (note.status in SessionNote.UNSIGNED and note.author_id != user.pk):
         raise Http404("No such note.")
     return note, NoteAccess.for_user(user, note)
 

@@ -3,13 +3,16 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.forms.utils import pretty_name
 from django.utils import timezone
+from django.utils.html import format_html
 
 from participants.forms import DATE
 from participants.models import Goal, Participant
 
 from .extensions import services_offered
 from .models import GroupSession, Service, ServiceType, SessionNote
+from .rules import REQUIRED
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -45,8 +48,29 @@ def _offer(field: forms.ChoiceField, offered: list[Service], *, help_text: str, 
     field.error_messages["invalid_choice"] = SERVICE_NOT_OFFERED
 
 
+def required_mark(label: str) -> str:
+    """The label with crispy's required mark: the same asterisk as on every other form."""
+    return format_html('{}<span class="asteriskField">*</span>', label)
+
+
+class EditorKeysForm(forms.Form):
+    """The editor's hidden inputs: the note its page already saved (handed back by autosave),
+    the page's own key (one note per page however often it is sent) and the version it loaded."""
+
+    note_id = forms.IntegerField(required=False, min_value=1)
+    client_key = forms.UUIDField(required=False)
+    version = forms.IntegerField(required=False, min_value=1)
+
+
+# What a new note takes from the participant's last one: how and where they usually meet,
+# and what the work is; never the narrative, which is this session's own.
+CARRIED_OVER = ("modality", "place_of_service", "service", "service_types")
+
+
 class SessionNoteForm(forms.ModelForm):
-    """Every field may be empty in a draft; submission checks completeness (notes.py)."""
+    """Every field may be empty in a draft; submission checks completeness (rules.py). Those
+    it requires are marked "required to sign". A new note (`last`: the participant's last
+    note) starts from how that one went, with its goals that are still active."""
 
     service_types = forms.MultipleChoiceField(
         choices=ServiceType.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -77,7 +101,7 @@ class SessionNoteForm(forms.ModelForm):
             "next_steps": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, participant: Participant, **kwargs):
+    def __init__(self, *args, participant: Participant, last: SessionNote | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         plan = getattr(participant, "plan", None)
         goals = plan.goals.filter(status=Goal.Status.ACTIVE) if plan else Goal.objects.none()
@@ -85,8 +109,13 @@ class SessionNoteForm(forms.ModelForm):
         self.fields["goals_addressed"].label = "Goals from the recovery plan addressed"
         for name, prompt in PROMPTS.items():
             self.fields[name].help_text = prompt
+        for name in REQUIRED:
+            self.fields[name].label = required_mark(self.fields[name].label or pretty_name(name))
         if not self.instance.pk:
             self.fields["date"].initial = timezone.localdate()
+        if last is not None and not self.is_bound:
+            self.initial |= {name: getattr(last, name) for name in CARRIED_OVER}
+            self.initial["goals_addressed"] = [g.pk for g in goals.filter(session_notes=last)]
         day = _session_day(self, self.instance.date)
         offered = services_offered([participant.pk], day=day)
         _offer(self.fields["service"], offered, help_text=SERVICE_HELP, keep=self.instance.service)
@@ -130,6 +159,7 @@ class GroupAttendeesForm(forms.Form):
 
     action = forms.ChoiceField(choices=[("submit", "Sign and submit"), ("draft", "Save as drafts")], required=False)
     attest = forms.BooleanField(required=False)
+    client_key = forms.UUIDField(required=False, error_messages={"invalid": "This page is out of date. Reload it."})
 
     def __init__(self, *args, caseload, **kwargs):
         super().__init__(*args, **kwargs)

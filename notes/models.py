@@ -113,10 +113,16 @@ class GroupSession(models.Model):
     end_time = models.TimeField()
     modality = models.CharField(max_length=20, choices=Modality.choices)
     place_of_service = models.CharField(max_length=2, choices=PlaceOfService.choices)
+    # The form's key, made in the browser (or by the server into the form): a re-sent
+    # submission of one group (a double tap, a retry from the phone) finds what it made.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         db_table = "participants_groupsession"
+        constraints = [
+            models.UniqueConstraint(fields=["facilitator", "client_key"], name="notes_group_client_key_once"),
+        ]
 
     def __str__(self) -> str:
         return f"Group: {self.topic} ({self.date})"
@@ -136,9 +142,14 @@ class SessionNote(models.Model):
         RETURNED = "returned", "Returned"
         COSIGNED = "cosigned", "Co-signed"
         FINAL = "final", "Final"
+        # A draft its author set aside: kept (a clinical record is never deleted), never
+        # signed, never billed, and shown to no one but its author.
+        DISCARDED = "discarded", "Discarded"
 
     LOCKED = (Status.COSIGNED, Status.FINAL)
     EDITABLE = (Status.DRAFT, Status.RETURNED)
+    # Never signed: no contact happened on the record, and only the author may open it.
+    UNSIGNED = (Status.DRAFT, Status.DISCARDED)
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="session_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_notes")
@@ -168,12 +179,21 @@ class SessionNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     cosigned_at = models.DateTimeField(null=True, blank=True)
+    # The editor page's key (see GroupSession.client_key): every save of one page, however
+    # often it is re-sent, lands on one note.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
+    # Bumped on every save: a save from a page that loaded an older version is refused
+    # rather than silently overwriting what another tab or device saved since.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         db_table = "participants_sessionnote"
         ordering = ["-date", "-start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "client_key"], name="notes_note_client_key_once"),
+        ]
         indexes = [
             models.Index(fields=["author", "status"], name="participant_author__6a02e4_idx"),
             models.Index(fields=["participant", "date"], name="participant_partici_fb8649_idx"),
@@ -219,6 +239,7 @@ class NoteEvent(models.Model):
         RETURNED = "returned", "Returned"
         COSIGNED = "cosigned", "Co-signed"
         FINALIZED = "finalized", "Signed as final"
+        DISCARDED = "discarded", "Discarded"
 
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -87,7 +87,7 @@ def overlapping_note(note: SessionNote, *, author_id: int, group_id: int | None)
     A group's attendees share one time slot, so notes of the same group never clash."""
     others = (
         SessionNote.objects.filter(author_id=author_id, date=note.date)
-        .exclude(status=SessionNote.Status.DRAFT)
+        .exclude(status__in=SessionNote.UNSIGNED)
         .filter(start_time__lt=note.end_time, end_time__gt=note.start_time)
         .select_related("participant")
     )

@@ -12,8 +12,7 @@ from participants.models import Enrollment
 from .models import NoteEvent, Service, SessionNote
 
 _S = SessionNote.Status
-_UNSIGNED = (_S.DRAFT, _S.RETURNED, _S.SUBMITTED)
-_SIGNED = (_S.COSIGNED, _S.FINAL)
+_OPEN = (_S.DRAFT, _S.RETURNED, _S.SUBMITTED)  # on the author's desk: to finish, or waiting
 # The tabs of My notes. The home page's counts are counts of these tabs (note_counts), so
 # a count always opens exactly the notes it counted.
 MY_NOTES_TABS = {
@@ -33,13 +32,13 @@ def my_notes_tab(tab: str, today: datetime.date | None = None) -> Q:
     today = today or timezone.localdate()
     week_start = today - datetime.timedelta(days=today.weekday())
     return {
-        "open": Q(status__in=_UNSIGNED),
+        "open": Q(status__in=_OPEN),
         "drafts": Q(status=_S.DRAFT),
         "returned": Q(status=_S.RETURNED),
         "waiting": Q(status=_S.SUBMITTED),
         "this_week": Q(status=_S.COSIGNED, cosigned_at__date__gte=week_start),
-        "signed": Q(status__in=_SIGNED),
-        "all": Q(status__in=_UNSIGNED + _SIGNED),
+        "signed": Q(status__in=SessionNote.LOCKED),
+        "all": Q(status__in=_OPEN + SessionNote.LOCKED),
     }[tab]
 
 
@@ -48,7 +47,7 @@ def last_contacts(participant_ids: Iterable[int]) -> dict[int, datetime.date]:
     (signed, waiting, returned or co-signed). One query, on the (participant, date) index."""
     rows = (
         SessionNote.objects.filter(participant_id__in=list(participant_ids))
-        .exclude(status=SessionNote.Status.DRAFT)
+        .exclude(status__in=SessionNote.UNSIGNED)
         .values("participant_id")
         .annotate(last=Max("date"))
         .values_list("participant_id", "last")
@@ -102,10 +101,26 @@ def my_notes(author, *, tab: str = "open", query: str = "") -> QuerySet[SessionN
     )
 
 
+def drafts_for(author, participant) -> list[SessionNote]:
+    """The author's drafts for this participant, newest saved first: offered before another
+    is started. Bounded: a handful at most in practice."""
+    notes = SessionNote.objects.filter(author=author, participant=participant, status=SessionNote.Status.DRAFT)
+    return list(notes.order_by("-updated_at")[:20])
+
+
+def last_note_for(participant, *, author) -> SessionNote | None:
+    """The participant's last signed note by this author, else by anyone: what a new note
+    is filled in from. Two indexed queries at most."""
+    signed = SessionNote.objects.filter(participant=participant, date__isnull=False, group__isnull=True)
+    signed = signed.exclude(status__in=SessionNote.UNSIGNED).order_by("-date", "-start_time", "-pk")
+    return signed.filter(author=author).first() or signed.first()
+
+
 def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
     """Every dated session note of the participant for their page's timeline; drafts only
     to their author. Registered with participants.extensions (see apps.py)."""
-    notes = participant.session_notes.filter(date__isnull=False).select_related("author")
+    notes = participant.session_notes.filter(date__isnull=False).select_related("author", "group")
+    notes = notes.exclude(status=SessionNote.Status.DISCARDED)
     notes = notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT)
     return [
         TimelineEvent(
@@ -119,11 +134,12 @@ def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
 
 
 def _session_title(note: SessionNote) -> str:
-    """What the session was: its service types, led by the service when it is not peer support."""
+    """What the session was: its service types, led by the service when it is not peer support,
+    and a group's topic."""
     kinds = ", ".join(note.get_service_types_display()) or "Session"
-    if note.service == Service.PEER_SUPPORT:
-        return kinds
-    return f"{note.get_service_display()}: {kinds}"
+    if note.service != Service.PEER_SUPPORT:
+        kinds = f"{note.get_service_display()}: {kinds}"
+    return f"Group “{note.group.topic}”: {kinds}" if note.group_id else kinds
 
 
 def page_actions(participant, access, viewer) -> list[PageAction]:

@@ -1,11 +1,13 @@
 """Writes to session notes. Each service takes the acting user in an AuditContext and writes
 its audit row in the same transaction; permissions are checked by the views before."""
 
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import formats, timezone
 
 from accounts.models import User
 from audit.context import AuditContext
@@ -19,6 +21,37 @@ from .rules import submission_errors
 
 class NoteRuleError(ValidationError):
     """The note breaks submission rules; `message_dict` maps fields to messages."""
+
+
+class NoteNotEditable(ValidationError):
+    """The note is no longer a draft or returned note of the acting user (it was signed,
+    perhaps by an earlier send of the same page, or discarded)."""
+
+
+class NoteConflict(ValidationError):
+    """Another tab or device saved the note after this page loaded it: nothing is written."""
+
+    def __init__(self, stored: SessionNote):
+        when = formats.time_format(timezone.localtime(stored.updated_at), "g:i A")
+        super().__init__(
+            f"This draft changed elsewhere (another tab or device) at {when}. "
+            "Reload to see it; what you typed here is kept on this page."
+        )
+
+
+class GroupAlreadyMade(ValidationError):
+    """A re-sent group form: the group its key names exists already."""
+
+    def __init__(self, group: GroupSession):
+        super().__init__(f"“{group.topic}” was already saved.")
+        self.group = group
+
+
+def note_for_key(*, author: User, client_key: uuid.UUID | None) -> SessionNote | None:
+    """The note an earlier send of the same editor page made, if any."""
+    if client_key is None:
+        return None
+    return SessionNote.objects.filter(author=author, client_key=client_key).first()
 
 
 def _snapshot(note: SessionNote) -> dict:
@@ -38,25 +71,76 @@ def _snapshot(note: SessionNote) -> dict:
 
 
 def note_save_draft(
-    *, note: SessionNote, participant: Participant, goals: Iterable[Goal], ctx: AuditContext
+    *,
+    note: SessionNote,
+    participant: Participant,
+    goals: Iterable[Goal],
+    ctx: AuditContext,
+    version: int | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> SessionNote:
     """Save what has been typed so far, as the acting user's draft. Only the author's drafts
-    and returned notes can change; the stored row is locked and checked, not the copy given."""
+    and returned notes can change; the stored row is locked and checked, not the copy given.
+
+    `version` is the one the page loaded (None: the page never learnt one, because the
+    answer to its first save was lost; its `client_key` found the note). `client_key` names
+    the page: a new note keeps it, so a re-sent first save finds this note instead of making
+    a second one."""
+    try:
+        return _save_draft(note, participant, goals, ctx, version=version, client_key=client_key)
+    except IntegrityError:
+        # Two sends of one page at once (a double tap, a retry while the first was still on
+        # its way): the unique (author, client_key) index made the second insert wait for the
+        # first to commit, then refused it. The second is the same page, so it updates the note
+        # the first made, checked like any other save.
+        existing = note_for_key(author=ctx.actor, client_key=client_key)
+        if existing is None:
+            raise
+        note.pk, note.created_at = existing.pk, existing.created_at
+        note._state.adding = False
+        return _save_draft(note, participant, goals, ctx, version=version, client_key=client_key)
+
+
+def _save_draft(note, participant, goals, ctx, *, version, client_key) -> SessionNote:
     author = ctx.actor
     with transaction.atomic():
-        if note.pk:
+        is_new = note.pk is None
+        if is_new:
+            note.client_key, note.version = client_key, 1
+        else:
             locked = SessionNote.objects.select_for_update().get(pk=note.pk)
             if locked.status not in SessionNote.EDITABLE or locked.author_id != author.pk:
-                raise ValidationError("This note can no longer be edited.")
-        is_new = note.pk is None
+                raise NoteNotEditable("This note can no longer be edited.")
+            if version is not None and locked.version != version:
+                raise NoteConflict(locked)
+            note.version = locked.version + 1
+            note.client_key = locked.client_key or client_key
         note.participant = participant
         note.author = author
+        note.status = SessionNote.Status.DRAFT if is_new else locked.status
         note.updated_at = timezone.now()
-        note.save()
+        with transaction.atomic():  # a savepoint: a duplicate key leaves the outer block usable
+            note.save()
         note.goals_addressed.set(goals)
         if is_new:
             audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=note)
     return note
+
+
+def note_discard(*, note: SessionNote, ctx: AuditContext) -> SessionNote:
+    """Set a draft aside: kept (clinical records are never deleted) but never signed, never
+    billed, and out of the author's lists and counts. The history says who and when."""
+    with transaction.atomic():
+        locked = SessionNote.objects.select_for_update().get(pk=note.pk)
+        if locked.author_id != ctx.actor.pk or locked.status != SessionNote.Status.DRAFT:
+            raise NoteNotEditable("Only a draft of yours can be discarded.")
+        locked.status = SessionNote.Status.DISCARDED
+        locked.version += 1
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "version", "updated_at"])
+        NoteEvent.objects.create(note=locked, action=NoteEvent.Action.DISCARDED, actor=ctx.actor)
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=locked, details={"status": locked.status})
+    return locked
 
 
 def _sign(note: SessionNote, *, ctx: AuditContext, group_id=None) -> SessionNote:
@@ -70,7 +154,8 @@ def _sign(note: SessionNote, *, ctx: AuditContext, group_id=None) -> SessionNote
     note.status = SessionNote.Status.SUBMITTED if needs_cosignature else SessionNote.Status.FINAL
     note.signed_at = timezone.now()
     note.signature = author.get_full_name() or author.email
-    note.save(update_fields=["status", "signed_at", "signature"])
+    note.version += 1
+    note.save(update_fields=["status", "signed_at", "signature", "version"])
     action = NoteEvent.Action.SUBMITTED if needs_cosignature else NoteEvent.Action.FINALIZED
     NoteEvent.objects.create(note=note, action=action, actor=author, snapshot=_snapshot(note))
     audit_record(
@@ -90,7 +175,7 @@ def note_submit(*, note: SessionNote, ctx: AuditContext) -> SessionNote:
         User.objects.select_for_update().get(pk=ctx.actor.pk)
         note = SessionNote.objects.select_for_update().get(pk=note.pk)
         if note.author_id != ctx.actor.pk or note.status not in SessionNote.EDITABLE:
-            raise ValidationError("Only the author submits a draft or returned note.")
+            raise NoteNotEditable("Only the author submits a draft or returned note.")
         return _sign(note, ctx=ctx, group_id=note.group_id)
 
 
@@ -103,7 +188,7 @@ def _review(note: SessionNote, *, to_status: str, event: str, comment: str, ctx:
         raise ValidationError("Only the author's supervisor co-signs or returns this note.")
     with transaction.atomic():
         # Conditional update: of two reviewers acting at once, only the first one counts.
-        changes = {"status": to_status}
+        changes = {"status": to_status, "version": F("version") + 1}
         if to_status == SessionNote.Status.COSIGNED:
             changes |= {"cosigned_by": reviewer, "cosigned_at": timezone.now()}
         claimed = SessionNote.objects.filter(pk=note.pk, status=SessionNote.Status.SUBMITTED).update(**changes)
@@ -149,12 +234,14 @@ def group_session_create(
     submit: bool,
     ctx: AuditContext,
     service: str = Service.PEER_SUPPORT,
+    client_key: uuid.UUID | None = None,
 ) -> GroupSession:
     """The group and one note per attendee (with how they took part and the plan goals it
     served), saved (and, with `submit`, signed) all together.
     Every attendee's note is checked; the first rule broken stops the whole group.
     `max_size` is the group-size limit of the service code that bills the group (None: no
-    code, so no limit of a payer's applies). Every attendee's note records `service`."""
+    code, so no limit of a payer's applies). Every attendee's note records `service`.
+    A re-sent form (its `client_key` made a group already) makes nothing: GroupAlreadyMade."""
     if max_size is not None and len(attendees) > max_size:
         label = Service(service).label.lower()
         raise ValidationError(f"A {label} group has at most {max_size} attendees; you chose {len(attendees)}.")
@@ -166,8 +253,13 @@ def group_session_create(
         seen.add(participant.pk)
     author = ctx.actor
     with transaction.atomic():
+        # The author's lock also serializes two sends of one form: the second finds the first's group.
         User.objects.select_for_update().get(pk=author.pk)
+        made = GroupSession.objects.filter(facilitator=author, client_key=client_key).first() if client_key else None
+        if made is not None:
+            raise GroupAlreadyMade(made)
         group.facilitator = author
+        group.client_key = client_key
         group.save()
         audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=group)
         for participant, individual_note, goals in attendees:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("notes/<int:note_pk>/edit/", views.note_edit, name="note_edit"),
     path("notes/<int:note_pk>/review/", views.note_review, name="note_review"),
     path("notes/<int:note_pk>/addendum/", views.note_addendum, name="note_addendum"),
+    path("notes/<int:note_pk>/discard/", views.note_discard, name="note_discard"),
 ]

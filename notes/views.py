@@ -1,8 +1,10 @@
 """Session notes: the editor (with autosave), signing, the supervisor queue, review and
 addenda. The group session form is in peersupport (it needs billing's group-size limit)."""
 
+import uuid
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +17,9 @@ from audit.context import AuditContext
 from participants.access import Need, get_participant_for_user
 from participants.models import Participant
 
-from . import desk, services
-from .access import get_note_for_user
-from .forms import AddendumForm, ReviewDecisionForm, SessionNoteForm
+from . import desk, selectors, services
+from .access import NoteAccess, get_note_for_user
+from .forms import AddendumForm, EditorKeysForm, ReviewDecisionForm, SessionNoteForm
 from .models import SessionNote, default_places
 from .rules import ATTESTATION, COSIGN_ATTESTATION
 
@@ -27,31 +29,65 @@ SIGNED_MESSAGES = {
 }
 
 
-def _editable_note(request, participant: Participant, note_id) -> SessionNote | None:
-    """The draft being edited, from the hidden note_id an earlier autosave handed back."""
-    if not note_id:
-        return None
-    try:
-        note, access = get_note_for_user(request.user, int(note_id))
-    except (ValueError, TypeError):
-        raise PermissionDenied("That is not a note of yours.") from None
-    if not access.edit or note.participant_id != participant.pk:
-        raise PermissionDenied("This note can no longer be edited.")
-    return note
+def _keys(request) -> EditorKeysForm:
+    keys = EditorKeysForm(request.POST)
+    if not keys.is_valid():
+        raise BadRequest("This page is out of date. Reload it.")
+    return keys
 
 
-def _editor(request, participant, note, form, status: int = 200, *, server_has_it=False) -> HttpResponse:
+def _target_note(request, participant: Participant, keys: EditorKeysForm) -> SessionNote | None:
+    """The note a post from the editor is for: the one its page already saved (note_id, handed
+    back by autosave), else the one an earlier send of the same page made (client_key), else
+    none yet."""
+    if keys.cleaned_data["note_id"]:
+        note, _ = get_note_for_user(request.user, keys.cleaned_data["note_id"])
+        if note.participant_id != participant.pk:
+            raise PermissionDenied("That note is for someone else.")
+        return note
+    return services.note_for_key(author=request.user, client_key=keys.cleaned_data["client_key"])
+
+
+def _signed_by_this_page(request, note: SessionNote, keys: EditorKeysForm) -> bool:
+    key = keys.cleaned_data["client_key"]
+    signed = note.status not in (*SessionNote.EDITABLE, SessionNote.Status.DISCARDED)
+    return signed and note.author_id == request.user.pk and key is not None and note.client_key == key
+
+
+def _expected_version(note: SessionNote | None, keys: EditorKeysForm) -> int | None:
+    """The version the page loaded. A page may leave it out only for the note it made itself
+    (the answer to its first save was lost); a page naming a note without it is refused (0)."""
+    version = keys.cleaned_data["version"]
+    if version is not None or note is None:
+        return version
+    return None if note.client_key and note.client_key == keys.cleaned_data["client_key"] else 0
+
+
+def _already_signed(request, note: SessionNote) -> HttpResponse:
+    # A double tap or a retry of a sign that went through: not an error. The phone's sender
+    # takes the redirect as success.
+    messages.info(request, "This note was already signed.")
+    return redirect(reverse("notes:note_detail", args=[note.pk]) + "?signed=1")
+
+
+def _editor(request, participant, note, form, status: int = 200, **extra) -> HttpResponse:
+    keys = extra.pop("keys", None)
+    posted_key = keys.cleaned_data.get("client_key") if keys is not None and keys.is_bound else None
     context = {
         # The server holds what this page shows (just saved), so the browser's copy can go.
-        "server_has_it": server_has_it or bool(request.GET.get("saved")),
+        "server_has_it": extra.pop("server_has_it", False) or bool(request.GET.get("saved")),
         "participant": participant,
         "note": note,
         "form": form,
+        "client_key": posted_key or (note and note.client_key) or uuid.uuid4(),
+        "version": extra.pop("version", note.version if note else ""),
+        "attested": bool(request.POST.get("attest")),
         "attestation": ATTESTATION,
         "default_places": default_places(),
         "returned_comment": note.events.filter(action="returned").last() if note else None,
         # A payer's 271 said a coverage is inactive: seen before the note is written (issue 13).
         "coverage_flags": [c.inactive_flag for c in participant.coverages.all() if c.inactive_flag],
+        **extra,
     }
     return render(request, "notes/note_form.html", context, status=status)
 
@@ -60,66 +96,114 @@ def _editor(request, participant, note, form, status: int = 200, *, server_has_i
 def note_new(request: HttpRequest, pk: int) -> HttpResponse:
     participant = get_participant_for_user(request.user, pk, Need.EDIT).participant
     if request.method == "POST":
-        return _note_post(request, participant, _editable_note(request, participant, request.POST.get("note_id")))
-    return _editor(request, participant, None, SessionNoteForm(participant=participant))
+        keys = _keys(request)
+        return _note_post(request, participant, _target_note(request, participant, keys), keys)
+    drafts = selectors.drafts_for(request.user, participant)
+    if drafts and not request.GET.get("another"):
+        return render(request, "notes/note_drafts.html", {"participant": participant, "drafts": drafts})
+    last = selectors.last_note_for(participant, author=request.user)
+    form = SessionNoteForm(participant=participant, last=last)
+    return _editor(request, participant, None, form, prefilled_from=last)
 
 
 @role_required(Role.PEER_SPECIALIST)
 def note_edit(request: HttpRequest, note_pk: int) -> HttpResponse:
     note, access = get_note_for_user(request.user, note_pk)
+    if request.method == "POST":
+        return _note_post(request, note.participant, note, _keys(request))
     if not access.edit:
         raise PermissionDenied("Only the author edits a draft or returned note; signed notes take addenda.")
-    if request.method == "POST":
-        return _note_post(request, note.participant, note)
     return _editor(request, note.participant, note, SessionNoteForm(instance=note, participant=note.participant))
 
 
-def _save_draft(form: SessionNoteForm, participant: Participant, ctx: AuditContext) -> SessionNote:
+def _save_draft(form: SessionNoteForm, participant: Participant, keys, ctx: AuditContext, note) -> SessionNote:
     return services.note_save_draft(
-        note=form.instance, participant=participant, goals=form.cleaned_data["goals_addressed"], ctx=ctx
+        note=form.instance,
+        participant=participant,
+        goals=form.cleaned_data["goals_addressed"],
+        version=_expected_version(note, keys),
+        client_key=keys.cleaned_data["client_key"],
+        ctx=ctx,
     )
 
 
-def _note_post(request, participant: Participant, note: SessionNote | None) -> HttpResponse:
+def _note_post(request, participant: Participant, note: SessionNote | None, keys) -> HttpResponse:
+    if note is not None and not NoteAccess.for_user(request.user, note).edit:
+        if _signed_by_this_page(request, note, keys):
+            return _already_signed(request, note)
+        raise PermissionDenied("This note can no longer be edited.")
     form = SessionNoteForm(request.POST, instance=note, participant=participant)
     if not form.is_valid():
-        return _editor(request, participant, note, form, status=400)
+        return _editor(request, participant, note, form, status=400, keys=keys, version=keys.cleaned_data["version"])
     ctx = AuditContext.from_request(request)
     try:
-        note = _save_draft(form, participant, ctx)
+        note = _save_draft(form, participant, keys, ctx, note)
+        if request.POST.get("action") == "submit" and request.POST.get("attest"):
+            note = services.note_submit(note=note, ctx=ctx)
+    except services.NoteRuleError as error:
+        return _refused(request, participant, note, form, error, keys=keys, status=400, server_has_it=True)
     except ValidationError as error:
-        form.add_error(None, error)
-        return _editor(request, participant, note, form, status=409)
+        # form.instance: a racing first send may have made the note while this one waited.
+        stored = SessionNote.objects.filter(pk=form.instance.pk).first() if form.instance.pk else None
+        if stored is not None and _signed_by_this_page(request, stored, keys):
+            return _already_signed(request, stored)
+        return _refused(request, participant, note, form, error, keys=keys, status=409)
+    return _after_save(request, participant, note, form, keys)
+
+
+def _refused(request, participant, note, form, error: ValidationError, **kwargs) -> HttpResponse:
+    fields = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for field, problems in fields.items():
+        form.add_error(field if field in form.fields else None, problems)
+    if kwargs["status"] == 409:
+        kwargs["version"] = kwargs["keys"].cleaned_data["version"]  # nothing was saved
+    return _editor(request, participant, note if note is not None and note.pk else None, form, **kwargs)
+
+
+def _after_save(request, participant, note: SessionNote, form, keys) -> HttpResponse:
     if request.POST.get("action") != "submit":
         messages.success(request, "Draft saved.")
         return redirect(reverse("notes:note_edit", args=[note.pk]) + "?saved=1")
-    if not request.POST.get("attest"):
+    if note.status in SessionNote.EDITABLE:
         form.add_error(None, "Tick the attestation to sign and submit the note.")
-        return _editor(request, participant, note, form, status=400, server_has_it=True)
-    try:
-        note = services.note_submit(note=note, ctx=ctx)
-    except services.NoteRuleError as error:
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-        return _editor(request, participant, note, form, status=400, server_has_it=True)
+        return _editor(request, participant, note, form, status=400, server_has_it=True, keys=keys)
     messages.success(request, SIGNED_MESSAGES[note.status])
-    return redirect("notes:note_detail", note_pk=note.pk)
+    return redirect(reverse("notes:note_detail", args=[note.pk]) + "?signed=1")
 
 
 @require_POST
 @role_required(Role.PEER_SPECIALIST)
 def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: save the draft as it is typed. Answers a small status line, and hands the new
-    note's id back so the next save updates the same draft."""
+    """htmx: save the draft as it is typed. Answers a small status line, and hands the note's
+    id and new version back so the next save updates the same draft. 409 when another tab or
+    device saved it since, or it was signed."""
     participant = get_participant_for_user(request.user, pk, Need.EDIT).participant
-    note = _editable_note(request, participant, request.POST.get("note_id"))
+    keys = _keys(request)
+    note = _target_note(request, participant, keys)
+    stale = note is not None and not NoteAccess.for_user(request.user, note).edit
+    if stale and not _signed_by_this_page(request, note, keys):
+        raise PermissionDenied("This note can no longer be edited.")
     form = SessionNoteForm(request.POST, instance=note, participant=participant)
     if not form.is_valid():
         return render(request, "notes/_autosave_status.html", {"error": True, "form": form})
-    note = _save_draft(form, participant, AuditContext.from_request(request))
+    try:
+        note = _save_draft(form, participant, keys, AuditContext.from_request(request), note)
+    except ValidationError as error:
+        return render(request, "notes/_autosave_status.html", {"refused": error.messages[0]}, status=409)
     response = render(request, "notes/_autosave_status.html", {"note": note, "saved_at": timezone.localtime()})
     response["HX-Replace-Url"] = reverse("notes:note_edit", args=[note.pk])
     return response
+
+
+@require_POST
+@role_required(Role.PEER_SPECIALIST)
+def note_discard(request: HttpRequest, note_pk: int) -> HttpResponse:
+    note, access = get_note_for_user(request.user, note_pk)
+    if not access.edit or note.status != SessionNote.Status.DRAFT:
+        raise PermissionDenied("Only a draft of yours can be discarded.")
+    services.note_discard(note=note, ctx=AuditContext.from_request(request))
+    messages.success(request, f"Draft for {note.participant} discarded. It is kept in the record, never signed.")
+    return redirect("notes:note_new", pk=note.participant_id)
 
 
 @role_required(Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.BILLING, Role.PROGRAM_ADMIN)
@@ -132,6 +216,8 @@ def note_detail(request: HttpRequest, note_pk: int) -> HttpResponse:
         "addenda": note.addenda.select_related("author"),
         "goals": note.goals_addressed.all() if access.narrative else [],
         "cosign_attestation": COSIGN_ATTESTATION,
+        # After signing, the author's next step: another session, or back to the caseload.
+        "just_signed": bool(request.GET.get("signed")) and note.author_id == request.user.pk and not access.edit,
     }
     return render(request, "notes/note_detail.html", context)
 

@@ -158,7 +158,7 @@ def test_the_whole_cycle(client, peer, supervisor, person):
     assert response.status_code == 302 and note.status == SessionNote.Status.DRAFT
     # Submit
     edit_url = reverse("notes:note_edit", args=[note.pk])
-    client.post(edit_url, {**note_data(response="First words"), "action": "submit", "attest": "1"})
+    client.post(edit_url, {**note_data(response="First words"), "version": 1, "action": "submit", "attest": "1"})
     note.refresh_from_db()
     assert note.status == SessionNote.Status.SUBMITTED and note.signature == peer.get_full_name() and note.signed_at
     # Return
@@ -174,7 +174,9 @@ def test_the_whole_cycle(client, peer, supervisor, person):
     client.force_login(peer)
     assert "1 returned to you" in client.get(reverse("home_peer")).content.decode()
     assert "Add her own words." in client.get(edit_url).content.decode()
-    client.post(edit_url, {**note_data(response="She said: 'I did it.'"), "action": "submit", "attest": "1"})
+    note.refresh_from_db()
+    data = {**note_data(response="She said: 'I did it.'"), "version": note.version, "action": "submit", "attest": "1"}
+    client.post(edit_url, data)
     note.refresh_from_db()
     assert note.status == SessionNote.Status.SUBMITTED
     # Co-sign
@@ -228,7 +230,8 @@ def test_autosave_creates_one_draft_and_keeps_updating_it(signed_in_peer, person
     assert first.status_code == 200
     assert f'value="{note.pk}"' in first.content.decode() and "hx-swap-oob" in first.content.decode()
     assert first["HX-Replace-Url"] == reverse("notes:note_edit", args=[note.pk])
-    signed_in_peer.post(url, {"note_id": note.pk, "intervention": "Half a sentence, then more"})
+    second = signed_in_peer.post(url, {"note_id": note.pk, "version": 1, "intervention": "Half a sentence, then more"})
+    assert 'name="version" id="note-version" value="2"' in second.content.decode()
     note.refresh_from_db()
     assert SessionNote.objects.count() == 1 and note.intervention == "Half a sentence, then more"
     bad = signed_in_peer.post(url, {"note_id": note.pk, "start_time": "25:99"})

@@ -1,6 +1,8 @@
 """The group session form: one form for the group, a note per attendee. It lives here because
 its size limit is the billing service code's, and notes sits left of billing."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -24,26 +26,37 @@ def group_new(request: HttpRequest) -> HttpResponse:
     form = GroupSessionForm(request.POST or None, caseload_ids=[p.pk for p in members])
     attendees = GroupAttendeesForm(request.POST or None, caseload=members)
     if request.method == "POST" and form.is_valid() and attendees.is_valid():
-        chosen = attendees.cleaned_data["attendees"]
-        service = form.cleaned_data["service"]
-        try:
-            group = services.group_session_create(
-                group=form.instance,
-                service=service,
-                service_types=form.cleaned_data["service_types"],
-                intervention=form.cleaned_data["intervention"],
-                next_steps=form.cleaned_data["next_steps"],
-                attendees=chosen,
-                max_size=group_size_limit([p.pk for p, *_ in chosen], form.cleaned_data["date"], service=service),
-                submit=attendees.submit,
-                ctx=AuditContext.from_request(request),
-            )
-        except ValidationError as error:
-            attendees.add_error(None, error)
-        else:
-            verb = "signed" if attendees.submit else "saved as drafts"
-            messages.success(request, f"“{group.topic}”: {len(chosen)} note{'s' * (len(chosen) != 1)} {verb}.")
-            return redirect("notes:my_notes")
+        return _group_post(request, form, attendees)
+    return _group_page(request, form, attendees)
+
+
+def _group_post(request, form: GroupSessionForm, attendees: GroupAttendeesForm) -> HttpResponse:
+    chosen = attendees.cleaned_data["attendees"]
+    service = form.cleaned_data["service"]
+    try:
+        group = services.group_session_create(
+            group=form.instance,
+            service=service,
+            service_types=form.cleaned_data["service_types"],
+            intervention=form.cleaned_data["intervention"],
+            next_steps=form.cleaned_data["next_steps"],
+            attendees=chosen,
+            max_size=group_size_limit([p.pk for p, *_ in chosen], form.cleaned_data["date"], service=service),
+            submit=attendees.submit,
+            client_key=attendees.cleaned_data["client_key"],
+            ctx=AuditContext.from_request(request),
+        )
+    except services.GroupAlreadyMade as made:
+        # A double tap or a retry: what the first send made stands. Not an error; the
+        # phone's sender takes the redirect as success.
+        messages.info(request, made.messages[0])
+        return redirect("notes:my_notes")
+    except ValidationError as error:
+        attendees.add_error(None, error)
+    else:
+        verb = "signed" if attendees.submit else "saved as drafts"
+        messages.success(request, f"“{group.topic}”: {len(chosen)} note{'s' * (len(chosen) != 1)} {verb}.")
+        return redirect("notes:my_notes")
     return _group_page(request, form, attendees)
 
 
@@ -55,5 +68,8 @@ def _group_page(request, form: GroupSessionForm, attendees: GroupAttendeesForm) 
         "attestation": ATTESTATION,
         "max_size": group_size_limit([p.pk for p in attendees.caseload], timezone.localdate()),
         "default_places": default_places(),
+        # The form's key: one group however often the form is sent (see GroupSession.client_key).
+        "client_key": attendees.data.get("client_key") or uuid.uuid4(),
+        "attested": bool(attendees.data.get("attest")),
     }
     return render(request, "peersupport/group_form.html", context, status=400 if request.method == "POST" else 200)

@@ -76,6 +76,7 @@ def home_peer(request: HttpRequest) -> HttpResponse:
         **_account_context(request),
         "certification_warnings": warnings,
         "caseload_size": len(rows),
+        "caseload_rows": rows,  # each with "Log a session": the first tap of a routine note
         "needing_attention": count_showing(rows, "attention"),
         "check_ins": check_ins_due(rows),
         "notes": note_counts(request.user),

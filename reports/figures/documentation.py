@@ -23,7 +23,7 @@ from .census import in_program_on_note_day
 
 title = "Documentation"
 
-_SIGNED = [status for status in SessionNote.Status if status != SessionNote.Status.DRAFT]
+_SIGNED = [status for status in SessionNote.Status if status not in SessionNote.UNSIGNED]
 _MAY_HAVE_WAITED = (SessionNote.Status.SUBMITTED, SessionNote.Status.RETURNED, SessionNote.Status.COSIGNED)
 
 

@@ -104,7 +104,7 @@ def _contacted_in_time(program, end: datetime.date) -> Exists:
     before is still in time. Counted as of `end`, so a later contact does not change a past report."""
     since = end - datetime.timedelta(days=program.contact_frequency_days)
     contact = SessionNote.objects.filter(participant=OuterRef("participant_id"), date__gte=since, date__lte=end)
-    return Exists(contact.exclude(status=SessionNote.Status.DRAFT))
+    return Exists(contact.exclude(status__in=SessionNote.UNSIGNED))
 
 
 def _share(contacted: int, active: int) -> str | None:

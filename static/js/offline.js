@@ -198,6 +198,31 @@
     status.dataset.kind = kind;
   }
 
+  // The version of a draft this phone last saved. A page the worker kept shows the version it
+  // had when it was kept; reopened with no signal after later autosaves, it would be refused
+  // as "changed elsewhere" though nobody else touched it. Another tab or device still is.
+  function versionKey(form) {
+    const noteId = form.querySelector("input[name=note_id]");
+    return noteId && noteId.value ? "version:" + noteId.value : null;
+  }
+
+  function rememberVersion(form) {
+    const input = form.querySelector("input[name=version]");
+    const name = versionKey(form);
+    if (name && input && input.value) PSStore.put("meta", { name: name, value: Number(input.value) });
+  }
+
+  function catchUpVersion(form) {
+    const name = versionKey(form);
+    if (!name) return;
+    PSStore.get("meta", name).then(function (row) {
+      const input = form.querySelector("input[name=version]");
+      if (!input) return;
+      if (row && row.value > Number(input.value || 0)) input.value = row.value;
+      else rememberVersion(form);
+    });
+  }
+
   function keepForm(form) {
     const key = owner + "|" + form.dataset.offline;
     const clientKey = form.querySelector("input[name=client_key]");
@@ -226,28 +251,14 @@
       PSStore.put("copies", { key: key, at: Date.now(), values: readForm(form) }).then(showOutbox);
     });
 
-    // Autosave (htmx): the status line says where the note truly is. Saving and signing from
-    // one page must not cross: a sign sent while an autosave is on its way waits for it (and
-    // then carries the version it handed back); once signing, no autosave starts.
-    let inFlight = false;
-    let submitting = false;
-    let deferred = null;
-    form.addEventListener("htmx:beforeRequest", function (event) {
-      if (submitting) { event.preventDefault(); return; }
-      inFlight = true;
-      event.detail.requestConfig.editsAtSend = edits;
-    });
+    // Autosave (htmx): the status line says where the note truly is.
+    form.addEventListener("htmx:beforeRequest", function (event) { event.detail.requestConfig.editsAtSend = edits; });
     form.addEventListener("htmx:afterRequest", function (event) {
-      inFlight = false;
-      if (event.detail.successful && edits === event.detail.requestConfig.editsAtSend) {
-        PSStore.remove("copies", key).then(showOutbox);
-      }
-      if (deferred) {
-        const submitter = deferred;
-        deferred = null;
-        form.requestSubmit(submitter);
-      }
+      if (!event.detail.successful) return;
+      rememberVersion(form);
+      if (edits === event.detail.requestConfig.editsAtSend) PSStore.remove("copies", key).then(showOutbox);
     });
+    catchUpVersion(form);
     form.addEventListener("htmx:sendError", function () {
       setStatus(form, STATES.pending, "kept");
     });
@@ -261,13 +272,7 @@
 
     // With no signal the form goes to the outbox instead of the browser's "No internet" page.
     form.addEventListener("submit", function (event) {
-      if (event.defaultPrevented) return;
-      if (inFlight) {
-        event.preventDefault();
-        deferred = event.submitter;
-        return;
-      }
-      submitting = true;
+      if (event.defaultPrevented) return; // a second tap, or waiting for an autosave (note-form.js)
       if (navigator.onLine) {
         // The request carries all of it: refused, the page comes back filled in; cut off on
         // the way, the service worker keeps it in the outbox.
