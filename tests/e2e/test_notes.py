@@ -145,7 +145,7 @@ def test_a_routine_note_takes_eight_taps_from_the_home_page(phone, routine):
     tap(phone.get_by_label("What was done")).fill("Practised calling the housing office.")
     tap(phone.get_by_label("The participant's response")).fill("Made the call herself; proud of it.")
     tap(phone.get_by_label("Next steps")).fill("Visit the office together on Friday.")
-    expect(phone.locator("#autosave-status")).to_contain_text("Draft saved at")
+    expect(phone.locator("#autosave-status")).to_contain_text("Saved on the server at")
     tap(phone.get_by_label(re.compile("I attest"))).check()
     tap(phone.get_by_role("button", name="Sign and submit")).click()
     expect(phone.get_by_text("Note signed and sent to your supervisor for co-signature.")).to_be_visible()

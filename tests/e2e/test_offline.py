@@ -47,7 +47,7 @@ WHAT_IS_KEPT = """async () => {
 
 def _write_a_routine_note(phone):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    phone.get_by_label("Date", exact=True).fill(yesterday.isoformat())
+    phone.get_by_label("Date*", exact=True).fill(yesterday.isoformat())
     phone.get_by_label("Start time").fill("10:00")
     phone.get_by_label("End time").fill("10:45")
     phone.get_by_label("Modality").select_option("in_person")
@@ -128,9 +128,12 @@ def test_a_note_the_server_refuses_says_why_and_can_be_opened_again(phone, casel
         phone.get_by_role("button", name=re.compile("Sign out")).click()
     assert "1 form(s) typed on this phone have not reached the server" in asked.value.message
     expect(phone.get_by_role("heading", level=1)).to_have_text("On this phone")  # still signed in
-    item.get_by_role("link", name="Open it to fix").click()
+    item.get_by_role("link", name="Open it to fix").click()  # the draft the server kept of it
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
     phone.get_by_role("button", name="Restore it").click()
     expect(phone.get_by_label("What was done")).to_have_value("Talked about the new job.")
+    expect(phone.locator("#autosave-status")).to_contain_text("Saved on the server at")
+    assert SessionNote.objects.get().intervention == "Talked about the new job."  # one note, not two
     phone.console_errors.clear()
 
 
