@@ -202,3 +202,13 @@ def test_accepting_records_the_new_user_and_where_they_accepted_from(client):
     event = AuditEvent.objects.get(action=AuditEvent.Action.INVITATION_ACCEPTED)
     assert event.actor == User.objects.get(email=invitation.email)
     assert (event.ip_address, event.user_agent) == ("198.51.100.23", "Mozilla/5.0 (Phone)")
+
+
+@pytest.mark.django_db
+def test_the_actions_go_back_to_the_page_they_were_on_but_never_off_site(client, admin_user):
+    invitation = InvitationFactory()
+    client.force_login(admin_user)
+    url = reverse("accounts:invitation_resend", args=[invitation.pk])
+    assert client.post(url, {"next": "/workforce/?state=invited"})["Location"] == "/workforce/?state=invited"
+    assert client.post(url, {"next": "https://evil.example/"})["Location"] == LIST
+    assert client.post(url, {"next": "//evil.example/"})["Location"] == LIST

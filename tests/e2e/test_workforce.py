@@ -112,3 +112,26 @@ def test_an_admin_onboards_a_specialist_who_accepts_on_another_phone(phone, brow
     expect(phone.get_by_role("cell", name="Status Active")).to_be_visible()
     profile.refresh_from_db()
     assert profile.is_active and [p.name for p in profile.programs.all()] == ["Peer Bridger"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_sorts_the_workforce_by_a_column_on_a_desktop(desktop):
+    agency = AgencyFactory()
+    UserFactory(email="alma@example.org", role=Role.PROGRAM_ADMIN)
+    today = timezone.localdate()
+    for name, days in [("Later", 400), ("Sooner", 20)]:
+        profile = StaffProfileFactory(user=UserFactory(last_name=name, role=Role.PEER_SPECIALIST), agency=agency)
+        CertificationFactory(profile=profile, expires_on=today + datetime.timedelta(days=days))
+    StaffProfileFactory(user=UserFactory(last_name="Billing", role=Role.BILLING), agency=agency)
+
+    sign_in(desktop, "alma@example.org")
+    desktop.goto("/workforce/")
+    desktop.get_by_role("columnheader", name="Certification").get_by_role("link").click()
+    expect(desktop.get_by_role("columnheader", name="Certification")).to_have_attribute("aria-sort", "ascending")
+    names = desktop.locator("tbody tr td:first-child a")
+    expect(names).to_have_count(3)
+    assert [n.split()[-1] for n in names.all_inner_texts()] == ["Sooner", "Later", "Billing"]
+    desktop.get_by_role("columnheader", name="Certification").get_by_role("link").click()
+    expect(desktop.get_by_role("columnheader", name="Certification")).to_have_attribute("aria-sort", "descending")
+    assert [n.split()[-1] for n in names.all_inner_texts()] == ["Later", "Sooner", "Billing"]
+    assert_fits_the_screen(desktop)
