@@ -70,7 +70,10 @@ def test_an_invitation_sets_up_an_inactive_profile_that_accepting_activates(
     # Invited: listed as such, and no "Reactivate" that would make them active.
     page = client.get(reverse("workforce"), {"state": "invited"})
     assert [r.pk for r in page.context["rows"]] == [profile.pk] and "Send again" in page.content.decode()
-    client.post(reverse("programs:profile_set_active", args=[profile.pk]), {"active": "1"})
+    detail = client.get(reverse("programs:profile_detail", args=[profile.pk])).content.decode()
+    assert "Invited: active once they accept" in detail and "Reactivate" not in detail
+    response = client.post(reverse("programs:profile_set_active", args=[profile.pk]), {"active": "1"}, follow=True)
+    assert "has not accepted their invitation yet" in response.content.decode()
     profile.refresh_from_db()
     assert not profile.is_active
 
