@@ -1,9 +1,8 @@
 import datetime
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,6 +11,7 @@ from . import extensions
 from .access import ParticipantAccess, visible_participants
 from .extensions import TimelineEvent
 from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant
+from .search_query import parse
 
 # Coverage or consent ending within this many days raises an alert.
 ENDING_SOON_DAYS = 30
@@ -180,35 +180,67 @@ def sort_and_filter(rows: list[CaseloadRow], *, sort: str = "name", program_id=N
     return sorted(rows, key=SORTS.get(sort, SORTS["name"]))
 
 
-_DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"]
-
-
-def _as_date(text: str) -> datetime.date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time)
-        except ValueError:
-            continue
-    return None
-
-
 def search(user, query: str) -> QuerySet[Participant]:
-    """Participants the user may see, matched by name, date of birth or member/Medicaid ID."""
-    query = query.strip()
+    """The participants `user` may see that match `query`, read by `search_query.parse`: a
+    date of birth, a phone number in any format, part of a member or Medicaid ID, "Last,
+    First" or names in any order. With no query, every one they may see: for a specialist
+    their caseload, for a supervisor their team's. One query, on SQLite and PostgreSQL alike."""
+    wanted = parse(query)
     participants = visible_participants(user)
-    if not query:
-        return participants.none()
-    day = _as_date(query)
-    if day:
-        return participants.filter(date_of_birth=day)
-    if re.fullmatch(r"[A-Za-z]*\d[\dA-Za-z-]*", query):
-        return participants.filter(coverages__member_id__iexact=query).distinct()
-    matches = participants
-    for word in query.split():
-        matches = matches.filter(
+    if wanted.date:
+        return participants.filter(date_of_birth=wanted.date)
+    if wanted.phone or wanted.member_id:
+        match = Q()
+        if wanted.phone:
+            match |= Q(phone_digits__contains=wanted.phone)
+        if wanted.member_id:
+            member = Coverage.objects.filter(participant=OuterRef("pk"), member_id__icontains=wanted.member_id)
+            match |= Q(Exists(member))
+        return participants.filter(match)
+    for word in wanted.last:
+        participants = participants.filter(last_name__icontains=word)
+    for word in wanted.first:
+        participants = participants.filter(Q(first_name__icontains=word) | Q(preferred_name__icontains=word))
+    for word in wanted.words:
+        participants = participants.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word)
         )
-    return matches
+    return participants
+
+
+@dataclass
+class ListRow:
+    participant: Participant
+    programs: list
+    specialist: User | None
+    last_contact_on: datetime.date | None
+
+
+def list_rows(participants: Iterable[Participant]) -> list[ListRow]:
+    """One page of the participant list with each one's programs, specialist (the open
+    assignment) and last contact: three queries whatever the page holds."""
+    participants = list(participants)
+    prefetch_related_objects(
+        participants,
+        Prefetch(
+            "enrollments", queryset=Enrollment.objects.current().select_related("program"), to_attr="open_enrollments"
+        ),
+        Prefetch(
+            "assignments",
+            queryset=CaseloadAssignment.objects.current().select_related("specialist"),
+            to_attr="open_assignments",
+        ),
+    )
+    contacts = extensions.last_contacts([p.pk for p in participants])
+    return [
+        ListRow(
+            participant=p,
+            programs=sorted({e.program for e in p.open_enrollments}, key=lambda program: program.name),
+            specialist=p.open_assignments[0].specialist if p.open_assignments else None,
+            last_contact_on=contacts.get(p.pk),
+        )
+        for p in participants
+    ]
 
 
 def possible_duplicates(*, first_name: str, last_name: str, date_of_birth, member_id: str = "") -> QuerySet:

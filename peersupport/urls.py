@@ -30,7 +30,7 @@ urlpatterns = [
     path("caseloads/team/", caseloads.team_caseloads, name="team_caseloads"),
     path("caseloads/team/participants/", caseloads.team_participants, name="team_participants"),
     path("caseloads/<int:specialist_pk>/", caseloads.specialist_caseload, name="specialist_caseload"),
-    path("workforce/", workforce.workforce, name="workforce"),
+    path("workforce/", workforce.workforce_page, name="workforce"),
     path("notes/group/new/", groups.group_new, name="group_new"),
     # Pages without our <link rel="icon"> (the Django admin) make browsers ask for this.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
