@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from programs.models import StaffProfile, SupervisionSession
 from programs.tests.factories import AgencyFactory, CertificationFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -26,22 +26,26 @@ def test_a_supervisor_sees_an_expiring_certificate_and_logs_supervision_on_a_pho
     expect(phone).to_have_url(re.compile(r"/home/supervisor/$"))
     warning = phone.get_by_role("region", name="Certifications needing attention")
     expect(warning).to_contain_text("Pat Nguyen")
+    assert_accessible(phone)
 
     phone.get_by_role("button", name="Show menu").click()
     phone.get_by_role("link", name="Workforce").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Workforce")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     phone.get_by_role("link", name="Pat Nguyen").click()
 
     phone.get_by_role("link", name="Log supervision").click()
     phone.get_by_label("Date").fill(timezone.localdate().isoformat())
     phone.get_by_label("Minutes").fill("45")
     phone.get_by_label("Topics").fill("Boundaries with a new participant")
+    assert_accessible(phone)
     phone.get_by_role("button", name="Save").click()
 
     expect(phone.get_by_text("Supervision session logged.")).to_be_visible()
     expect(phone.get_by_text("Boundaries with a new participant")).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     assert SupervisionSession.objects.get().minutes == 45
 
 
@@ -62,6 +66,7 @@ def test_an_admin_filters_the_workforce_by_certification_status_on_a_phone(phone
     expect(phone.get_by_role("link", name=re.compile("Lapsed"))).to_be_visible()
     expect(phone.get_by_role("link", name=re.compile("Valid"))).to_have_count(0)
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -91,6 +96,7 @@ def test_an_admin_onboards_a_specialist_who_accepts_on_another_phone(phone, brow
     expect(phone.get_by_role("link", name="Nia Brooks")).to_be_visible()
     expect(phone.get_by_role("cell", name=re.compile("^Status Invited"))).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     profile = StaffProfile.objects.get(user__email="nia.brooks@example.org")
     assert not profile.is_active
 
@@ -135,3 +141,4 @@ def test_an_admin_sorts_the_workforce_by_a_column_on_a_desktop(desktop):
     expect(desktop.get_by_role("columnheader", name="Certification")).to_have_attribute("aria-sort", "descending")
     assert [n.split()[-1] for n in names.all_inner_texts()] == ["Later", "Sooner", "Billing"]
     assert_fits_the_screen(desktop)
+    assert_accessible(desktop)
