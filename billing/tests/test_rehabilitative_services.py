@@ -252,5 +252,7 @@ def test_a_draft_keeps_its_service_when_the_coverage_changes(client, author, per
     person.coverages.update(billing_program="ct_1915c_mhw")
     page = client.get(reverse("notes:note_edit", args=[note.pk])).content.decode()
     assert 'value="crisis_intervention" selected' in page and 'value="skills_training"' not in page
-    response = client.post(reverse("notes:note_edit", args=[note.pk]), note_data(service="crisis_intervention"))
+    response = client.post(
+        reverse("notes:note_edit", args=[note.pk]), note_data(service="crisis_intervention", version=note.version)
+    )
     assert response.status_code == 302

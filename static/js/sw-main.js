@@ -92,13 +92,27 @@ self.addEventListener("fetch", function (event) {
 });
 
 // A page asks for the note forms it links to (the caseload's "Log a session") to be kept.
+// A copy younger than FRESH_MS is kept as it is, so a home page opened ten times an hour does
+// not fetch the caseload's forms ten times. A redirect (the session has ended: the sign-in
+// page) is not followed, so nothing is kept and no sign-in page is rendered behind the user's
+// back (it would set a new CSRF cookie under a sign-in form they may be filling in).
+const FRESH_MS = 10 * 60 * 1000;
+
+function isFresh(response) {
+  const date = response && Date.parse(response.headers.get("date"));
+  return Boolean(date) && Date.now() - date < FRESH_MS;
+}
+
 self.addEventListener("message", function (event) {
   if (!event.data || event.data.type !== "keep") return;
   const urls = event.data.urls.filter(function (u) { return matches(keptPages, new URL(u, self.location.origin)); });
   event.waitUntil(caches.open(PAGES_CACHE).then(function (cache) {
     return Promise.all(urls.map(function (u) {
-      return fetch(u, { credentials: "same-origin" }).then(function (response) {
-        if (response.ok && !response.redirected) return cache.put(u, response);
+      return cache.match(u).then(function (kept) {
+        if (isFresh(kept)) return;
+        return fetch(u, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+          if (response.ok && response.type === "basic") return cache.put(u, response);
+        });
       }).catch(function () {});
     }));
   }));

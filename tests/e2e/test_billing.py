@@ -32,7 +32,7 @@ def test_a_billing_clerk_builds_and_exports_a_batch_on_a_phone(phone):
     assert identity.pk
 
     sign_in(phone, "bea@example.org")
-    phone.get_by_role("link", name="Ready and on-hold notes").click()
+    phone.get_by_role("link", name="Ready to bill").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Billing work")
     assert_accessible(phone)
     phone.get_by_text("Review the 1 note (all ticked)").click()
