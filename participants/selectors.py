@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import extensions
-from .access import ParticipantAccess, visible_participants
+from .access import ParticipantAccess, group_attendees, visible_participants
 from .extensions import TimelineEvent
 from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant
 
@@ -203,12 +203,38 @@ def search(user, query: str) -> QuerySet[Participant]:
         return participants.filter(date_of_birth=day)
     if re.fullmatch(r"[A-Za-z]*\d[\dA-Za-z-]*", query):
         return participants.filter(coverages__member_id__iexact=query).distinct()
-    matches = participants
+    return match_names(participants, query)
+
+
+def match_names(participants: QuerySet[Participant], query: str) -> QuerySet[Participant]:
+    """The participants whose names hold every word of `query`: how a person is found by name,
+    in the search and among a group's possible attendees alike."""
     for word in query.split():
-        matches = matches.filter(
+        participants = participants.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word)
         )
-    return matches
+    return participants
+
+
+# The group form's attendee search: at least this many characters, at most this many answers.
+ATTENDEE_QUERY_MIN = 2
+ATTENDEE_RESULTS = 10
+
+
+def group_attendee_search(user, query: str, *, exclude: Iterable[int] = ()) -> list[Participant]:
+    """Whom `user` may add to a group they lead (participants.access.group_attendees) matched
+    by name, without those already on the form: at most ATTENDEE_RESULTS, each with
+    `.shared_programs`, the programs of `user`'s they are enrolled in now. Two queries."""
+    query = query.strip()
+    if len(query) < ATTENDEE_QUERY_MIN:
+        return []
+    found = match_names(group_attendees(user), query).exclude(pk__in=list(exclude))
+    mine = Enrollment.objects.current().filter(program__staff__user=user).select_related("program")
+    found = found.prefetch_related(Prefetch("enrollments", queryset=mine, to_attr="shared_enrollments"))
+    people = list(found.order_by("last_name", "first_name", "pk")[:ATTENDEE_RESULTS])
+    for person in people:
+        person.shared_programs = [e.program for e in person.shared_enrollments]
+    return people
 
 
 def possible_duplicates(*, first_name: str, last_name: str, date_of_birth, member_id: str = "") -> QuerySet:
