@@ -69,3 +69,20 @@ def test_a_peer_adds_an_attendee_from_another_caseload_and_signs_the_group(phone
     assert all(n.status == SessionNote.Status.SUBMITTED for n in notes)
     expect(phone.get_by_text("Group: Coping with stress").first).to_be_visible()
     assert_fits_the_screen(phone)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_kept_on_the_phone_brings_back_its_searched_attendees(phone, two_caseloads):
+    sign_in(phone, "pat@example.org")
+    phone.goto("/notes/group/new/")
+    phone.get_by_label("Topic").fill("Coping with stress")
+    phone.get_by_label("Add someone from the programs you work in").fill("mars")
+    phone.get_by_role("button", name="Add Lena Marsh").click()
+    phone.get_by_label("How Lena took part").fill("Lena spoke about her week.")  # kept as typed
+
+    phone.reload()
+    expect(phone.get_by_label("How Lena took part")).to_have_count(0)
+    phone.get_by_role("button", name="Restore it").click()
+    expect(phone.get_by_label("How Lena took part")).to_have_value("Lena spoke about her week.")
+    expect(phone.get_by_label("Lena Marsh")).to_be_checked()
+    expect(phone.get_by_label("Topic")).to_have_value("Coping with stress")
