@@ -2,30 +2,6 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from .models import Invitation, User
-from .roles import Role
-
-
-class InvitationForm(forms.ModelForm):
-    role = forms.ChoiceField(choices=Role.choices, help_text="Decides the home page and what they may use.")
-
-    class Meta:
-        model = Invitation
-        fields = ["email", "first_name", "last_name", "role"]
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(f"{email} already has an account. They can sign in or reset their password.")
-        if Invitation.objects.pending().filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                f"An invitation to {email} is already waiting. Use “Send again” in the list below."
-            )
-        return email
-
-    def validate_unique(self):
-        # clean_email has said it in words; the database constraint still guards races.
-        pass
 
 
 class AcceptInvitationForm(forms.Form):

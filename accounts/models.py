@@ -65,6 +65,13 @@ class User(AbstractUser):
     def home_role(self) -> str | None:
         return next((role for role in HOME_PRIORITY if role in self.roles), None)
 
+    @property
+    def is_invitee(self) -> bool:
+        """Made at invitation so a staff profile can be set up at once, and not yet accepted:
+        inactive, with no password and never signed in. Accepting the invitation activates it
+        (accounts.services.invitation_accept); a deactivated member of staff is not one."""
+        return not self.is_active and not self.has_usable_password() and self.last_login is None
+
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self):

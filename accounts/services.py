@@ -15,6 +15,7 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
+from .extensions import run_accept_hooks
 from .models import Invitation, User
 from .roles import Role
 
@@ -108,8 +109,24 @@ def invitation_revoke(*, invitation: Invitation, ctx: AuditContext) -> Invitatio
     return invitation
 
 
+def invitee_user(*, email: str, first_name: str, last_name: str) -> User:
+    """The account an invitation will activate, made now so a staff profile can point at it:
+    inactive and with no password until the invitee accepts (`User.is_invitee`). An invitee
+    invited again (after a withdrawn or expired invitation) keeps their account."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return User.objects.create_user(email=email, first_name=first_name, last_name=last_name, is_active=False)
+    if not user.is_invitee:
+        raise InvitationError(f"{email} already has an account. They can sign in or reset their password.")
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
 def invitation_accept(*, invitation: Invitation, password: str, ctx: AuditContext) -> User:
-    """Create the invitee's account with the password they chose and their role.
+    """Create the invitee's account with the password they chose and their role, or, when it
+    was made with their staff profile at invitation (`invitee_user`), activate it; then let
+    the apps that registered a hook (accounts.extensions) act, in the same transaction.
 
     The audit row's actor is the new user, whom this creates: `ctx` gives only where the
     acceptance came from (whoever, if anyone, is signed in on that browser is not the actor).
@@ -119,22 +136,30 @@ def invitation_accept(*, invitation: Invitation, password: str, ctx: AuditContex
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_pending:
             raise InvitationError("This invitation has already been used. Sign in with your email and password.")
-        if User.objects.filter(email__iexact=invitation.email).exists():
+        user = User.objects.select_for_update().filter(email__iexact=invitation.email).first()
+        if user is not None and not user.is_invitee:
             raise InvitationError(f"An account for {invitation.email} exists already. Sign in, or reset your password.")
-        user = User.objects.create_user(
-            email=invitation.email,
-            password=password,
-            first_name=invitation.first_name,
-            last_name=invitation.last_name,
-        )
-        user.groups.add(Group.objects.get(name=invitation.role))
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        if user is None:
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                first_name=invitation.first_name,
+                last_name=invitation.last_name,
+            )
+        else:
+            user.set_password(password)
+            user.is_active = True
+            user.save(update_fields=["password", "is_active"])
+        if not user.groups.filter(name__in=Role.values).exists():
+            # An invitee's role was set with their profile (and may have been changed since).
+            user.groups.add(Group.objects.get(name=invitation.role))
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         invitation.accepted_at = timezone.now()
         invitation.user = user
         invitation.save(update_fields=["accepted_at", "user"])
-        audit_record(
-            action=AuditEvent.Action.INVITATION_ACCEPTED, ctx=dataclasses.replace(ctx, actor=user), target=invitation
-        )
+        accepted = dataclasses.replace(ctx, actor=user)
+        audit_record(action=AuditEvent.Action.INVITATION_ACCEPTED, ctx=accepted, target=invitation)
+        run_accept_hooks(user=user, invitation=invitation, ctx=accepted)
     return user
 
 

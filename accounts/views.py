@@ -4,21 +4,20 @@ from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
 
 from audit.context import AuditContext
 
 from .access import role_required
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import AcceptInvitationForm
 from .models import Invitation
 from .roles import Role
 from .services import (
     InvitationError,
     invitation_accept,
-    invitation_create,
     invitation_from_token,
     invitation_resend,
     invitation_revoke,
@@ -30,24 +29,15 @@ def _site_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
+@require_safe
 @role_required(Role.PROGRAM_ADMIN)
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ctx = AuditContext.from_request(request)
-        try:
-            invitation = invitation_create(**form.cleaned_data, base_url=_site_url(request), ctx=ctx)
-        except IntegrityError:
-            # Someone invited the same address a moment ago (the pending-invitation constraint).
-            form.add_error("email", "An invitation to this address was just sent by someone else.")
-        else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("accounts:invitation_list")
+    """The invitations sent, to send again or withdraw. Inviting is one flow with setting up
+    the staff profile, on the onboarding form (programs.views.staff_invite)."""
     invitations = Invitation.objects.select_related("invited_by", "user")
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
-    status = 400 if form.errors else 200
-    context = {"form": form, "page": page, "max_age_days": settings.INVITATION_MAX_AGE_DAYS}
-    return render(request, "accounts/invitation_list.html", context, status=status)
+    context = {"page": page, "max_age_days": settings.INVITATION_MAX_AGE_DAYS}
+    return render(request, "accounts/invitation_list.html", context)
 
 
 def _invitation_action(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
@@ -58,6 +48,10 @@ def _invitation_action(request: HttpRequest, pk: int, action, success: str) -> H
         messages.error(request, str(error))
     else:
         messages.success(request, success.format(email=invitation.email))
+    # Back to the page the button was on (the invitations or the workforce list).
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("accounts:invitation_list")
 
 

@@ -7,7 +7,7 @@ from accounts.roles import Role
 from participants.models import Participant
 from programs.models import Payer, Program
 
-from .assessment import HOLD_KINDS
+from .assessment import FILING_WARNING_DAYS, HOLD_KINDS
 from .models import Authorization, Claim, ServiceCode
 
 
@@ -25,12 +25,14 @@ class BillingFilterForm(forms.Form):
     month = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"type": "month"}), help_text="Date of service, e.g. 2026-10."
     )
+    due_soon = forms.BooleanField(required=False, label=f"Filing limit within {FILING_WARNING_DAYS} days")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("program", "payer", "specialist", "reason"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["month"].widget.attrs["class"] = "form-control"
+        self.fields["due_soon"].widget.attrs["class"] = "form-check-input"
 
     def clean_month(self) -> tuple[datetime.date, datetime.date] | None:
         text = self.cleaned_data["month"].strip()

@@ -5,6 +5,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -80,6 +82,19 @@ def work_notes(filters: dict, *, cutoff: datetime.date | None = None) -> QuerySe
     return notes.order_by("date", "start_time", "pk")
 
 
+def work_window(filters: dict, number=None):
+    """The window of notes awaiting billing that the work page assesses (BILLING_WORK_WINDOW of
+    them, oldest first, from the filing cutoff): a page of note ids."""
+    notes = work_notes(filters, cutoff=filing_cutoff())
+    return Paginator(notes.values_list("pk", flat=True), settings.BILLING_WORK_WINDOW).get_page(number)
+
+
+def filing_due_soon(assessment) -> bool:
+    """Ready or held but still fixable, and within FILING_WARNING_DAYS of the payer's filing
+    limit: what billing's home counts as a filing deadline to meet."""
+    return assessment.status in (READY, HOLD) and assessment.fixable and assessment.filing_urgent
+
+
 def work_assessments(filters: dict, note_ids: list[int] | None = None) -> list:
     """The work page's assessments: of the given notes (one window of `work_notes`), or of
     every note the filters select."""
@@ -89,7 +104,25 @@ def work_assessments(filters: dict, note_ids: list[int] | None = None) -> list:
         rows = [a for a in rows if a.program == filters["program"]]
     if filters.get("payer"):
         rows = [a for a in rows if a.payer == filters["payer"]]
+    if filters.get("due_soon"):
+        rows = [a for a in rows if filing_due_soon(a)]
     return rows
+
+
+def home_counts() -> dict:
+    """Billing's home figures, each the count behind a list it links to: ready and held (the
+    work page with no filters: the same window, the same assessment), their filing limit within
+    FILING_WARNING_DAYS (the work page's "due soon" filter) and batches built, not exported
+    (the batch list's "open"). A fixed number of queries, and at most one window assessed."""
+    window = work_window({})
+    rows = work_assessments({}, note_ids=list(window.object_list))
+    return {
+        "ready": sum(a.status == READY for a in rows),
+        "held": sum(a.status == HOLD for a in rows),
+        "due_soon": sum(filing_due_soon(a) for a in rows),
+        "open_batches": batches(ClaimBatch.Status.OPEN).count(),
+        "window": window,
+    }
 
 
 def limit_fix_links(viewer, assessments) -> None:
@@ -106,12 +139,12 @@ def limit_fix_links(viewer, assessments) -> None:
             r.fix_url = ""
 
 
-def batches():
-    return (
-        ClaimBatch.objects.select_related("payer", "created_by")
-        .annotate(claim_count=Count("claims", distinct=True))
-        .order_by("-created_at")
-    )
+def batches(status: str = ""):
+    """Claim batches, newest first; of one status when `status` is one (anything else: all)."""
+    rows = ClaimBatch.objects.select_related("payer", "created_by")
+    if status in ClaimBatch.Status.values:
+        rows = rows.filter(status=status)
+    return rows.annotate(claim_count=Count("claims", distinct=True)).order_by("-created_at")
 
 
 def batch_totals(page_of_batches) -> dict[int, Decimal]:

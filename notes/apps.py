@@ -14,3 +14,4 @@ class NotesConfig(AppConfig):
         # The participant's page shows notes without participants importing this app.
         extensions.add_timeline_events(selectors.timeline_events)
         extensions.add_page_actions(selectors.page_actions)
+        extensions.provide_last_contacts(selectors.last_contacts)

@@ -16,8 +16,9 @@ the person's record stays closed to them (404), they see the notes they wrote
 must name the goal the group served (minimum necessary, 45 CFR 164.502(b)).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -73,9 +74,17 @@ class ParticipantAccess:
     edit: bool
     coverage: bool
     assign: bool
+    user: object = field(repr=False, compare=False)
 
     def allows(self, need: Need) -> bool:
         return need is Need.VIEW or getattr(self, need.value)
+
+    @cached_property
+    def sign_as_specialist(self) -> bool:
+        """The plan's specialist signature is the assigned specialist's own, whoever else may
+        edit the plan (a supervisor co-signs; an admin signs nothing for them). Asked only by
+        the plan's signature link and its page, so computed when asked."""
+        return self.participant.assignments.current().filter(specialist=self.user).exists()
 
 
 def participant_access(user, participant: Participant) -> ParticipantAccess:
@@ -91,6 +100,7 @@ def participant_access(user, participant: Participant) -> ParticipantAccess:
         edit=in_care,
         coverage=in_care or user.has_role(Role.BILLING),
         assign=supervises,
+        user=user,
     )
 
 

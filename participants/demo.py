@@ -66,7 +66,7 @@ def seed(agency: Agency) -> None:
     ]
     admin = User.objects.filter(groups__name=Role.PROGRAM_ADMIN).order_by("pk").first()
     peers = list(
-        User.objects.filter(groups__name=Role.PEER_SPECIALIST, staff_profile__agency=agency)
+        User.objects.filter(groups__name=Role.PEER_SPECIALIST, staff_profile__agency=agency, is_active=True)
         .prefetch_related("staff_profile__programs")
         .order_by("pk")
     )

@@ -81,3 +81,21 @@ def contributed_actions(participant, access, viewer) -> list[PageAction]:
 
 def contributed_sections(participant, access, viewer) -> list[PageSection]:
     return [section for hook in _section_hooks for section in hook(participant, access, viewer)]
+
+
+# The day of each participant's last contact: contacts are session notes (the notes app
+# provides it), which the participant list shows beside each name.
+LastContacts = Callable[[list[int]], dict[int, datetime.date]]
+_last_contacts: list[LastContacts] = []
+
+
+def provide_last_contacts(provider: LastContacts) -> LastContacts:
+    if provider not in _last_contacts:
+        _last_contacts.append(provider)
+    return provider
+
+
+def last_contacts(participant_ids: list[int]) -> dict[int, datetime.date]:
+    """participant id -> day of their last contact, from the provider registered (one query);
+    empty when no app provides it."""
+    return _last_contacts[0](participant_ids) if _last_contacts and participant_ids else {}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from programs.models import Agency, BillingProgram, InForce, InForceQuerySet, Payer, Program
 
 from .eligibility import EligibilityReport
+from .search_query import phone_digits
 from .validators import validate_icd10, validate_member_id, validate_phone, validate_zip
 
 
@@ -35,6 +36,8 @@ class Participant(models.Model):
     gender_identity = models.CharField(max_length=100, blank=True)
     pronouns = models.CharField(max_length=50, blank=True)
     phone = models.CharField(max_length=30, blank=True, validators=[validate_phone])
+    # Kept on save: a search finds "(512) 555-0134" typed "512.555.0134", in plain SQL on any database.
+    phone_digits = models.CharField(max_length=30, blank=True, editable=False, db_index=True)
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -64,6 +67,12 @@ class Participant(models.Model):
         if self.preferred_name and self.preferred_name != self.first_name:
             return f"{self.preferred_name} ({self.first_name}) {self.last_name}"
         return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.phone_digits = phone_digits(self.phone)
+        if "phone" in (kwargs.get("update_fields") or ()):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_digits"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = _not_future(self.date_of_birth, "date_of_birth", "A date of birth")

@@ -81,7 +81,7 @@ def _check_signer(request: HttpRequest, access, participant: Participant, signer
         raise Http404("No such signature.")
     if signer == "supervisor" and not access.assign:
         raise PermissionDenied("Only the specialist's supervisor or a program admin co-signs the plan.")
-    if signer == "specialist" and not participant.assignments.current().filter(specialist=request.user).exists():
+    if signer == "specialist" and not access.sign_as_specialist:
         raise PermissionDenied("Only the assigned peer specialist signs as specialist.")
 
 

@@ -1,9 +1,8 @@
 import datetime
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,6 +11,7 @@ from . import extensions
 from .access import ParticipantAccess, group_attendees, visible_participants
 from .extensions import TimelineEvent
 from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant
+from .search_query import Query, parse
 
 # Coverage or consent ending within this many days raises an alert.
 ENDING_SOON_DAYS = 30
@@ -180,40 +180,74 @@ def sort_and_filter(rows: list[CaseloadRow], *, sort: str = "name", program_id=N
     return sorted(rows, key=SORTS.get(sort, SORTS["name"]))
 
 
-_DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"]
-
-
-def _as_date(text: str) -> datetime.date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time)
-        except ValueError:
-            continue
-    return None
-
-
 def search(user, query: str) -> QuerySet[Participant]:
-    """Participants the user may see, matched by name, date of birth or member/Medicaid ID."""
-    query = query.strip()
+    """The participants `user` may see that match `query`, read by `search_query.parse`: a
+    date of birth, a phone number in any format, part of a member or Medicaid ID, "Last,
+    First" or names in any order. With no query, every one they may see: for a specialist
+    their caseload, for a supervisor their team's. One query, on SQLite and PostgreSQL alike."""
+    wanted = parse(query)
     participants = visible_participants(user)
-    if not query:
-        return participants.none()
-    day = _as_date(query)
-    if day:
-        return participants.filter(date_of_birth=day)
-    if re.fullmatch(r"[A-Za-z]*\d[\dA-Za-z-]*", query):
-        return participants.filter(coverages__member_id__iexact=query).distinct()
-    return match_names(participants, query)
+    if wanted.date:
+        return participants.filter(date_of_birth=wanted.date)
+    if wanted.phone or wanted.member_id:
+        match = Q()
+        if wanted.phone:
+            match |= Q(phone_digits__contains=wanted.phone)
+        if wanted.member_id:
+            member = Coverage.objects.filter(participant=OuterRef("pk"), member_id__icontains=wanted.member_id)
+            match |= Q(Exists(member))
+        return participants.filter(match)
+    return match_names(participants, wanted)
 
 
-def match_names(participants: QuerySet[Participant], query: str) -> QuerySet[Participant]:
-    """The participants whose names hold every word of `query`: how a person is found by name,
-    in the search and among a group's possible attendees alike."""
-    for word in query.split():
+def match_names(participants: QuerySet[Participant], wanted: Query) -> QuerySet[Participant]:
+    """The participants whose names match the parsed query (`search_query.parse`): "Last,
+    First" or names in any order. How a person is found by name, in the search and among a
+    group's possible attendees alike."""
+    for word in wanted.last:
+        participants = participants.filter(last_name__icontains=word)
+    for word in wanted.first:
+        participants = participants.filter(Q(first_name__icontains=word) | Q(preferred_name__icontains=word))
+    for word in wanted.words:
         participants = participants.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word)
         )
     return participants
+
+
+@dataclass
+class ListRow:
+    participant: Participant
+    programs: list
+    specialist: User | None
+    last_contact_on: datetime.date | None
+
+
+def list_rows(participants: Iterable[Participant]) -> list[ListRow]:
+    """One page of the participant list with each one's programs, specialist (the open
+    assignment) and last contact: three queries whatever the page holds."""
+    participants = list(participants)
+    prefetch_related_objects(
+        participants,
+        Prefetch(
+            "enrollments", queryset=Enrollment.objects.current().select_related("program"), to_attr="open_enrollments"
+        ),
+        Prefetch(
+            "assignments",
+            queryset=CaseloadAssignment.objects.current().select_related("specialist"),
+            to_attr="open_assignments",
+        ),
+    )
+    contacts = extensions.last_contacts([p.pk for p in participants])
+    return [
+        ListRow(
+            participant=p,
+            programs=sorted({e.program for e in p.open_enrollments}, key=lambda program: program.name),
+            specialist=p.open_assignments[0].specialist if p.open_assignments else None,
+            last_contact_on=contacts.get(p.pk),
+        )
+        for p in participants
+    ]
 
 
 # The group form's attendee search: at least this many characters, at most this many answers.
@@ -225,10 +259,10 @@ def group_attendee_search(user, query: str, *, exclude: Iterable[int] = ()) -> l
     """Whom `user` may add to a group they lead (participants.access.group_attendees) matched
     by name, without those already on the form: at most ATTENDEE_RESULTS, each with
     `.shared_programs`, the programs of `user`'s they are enrolled in now. Two queries."""
-    query = query.strip()
-    if len(query) < ATTENDEE_QUERY_MIN:
-        return []
-    found = match_names(group_attendees(user), query).exclude(pk__in=list(exclude))
+    wanted = parse(query)
+    if len(query.strip()) < ATTENDEE_QUERY_MIN or not (wanted.last or wanted.first or wanted.words):
+        return []  # by name only: no dates of birth, phones or IDs of people outside one's care
+    found = match_names(group_attendees(user), wanted).exclude(pk__in=list(exclude))
     mine = Enrollment.objects.current().filter(program__staff__user=user).select_related("program")
     found = found.prefetch_related(Prefetch("enrollments", queryset=mine, to_attr="shared_enrollments"))
     people = list(found.order_by("last_name", "first_name", "pk")[:ATTENDEE_RESULTS])

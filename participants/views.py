@@ -52,10 +52,15 @@ def _saved(request, participant, message: str) -> HttpResponse:
 @role_required(*ANY_STAFF)
 def participant_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
-    results = selectors.search(request.user, query).order_by("last_name", "first_name")
+    results = selectors.search(request.user, query).order_by("last_name", "first_name", "pk")
     page = Paginator(results, 25).get_page(request.GET.get("page"))
-    can_intake = request.user.has_role(*CARE_ROLES)
-    return render(request, "participants/search.html", {"query": query, "page": page, "can_intake": can_intake})
+    context = {
+        "query": query,
+        "page": page,
+        "rows": selectors.list_rows(page.object_list),
+        "can_intake": request.user.has_role(*CARE_ROLES),
+    }
+    return render(request, "participants/search.html", context)
 
 
 # --- Intake -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from outcomes import follow_up
 from outcomes.models import SafetyFlag
 from participants.selectors import CaseloadRow, caseload_assignments, caseload_rows
 from programs.models import StaffProfile
-from programs.selectors import workforce
+from programs.selectors import with_workforce_figures
 
 
 def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[CaseloadRow]:
@@ -115,10 +115,10 @@ def team_caseloads(supervisor: User, *, today: datetime.date | None = None, with
     return team
 
 
-def workforce_rows(user, **filters) -> list[StaffProfile]:
-    """The workforce page: programs' figures per specialist, with each one's caseload size
-    (the participants app's caseload, counted in one query)."""
-    rows = workforce(user, **filters)
+def workforce_rows(rows) -> list[StaffProfile]:
+    """One page of the workforce list, with each one's caseload size (the participants
+    app's caseload, counted in one query for the page)."""
+    rows = with_workforce_figures(rows)
     sizes = dict(
         caseload_assignments([row.user_id for row in rows])
         .values("specialist_id")

@@ -9,8 +9,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Invitation, User
 from accounts.roles import Role
+from accounts.services import invitee_user
 
 from .models import Agency, Certification, Program, StaffProfile, SupervisionSession, TrainingRecord
 
@@ -176,7 +177,23 @@ def seed() -> Agency:
             "expires_on": today + datetime.timedelta(days=35),  # peer2@ stays "expiring soon"
         },
     )
+    _invited_peer(agency, invited_by=users["admin@example.org"], supervisor=users["supervisor@example.org"])
     return agency
+
+
+def _invited_peer(agency: Agency, *, invited_by: User, supervisor: User) -> None:
+    """A specialist invited and not yet there: the workforce shows them as invited, with their
+    profile set up (inactive until they accept; no email is sent by the seed)."""
+    email = "nia.brooks@example.org"
+    if User.objects.filter(email=email).exists():
+        return
+    Invitation.objects.create(
+        email=email, first_name="Nia", last_name="Brooks", role=Role.PEER_SPECIALIST, invited_by=invited_by
+    )
+    user = invitee_user(email=email, first_name="Nia", last_name="Brooks")
+    user.groups.add(Group.objects.get(name=Role.PEER_SPECIALIST))
+    profile = StaffProfile.objects.create(user=user, agency=agency, supervisor=supervisor, is_active=False)
+    profile.programs.add(*Program.objects.filter(agency=agency, name="Peer Bridger"))
 
 
 def sign_ins() -> list[tuple[str, str]]:

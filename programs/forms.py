@@ -122,14 +122,19 @@ class SupervisionSessionForm(forms.ModelForm):
 
 
 class WorkforceFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Name or email")
+    role = forms.ChoiceField(required=False, choices=[("", "Every role"), *Role.choices])
     program = forms.ModelChoiceField(queryset=Program.objects.none(), required=False, empty_label="All programs")
     supervisor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All supervisors")
     status = forms.ChoiceField(required=False, label="Certification")
+    state = forms.ChoiceField(required=False, label="Staff status")
 
-    def __init__(self, *args, programs, supervisors, statuses, **kwargs):
+    def __init__(self, *args, programs, supervisors, statuses, states, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
         self.fields["supervisor"].queryset = supervisors
         self.fields["status"].choices = [("", "Any status"), *statuses]
+        self.fields["state"].choices = states
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+        self.fields["q"].widget.attrs.update({"class": "form-control", "type": "search", "autocomplete": "off"})

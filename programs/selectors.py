@@ -3,23 +3,30 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db.models import (
+    Case,
+    Count,
     DateField,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.roles import Role
+from accounts.models import Invitation, User
+from accounts.roles import HOME_PRIORITY, Role
 
 from .access import visible_profiles
 from .models import (
@@ -47,27 +54,98 @@ def _sum_subquery(rows: QuerySet, group_by: str, field: str, output):
     return Coalesce(Subquery(totals, output_field=output), Value(0, output_field=output))
 
 
-def workforce(user, *, today: datetime.date | None = None, program=None, supervisor=None, status: str = ""):
-    """The specialists `user` may see, with the figures the workforce page shows.
+class StaffState:
+    """A profile's state on the workforce page: active, invited (with the invitation's own
+    state), or deactivated. Decided in SQL (`_staff_state`) so it can be filtered and sorted."""
 
-    Query count is fixed whatever the number of rows: figures are annotated subqueries,
-    programs and groups are prefetched.
-    """
-    today = today or timezone.localdate()
-    month_start = today.replace(day=1)
-    year_start = today.replace(month=1, day=1)
-    latest_expiry = (
+    ACTIVE = "active"
+    INVITED = "invited"
+    EXPIRED = "invitation expired"
+    WITHDRAWN = "invitation withdrawn"
+    DEACTIVATED = "deactivated"
+    CURRENT = (ACTIVE, INVITED, EXPIRED)  # what the page lists unless asked otherwise
+    FILTERS = [
+        ("", "Active and invited"),
+        (ACTIVE, "Active"),
+        (INVITED, "Invited, waiting"),
+        (EXPIRED, "Invitation expired"),
+        (WITHDRAWN, "Invitation withdrawn"),
+        (DEACTIVATED, "Deactivated"),
+    ]
+
+
+# ?sort= values and the columns they order by (a leading "-" reverses); anything else falls
+# back to the name. Ties are broken by name, then by pk, so pages never overlap.
+WORKFORCE_SORTS = {
+    "name": ("user__last_name", "user__first_name"),
+    "role": ("role",),
+    "programs": ("program_count",),
+    "supervisor": ("supervisor__last_name", "supervisor__first_name"),
+    "expiry": ("latest_expiry",),
+    "status": ("state_rank",),
+}
+
+
+def _latest_expiry(today: datetime.date):
+    return (
         Certification.objects.filter(profile=OuterRef("pk"), issued_on__lte=today)
         .order_by("-expires_on")
         .values("expires_on")[:1]
     )
+
+
+def _staff_state(now: datetime.datetime):
+    """The profile's state from its own flag and its user's latest invitation (matched by email:
+    the invitation names its user only once accepted)."""
+    latest = Invitation.objects.filter(email=OuterRef("user__email")).order_by("-created_at")
+    expired_before = now - datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    waiting = latest.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    return Case(
+        When(is_active=True, then=Value(StaffState.ACTIVE)),
+        When(Exists(latest.filter(accepted_at__isnull=False)), then=Value(StaffState.DEACTIVATED)),
+        When(Exists(waiting.filter(sent_at__gt=expired_before)), then=Value(StaffState.INVITED)),
+        When(Exists(waiting), then=Value(StaffState.EXPIRED)),
+        When(Exists(latest), user__last_login__isnull=True, then=Value(StaffState.WITHDRAWN)),
+        default=Value(StaffState.DEACTIVATED),
+    )
+
+
+def _rank(field: str, values) -> Case:
+    return Case(*(When(**{field: v}, then=Value(i)) for i, v in enumerate(values)), default=Value(len(values)))
+
+
+def workforce(
+    user,
+    *,
+    today: datetime.date | None = None,
+    query: str = "",
+    role: str = "",
+    program=None,
+    supervisor=None,
+    status: str = "",
+    state: str = "",
+    sort: str = "name",
+) -> QuerySet[StaffProfile]:
+    """The staff `user` may see, every role, with the figures the workforce page shows, sorted
+    in the database by one of WORKFORCE_SORTS. A queryset, for the page to paginate: figures
+    are annotated subqueries and programs are prefetched, so the query count is fixed."""
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    year_start = today.replace(month=1, day=1)
+    # The user's role, the one their home page follows when they hold several.
+    role_groups = Group.objects.filter(user=OuterRef("user"), name__in=HOME_PRIORITY)
     profiles = (
         visible_profiles(user)
-        .filter(is_active=True, user__groups__name=Role.PEER_SPECIALIST)
         .select_related("user", "supervisor")
         .prefetch_related(Prefetch("programs", queryset=Program.objects.order_by("name")))
         .annotate(
-            latest_expiry=Subquery(latest_expiry, output_field=DateField()),
+            latest_expiry=Subquery(_latest_expiry(today), output_field=DateField()),
+            staff_state=_staff_state(timezone.now()),
+            invitation_id=Subquery(
+                Invitation.objects.filter(email=OuterRef("user__email")).order_by("-created_at").values("pk")[:1]
+            ),
+            role=Subquery(role_groups.order_by(_rank("name", HOME_PRIORITY)).values("name")[:1]),
+            program_count=Count("programs", distinct=True),
             training_hours=_sum_subquery(
                 TrainingRecord.objects.filter(
                     profile=OuterRef("pk"), completed_on__gte=year_start, completed_on__lte=today
@@ -83,26 +161,57 @@ def workforce(user, *, today: datetime.date | None = None, program=None, supervi
                 IntegerField(),
             ),
         )
-        .order_by("user__last_name", "user__first_name")
+        .annotate(state_rank=_rank("staff_state", [value for value, _ in StaffState.FILTERS[1:]]))
     )
+    profiles = profiles.filter(staff_state=state) if state else profiles.filter(staff_state__in=StaffState.CURRENT)
+    for word in query.split():
+        profiles = profiles.filter(
+            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
+        )
+    # Exists rather than joins: a join on the groups or programs would repeat rows and
+    # inflate the programs count.
+    if role:
+        profiles = profiles.filter(Exists(Group.objects.filter(user=OuterRef("user"), name=role)))
     if program is not None:
-        profiles = profiles.filter(programs=program)
+        in_program = StaffProfile.programs.through.objects.filter(staffprofile=OuterRef("pk"), program=program)
+        profiles = profiles.filter(Exists(in_program))
     if supervisor is not None:
         profiles = profiles.filter(supervisor=supervisor)
+    profiles = _filter_certification_status(profiles, status, today)
+    return profiles.order_by(*workforce_ordering(sort))
+
+
+def workforce_ordering(sort: str) -> list:
+    key = sort.removeprefix("-")
+    columns = WORKFORCE_SORTS.get(key) or WORKFORCE_SORTS["name"]
+    descending = sort.startswith("-") and key in WORKFORCE_SORTS
+    ordered = [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
+    return [*ordered, "user__last_name", "user__first_name", "pk"]
+
+
+def _filter_certification_status(profiles: QuerySet, status: str, today: datetime.date) -> QuerySet:
+    expiring_by = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
     if status == CertificationStatus.NONE:
-        profiles = profiles.filter(latest_expiry__isnull=True)
-    elif status == CertificationStatus.EXPIRED:
-        profiles = profiles.filter(latest_expiry__lt=today)
-    elif status == CertificationStatus.EXPIRING:
-        profiles = profiles.filter(
-            latest_expiry__gte=today, latest_expiry__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-        )
-    elif status == CertificationStatus.VALID:
-        profiles = profiles.filter(latest_expiry__gt=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS))
-    rows = list(profiles.distinct())
+        return profiles.filter(latest_expiry__isnull=True)
+    if status == CertificationStatus.EXPIRED:
+        return profiles.filter(latest_expiry__lt=today)
+    if status == CertificationStatus.EXPIRING:
+        return profiles.filter(latest_expiry__gte=today, latest_expiry__lte=expiring_by)
+    if status == CertificationStatus.VALID:
+        return profiles.filter(latest_expiry__gt=expiring_by)
+    return profiles
+
+
+def with_workforce_figures(rows: Iterable[StaffProfile], today: datetime.date | None = None) -> list[StaffProfile]:
+    """The figures computed from the annotations, for the rows of one page."""
+    today = today or timezone.localdate()
+    rows = list(rows)
     for profile in rows:
         profile.certification_status = certification_status(profile.latest_expiry, today)
         profile.supervision_hours = Decimal(profile.supervision_minutes) / 60
+        # The invitation can still be sent again or withdrawn (accounts.services decides).
+        waiting = profile.staff_state in (StaffState.INVITED, StaffState.EXPIRED)
+        profile.invitation_waiting = waiting and profile.invitation_id is not None
     return rows
 
 

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
-from accounts.services import user_role_set
+from accounts.models import Invitation, User
+from accounts.services import invitation_create, invitee_user, user_role_set
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record, save_with_audit
@@ -34,8 +35,16 @@ def program_set_active(*, program: Program, active: bool, ctx: AuditContext) -> 
     return program
 
 
+class ProfileError(Exception):
+    """Raised with a message a person can act on."""
+
+
 def profile_set_active(*, profile: StaffProfile, active: bool, ctx: AuditContext) -> StaffProfile:
     """Deactivating a profile also stops its user signing in; nothing is deleted."""
+    if active and profile.user.is_invitee:
+        # Only accepting the invitation activates them: an account with no password counted
+        # as active workforce and assignable to caseloads is what this prevents.
+        raise ProfileError(f"{profile} has not accepted their invitation yet; it activates their profile.")
     with transaction.atomic():
         _set_active(profile, active=active, ctx=ctx)
         profile.user.is_active = active
@@ -50,6 +59,42 @@ def profile_save(*, profile: StaffProfile, role: str, programs: Iterable[Program
         save_with_audit(profile, ctx=ctx, m2m={"programs": list(programs)})
         user_role_set(user=profile.user, role=role, ctx=ctx)
     return profile
+
+
+def staff_invite(
+    *,
+    profile: StaffProfile,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    programs: Iterable[Program],
+    base_url: str,
+    ctx: AuditContext,
+) -> StaffProfile:
+    """Invite a staff member and set up their profile (`profile`, unsaved, with its fields
+    filled) in one transaction. The profile and its account stay inactive until the invitation
+    is accepted (`profile_activate_on_accept`): an invitee is not assignable to caseloads nor
+    counted as workforce, and a withdrawn or expired invitation leaves nothing active. Someone
+    invited again keeps their account and profile, updated with what the form says now."""
+    with transaction.atomic():
+        invitation_create(
+            email=email, first_name=first_name, last_name=last_name, role=role, base_url=base_url, ctx=ctx
+        )
+        user = invitee_user(email=email, first_name=first_name, last_name=last_name)
+        earlier = StaffProfile.objects.filter(user=user).values_list("pk", flat=True).first()
+        profile.pk, profile.user, profile.is_active = earlier, user, False
+        profile._state.adding = earlier is None  # an update of the earlier profile, when there is one
+        profile_save(profile=profile, role=role, programs=programs, ctx=ctx)
+    return profile
+
+
+def profile_activate_on_accept(*, user: User, invitation: Invitation, ctx: AuditContext) -> None:
+    """The hook accounts calls when an invitation is accepted (registered in ProgramsConfig):
+    the invitee's profile, set up with the invitation, becomes active in the same transaction."""
+    profile = StaffProfile.objects.select_for_update().filter(user=user, is_active=False).first()
+    if profile is not None:
+        _set_active(profile, active=True, ctx=ctx)
 
 
 def threshold_for(days_left: int) -> int | None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("programs/<int:pk>/edit/", views.program_edit, name="program_edit"),
     path("programs/<int:pk>/active/", views.program_set_active, name="program_set_active"),
     path("staff/me/", views.my_profile, name="my_profile"),
+    path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/profiles/new/", views.profile_edit, name="profile_create"),
     path("staff/profiles/<int:pk>/", views.profile_detail, name="profile_detail"),
     path("staff/profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),

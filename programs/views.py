@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -27,6 +28,7 @@ from .forms import (
     SupervisionSessionForm,
     TrainingRecordForm,
 )
+from .forms_staff import StaffInviteForm
 from .models import Agency, Program, StaffProfile
 
 ANY_STAFF = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.BILLING, Role.PROGRAM_ADMIN)
@@ -139,12 +141,45 @@ def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return TemplateResponse(request, "form_page.html", {"form": form, "title": title, "cancel_url": cancel_url})
 
 
+@role_required(Role.PROGRAM_ADMIN)
+def staff_invite(request: HttpRequest) -> HttpResponse:
+    form = StaffInviteForm(request.POST or None, agency=_agency())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = {k: data[k] for k in ("email", "first_name", "last_name", "role", "programs")}
+        try:
+            services.staff_invite(
+                profile=form.instance,
+                **person,
+                base_url=request.build_absolute_uri("/"),
+                ctx=AuditContext.from_request(request),
+            )
+        except IntegrityError:
+            # Someone invited the same address a moment ago (the pending-invitation constraint).
+            form.add_error("email", "An invitation to this address was just sent by someone else.")
+        else:
+            messages.success(request, f"Invitation sent to {data['email']}. Their profile is active once they accept.")
+            return redirect(f"{reverse('workforce')}?state=invited")
+    page = {"title": "Invite a staff member", "submit": "Send invitation", "intro": _INVITE_INTRO}
+    return TemplateResponse(request, "form_page.html", {"form": form, "cancel_url": reverse("workforce"), **page})
+
+
+_INVITE_INTRO = (
+    "They get an email with a link to choose a password. Their profile is set up now and becomes active "
+    "when they accept."
+)
+
+
 @require_POST
 @role_required(Role.PROGRAM_ADMIN)
 def profile_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_profile_for_user(request.user, pk, write=True)
     active = request.POST.get("active") == "1"
-    services.profile_set_active(profile=profile, active=active, ctx=AuditContext.from_request(request))
+    try:
+        services.profile_set_active(profile=profile, active=active, ctx=AuditContext.from_request(request))
+    except services.ProfileError as error:
+        messages.error(request, str(error))
+        return redirect("programs:profile_detail", pk=profile.pk)
     messages.success(request, f"{profile} {'reactivated' if active else 'deactivated; they can no longer sign in'}.")
     return redirect("programs:profile_detail", pk=profile.pk)
 

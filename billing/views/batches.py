@@ -1,7 +1,6 @@
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -33,7 +32,7 @@ from ..forms import (
     DuplicateDecisionForm,
     PayerClaimNumberForm,
 )
-from ..models import Claim
+from ..models import Claim, ClaimBatch
 from ..x12 import ExportError
 
 
@@ -43,7 +42,7 @@ def work(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     # Only a window of the notes awaiting billing is assessed and shown, however long the
     # history: the time of the page stays flat (BILLING_WORK_WINDOW, oldest notes first).
-    window = _work_window(filters, request.GET.get("window"))
+    window = selectors.work_window(filters, request.GET.get("window"))
     rows = selectors.work_assessments(filters, note_ids=list(window.object_list))
     context = {"form": form, "window": window, **selectors.work_summary(rows, filters.get("reason", ""))}
     context["holds"] = Paginator(context["holds"], 50).get_page(request.GET.get("page"))
@@ -59,11 +58,6 @@ def work(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/work.html", context)
 
 
-def _work_window(filters: dict, number):
-    notes = selectors.work_notes(filters, cutoff=selectors.filing_cutoff())
-    return Paginator(notes.values_list("pk", flat=True), settings.BILLING_WORK_WINDOW).get_page(number)
-
-
 @require_POST
 @role_required(*BILLING_ROLES)
 def batch_create(request: HttpRequest) -> HttpResponse:
@@ -75,7 +69,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
     if payer is not None and request.POST.get("all"):
         form = BillingFilterForm(request.POST)
         filters = form.cleaned_data if form.is_valid() else {}
-        window = _work_window(filters, request.POST.get("window"))
+        window = selectors.work_window(filters, request.POST.get("window"))
         ready = selectors.work_assessments(filters, note_ids=list(window.object_list))
         note_ids = [a.note.pk for a in ready if a.status == READY and a.payer == payer]
     if payer is None or not note_ids:
@@ -92,10 +86,12 @@ def batch_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*BILLING_ROLES)
 def batch_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.batches(), 50).get_page(request.GET.get("page"))
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.batches(status), 50).get_page(request.GET.get("page"))
     totals = selectors.batch_totals(page.object_list)
     rows = [(batch, totals.get(batch.pk, Decimal(0))) for batch in page.object_list]
-    return render(request, "billing/batch_list.html", {"page": page, "rows": rows})
+    open_only = status == ClaimBatch.Status.OPEN
+    return render(request, "billing/batch_list.html", {"page": page, "rows": rows, "open_only": open_only})
 
 
 @role_required(*BILLING_ROLES)

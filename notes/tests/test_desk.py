@@ -48,7 +48,7 @@ def listed(response) -> set[int]:
         ("waiting", [S.SUBMITTED]),
         ("signed", [S.COSIGNED, S.FINAL]),
         ("this_week", []),  # co-signed, but without a co-signature time this week
-        ("all", list(S.values)),
+        ("all", [s for s in S.values if s != S.DISCARDED]),  # a discarded draft is off the desk
         ("open", [S.DRAFT, S.RETURNED, S.SUBMITTED]),
         ("nonsense", [S.DRAFT, S.RETURNED, S.SUBMITTED]),  # an unknown tab falls back to the open notes
     ],

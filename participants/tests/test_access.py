@@ -48,6 +48,17 @@ def test_plan_signatures(client, cast, participant, signer, who):
     assert response.status_code == SIGN[signer][WHO.index(who)], f"{who} signing as {signer}"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", WHO)
+def test_the_plan_shows_each_signature_link_only_to_those_it_lets_sign(client, cast, participant, who):
+    client.force_login(cast[who])
+    page = client.get(reverse("participants:detail", args=[participant.pk])).content.decode()
+    for signer, statuses in SIGN.items():
+        link = f'href="{reverse("participants:plan_sign", args=[participant.pk, signer])}"'
+        allowed = statuses[WHO.index(who)] == 200
+        assert (link in page) == allowed, f"{who} {'misses' if allowed else 'is shown'} the {signer} signature link"
+
+
 CASELOAD_PAGES = {
     # url name -> (args from the cast, expected statuses). The caseload pages themselves are
     # the project's (peersupport, no namespace); the rest are this app's.

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import role_required
 from accounts.models import Invitation
 from accounts.roles import Role
+from billing.selectors import home_counts as billing_home_counts
 from billing.selectors import revenue_cycle_counts
 from notes.selectors import note_counts, notes_waiting_for
 from programs.models import StaffProfile
@@ -104,7 +105,8 @@ def home_supervisor(request: HttpRequest) -> HttpResponse:
 @role_required(Role.BILLING)
 def home_billing(request: HttpRequest) -> HttpResponse:
     counts = revenue_cycle_counts(timezone.localdate())
-    return render(request, "home/billing.html", {**_account_context(request), "counts": counts})
+    context = {**_account_context(request), "counts": counts, "work": billing_home_counts()}
+    return render(request, "home/billing.html", context)
 
 
 @role_required(Role.PROGRAM_ADMIN)

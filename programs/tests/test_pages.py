@@ -268,7 +268,8 @@ def test_workforce_figures_and_filters(client, admin_user, agency, supervisor, s
     assert client.get(reverse("workforce"), {"program": "nonsense"}).status_code == 200
 
     client.force_login(supervisor)
-    assert {r.pk for r in client.get(reverse("workforce")).context["rows"]} == {specialist_profile.pk}
+    own = StaffProfile.objects.get(user=supervisor).pk  # a supervisor sees their supervisees and themselves
+    assert {r.pk for r in client.get(reverse("workforce")).context["rows"]} == {specialist_profile.pk, own}
 
 
 @pytest.mark.django_db

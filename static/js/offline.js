@@ -86,7 +86,7 @@
       row.querySelector("[data-status]").textContent = describe(item);
       const open = row.querySelector("[data-open]");
       open.hidden = !(item.state === "sent" || item.state === "failed");
-      open.href = item.state === "sent" ? item.sentUrl : item.url;
+      open.href = item.state === "sent" ? item.sentUrl : item.fixUrl || item.url;
       open.textContent = item.state === "sent" ? "Open it" : "Open it to fix";
       if (item.state === "failed") {
         open.addEventListener("click", function () { reopen(item); });
@@ -102,16 +102,28 @@
     }
   }
 
-  // A refused form goes back into its page as the kept copy, to be fixed and sent again.
+  // A refused form goes back into its page as the kept copy, to be fixed and sent again: the
+  // page the server answered with (the draft it kept, when it kept one), else the form's own.
   function reopen(item) {
     const values = {};
     for (const [name, value] of item.fields) (values[name] = values[name] || []).push(value);
     const form = item.fields.find(function (f) { return f[0] === "offline_key"; });
-    if (form) PSStore.put("copies", { key: owner + "|" + form[1], at: item.created, values: values });
+    const key = item.fixKey || (form && form[1]);
+    if (key) PSStore.put("copies", { key: owner + "|" + key, at: item.created, values: values });
   }
 
-  function errorIn(html) {
+  function refusedIn(item, html) {
     const page = new DOMParser().parseFromString(html, "text/html");
+    const form = page.querySelector("form[data-offline]");
+    if (form) {
+      item.fixKey = form.dataset.offline;
+      item.fixUrl = new URL(form.getAttribute("action") || item.url, item.url).href;
+    }
+    return errorIn(page);
+  }
+
+  function errorIn(htmlOrPage) {
+    const page = typeof htmlOrPage === "string" ? new DOMParser().parseFromString(htmlOrPage, "text/html") : htmlOrPage;
     const summary = page.getElementById("error-summary") || page.querySelector("main .alert-danger");
     const found = summary ? [summary] : Array.from(page.querySelectorAll(".invalid-feedback"));
     return found.map(function (el) { return el.textContent.replace(/\s+/g, " ").trim(); }).join(" ");
@@ -134,7 +146,7 @@
           item.state = "pending"; // the server's fault, not the form's: try again later
         } else {
           item.state = "failed";
-          item.reason = errorIn(html) || (response.status === 403
+          item.reason = refusedIn(item, html) || (response.status === 403
             ? "you may not send this form now (it may have been signed already, or you signed in as someone else)."
             : "the server answered " + response.status + ".");
         }
@@ -193,6 +205,9 @@
       // Never a button's value, a token, or the attestation: signing is the person's own act.
       if (!el.name || !(el.name in values) || el.type === "submit" || el.type === "button") continue;
       if (el.name === "csrfmiddlewaretoken" || el.name === "attest") continue;
+      // The page's own note, version and labels stand; a new note's key comes back with its
+      // words, so the server finds the draft they may already have made.
+      if (el.type === "hidden" && !(el.name === "client_key" && !form.querySelector("input[name=note_id][value]:not([value=''])"))) continue;
       if (el.type === "checkbox" || el.type === "radio") el.checked = values[el.name].includes(el.value);
       else el.value = values[el.name][0];
       el.dispatchEvent(new Event("input", { bubbles: true })); // the duration, and autosave to the server

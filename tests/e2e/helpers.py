@@ -1,18 +1,71 @@
-"""What every browser journey does: sign in through the real form, and check the page fits."""
+"""What every browser journey does: sign in through the real form, and check the page fits
+and passes axe-core's accessibility audit."""
+
+from functools import cache
+from pathlib import Path
 
 from accounts.tests.factories import PASSWORD
 
+# Vendored from the npm registry (static/vendor/README.md); used only by these tests.
+AXE_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core-4.14.1"
+# WCAG 2.0, 2.1 and 2.2, levels A and AA: the level section 508 and the ADA rules point to.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
 
-def sign_in(page, email: str) -> None:
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
 
 def assert_fits_the_screen(page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+
+
+# The page at rest: a button just tapped or pointed at is mid-way through its colour transition,
+# and its half-blended colours would be measured as poor contrast. Endless animations (a
+# spinner) are left running.
+AXE_RUN = """async (tags) => {
+    const finite = document.getAnimations().filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+    await Promise.all(finite.map(a => a.finished.catch(() => null)));
+    return axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+}"""
+
+
+@cache
+def _axe_source() -> str:
+    return (AXE_DIR / "axe.min.js").read_text()
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical WCAG 2.x A/AA violations on the page as it is now."""
+    # Evaluated through the DevTools protocol: a <script> tag added to the page would be
+    # refused by our Content-Security-Policy, as it should be.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    results = page.evaluate(AXE_RUN, AXE_TAGS)
+    return [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
+
+
+def describe_violations(violations: list[dict], nodes: int = 3) -> str:
+    lines = []
+    for violation in violations:
+        targets = ", ".join(" ".join(map(str, node["target"])) for node in violation["nodes"][:nodes])
+        more = len(violation["nodes"]) - nodes
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']}: {targets}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """No serious or critical axe-core violation (WCAG 2.x A and AA) on the page as it is now."""
+    violations = axe_violations(page)
+    assert not violations, f"axe-core finds on {page.url}:\n{describe_violations(violations)}"
 
 
 # For page.wait_for_function(CHART_DRAWN, arg=canvas_id): Chart.js (loaded with `defer`) has

@@ -17,7 +17,7 @@ from billing.tests.x12_validation import assert_valid
 from notes.tests.factories import signed_note
 from programs.tests.factories import AgencyFactory, ProgramFactory
 
-from .helpers import assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,14 +34,17 @@ def test_a_billing_clerk_builds_and_exports_a_batch_on_a_phone(phone):
     sign_in(phone, "bea@example.org")
     phone.get_by_role("link", name="Ready and on-hold notes").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Billing work")
+    assert_accessible(phone)
     phone.get_by_text("Review the 1 note (all ticked)").click()
     expect(phone.get_by_text(re.compile(r"Rosa Quintero · H0038 HE × 3 = \$73\.08"))).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     phone.get_by_role("button", name="Build a batch of the ticked notes").click()
     expect(phone.get_by_text(re.compile("built with 1 claim"))).to_be_visible()
     phone.get_by_role("button", name="Export and freeze").click()
     expect(phone.get_by_text("Exported. The batch is frozen")).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     with phone.expect_download() as download_info:
         phone.get_by_role("link", name="Download 837P").click()
     text = download_info.value.path().read_text()

@@ -8,7 +8,7 @@ from accounts.tests.factories import UserFactory
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -26,15 +26,20 @@ def test_a_supervisor_reassigns_a_participant_and_the_new_specialist_sees_them(p
     phone.get_by_role("main").get_by_role("link", name="Team caseloads").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Team caseloads")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     phone.get_by_role("link", name="Pat Nguyen", exact=True).click()
+    expect(phone.get_by_role("link", name="Rosa Quintero")).to_be_visible()
+    assert_accessible(phone)  # Pat's caseload
     phone.get_by_role("link", name="Rosa Quintero").click()
     phone.get_by_role("link", name="Reassign").click()
     phone.get_by_label("New peer specialist").select_option(label="Jo Lee")
+    assert_accessible(phone)  # the reassignment form
     phone.get_by_label("Reason").fill("Closer to where Rosa lives")
     phone.get_by_role("button", name="Save").click()
     expect(phone.get_by_text("Rosa Quintero is now with Jo Lee.")).to_be_visible()
     expect(phone.get_by_role("region", name="Assignments")).to_contain_text("Closer to where Rosa lives")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     phone.get_by_role("button", name="Show menu").click()
     phone.get_by_role("button", name=re.compile("Sign out")).click()
@@ -42,3 +47,4 @@ def test_a_supervisor_reassigns_a_participant_and_the_new_specialist_sees_them(p
     phone.goto("/caseload/")
     expect(phone.get_by_role("link", name="Rosa Quintero", exact=True)).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)

@@ -14,7 +14,7 @@ from participants.tests.factories import days_ago, enrolled_participant
 from programs.models import TrainingRecord
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in
 
 
 def waiting(author, person, days):
@@ -53,6 +53,7 @@ def test_a_supervisor_works_the_desk_on_a_phone(phone):
     for name in ("Rosa Quintero", "Ana Beltran", "Eli Park"):
         expect(phone.get_by_role("link", name=name, exact=True)).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     # The queue, filtered to Pat's notes: co-sign one, and Pat's next note opens.
     phone.goto("/")
@@ -61,6 +62,7 @@ def test_a_supervisor_works_the_desk_on_a_phone(phone):
     phone.get_by_role("button", name="Apply").click()
     expect(phone.get_by_role("link", name="Eli Park")).to_have_count(0)
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     phone.get_by_role("link", name="Rosa Quintero").click()
     phone.get_by_label("I have reviewed this note").check()
     phone.get_by_role("button", name="Co-sign").click()
@@ -71,6 +73,7 @@ def test_a_supervisor_works_the_desk_on_a_phone(phone):
     expect(phone.get_by_text("Nothing left to review with these filters.")).to_be_visible()
     expect(phone.get_by_label("Specialist")).to_have_value(str(pat.pk))
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (SessionNote.Status.COSIGNED, SessionNote.Status.RETURNED)
@@ -84,6 +87,7 @@ def test_a_supervisor_works_the_desk_on_a_phone(phone):
     phone.get_by_role("button", name="Save").click()
     expect(phone.get_by_text("Training recorded.")).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     assert TrainingRecord.objects.get().profile == profiles[jo]
 
 
@@ -106,9 +110,11 @@ def test_a_peers_returned_count_opens_the_note_and_its_reason_on_a_phone(phone):
     expect(phone.get_by_role("link", name="Returned", exact=True)).to_have_attribute("aria-current", "page")
     expect(phone.get_by_text("Name the goal this served.")).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     phone.get_by_role("link", name="Drafts", exact=True).click()
     expect(phone.get_by_text("last saved")).to_be_visible()
     phone.get_by_label("Search my notes").fill("Quintero")
     phone.get_by_role("button", name="Search").click()
     expect(phone.get_by_role("link", name="Rosa Quintero")).to_have_count(1)
     assert_fits_the_screen(phone)
+    assert_accessible(phone)

@@ -13,7 +13,7 @@ from notes.tests.factories import SignedNoteFactory
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in
 
 
 @pytest.fixture
@@ -47,6 +47,7 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
     phone.get_by_label("Next steps").fill("Visit the office together on Friday.")
     expect(phone.locator("#autosave-status")).to_contain_text("Saved on the server at")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     phone.get_by_label(re.compile("I attest")).check()
     phone.get_by_role("button", name="Sign and submit").click()
 
@@ -60,10 +61,12 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
     phone.get_by_role("link", name="Open the queue").click()
     phone.get_by_role("link", name="Rosa Quintero").click()
     expect(phone.get_by_text("Practised calling the housing office.")).to_be_visible()
+    assert_accessible(phone)
     phone.get_by_label(re.compile("I have reviewed this note")).check()
     phone.get_by_role("button", name="Co-sign").click()
     expect(phone.get_by_text("Note co-signed. It is now locked.")).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     note.refresh_from_db()
     assert note.status == SessionNote.Status.COSIGNED
@@ -74,6 +77,7 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
     phone.goto(f"/notes/{note.pk}/")
     expect(phone.get_by_text("Locked: corrections are addenda.")).to_be_visible()
     expect(phone.get_by_role("link", name=re.compile("^Edit"))).to_have_count(0)
+    assert_accessible(phone)
     response = phone.goto(f"/notes/{note.pk}/edit/")
     assert response.status == 403
     phone.console_errors.clear()  # the 403 page load is logged as a failed resource
@@ -145,7 +149,7 @@ def test_a_routine_note_takes_eight_taps_from_the_home_page(phone, routine):
     tap(phone.get_by_label("What was done")).fill("Practised calling the housing office.")
     tap(phone.get_by_label("The participant's response")).fill("Made the call herself; proud of it.")
     tap(phone.get_by_label("Next steps")).fill("Visit the office together on Friday.")
-    expect(phone.locator("#autosave-status")).to_contain_text("Draft saved at")
+    expect(phone.locator("#autosave-status")).to_contain_text("Saved on the server at")
     tap(phone.get_by_label(re.compile("I attest"))).check()
     tap(phone.get_by_role("button", name="Sign and submit")).click()
     expect(phone.get_by_text("Note signed and sent to your supervisor for co-signature.")).to_be_visible()

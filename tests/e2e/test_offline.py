@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from notes.models import SessionNote
 
-from .helpers import sign_in
+from .helpers import assert_accessible, sign_in
 from .test_notes import caseload  # noqa: F401  (the fixture: Pat's caseload with Rosa)
 
 CONTROLLED = "() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)"
@@ -47,7 +47,7 @@ WHAT_IS_KEPT = """async () => {
 
 def _write_a_routine_note(phone):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    phone.get_by_label("Date", exact=True).fill(yesterday.isoformat())
+    phone.get_by_label("Date*", exact=True).fill(yesterday.isoformat())
     phone.get_by_label("Start time").fill("10:00")
     phone.get_by_label("End time").fill("10:45")
     phone.get_by_label("Modality").select_option("in_person")
@@ -81,6 +81,7 @@ def test_a_note_signed_with_no_signal_is_sent_by_itself_exactly_once(phone, case
     expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
     _write_a_routine_note(phone)
     expect(phone.locator("#autosave-status")).to_have_text("Kept on this phone, will send when online.")
+    assert_accessible(phone)
     phone.get_by_label(re.compile("I attest")).check()
     phone.get_by_role("button", name="Sign and submit").click()
 
@@ -88,11 +89,13 @@ def test_a_note_signed_with_no_signal_is_sent_by_itself_exactly_once(phone, case
     item = phone.locator(".outbox-item")
     expect(item).to_contain_text("Session note · Rosa Quintero")
     expect(item).to_contain_text("Kept on this phone, will send when online.")
+    assert_accessible(phone)
     phone.reload()  # still no signal: the page and the note come from the phone
     expect(item).to_contain_text("Kept on this phone, will send when online.")
     phone.goto(form_url)  # the form too opens with no signal
     expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
     expect(phone.locator("#outbox-banner")).to_contain_text("1 form is kept on this phone")
+    assert_accessible(phone)
     assert not SessionNote.objects.exists()
 
     phone.context.set_offline(False)  # the signal returns; nobody taps anything
@@ -120,6 +123,7 @@ def test_a_note_the_server_refuses_says_why_and_can_be_opened_again(phone, casel
     phone.context.set_offline(False)
     item = phone.locator(".outbox-item")
     expect(item).to_contain_text(re.compile(r"Could not be sent: .*(time|date)", re.IGNORECASE))
+    assert_accessible(phone)
     assert not SessionNote.objects.filter(status=SessionNote.Status.SUBMITTED).exists()
     # Signing out would delete it: the phone asks first.
     phone.get_by_role("button", name="Show menu").click()
@@ -128,9 +132,12 @@ def test_a_note_the_server_refuses_says_why_and_can_be_opened_again(phone, casel
         phone.get_by_role("button", name=re.compile("Sign out")).click()
     assert "1 form(s) typed on this phone have not reached the server" in asked.value.message
     expect(phone.get_by_role("heading", level=1)).to_have_text("On this phone")  # still signed in
-    item.get_by_role("link", name="Open it to fix").click()
+    item.get_by_role("link", name="Open it to fix").click()  # the draft the server kept of it
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")
     phone.get_by_role("button", name="Restore it").click()
     expect(phone.get_by_label("What was done")).to_have_value("Talked about the new job.")
+    expect(phone.locator("#autosave-status")).to_contain_text("Saved on the server at")
+    assert SessionNote.objects.get().intervention == "Talked about the new job."  # one note, not two
     phone.console_errors.clear()
 
 

@@ -7,7 +7,7 @@ from outcomes.models import Timepoint, UnitCosts
 from outcomes.schedule import window_days
 from programs.tests.factories import AgencyFactory, ProgramFactory
 
-from .helpers import assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -21,6 +21,7 @@ def test_an_admin_sets_a_programs_windows_and_unit_costs_on_a_phone(phone):
     expect(phone.get_by_role("heading", level=1)).to_have_text("Outcome settings: Peer Bridger")
     expect(phone.get_by_text("152 days (about 5 months) after enrollment.")).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     six_months = phone.get_by_role("group", name="6 months")
     six_months.get_by_label("Closes on day").fill("100")
@@ -33,6 +34,7 @@ def test_an_admin_sets_a_programs_windows_and_unit_costs_on_a_phone(phone):
     phone.console_errors.clear()  # the 400 answer (nothing saved) is logged as a failed resource
     assert not UnitCosts.objects.exists()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     six_months.get_by_label("Closes on day").fill("250")
     phone.get_by_role("button", name="Save").click()
@@ -45,3 +47,4 @@ def test_an_admin_sets_a_programs_windows_and_unit_costs_on_a_phone(phone):
     expect(phone.get_by_role("heading", level=1)).to_have_text("Program outcomes")
     expect(phone.get_by_label("Program")).to_have_value(str(program.pk))
     assert_fits_the_screen(phone)
+    assert_accessible(phone)

@@ -7,7 +7,7 @@ from outcomes.tests.dashboard_cohort import hand_worked_cohort, set_unit_costs
 from outcomes.tests.factories import load_shipped_instruments
 from programs.tests.factories import AgencyFactory, ProgramFactory
 
-from .helpers import CHART_DRAWN, assert_fits_the_screen, sign_in
+from .helpers import CHART_DRAWN, assert_accessible, assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -36,6 +36,7 @@ def test_a_program_admin_opens_the_dashboard_and_a_chart_is_drawn(desktop):
     expect(desktop.locator("#outcomes-cohort")).to_contain_text("6 with check-ins at both timepoints")
     expect(desktop.get_by_text("regression to the mean", exact=False)).to_be_visible()
     expect(desktop.get_by_role("heading", name="Cost offset")).to_be_visible()
+    assert_accessible(desktop)
 
     desktop.get_by_label("To timepoint").select_option("3m")
     desktop.get_by_label("From timepoint").select_option("6m")
@@ -46,3 +47,4 @@ def test_a_program_admin_opens_the_dashboard_and_a_chart_is_drawn(desktop):
     ]
     desktop.console_errors.clear()
     assert_fits_the_screen(desktop)
+    assert_accessible(desktop)

@@ -10,7 +10,7 @@ from outcomes.tests.factories import load_shipped_instruments
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import CHART_DRAWN, assert_fits_the_screen, sign_in
+from .helpers import CHART_DRAWN, assert_accessible, assert_fits_the_screen, sign_in
 
 # The answer tapped for each PHQ-9 item: totals 8 (mild), with item 9 at 0.
 ANSWERS = ["Several days", "More than half the days", "Not at all", "Several days", "Nearly every day",
@@ -36,6 +36,7 @@ def test_a_peer_records_a_phq9_on_a_phone_with_one_tap_per_question(phone, casel
     phone.get_by_role("link", name=re.compile("Patient Health Questionnaire")).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("PHQ-9")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     for number, answer in enumerate(ANSWERS, start=1):
         group = phone.get_by_role("group", name=re.compile(f"^{number}\\. "))
@@ -44,12 +45,14 @@ def test_a_peer_records_a_phq9_on_a_phone_with_one_tap_per_question(phone, casel
         assert box["height"] >= 44 and box["width"] >= 300, f"item {number}'s answers are too small to tap"
         button.tap()
         expect(group.get_by_role("radio", name=re.compile(answer))).to_be_checked()
+    assert_accessible(phone)  # every answer chosen
     phone.get_by_role("button", name="Save PHQ-9").click()
 
     expect(phone.get_by_text("PHQ-9 saved: total 8, mild.")).to_be_visible()
     expect(phone.get_by_role("heading", level=1)).to_contain_text("PHQ-9 on")
     expect(phone.get_by_text("Mild", exact=True)).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     assessment = Assessment.objects.get()
     assert (assessment.total, assessment.band, assessment.timepoint) == (8, "Mild", "intake")
 
@@ -58,3 +61,4 @@ def test_a_peer_records_a_phq9_on_a_phone_with_one_tap_per_question(phone, casel
     expect(phone.locator("#outcome-chart-0")).to_be_visible()
     phone.wait_for_function(CHART_DRAWN, arg="outcome-chart-0")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)

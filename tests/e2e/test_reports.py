@@ -15,7 +15,7 @@ from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfile
 from reports.models import Report
 from reports.tests.report_rows import FIGURES, make_report, month
 
-from .helpers import CHART_DRAWN, assert_fits_the_screen, sign_in
+from .helpers import CHART_DRAWN, assert_accessible, assert_fits_the_screen, sign_in
 
 
 def finish(report: Report) -> None:
@@ -58,6 +58,7 @@ def test_an_admin_generates_a_report_and_sees_it_become_ready_without_reloading(
     finish(report)
     expect(row).to_contain_text("Ready")
     expect(row.get_by_role("link", name="PDF")).to_be_visible()
+    assert_accessible(desktop)
     assert desktop.evaluate("window.notReloaded") is True
     assert row.get_attribute("hx-trigger") is None  # polling stopped
 
@@ -65,6 +66,7 @@ def test_an_admin_generates_a_report_and_sees_it_become_ready_without_reloading(
         row.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename == "peer-bridger-2026-10.csv"
     assert_fits_the_screen(desktop)
+    assert_accessible(desktop)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -81,6 +83,7 @@ def test_a_supervisor_opens_a_report_on_a_phone_and_its_chart_is_drawn(phone):
     expect(phone.locator(".report-row", has_text="September 2026")).to_contain_text("The worker timed out.")
     expect(phone.get_by_role("button", name="Generate")).to_have_count(0)
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     phone.get_by_role("link", name="Peer Bridger, October 2026").click()
     expect(phone.get_by_role("heading", level=1)).to_contain_text("October 2026")
@@ -89,3 +92,4 @@ def test_a_supervisor_opens_a_report_on_a_phone_and_its_chart_is_drawn(phone):
     chart = phone.locator("figure.report-chart", has=phone.locator("#chart-census-caseload"))
     expect(chart.get_by_role("row", name="Ana")).to_contain_text("14")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)

@@ -18,7 +18,7 @@ from billing.tests.factories import (
 from notes.tests.factories import signed_note
 from programs.tests.factories import AgencyFactory, ProgramFactory
 
-from .helpers import assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,6 +47,7 @@ def test_a_billing_clerk_posts_a_remittance_and_works_its_denial_on_a_phone(phon
     phone.get_by_role("button", name="Import").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Remittance EFT-1 · Texas Medicaid")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     assert {c.pk: c.status for c in Claim.objects.all()} == {paid.pk: "paid", denied.pk: "denied"}
 
     # The denial waits in the queue under its reason, with its meaning and the days left to correct.
@@ -55,13 +56,16 @@ def test_a_billing_clerk_posts_a_remittance_and_works_its_denial_on_a_phone(phon
     expect(phone.get_by_text("Claim/service lacks information or has submission/billing error(s).")).to_be_visible()
     expect(phone.get_by_text("120 days")).to_be_visible()
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
     phone.locator("summary", has_text="Work it").click()
     phone.get_by_label("Why").fill("Service not documented as the payer requires; not billable.")
     phone.get_by_role("button", name="Write off").click()
     expect(phone.get_by_text(f"$73.08 written off on {denied.claim_number}.")).to_be_visible()
+    assert_accessible(phone)
     assert WriteOff.objects.get().amount == denied.lines.get().charge
 
     # Accounts receivable: nothing left owed on either claim.
     phone.get_by_role("link", name="Receivables").first.click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Accounts receivable")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)

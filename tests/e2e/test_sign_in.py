@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
 
-from .helpers import assert_fits_the_screen
+from .helpers import assert_accessible, assert_fits_the_screen
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,6 +17,7 @@ def test_a_peer_signs_in_on_a_phone_and_sees_their_home_page(phone):
     expect(phone).to_have_url(re.compile(r"/accounts/login/"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     phone.get_by_label("Email").fill("peer@example.org")
     phone.get_by_label("Password").fill(PASSWORD)
@@ -25,6 +26,7 @@ def test_a_peer_signs_in_on_a_phone_and_sees_their_home_page(phone):
     expect(phone).to_have_url(re.compile(r"/home/peer/$"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Pat")
     assert_fits_the_screen(phone)
+    assert_accessible(phone)
 
     # The phone menu opens and offers sign-out.
     phone.get_by_role("button", name="Show menu").click()
