@@ -6,6 +6,10 @@
 - The narrative (what was done, the response, next steps) is for those in the participant's
   care and program admins; billing staff see only the facts of the service (minimum
   necessary, 45 CFR 164.502(b)).
+- A group's facilitator may have written a note for someone outside their care (an attendee
+  from a program they work in: participants.access.group_attendees). They see and edit that
+  note as its author, and nothing more of the person: not their record (`record` is False, so
+  the page does not link to it), not the notes others wrote.
 """
 
 from dataclasses import dataclass
@@ -40,6 +44,7 @@ def get_note_for_user(user, pk: int):
 @dataclass(frozen=True)
 class NoteAccess:
     narrative: bool  # read what was done, the response and next steps
+    record: bool  # open the participant's record
     edit: bool
     review: bool  # co-sign or return
     addendum: bool
@@ -50,8 +55,11 @@ class NoteAccess:
         profile = getattr(note.author, "staff_profile", None)
         supervises_author = profile is not None and profile.supervisor_id == user.pk and not is_author
         care = is_author or supervises_author or user.has_role(Role.PROGRAM_ADMIN)
+        in_care = participant_access(user, note.participant).clinical
         return cls(
-            narrative=care or participant_access(user, note.participant).clinical,
+            narrative=care or in_care,
+            # Who sees whom is visible_participants': everyone for these roles, else those in care.
+            record=in_care or user.has_role(Role.PROGRAM_ADMIN, Role.BILLING),
             edit=is_author and note.status in note.EDITABLE,
             review=supervises_author and user.has_role(Role.SUPERVISOR) and note.status == note.Status.SUBMITTED,
             addendum=(is_author or supervises_author) and note.is_locked,

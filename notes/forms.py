@@ -153,22 +153,27 @@ class GroupSessionForm(forms.ModelForm):
 
 
 class GroupAttendeesForm(forms.Form):
-    """Who came to a group, from the facilitator's caseload, each with a short note of how
-    they took part and the plan goal it served; and whether to sign now. The inputs are named
-    attend-<id>, note-<id> and goal-<id>."""
+    """Who came to a group: the facilitator's caseload, and those added by searching the
+    programs they work in (`added`), each with a short note of how they took part and the plan
+    goal it served; and whether to sign now. The inputs are named attend-<id>, note-<id> and
+    goal-<id>, with a hidden row=<id> for each row, so a re-sent form brings its rows back.
+    `refused`: how many ticked attendees the facilitator may not list (the view decides)."""
 
     action = forms.ChoiceField(choices=[("submit", "Sign and submit"), ("draft", "Save as drafts")], required=False)
     attest = forms.BooleanField(required=False)
     client_key = forms.UUIDField(required=False, error_messages={"invalid": "This page is out of date. Reload it."})
 
-    def __init__(self, *args, caseload, **kwargs):
+    def __init__(self, *args, caseload, added=(), refused: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.caseload = list(caseload)
-        self.goals = {p.pk: [] for p in self.caseload}
-        active = Goal.objects.filter(plan__participant__in=self.caseload, status=Goal.Status.ACTIVE)
+        self.added = [p for p in added if p not in self.caseload]
+        self.people = self.caseload + self.added
+        self.refused = refused
+        self.goals = {p.pk: [] for p in self.people}
+        active = Goal.objects.filter(plan__participant__in=self.people, status=Goal.Status.ACTIVE)
         for goal in active.annotate(participant_id=F("plan__participant_id")).order_by("target_date", "pk"):
             self.goals[goal.participant_id].append(goal)
-        for participant in self.caseload:
+        for participant in self.people:
             self.fields[f"attend-{participant.pk}"] = forms.BooleanField(required=False)
             self.fields[f"note-{participant.pk}"] = forms.CharField(
                 required=False,
@@ -189,15 +194,18 @@ class GroupAttendeesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.refused:
+            # Never named: they are outside what the facilitator may see.
+            self.add_error(None, GROUP_ATTENDEE_REFUSED)
         chosen = []
-        for p in self.caseload:
+        for p in self.people:
             if cleaned.get(f"attend-{p.pk}"):
                 goal = next((g for g in self.goals[p.pk] if g.pk == cleaned.get(f"goal-{p.pk}")), None)
                 chosen.append((p, cleaned.get(f"note-{p.pk}", ""), [goal] if goal else []))
         for participant, note, _ in chosen:
             if not note:
                 self.add_error(None, f"Write a short note for {participant}.")
-        if not chosen:
+        if not chosen and not self.refused:
             self.add_error(None, "Choose at least one attendee.")
         if cleaned.get("action") == "submit" and not cleaned.get("attest"):
             self.add_error(None, "Tick the attestation to sign and submit the notes.")
@@ -205,14 +213,20 @@ class GroupAttendeesForm(forms.Form):
         return cleaned
 
     def rows(self) -> list[tuple]:
-        """(participant, ticked, note typed, their active goals, goal chosen) for each caseload
-        member, as the form was sent."""
+        """(participant, ticked, note typed, their active goals, goal chosen) for each row, as
+        the form was sent; unsent, those added by search come ticked (they were added to attend)."""
         data = self.data if self.is_bound else {}
         return [
-            (p, bool(data.get(f"attend-{p.pk}")), data.get(f"note-{p.pk}", ""), self.goals[p.pk],
-             data.get(f"goal-{p.pk}", ""))
-            for p in self.caseload
+            (p, bool(data.get(f"attend-{p.pk}")) if self.is_bound else p in self.added,
+             data.get(f"note-{p.pk}", ""), self.goals[p.pk], data.get(f"goal-{p.pk}", ""))
+            for p in self.people
         ]  # fmt: skip
+
+
+GROUP_ATTENDEE_REFUSED = (
+    "An attendee on this form is not enrolled in a program you work in, so you cannot write a group note "
+    "for them. They were taken off the form; check the others and send it again."
+)
 
 
 class ReviewDecisionForm(forms.Form):

@@ -57,7 +57,8 @@ def submission_errors(note: SessionNote, *, participant_id: int, author_id: int,
         elif not MIN_SESSION_MINUTES <= minutes <= MAX_SESSION_MINUTES:
             errors["end_time"] = "A session lasts between 1 minute and 8 hours."
     if note.date:
-        errors |= _date_errors(note.date, participant_id=participant_id, author_id=author_id)
+        in_group = group_id is not None or note.group_id is not None
+        errors |= _date_errors(note.date, participant_id=participant_id, author_id=author_id, in_group=in_group)
     if not errors:
         overlap = overlapping_note(note, author_id=author_id, group_id=group_id)
         if overlap is not None:
@@ -68,7 +69,7 @@ def submission_errors(note: SessionNote, *, participant_id: int, author_id: int,
     return errors
 
 
-def _date_errors(day: datetime.date, *, participant_id: int, author_id: int) -> dict:
+def _date_errors(day: datetime.date, *, participant_id: int, author_id: int, in_group: bool = False) -> dict:
     if day > timezone.localdate():
         return {"date": "A session can't be dated in the future."}
     enrollments = Enrollment.objects.filter(participant_id=participant_id)
@@ -77,9 +78,15 @@ def _date_errors(day: datetime.date, *, participant_id: int, author_id: int) -> 
         if first and day < first:
             return {"date": f"This date is before the participant's enrollment began ({_day(first)})."}
         return {"date": "The participant was not enrolled in a program on this date."}
-    if not caseload_assignments([author_id], on=day).filter(participant_id=participant_id).exists():
-        return {"date": "The participant was not on your caseload on this date."}
-    return {}
+    if caseload_assignments([author_id], on=day).filter(participant_id=participant_id).exists():
+        return {}
+    # A group's facilitator may also have led people from the programs they work in (as
+    # participants.access.group_attendees lets them list today), on the session's day.
+    if in_group and enrollments.in_force_on(day).filter(program__staff__user_id=author_id).exists():
+        return {}
+    if in_group:
+        return {"date": "The participant was neither on your caseload nor in a program you work in on this date."}
+    return {"date": "The participant was not on your caseload on this date."}
 
 
 def overlapping_note(note: SessionNote, *, author_id: int, group_id: int | None) -> SessionNote | None:

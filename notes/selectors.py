@@ -139,7 +139,7 @@ def _session_title(note: SessionNote) -> str:
     kinds = ", ".join(note.get_service_types_display()) or "Session"
     if note.service != Service.PEER_SUPPORT:
         kinds = f"{note.get_service_display()}: {kinds}"
-    return f"Group “{note.group.topic}”: {kinds}" if note.group_id else kinds
+    return f"Group: {note.group.topic} · {kinds}" if note.group_id else kinds
 
 
 def page_actions(participant, access, viewer) -> list[PageAction]:

@@ -7,6 +7,13 @@ search and export goes through `visible_participants` or `get_participant_for_us
   consents' clinical content (minimum necessary, 45 CFR 164.502(b)).
 - A program admin: every participant in the agency.
 Anyone else gets 404; someone who may see a record but not do the thing asked gets 403.
+
+Group attendees (`group_attendees`) are a narrower grant, for writing only: a peer specialist
+leading a group may list anyone actively enrolled in a program they work in, whoever's
+caseload they are on. That writes them a group note for that person and opens nothing else:
+the person's record stays closed to them (404), they see the notes they wrote
+(notes/access.py), and, on the group form, the person's active plan goals, because the note
+must name the goal the group served (minimum necessary, 45 CFR 164.502(b)).
 """
 
 from dataclasses import dataclass, field
@@ -19,7 +26,7 @@ from django.http import Http404
 
 from accounts.roles import Role
 
-from .models import CaseloadAssignment, Participant
+from .models import CaseloadAssignment, Enrollment, Participant
 
 
 class Need(Enum):
@@ -37,6 +44,19 @@ def _care_scope(user) -> QuerySet[Participant]:
     if user.has_role(Role.SUPERVISOR):
         who |= Q(specialist__staff_profile__supervisor=user)
     return Participant.objects.filter(pk__in=open_assignments.filter(who).values("participant"))
+
+
+def group_attendees(user) -> QuerySet[Participant]:
+    """Whom `user` may list as attendees of a group they lead: their own caseload, and anyone
+    actively enrolled in a program their staff profile works in. Peer specialists only."""
+    if not user.has_role(Role.PEER_SPECIALIST):
+        return Participant.objects.none()
+    enrolled = Enrollment.objects.current()
+    in_my_programs = enrolled.filter(program__staff__user=user).values("participant")
+    on_my_caseload = (
+        CaseloadAssignment.objects.current().filter(specialist=user, participant__in=enrolled.values("participant"))
+    ).values("participant")
+    return Participant.objects.filter(Q(pk__in=in_my_programs) | Q(pk__in=on_my_caseload))
 
 
 def visible_participants(user) -> QuerySet[Participant]:

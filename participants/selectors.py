@@ -8,10 +8,10 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import extensions
-from .access import ParticipantAccess, visible_participants
+from .access import ParticipantAccess, group_attendees, visible_participants
 from .extensions import TimelineEvent
 from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant
-from .search_query import parse
+from .search_query import Query, parse
 
 # Coverage or consent ending within this many days raises an alert.
 ENDING_SOON_DAYS = 30
@@ -197,6 +197,13 @@ def search(user, query: str) -> QuerySet[Participant]:
             member = Coverage.objects.filter(participant=OuterRef("pk"), member_id__icontains=wanted.member_id)
             match |= Q(Exists(member))
         return participants.filter(match)
+    return match_names(participants, wanted)
+
+
+def match_names(participants: QuerySet[Participant], wanted: Query) -> QuerySet[Participant]:
+    """The participants whose names match the parsed query (`search_query.parse`): "Last,
+    First" or names in any order. How a person is found by name, in the search and among a
+    group's possible attendees alike."""
     for word in wanted.last:
         participants = participants.filter(last_name__icontains=word)
     for word in wanted.first:
@@ -241,6 +248,27 @@ def list_rows(participants: Iterable[Participant]) -> list[ListRow]:
         )
         for p in participants
     ]
+
+
+# The group form's attendee search: at least this many characters, at most this many answers.
+ATTENDEE_QUERY_MIN = 2
+ATTENDEE_RESULTS = 10
+
+
+def group_attendee_search(user, query: str, *, exclude: Iterable[int] = ()) -> list[Participant]:
+    """Whom `user` may add to a group they lead (participants.access.group_attendees) matched
+    by name, without those already on the form: at most ATTENDEE_RESULTS, each with
+    `.shared_programs`, the programs of `user`'s they are enrolled in now. Two queries."""
+    wanted = parse(query)
+    if len(query.strip()) < ATTENDEE_QUERY_MIN or not (wanted.last or wanted.first or wanted.words):
+        return []  # by name only: no dates of birth, phones or IDs of people outside one's care
+    found = match_names(group_attendees(user), wanted).exclude(pk__in=list(exclude))
+    mine = Enrollment.objects.current().filter(program__staff__user=user).select_related("program")
+    found = found.prefetch_related(Prefetch("enrollments", queryset=mine, to_attr="shared_enrollments"))
+    people = list(found.order_by("last_name", "first_name", "pk")[:ATTENDEE_RESULTS])
+    for person in people:
+        person.shared_programs = [e.program for e in person.shared_enrollments]
+    return people
 
 
 def possible_duplicates(*, first_name: str, last_name: str, date_of_birth, member_id: str = "") -> QuerySet:

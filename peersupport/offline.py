@@ -34,6 +34,7 @@ SHELL = [
     "js/offline-store.js",
     "js/offline.js",
     "js/note-form.js",
+    "js/group-form.js",
     "favicon.svg",
     "icons/icon-192.png",
 ]

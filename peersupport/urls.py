@@ -32,6 +32,8 @@ urlpatterns = [
     path("caseloads/<int:specialist_pk>/", caseloads.specialist_caseload, name="specialist_caseload"),
     path("workforce/", workforce.workforce_page, name="workforce"),
     path("notes/group/new/", groups.group_new, name="group_new"),
+    path("notes/group/attendees/", groups.attendee_search, name="group_attendee_search"),
+    path("notes/group/attendees/rows/", groups.attendee_rows, name="group_attendee_rows"),
     # Pages without our <link rel="icon"> (the Django admin) make browsers ask for this.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     # The installable app (peersupport/offline.py): the worker must be served from the root.

@@ -89,7 +89,7 @@ def test_my_notes_searches_name_group_topic_and_text(client, peer, person, progr
     assert listed(client.get(url, {"q": "food bank"})) == {by_text.pk}
     response = client.get(url, {"q": "holidays"})
     assert listed(response) == {by_topic.pk}
-    assert "group: Coping with holidays" in response.content.decode()
+    assert "Group: Coping with holidays" in response.content.decode()
     assert "No note matches" in client.get(url, {"q": "zzz-nothing"}).content.decode()
     assert client.get(url, {"q": "x" * 500}).status_code == 200  # too long: ignored, not a 500
 

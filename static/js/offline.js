@@ -192,7 +192,15 @@
     return values;
   }
 
+  // A page may first fetch what it lacks for the kept values (the group form: the rows of
+  // attendees added by search), pushing a promise onto event.detail.waits.
   function fillForm(form, values) {
+    const waits = [];
+    form.dispatchEvent(new CustomEvent("offline:fill", { detail: { values: values, waits: waits } }));
+    return Promise.all(waits).catch(function () {}).then(function () { fillElements(form, values); });
+  }
+
+  function fillElements(form, values) {
     for (const el of form.elements) {
       // Never a button's value, a token, or the attestation: signing is the person's own act.
       if (!el.name || !(el.name in values) || el.type === "submit" || el.type === "button") continue;
