@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -177,7 +177,7 @@ def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: save the draft as it is typed. Answers a small status line, and hands the note's
     id and new version back so the next save updates the same draft. 409 when another tab or
     device saved it since, or it was signed."""
-    participant = get_participant_for_user(request.user, pk, Need.EDIT).participant
+    participant = _autosave_participant(request, pk)
     keys = _keys(request)
     note = _target_note(request, participant, keys)
     stale = note is not None and not NoteAccess.for_user(request.user, note).edit
@@ -195,6 +195,19 @@ def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _autosave_participant(request, pk: int) -> Participant:
+    """Whose note the autosave is for. A draft already saved is the author's to edit even
+    where the participant's record is not theirs (a group attendee from a shared program):
+    the note decides then; a new note needs the participant's record."""
+    try:
+        note, _ = get_note_for_user(request.user, int(request.POST.get("note_id") or 0))
+    except (ValueError, TypeError, Http404):
+        note = None
+    if note is not None and note.participant_id == pk and note.author_id == request.user.pk:
+        return note.participant
+    return get_participant_for_user(request.user, pk, Need.EDIT).participant
+
+
 @require_POST
 @role_required(Role.PEER_SPECIALIST)
 def note_discard(request: HttpRequest, note_pk: int) -> HttpResponse:
@@ -203,6 +216,8 @@ def note_discard(request: HttpRequest, note_pk: int) -> HttpResponse:
         raise PermissionDenied("Only a draft of yours can be discarded.")
     services.note_discard(note=note, ctx=AuditContext.from_request(request))
     messages.success(request, f"Draft for {note.participant} discarded. It is kept in the record, never signed.")
+    if note.group_id:  # a group attendee's record may not be the author's to open
+        return redirect(reverse("notes:my_notes") + "?tab=drafts")
     return redirect("notes:note_new", pk=note.participant_id)
 
 

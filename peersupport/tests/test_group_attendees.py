@@ -210,3 +210,20 @@ def test_who_sees_a_group_note_written_for_another_caseload(client, peer, team, 
     assert ("Lena shared a strategy." in body) == narrative
     assert (reverse("participants:detail", args=[lena.pk]) in body) == link
     assert client.get(reverse("participants:detail", args=[lena.pk])).status_code == record
+
+
+@pytest.mark.django_db
+def test_a_group_draft_for_someone_from_a_shared_program_autosaves_and_discards(client, peer, shared):
+    client.force_login(peer)
+    data = _with_rows(group_data([shared["lena"]], action="draft"), shared["lena"])
+    assert client.post(reverse("group_new"), data).status_code == 302
+    note = SessionNote.objects.get(participant=shared["lena"])
+    autosave = reverse("notes:note_autosave", args=[shared["lena"].pk])
+    response = client.post(autosave, {"note_id": note.pk, "version": note.version, "intervention": "Rode together."})
+    assert response.status_code == 200 and "Saved on the server" in response.content.decode()
+    note.refresh_from_db()
+    assert note.intervention == "Rode together."
+    # With no note of theirs to point at, her record is still not the peer's to write in.
+    assert client.post(autosave, {"intervention": "A new note"}).status_code == 404
+    response = client.post(reverse("notes:note_discard", args=[note.pk]))
+    assert response["Location"] == reverse("notes:my_notes") + "?tab=drafts"
