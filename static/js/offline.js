@@ -124,9 +124,12 @@
 
   function errorIn(htmlOrPage) {
     const page = typeof htmlOrPage === "string" ? new DOMParser().parseFromString(htmlOrPage, "text/html") : htmlOrPage;
+    // The error summary's items ("Next steps: Add the next steps before submitting."), else
+    // its text, else the messages beside the fields.
     const summary = page.getElementById("error-summary") || page.querySelector("main .alert-danger");
-    const found = summary ? [summary] : Array.from(page.querySelectorAll(".invalid-feedback"));
-    return found.map(function (el) { return el.textContent.replace(/\s+/g, " ").trim(); }).join(" ");
+    const items = summary ? Array.from(summary.querySelectorAll("li")) : [];
+    const found = items.length ? items : summary ? [summary] : Array.from(page.querySelectorAll(".invalid-feedback"));
+    return found.map(function (el) { return el.textContent.replace(/\*/g, "").replace(/\s+/g, " ").trim(); }).join(" ");
   }
 
   function sendOne(item, csrf) {
