@@ -36,6 +36,10 @@ def test_the_move_keeps_every_note_event_addendum_and_group():
     # A transactional test before this one may have flushed what the data migrations made.
     for role in Role.values:
         Group.objects.get_or_create(name=role)
+    # ... and the content types, which a flush leaves behind only when it runs post_migrate.
+    from notes.models import Addendum, GroupSession, NoteEvent, SessionNote
+
+    ContentType.objects.get_for_models(SessionNote, NoteEvent, Addendum, GroupSession)
     ensure_reference_codes()
     # Today's seed writes today's schema, which later migrations (billing's claim fields, the
     # payers' routing) have grown past the old one; so the demo is seeded first and the database

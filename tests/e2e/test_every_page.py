@@ -60,7 +60,7 @@ MUST_VISIT = {
         "billing:denial_list", "billing:receivable_list", "billing:eligibility", "participants:detail",
     },
     "admin": {
-        "home_admin", "programs:program_list", "programs:program_edit", "programs:profile_create",
+        "home_admin", "programs:program_list", "programs:program_edit", "programs:staff_invite",
         "programs:profile_detail", "accounts:invitation_list", "workforce", "billing:work",
         "billing:receivable_list", "outcomes:dashboard", "outcomes:program_settings", "reports:report_list",
         "reports:report_detail", "participants:detail",
