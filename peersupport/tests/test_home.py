@@ -101,3 +101,15 @@ def test_the_navigation_marks_only_the_page_s_own_link(client, billing_user):
     client.force_login(billing_user)
     links = client.get(reverse("billing:denial_list")).context["nav_links"]
     assert [link["label"] for link in links if link["active"]] == ["Denials"]  # not "Billing work" at /billing/
+
+
+@pytest.mark.django_db
+def test_the_peers_home_offers_a_session_for_at_most_twelve_of_the_caseload(client, peer, team, program):
+    from participants.tests.factories import enrolled_participant
+
+    for _ in range(13):
+        enrolled_participant(peer, program=program)
+    client.force_login(peer)
+    body = client.get(reverse("home_peer")).content.decode()
+    assert body.count(">Log a session<span") == 12
+    assert "everyone is in My caseload" in body
