@@ -81,8 +81,9 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """A program admin's invitation to a new staff member.
 
-    The user account is created only when the invitee accepts and sets a password, so
-    an unanswered invitation leaves no half-made account behind.
+    Sent with the onboarding form (programs.services.staff_invite), it comes with an inactive
+    account with no password and an inactive staff profile (`User.is_invitee`); accepting it
+    sets the password and activates both. Until then nobody can sign in as the invitee.
     """
 
     email = models.EmailField()

@@ -35,8 +35,12 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     """The invitations sent, to send again or withdraw. Inviting is one flow with setting up
     the staff profile, on the onboarding form (programs.views.staff_invite)."""
     invitations = Invitation.objects.select_related("invited_by", "user")
+    # ?status=pending: the invitations the admin's home counts as waiting for an answer.
+    pending_only = request.GET.get("status") == "pending"
+    if pending_only:
+        invitations = invitations.pending()
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "max_age_days": settings.INVITATION_MAX_AGE_DAYS}
+    context = {"page": page, "pending_only": pending_only, "max_age_days": settings.INVITATION_MAX_AGE_DAYS}
     return render(request, "accounts/invitation_list.html", context)
 
 

@@ -98,3 +98,10 @@ def next_in_queue(request: HttpRequest) -> HttpResponse:
     if following is None:
         return redirect(reverse("notes:note_queue") + suffix)
     return redirect(reverse("notes:note_detail", args=[following.pk]) + suffix)
+
+
+def back_to_note(request: HttpRequest, note_pk: int) -> HttpResponse:
+    """The note again when a review was refused (no attestation, no reason), with the queue's
+    filters kept, so the review that follows still opens the next note of the filtered queue."""
+    _, _, keep = queue_filters(request)
+    return redirect(reverse("notes:note_detail", args=[note_pk]) + (f"?{keep}" if keep else ""))

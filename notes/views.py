@@ -246,7 +246,7 @@ def note_review(request: HttpRequest, note_pk: int) -> HttpResponse:
     form = ReviewDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, next(iter(form.errors.values()))[0])
-        return redirect("notes:note_detail", note_pk=note.pk)
+        return desk.back_to_note(request, note.pk)
     ctx = AuditContext.from_request(request)
     try:
         if form.cleaned_data["decision"] == "cosign":
@@ -255,7 +255,7 @@ def note_review(request: HttpRequest, note_pk: int) -> HttpResponse:
             services.note_return(note=note, comment=form.cleaned_data["comment"], ctx=ctx)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        return redirect("notes:note_detail", note_pk=note.pk)
+        return desk.back_to_note(request, note.pk)
     cosigned = form.cleaned_data["decision"] == "cosign"
     messages.success(request, "Note co-signed. It is now locked." if cosigned else f"Note returned to {note.author}.")
     return desk.next_in_queue(request)

@@ -50,7 +50,8 @@ def as_date(text: str) -> datetime.date | None:
 
 
 def parse(text: str) -> Query:
-    text = " ".join(text.split())
+    # A NUL can't be in a PostgreSQL string literal: left in, a pasted one would be a 500.
+    text = " ".join(text.replace("\x00", " ").split())
     if not text:
         return Query()
     day = as_date(text)

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Invitation, User
 from accounts.roles import Role
@@ -212,3 +213,18 @@ def test_the_actions_go_back_to_the_page_they_were_on_but_never_off_site(client,
     assert client.post(url, {"next": "/workforce/?state=invited"})["Location"] == "/workforce/?state=invited"
     assert client.post(url, {"next": "https://evil.example/"})["Location"] == LIST
     assert client.post(url, {"next": "//evil.example/"})["Location"] == LIST
+
+
+@pytest.mark.django_db
+def test_the_admins_count_of_waiting_invitations_opens_exactly_them(client, admin_user):
+    InvitationFactory.create_batch(2, invited_by=admin_user)
+    InvitationFactory(invited_by=admin_user, accepted_at=timezone.now())
+    InvitationFactory(invited_by=admin_user, revoked_at=timezone.now())
+    client.force_login(admin_user)
+    home = client.get(reverse("home_admin"))
+    assert home.context["pending_invitations"] == 2
+    link = f"{LIST}?status=pending"
+    assert f'href="{link}"' in home.content.decode()
+    listed = client.get(link).context["page"].object_list
+    assert len(listed) == 2 and all(invitation.is_pending for invitation in listed)
+    assert len(client.get(LIST).context["page"].object_list) == 4

@@ -225,6 +225,18 @@ def test_after_a_review_the_next_note_of_the_filtered_queue_opens(client, superv
 
 
 @pytest.mark.django_db
+def test_a_refused_review_keeps_the_queues_filters_for_the_next_one(client, supervisor, peer, queue):
+    notes, _ = queue
+    client.force_login(supervisor)
+    review_url = f"{reverse('notes:note_review', args=[notes[0].pk])}?specialist={peer.pk}"
+    for refused in ({"decision": "cosign"}, {"decision": "return", "comment": "x" * 3000}):
+        response = client.post(review_url, refused)  # no attestation; a reason too long
+        assert response["Location"] == f"{reverse('notes:note_detail', args=[notes[0].pk])}?specialist={peer.pk}"
+    response = client.post(review_url, {"decision": "cosign", "attest": "1"})
+    assert response["Location"] == f"{reverse('notes:note_detail', args=[notes[2].pk])}?specialist={peer.pk}"
+
+
+@pytest.mark.django_db
 def test_after_the_last_review_the_queue_says_nothing_is_left(client, supervisor, peer, person):
     waiting = note(peer, person, S.SUBMITTED)
     client.force_login(supervisor)

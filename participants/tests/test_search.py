@@ -108,6 +108,7 @@ def test_names_phones_and_partial_ids_find_the_right_people(client, peer_with_ca
     assert _found(client, "2345") == ["Ana Lopez"]  # part of the Medicaid ID
     assert _found(client, "612345678") == ["Ana Lopez"]
     assert _found(client, "999-555-0000") == []
+    assert _found(client, "Lopez\x00, Ana") == ["Ana Lopez"]  # a pasted NUL is a space, not a 500
 
 
 @pytest.mark.django_db

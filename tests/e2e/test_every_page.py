@@ -50,7 +50,8 @@ MUST_VISIT = {
         "outcomes:assessment_new", "outcomes:check_in_new", "programs:profile_detail", "mfa_index",
     },
     "supervisor": {
-        "home_supervisor", "notes:note_queue", "notes:note_detail", "team_caseloads", "specialist_caseload",
+        "home_supervisor", "notes:note_queue", "notes:note_detail", "team_caseloads", "team_participants",
+        "specialist_caseload",
         "participants:detail", "participants:assign", "participants:plan_sign", "workforce",
         "programs:supervision_create", "outcomes:dashboard", "reports:report_list", "reports:report_detail",
     },
@@ -61,6 +62,7 @@ MUST_VISIT = {
     },
     "admin": {
         "home_admin", "programs:program_list", "programs:program_edit", "programs:staff_invite",
+        "programs:profile_create", "failed_sign_ins",
         "programs:profile_detail", "accounts:invitation_list", "workforce", "billing:work",
         "billing:receivable_list", "outcomes:dashboard", "outcomes:program_settings", "reports:report_list",
         "reports:report_detail", "participants:detail",
