@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import role_required
 from accounts.models import Invitation
 from accounts.roles import Role
+from billing.assessment import FILING_WARNING_DAYS
 from billing.selectors import home_counts as billing_home_counts
 from billing.selectors import revenue_cycle_counts
 from notes.selectors import note_counts, notes_waiting_for
@@ -105,7 +106,8 @@ def home_supervisor(request: HttpRequest) -> HttpResponse:
 @role_required(Role.BILLING)
 def home_billing(request: HttpRequest) -> HttpResponse:
     counts = revenue_cycle_counts(timezone.localdate())
-    context = {**_account_context(request), "counts": counts, "work": billing_home_counts()}
+    work = billing_home_counts()
+    context = {**_account_context(request), "counts": counts, "work": work, "warning_days": FILING_WARNING_DAYS}
     return render(request, "home/billing.html", context)
 
 
