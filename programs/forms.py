@@ -5,6 +5,7 @@ from accounts.models import User
 from accounts.roles import Role
 
 from .models import Certification, Program, StaffProfile, SupervisionSession, TrainingRecord
+from .selectors import active_supervisors
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -33,15 +34,13 @@ class ProgramForm(forms.ModelForm):
         return name
 
 
-class StaffProfileForm(forms.ModelForm):
-    """The profile and the user's role, checked together; `programs.services.profile_save`
-    writes both (the role is a group on the user, not a field of the profile)."""
-
-    role = forms.ChoiceField(choices=Role.choices)
+class StaffProfileFieldsForm(forms.ModelForm):
+    """The profile's own fields, as both the profile form and onboarding (forms_staff.py) offer
+    them: the agency's active programs, and active supervisors only."""
 
     class Meta:
         model = StaffProfile
-        fields = ["user", "role", "programs", "supervisor", "hire_date", "npi", "languages", "requires_cosignature"]
+        fields = ["programs", "supervisor", "hire_date", "npi", "languages", "requires_cosignature"]
         widgets = {"hire_date": DATE, "programs": forms.CheckboxSelectMultiple}
         help_texts = {"npi": "Only if the state requires one. 10 digits; the check digit is verified."}
 
@@ -49,7 +48,20 @@ class StaffProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.agency = agency
         self.fields["programs"].queryset = Program.objects.filter(agency=agency, is_active=True)
-        self.fields["supervisor"].queryset = User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True)
+        self.fields["supervisor"].queryset = active_supervisors()
+
+
+class StaffProfileForm(StaffProfileFieldsForm):
+    """The profile and the user's role, checked together; `programs.services.profile_save`
+    writes both (the role is a group on the user, not a field of the profile)."""
+
+    role = forms.ChoiceField(choices=Role.choices)
+
+    class Meta(StaffProfileFieldsForm.Meta):
+        fields = ["user", "role", *StaffProfileFieldsForm.Meta.fields]
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, agency=agency, **kwargs)
         if self.instance.pk:
             del self.fields["user"]
             self.initial["role"] = self.instance.user.home_role

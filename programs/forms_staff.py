@@ -5,11 +5,10 @@ from django import forms
 from accounts.models import Invitation, User
 from accounts.roles import Role
 
-from .forms import DATE
-from .models import Program, StaffProfile
+from .forms import StaffProfileFieldsForm
 
 
-class StaffInviteForm(forms.ModelForm):
+class StaffInviteForm(StaffProfileFieldsForm):
     """`programs.services.staff_invite` sends the invitation and saves the profile (inactive
     until accepted) in one transaction; this checks both first, so nothing is half-made."""
 
@@ -18,19 +17,7 @@ class StaffInviteForm(forms.ModelForm):
     last_name = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=Role.choices, help_text="Decides their home page and what they may use.")
 
-    class Meta:
-        model = StaffProfile
-        fields = ["programs", "supervisor", "hire_date", "npi", "languages", "requires_cosignature"]
-        widgets = {"hire_date": DATE, "programs": forms.CheckboxSelectMultiple}
-        help_texts = {"npi": "Only if the state requires one. 10 digits; the check digit is verified."}
-
     field_order = ["email", "first_name", "last_name", "role"]
-
-    def __init__(self, *args, agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.agency = agency
-        self.fields["programs"].queryset = Program.objects.filter(agency=agency, is_active=True)
-        self.fields["supervisor"].queryset = User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

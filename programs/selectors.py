@@ -243,9 +243,14 @@ def certified_on(
     return {pair for pair, held in certification_types_on(pairs).items() if held and (wanted is None or held & wanted)}
 
 
+def active_supervisors() -> QuerySet[User]:
+    """Who may be chosen as a supervisor: active users holding the role (not an invitee)."""
+    return User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True).order_by("last_name", "first_name")
+
+
 def supervisors_for_filter(user) -> QuerySet[User]:
     if user.has_role(Role.PROGRAM_ADMIN):
-        return User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True).order_by("last_name", "first_name")
+        return active_supervisors()
     return User.objects.filter(pk=user.pk)
 
 
