@@ -17,6 +17,12 @@
     signedOut: "Not saved: you are signed out. Sign in again; what you typed is kept on this phone.",
   };
 
+  const REFUSED = {
+    403: "you may not send this form now (it may have been signed already, or you signed in as someone else).",
+    404: "this person or note is no longer open to you (moved to another caseload?). Copy what was typed, then ask your supervisor.",
+  };
+  const TYPED = /^(topic|intervention|response|next_steps|note-\d+)$/; // the words, not the choices
+
   // --- Whose phone is it ---------------------------------------------------------------
 
   const SIGNING_OUT = "ps-signing-out";
@@ -86,8 +92,13 @@
       row.querySelector("[data-label]").textContent = item.label;
       row.querySelector("[data-when]").textContent = "Kept " + new Date(item.created).toLocaleString();
       row.querySelector("[data-status]").textContent = describe(item);
+      // What was typed stays readable, so a form the server refuses for good (the person
+      // moved to another caseload) can still be copied out before it is deleted.
+      const typed = item.fields.filter(function (f) { return TYPED.test(f[0]) && String(f[1]).trim(); });
+      row.querySelector("[data-typed-box]").hidden = item.state === "sent" || !typed.length;
+      row.querySelector("[data-typed]").textContent = typed.map(function (f) { return f[1]; }).join("\n\n");
       const open = row.querySelector("[data-open]");
-      open.hidden = !(item.state === "sent" || item.state === "failed");
+      open.hidden = !(item.state === "sent" || (item.state === "failed" && !item.closed));
       open.href = item.state === "sent" ? item.sentUrl : item.fixUrl || item.url;
       open.textContent = item.state === "sent" ? "Open it" : "Open it to fix";
       if (item.state === "failed") {
@@ -148,9 +159,9 @@
           item.state = "pending"; // the server's fault, not the form's: try again later
         } else {
           item.state = "failed";
-          item.reason = refusedIn(item, html) || (response.status === 403
-            ? "you may not send this form now (it may have been signed already, or you signed in as someone else)."
-            : "the server answered " + response.status + ".");
+          item.reason = refusedIn(item, html) || REFUSED[response.status] || "the server answered " + response.status + ".";
+          // Its page answers the same: no link to it, unless the refusal named a page to fix it on.
+          item.closed = (response.status === 403 || response.status === 404) && !item.fixUrl;
         }
         return PSStore.put("outbox", item);
       });

@@ -1,14 +1,16 @@
 """The phone's kept copies at the edges: a session that ended while a note was typed, and a
 page the service worker kept that answers a save, opened again with no signal."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from notes.models import SessionNote
 
-from .helpers import sign_in
+from .helpers import assert_accessible, sign_in
 from .test_notes import caseload  # noqa: F401  (the fixture: Pat's caseload with Rosa)
 from .test_offline import KEPT_FORM, _open_the_note_form_online
 
@@ -74,3 +76,24 @@ def test_two_tabs_send_what_the_phone_kept_once(phone, caseload):  # noqa: F811
     assert len(posts) == 1, posts
     assert SessionNote.objects.get().next_steps == "Call on Tuesday."
     phone.console_errors.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_note_kept_for_someone_since_moved_to_another_caseload_is_not_lost(phone, caseload):  # noqa: F811
+    _open_the_note_form_online(phone, caseload)
+    phone.context.set_offline(True)
+    phone.get_by_label("What was done").fill("Helped with the bus pass form.")
+    phone.get_by_label(re.compile("I attest")).check()
+    phone.get_by_role("button", name="Sign and submit").click()
+    expect(phone.locator(".outbox-item")).to_contain_text("Kept on this phone")
+    caseload.assignments.update(ended_on=timezone.localdate() - datetime.timedelta(days=2))  # reassigned meanwhile
+
+    phone.context.set_offline(False)
+    item = phone.locator(".outbox-item")
+    expect(item).to_contain_text("no longer open to you")
+    expect(item.get_by_role("link", name="Open it to fix")).to_be_hidden()  # it would answer 404
+    item.get_by_text("What was typed", exact=True).click()
+    expect(item).to_contain_text("Helped with the bus pass form.")  # still there, to copy out
+    assert_accessible(phone)
+    assert not SessionNote.objects.exists()
+    phone.console_errors.clear()  # the refused send is logged
