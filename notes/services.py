@@ -112,6 +112,8 @@ def _save_draft(note, participant, goals, ctx, *, version, client_key) -> Sessio
             if locked.status not in SessionNote.EDITABLE or locked.author_id != author.pk:
                 raise NoteNotEditable("This note can no longer be edited.")
             if version is not None and locked.version != version:
+                if version and _holds(locked, note, goals):  # 0: the page sent no version
+                    return locked  # a re-send of a save that went through (its answer was lost)
                 raise NoteConflict(locked)
             note.version = locked.version + 1
             note.client_key = locked.client_key or client_key
@@ -125,6 +127,13 @@ def _save_draft(note, participant, goals, ctx, *, version, client_key) -> Sessio
         if is_new:
             audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=note)
     return note
+
+
+def _holds(stored: SessionNote, note: SessionNote, goals: Iterable[Goal]) -> bool:
+    """The stored note already says all that `note` with `goals` would write: the phone sent
+    the same save twice (the outbox retries one whose answer it never saw). Nothing to write,
+    and nothing changed elsewhere."""
+    return _snapshot(stored) == _snapshot(note) | {"goals_addressed": sorted(g.pk for g in goals)}
 
 
 def note_discard(*, note: SessionNote, ctx: AuditContext) -> SessionNote:

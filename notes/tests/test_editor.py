@@ -180,6 +180,21 @@ def test_a_save_from_a_page_that_loaded_an_older_version_is_refused(signed_in_pe
 
 
 @pytest.mark.django_db
+def test_a_save_sent_twice_from_the_phone_is_saved_once_not_refused(signed_in_peer, person):
+    """The outbox sends again a save whose answer it never saw: not "changed elsewhere"."""
+    signed_in_peer.post(reverse("notes:note_autosave", args=[person.pk]), {"intervention": "Half"})
+    note = SessionNote.objects.get()
+    data = {**note_data(intervention="All of it"), "note_id": note.pk, "version": note.version, "action": "draft"}
+    for _ in range(2):
+        response = signed_in_peer.post(reverse("notes:note_edit", args=[note.pk]), data)
+        assert response.status_code == 302 and response.url.endswith("?saved=1")
+    note.refresh_from_db()
+    assert (note.intervention, note.version) == ("All of it", 2)
+    data["intervention"] = "Something else"  # a different save from the same old version still is
+    assert signed_in_peer.post(reverse("notes:note_edit", args=[note.pk]), data).status_code == 409
+
+
+@pytest.mark.django_db
 def test_a_page_naming_a_note_without_a_version_is_refused(signed_in_peer, person):
     signed_in_peer.post(reverse("notes:note_new", args=[person.pk]), {**note_data(), "action": "draft"})
     note = SessionNote.objects.get()

@@ -14,11 +14,19 @@
     sending: "Sending…",
     failed: "Could not be sent: ",
     sent: "Saved on the server.",
+    signedOut: "Not saved: you are signed out. Sign in again; what you typed is kept on this phone.",
   };
+
+  const REFUSED = {
+    403: "you may not send this form now (it may have been signed already, or you signed in as someone else).",
+    404: "this person or note is no longer open to you (moved to another caseload?). Copy what was typed, then ask your supervisor.",
+  };
+  const TYPED = /^(topic|intervention|response|next_steps|note-\d+)$/; // the words, not the choices
 
   // --- Whose phone is it ---------------------------------------------------------------
 
   const SIGNING_OUT = "ps-signing-out";
+  const POSTED = "ps-posted"; // the kept copy of a form sent online, until a page answers
   let unsent = 0; // this user's forms and typing the server does not have (showOutbox counts)
 
   function forgetPages() {
@@ -84,8 +92,13 @@
       row.querySelector("[data-label]").textContent = item.label;
       row.querySelector("[data-when]").textContent = "Kept " + new Date(item.created).toLocaleString();
       row.querySelector("[data-status]").textContent = describe(item);
+      // What was typed stays readable, so a form the server refuses for good (the person
+      // moved to another caseload) can still be copied out before it is deleted.
+      const typed = item.fields.filter(function (f) { return TYPED.test(f[0]) && String(f[1]).trim(); });
+      row.querySelector("[data-typed-box]").hidden = item.state === "sent" || !typed.length;
+      row.querySelector("[data-typed]").textContent = typed.map(function (f) { return f[1]; }).join("\n\n");
       const open = row.querySelector("[data-open]");
-      open.hidden = !(item.state === "sent" || item.state === "failed");
+      open.hidden = !(item.state === "sent" || (item.state === "failed" && !item.closed));
       open.href = item.state === "sent" ? item.sentUrl : item.fixUrl || item.url;
       open.textContent = item.state === "sent" ? "Open it" : "Open it to fix";
       if (item.state === "failed") {
@@ -149,9 +162,9 @@
           item.state = "pending"; // the server's fault, not the form's: try again later
         } else {
           item.state = "failed";
-          item.reason = refusedIn(item, html) || (response.status === 403
-            ? "you may not send this form now (it may have been signed already, or you signed in as someone else)."
-            : "the server answered " + response.status + ".");
+          item.reason = refusedIn(item, html) || REFUSED[response.status] || "the server answered " + response.status + ".";
+          // Its page answers the same: no link to it, unless the refusal named a page to fix it on.
+          item.closed = (response.status === 403 || response.status === 404) && !item.fixUrl;
         }
         return PSStore.put("outbox", item);
       });
@@ -163,20 +176,29 @@
 
   let sending = null;
 
+  // One sender per phone: two tabs sending at once would each send every item (a saved
+  // draft's second send then reads "changed elsewhere"). The outbox is read inside the lock,
+  // so a tab that waited finds what the other one sent.
+  function oneSenderAtATime(work) {
+    return navigator.locks ? navigator.locks.request("ps-outbox", work) : work();
+  }
+
   function sendOutbox() {
     if (!owner || sending || !navigator.onLine) return sending;
-    sending = PSStore.outbox(owner).then(function (items) {
-      const due = items.filter(function (i) { return i.state === "pending" || i.state === "sending"; });
-      if (!due.length) return;
-      // Sent only under the session of the user who kept it, with that session's CSRF token.
-      return fetch(settings.whoami, { credentials: "same-origin", cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (who) {
-          if (!who || who.user !== owner) return;
-          return due.reduce(function (chain, item) {
-            return chain.then(function () { return sendOne(item, who.csrf); });
-          }, Promise.resolve());
-        });
+    sending = oneSenderAtATime(function () {
+      return PSStore.outbox(owner).then(function (items) {
+        const due = items.filter(function (i) { return i.state === "pending" || i.state === "sending"; });
+        if (!due.length) return;
+        // Sent only under the session of the user who kept it, with that session's CSRF token.
+        return fetch(settings.whoami, { credentials: "same-origin", cache: "no-store" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (who) {
+            if (!who || who.user !== owner) return;
+            return due.reduce(function (chain, item) {
+              return chain.then(function () { return sendOne(item, who.csrf); });
+            }, Promise.resolve());
+          });
+      });
     }).catch(function () {}).then(function () {
       sending = null;
       return showOutbox();
@@ -277,10 +299,17 @@
       PSStore.put("copies", { key: key, at: Date.now(), values: readForm(form) }).then(showOutbox);
     });
 
-    // Autosave (htmx): the status line says where the note truly is.
+    // Autosave (htmx): the status line says where the note truly is. A session that ended
+    // answers with the sign-in page (the request follows the redirect): nothing was saved,
+    // the kept copy stays, and that page is not drawn into the status line.
     form.addEventListener("htmx:beforeRequest", function (event) { event.detail.requestConfig.editsAtSend = edits; });
+    form.addEventListener("htmx:beforeSwap", function (event) {
+      if (!answeredBySignIn(event.detail.xhr)) return;
+      event.detail.shouldSwap = false;
+      setStatus(form, STATES.signedOut, "failed");
+    });
     form.addEventListener("htmx:afterRequest", function (event) {
-      if (!event.detail.successful) return;
+      if (!event.detail.successful || answeredBySignIn(event.detail.xhr)) return;
       rememberVersion(form);
       if (edits === event.detail.requestConfig.editsAtSend) PSStore.remove("copies", key).then(showOutbox);
     });
@@ -301,8 +330,10 @@
       if (event.defaultPrevented) return; // a second tap, or waiting for an autosave (note-form.js)
       if (navigator.onLine) {
         // The request carries all of it: refused, the page comes back filled in; cut off on
-        // the way, the service worker keeps it in the outbox.
-        PSStore.remove("copies", key);
+        // the way, the service worker keeps it in the outbox. The copy goes when the answer
+        // is a page of the signed-in user (forgetPosted), not the sign-in page of a session
+        // that ended, nor "this form has expired": what was typed is then still here.
+        try { sessionStorage.setItem(POSTED, key); } catch (e) { PSStore.remove("copies", key); }
         return;
       }
       event.preventDefault();
@@ -350,15 +381,42 @@
     return signingOut ? forgetEverything() : Promise.resolve();
   }
 
-  // The server now holds these notes (just saved or signed): their kept copies can go.
+  function answeredBySignIn(xhr) {
+    return Boolean(xhr && xhr.responseURL) && new URL(xhr.responseURL).pathname === settings.login;
+  }
+
+  // A form was sent online and this page is the answer: its copy goes, unless the page says
+  // nothing was saved or the session had ended (the sign-in page).
+  function forgetPosted() {
+    let key = null;
+    try { key = sessionStorage.getItem(POSTED); sessionStorage.removeItem(POSTED); } catch (e) { /* storage disabled */ }
+    if (!key || !owner || document.getElementById("nothing-saved")) return Promise.resolve();
+    return PSStore.remove("copies", key);
+  }
+
+  // The server holds this note (just saved or signed): the copies this phone kept of it go,
+  // and only those. The worker may serve this page again with no signal, long after, over
+  // words typed since; and another new note for the same participant may be kept. So a copy
+  // goes only if it was typed on an older version of this note, or is the new note it became.
   function clearSentCopies() {
     const marker = document.getElementById("clear-local-draft");
     if (!owner || !marker) return Promise.resolve();
-    return Promise.all(marker.dataset.offlineKeys.split(" ").map(function (k) { return PSStore.remove("copies", owner + "|" + k); }));
+    const version = Number(marker.dataset.version || 0);
+    const clientKey = marker.dataset.clientKey;
+    return Promise.all(marker.dataset.offlineKeys.split(" ").map(function (k) {
+      const key = owner + "|" + k;
+      return PSStore.get("copies", key).then(function (copy) {
+        if (!copy) return;
+        const typedOn = function (name) { return (copy.values[name] || [""])[0]; };
+        const sent = k.endsWith(":new") ? Boolean(clientKey) && typedOn("client_key") === clientKey
+          : Number(typedOn("version") || 0) < version;
+        if (sent) return PSStore.remove("copies", key);
+      });
+    }));
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    claimPhone().then(clearSentCopies).then(function () {
+    claimPhone().then(forgetPosted).then(clearSentCopies).then(function () {
       startServiceWorker();
       document.querySelectorAll("form[data-offline]").forEach(keepForm);
       document.querySelectorAll("form[data-sign-out]").forEach(guardSignOut);
