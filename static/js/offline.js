@@ -27,6 +27,7 @@
 
   const SIGNING_OUT = "ps-signing-out";
   const POSTED = "ps-posted"; // the kept copy of a form sent online, until a page answers
+  let signedOut = false; // another tab signed out (BroadcastChannel below)
   let unsent = 0; // this user's forms and typing the server does not have (showOutbox counts)
 
   function forgetPages() {
@@ -296,6 +297,7 @@
 
     form.addEventListener("input", function () {
       edits += 1;
+      if (signedOut) return;
       PSStore.put("copies", { key: key, at: Date.now(), values: readForm(form) }).then(showOutbox);
     });
 
@@ -372,7 +374,30 @@
         return;
       }
       try { sessionStorage.setItem(SIGNING_OUT, "1"); } catch (e) { /* storage disabled */ }
+      if (signOutChannel) signOutChannel.postMessage("signed-out");
     });
+  }
+
+  // Another tab of this app signed out: this one keeps nothing more (its typing would make the
+  // database again after sign-out deleted it) and shows the sign-in page.
+  const signOutChannel = window.BroadcastChannel ? new BroadcastChannel("ps-sign-out") : null;
+  if (signOutChannel) {
+    signOutChannel.onmessage = function () {
+      signedOut = true;
+      followSignOut(20);
+    };
+  }
+
+  // The other tab's sign-out may still be on its way: reload once the server has ended the
+  // session (a reload before would show this page again, signed in).
+  function followSignOut(tries) {
+    fetch(settings.whoami, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (who) {
+        if (who.user === owner && tries > 0) setTimeout(function () { followSignOut(tries - 1); }, 250);
+        else window.location.reload();
+      })
+      .catch(function () { window.location.reload(); });
   }
 
   function afterSignOut() {

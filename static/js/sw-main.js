@@ -34,16 +34,24 @@ self.addEventListener("activate", function (event) {
   );
 });
 
+// A page is kept under its address without the one-time marks the app adds after an action
+// ("?saved=1", "?signed=1", "?kept=1"); other parameters ("?another=1") name another page.
+function pageKey(address) {
+  const url = new URL(address);
+  ["saved", "signed", "kept"].forEach(function (mark) { url.searchParams.delete(mark); });
+  return url.href;
+}
+
 // Pages keep the copy last seen online; a page never seen offline answers the offline page.
 function pageFromNetwork(request, keep) {
   return fetch(request).then(function (response) {
     if (keep && response.ok && !response.redirected) {
       const copy = response.clone();
-      caches.open(PAGES_CACHE).then(function (cache) { cache.put(request.url.split("?")[0], copy); });
+      caches.open(PAGES_CACHE).then(function (cache) { cache.put(pageKey(request.url), copy); });
     }
     return response;
   }).catch(function () {
-    return caches.match(request.url.split("?")[0], { cacheName: PAGES_CACHE }).then(function (kept) {
+    return caches.match(pageKey(request.url), { cacheName: PAGES_CACHE }).then(function (kept) {
       return kept || caches.match(PS_CONFIG.offline);
     });
   });

@@ -97,3 +97,20 @@ def test_a_note_kept_for_someone_since_moved_to_another_caseload_is_not_lost(pho
     assert_accessible(phone)
     assert not SessionNote.objects.exists()
     phone.console_errors.clear()  # the refused send is logged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_out_in_one_tab_stops_another_from_keeping_anything(phone, caseload):  # noqa: F811
+    from .test_offline import WHAT_IS_KEPT
+
+    _open_the_note_form_online(phone, caseload)
+    other = phone.context.new_page()
+    other.goto("/home/peer/")
+    other.get_by_role("button", name="Show menu").click()
+    other.get_by_role("button", name=re.compile("Sign out")).click()
+    expect(other.get_by_role("button", name="Sign in")).to_be_visible()
+    # The tab left on the note form learns of it and shows the sign-in page too.
+    expect(phone.get_by_role("button", name="Sign in")).to_be_visible()
+    kept = phone.evaluate(WHAT_IS_KEPT)
+    assert kept["rows"] == 0 and kept["caches"] == [] and kept["workers"] == 0
+    other.close()
