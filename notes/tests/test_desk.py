@@ -25,11 +25,6 @@ def note(author, person, status=S.DRAFT, **fields):
 
 
 @pytest.fixture
-def person(peer, team, program):
-    return enrolled_participant(peer, program=program, started_days_ago=30, first_name="Rosa", last_name="Quintero")
-
-
-@pytest.fixture
 def desk(peer, person):
     """One note of `peer` in each state."""
     return {status: note(peer, person, status) for status in S.values}

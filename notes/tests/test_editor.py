@@ -20,17 +20,6 @@ from participants.tests.factories import enrolled_participant
 from .factories import SessionNoteFactory, SignedNoteFactory, group_data, note_data
 
 
-@pytest.fixture
-def person(peer, team, program):
-    return enrolled_participant(peer, program=program, started_days_ago=30, first_name="Rosa", last_name="Quintero")
-
-
-@pytest.fixture
-def signed_in_peer(client, peer):
-    client.force_login(peer)
-    return client
-
-
 def sign(client, person, key, **extra):
     data = {**note_data(), "client_key": str(key), "action": "submit", "attest": "1", **extra}
     return client.post(reverse("notes:note_new", args=[person.pk]), data)

@@ -26,17 +26,6 @@ def submit(client, participant, **overrides):
     return client.post(reverse("notes:note_new", args=[participant.pk]), data)
 
 
-@pytest.fixture
-def person(peer, team, program):
-    return enrolled_participant(peer, program=program, started_days_ago=30, first_name="Rosa", last_name="Quintero")
-
-
-@pytest.fixture
-def signed_in_peer(client, peer):
-    client.force_login(peer)
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("overrides", "message"),
