@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peersupport
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint setup
+.PHONY: run test lint setup backup restore faults
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
@@ -42,3 +42,21 @@ test: $(VENV)/.dev-installed
 	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## The database (pg_dump, custom format) and the uploaded files in one archive under backups/
+## (or OUT=path). It holds PHI: keep it where the database is kept.
+backup: $(VENV)/.installed
+	$(PY) manage.py backup $(if $(OUT),--output $(OUT))
+
+## Put a backup back over the configured database and MEDIA_ROOT: make restore FILE=backups/x.tar.gz
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/peersupport-....tar.gz"; exit 2; }
+	$(PY) manage.py restore $(FILE)
+
+## The fault rehearsals: Redis stopped, a worker killed mid-report, the database cut mid-request,
+## a backup restored into a fresh database, no PHI in logs. Each test starts and stops what it
+## needs (its own redis-server, worker processes, a scratch database); the shared services stay up.
+faults: $(VENV)/.dev-installed
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+		$(VENV)/bin/pytest --create-db reports/tests/test_broker_down.py reports/tests/test_worker_killed.py \
+		peersupport/tests/test_database_down.py peersupport/tests/test_redis_down.py peersupport/tests/test_backup.py peersupport/tests/test_no_phi_in_logs.py

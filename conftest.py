@@ -1,13 +1,27 @@
 """The fixed cast every test can ask for: one user per role, an agency with a program, a
 supervisor with their peer (and another pair), and a participant on the peer's caseload."""
 
+import pgtrigger
 import pytest
 from django.core.cache import cache
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
 from participants.tests.factories import CoverageFactory, PlanFactory, enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
+
+_flush = DatabaseOperations.execute_sql_flush
+
+
+def _flush_between_tests(self, sql_list):
+    # Transactional tests (e2e, races) end with Django's flush, a TRUNCATE of every table, which
+    # the audit log's trigger refuses by design. Only this test teardown is let through.
+    with pgtrigger.ignore("audit.AuditEvent:audit_rows_never_truncated"):
+        _flush(self, sql_list)
+
+
+DatabaseOperations.execute_sql_flush = _flush_between_tests
 
 
 @pytest.fixture(autouse=True)

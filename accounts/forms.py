@@ -3,17 +3,22 @@ from django.contrib.auth import password_validation
 
 from .models import Invitation, User
 
+# A long passphrase fits; past this, hashing what was posted would only cost the server time.
+PASSWORD_MAX = 1024
+
 
 class AcceptInvitationForm(forms.Form):
     password1 = forms.CharField(
         label="Choose a password",
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
         label="Type the password again",
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -138,3 +138,32 @@ class Invitation(models.Model):
 
     def role_group(self) -> Group:
         return Group.objects.get(name=self.role)
+
+
+class FallbackCacheEntry(models.Model):
+    """The table Django's database cache uses (the schema `createcachetable` makes), kept
+    here so migrations create it: accounts.cache.ResilientRedisCache answers from it while
+    Redis is unreachable. Only the cache backend reads or writes it."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "cache_fallback"
+
+    def __str__(self) -> str:
+        return self.cache_key
+
+
+class SignInSession(models.Model):
+    """Which session belongs to whom, written at sign-in, so every session of a user can be
+    ended when their password changes without reading every session in the table. Deleting
+    the session (sign-out, expiry, the nightly sweep) deletes this row with it."""
+
+    session = models.OneToOneField("sessions.Session", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    signed_in_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Session of user {self.user_id} since {self.signed_in_at:%Y-%m-%d %H:%M}"

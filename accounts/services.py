@@ -1,10 +1,14 @@
 import dataclasses
+import logging
+import time
 from urllib.parse import urljoin
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -16,10 +20,12 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 
 from .extensions import run_accept_hooks
-from .models import Invitation, User
+from .models import Invitation, SignInSession, User
 from .roles import Role
 
 _INVITATION_SALT = "accounts.invitation"
+
+logger = logging.getLogger(__name__)
 
 
 class InvitationError(Exception):
@@ -181,3 +187,69 @@ def user_role_set(*, user: User, role: str, ctx: AuditContext) -> User:
         )
     user.__dict__.pop("roles", None)  # the cached role names are stale now
     return user
+
+
+def _send_failed_sign_ins_email(user: User, *, failures: int, ip_address: str) -> None:
+    context = {
+        "user": user,
+        "failures": failures,
+        "window_minutes": settings.SIGN_IN_ALERT_WINDOW_MINUTES,
+        "ip_address": ip_address,
+        "at": timezone.localtime(),
+        "reset_link": urljoin(settings.SITE_URL, reverse("account_reset_password")),
+    }
+    try:
+        send_mail(
+            subject=render_to_string("accounts/email/failed_sign_ins_subject.txt", context).strip(),
+            message=render_to_string("accounts/email/failed_sign_ins_message.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except Exception:  # an unreachable mail server must not turn a failed sign-in into a 500
+        logger.warning("Could not send the failed sign-in alert to user %s.", user.pk, exc_info=True)
+
+
+def failed_sign_in_note(*, email: str, ip_address: str) -> bool:
+    """Count a failed sign-in against the account `email` names, from whatever address, and
+    email its owner when the count reaches SIGN_IN_ALERT_FAILURES within a window of
+    SIGN_IN_ALERT_WINDOW_MINUTES: once per window, however many more follow. Returns whether
+    it sent. Per-address limits alone would miss guessing spread over many addresses.
+
+    The count lives in the cache (the database table while Redis is down, accounts.cache);
+    windows are fixed buckets of time, so "once per window" needs no second record."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first() if email else None
+    if user is None:
+        return False
+    window = settings.SIGN_IN_ALERT_WINDOW_MINUTES * 60
+    key = f"accounts:failed-sign-ins:{user.pk}:{int(time.time() // window)}"
+    cache.add(key, 0, timeout=window * 2)
+    try:
+        failures = cache.incr(key)
+    except ValueError:  # evicted between add and incr: count this one afresh
+        cache.set(key, 1, timeout=window * 2)
+        failures = 1
+    # Exactly equal, not at least: incr is atomic, so one request alone reaches the threshold.
+    if failures != settings.SIGN_IN_ALERT_FAILURES:
+        return False
+    _send_failed_sign_ins_email(user, failures=failures, ip_address=ip_address)
+    return True
+
+
+def sign_in_session_record(*, user: User, session_key: str) -> None:
+    """Remember that the session `session_key` is `user`'s (called at sign-in)."""
+    SignInSession.objects.update_or_create(
+        session_id=session_key, defaults={"user": user, "signed_in_at": timezone.now()}
+    )
+
+
+def user_sessions_end(*, user: User, ctx: AuditContext) -> int:
+    """Delete every session `user` is signed in with, on every device; returns how many.
+    Called when their password changes or is reset: whoever knew the old password must not
+    stay signed in (45 CFR 164.312(d), person or entity authentication). Django's session
+    hash already refuses such sessions at their next request; deleting them also removes
+    what they hold from the database at once."""
+    with transaction.atomic():
+        keys = SignInSession.objects.filter(user=user).values("session_id")
+        ended, _ = Session.objects.filter(session_key__in=keys).delete()
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=user, details={"sessions_ended": ended})
+    return ended

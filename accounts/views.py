@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from audit.context import AuditContext
+from audit.inputs import local_path
 
 from .access import role_required
 from .forms import AcceptInvitationForm
@@ -53,10 +53,8 @@ def _invitation_action(request: HttpRequest, pk: int, action, success: str) -> H
     else:
         messages.success(request, success.format(email=invitation.email))
     # Back to the page the button was on (the invitations or the workforce list).
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("accounts:invitation_list")
+    back = local_path(request.POST.get("next"), host=request.get_host(), https=request.is_secure())
+    return redirect(back or "accounts:invitation_list")
 
 
 @require_POST

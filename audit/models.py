@@ -1,3 +1,4 @@
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -35,6 +36,19 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+        # 45 CFR 164.312(b): the audit log is evidence, so the database itself refuses to change
+        # or remove a row, whoever asks (the ORM, the admin, a raw query under the app's role).
+        # TRUNCATE fires no row triggers, hence the statement-level one beside them.
+        triggers = [
+            pgtrigger.Protect(name="audit_rows_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Trigger(
+                name="audit_rows_never_truncated",
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                when=pgtrigger.Before,
+                func="RAISE EXCEPTION 'The audit log cannot be truncated (table %).', TG_TABLE_NAME;",
+            ),
+        ]
 
     def __str__(self) -> str:
         who = self.actor_label or "someone"

@@ -1,4 +1,3 @@
-from django.core.files import File
 from django.db import models, transaction
 
 from .context import AuditContext
@@ -21,48 +20,59 @@ def audit_record(
         actor_label=actor_label or (actor.email if actor else ""),
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        target_label=str(target)[:200] if target is not None else "",
+        # The kind of record and its number, never str(target): that is often a person's name.
+        target_label=target_label(target),
         ip_address=ctx.address,
         user_agent=ctx.user_agent,
         details=details or {},
     )
 
 
+def audit_read(
+    *, ctx: AuditContext, target: models.Model | None = None, page: str, shown=(), query: str | None = None
+) -> AuditEvent:
+    """One VIEW row for one read of PHI (45 CFR 164.312(b)): which page, the record read, and for
+    a list the ids of the records it showed (never their contents). A search also keeps what was
+    typed, so a review of system activity (164.308(a)(1)(ii)(D)) can tell a look-up from browsing."""
+    details = {"page": page}
+    if shown:
+        details["shown"] = [int(pk) for pk in shown]
+    if query is not None:
+        details["query"] = query.replace("\x00", "")  # jsonb refuses NUL; a probe must not 500
+    return audit_record(action=AuditEvent.Action.VIEW, ctx=ctx, target=target, details=details)
+
+
+def target_label(target: models.Model | None) -> str:
+    return f"{target._meta.verbose_name} {target.pk}"[:200] if target is not None else ""
+
+
 def save_with_audit(instance: models.Model, *, ctx: AuditContext, m2m: dict | None = None):
     """Check and save `instance` (and set the many-to-many fields given in `m2m`), and write
-    its CREATE or UPDATE audit row, with each changed field's old and new value, in one
-    transaction. The old values are read from the database, not trusted from the caller."""
+    its CREATE or UPDATE audit row, naming each changed field, in one transaction. The old
+    values are read from the database, not trusted from the caller.
+
+    The row names fields, never their values: values are PHI and live in the record's own
+    history, where access rules apply (45 CFR 164.312(b) asks what was done, not a copy)."""
     model = type(instance)
     with transaction.atomic():
         before = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
         instance.full_clean()
         instance.save()
-        changes = {}
+        changed = []
         if before is not None:
             for field in model._meta.concrete_fields:
                 if field.value_from_object(before) != field.value_from_object(instance):
-                    changes[field.name] = [_plain(getattr(before, field.name)), _plain(getattr(instance, field.name))]
+                    changed.append(field.name)
         for name, values in (m2m or {}).items():
             manager = getattr(instance, name)
             old = set(manager.all()) if before is not None else set()
             manager.set(values)
             if before is not None and old != set(values):
-                changes[name] = [_plain(old), _plain(values)]
+                changed.append(name)
         audit_record(
             action=AuditEvent.Action.CREATE if before is None else AuditEvent.Action.UPDATE,
             ctx=ctx,
             target=instance,
-            details={} if before is None else {"changes": changes},
+            details={} if before is None else {"fields": changed},
         )
     return instance
-
-
-def _plain(value) -> str:
-    """A JSON-safe, human-readable form of a field value for the audit details."""
-    if value is None:
-        return ""
-    if isinstance(value, File):
-        return value.name or ""
-    if isinstance(value, list | tuple | set | models.QuerySet):
-        return ", ".join(sorted(str(v) for v in value))
-    return str(value)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from audit.inputs import plausible_date
 from participants.models import Coverage
 
 from .models import AdjustmentGroup, FilingIndicator, PrimaryAdjudication
@@ -35,7 +36,9 @@ class PrimaryAdjudicationForm(forms.Form):
         label="Its claim number", max_length=50, required=False, help_text="As its remittance shows it, if it does."
     )
     adjudicated_on = forms.DateField(
-        label="Date it paid or denied", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        validators=[plausible_date],
+        label="Date it paid or denied",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     billed = forms.DecimalField(label="Billed to it ($)", min_value=Decimal("0.01"), **MONEY)
     paid = forms.DecimalField(

@@ -23,7 +23,11 @@ class BillingFilterForm(forms.Form):
     )
     reason = forms.ChoiceField(required=False, label="Held for", choices=[("", "Any reason"), *HOLD_KINDS.items()])
     month = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"type": "month"}), help_text="Date of service, e.g. 2026-10."
+        required=False,
+        max_length=7,
+        error_messages={"max_length": "Give the month as YYYY-MM, e.g. 2026-10."},
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text="Date of service, e.g. 2026-10.",
     )
     due_soon = forms.BooleanField(required=False, label=f"Filing limit within {FILING_WARNING_DAYS} days")
 

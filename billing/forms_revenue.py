@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from audit.inputs import plausible_date
 from programs.models import Payer
 
 
@@ -26,6 +27,7 @@ class AppealForm(forms.Form):
     appealed_on = forms.DateField(
         label="Date sent",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[plausible_date],
         error_messages={
             "required": "Give the date the appeal was sent.",
             "invalid": "Give the date the appeal was sent as YYYY-MM-DD.",

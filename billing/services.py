@@ -228,7 +228,6 @@ def _lock_open_batch(batch: ClaimBatch) -> ClaimBatch:
 def _line_record(line: ClaimLine) -> dict:
     return {
         "note": line.note_id,
-        "service_date": str(line.service_date),
         "units": line.units,
         "charge": str(line.charge),
     }

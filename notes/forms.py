@@ -7,6 +7,7 @@ from django.forms.utils import pretty_name
 from django.utils import timezone
 from django.utils.html import format_html
 
+from audit.inputs import COMMENT_MAX, NARRATIVE_MAX
 from participants.forms import DATE
 from participants.models import Goal, Participant
 
@@ -135,10 +136,16 @@ class GroupSessionForm(forms.ModelForm):
     service_types = forms.MultipleChoiceField(
         choices=ServiceType.choices, widget=forms.CheckboxSelectMultiple, initial=[ServiceType.SUPPORT_GROUP]
     )
+    # Copied into each attendee's note, so held to a note field's limit.
     intervention = forms.CharField(
-        label="What the group did", widget=forms.Textarea(attrs={"rows": 3}), help_text=PROMPTS["intervention"]
+        label="What the group did",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=PROMPTS["intervention"],
     )
-    next_steps = forms.CharField(label="Next steps for the group", widget=forms.Textarea(attrs={"rows": 2}))
+    next_steps = forms.CharField(
+        label="Next steps for the group", max_length=NARRATIVE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     class Meta:
         model = GroupSession
@@ -177,8 +184,8 @@ class GroupAttendeesForm(forms.Form):
             self.fields[f"attend-{participant.pk}"] = forms.BooleanField(required=False)
             self.fields[f"note-{participant.pk}"] = forms.CharField(
                 required=False,
-                max_length=2000,
-                error_messages={"max_length": f"Keep the note for {participant} under 2,000 characters."},
+                max_length=COMMENT_MAX,
+                error_messages={"max_length": f"Keep the note for {participant} to {COMMENT_MAX:,} characters."},
             )
             self.fields[f"goal-{participant.pk}"] = forms.TypedChoiceField(
                 required=False,
@@ -235,7 +242,11 @@ class ReviewDecisionForm(forms.Form):
         error_messages={"required": "Choose co-sign or return.", "invalid_choice": "Choose co-sign or return."},
     )
     attest = forms.BooleanField(required=False)
-    comment = forms.CharField(required=False, max_length=2000)
+    comment = forms.CharField(
+        required=False,
+        max_length=COMMENT_MAX,
+        error_messages={"max_length": f"Keep the comment to {COMMENT_MAX:,} characters; say what to fix."},
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -246,9 +257,9 @@ class ReviewDecisionForm(forms.Form):
 
 class AddendumForm(forms.Form):
     text = forms.CharField(
-        max_length=5000,
+        max_length=NARRATIVE_MAX,
         error_messages={
             "required": "Write the correction before adding it.",
-            "max_length": "An addendum is at most 5,000 characters.",
+            "max_length": f"An addendum is at most {NARRATIVE_MAX:,} characters.",
         },
     )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from audit.inputs import COMMENT_MAX, NARRATIVE_MAX, plausible_date, text_limit
 from participants.models import Goal, Participant
 
 
@@ -108,7 +109,7 @@ class GroupSession(models.Model):
 
     facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="groups_led")
     topic = models.CharField(max_length=200)
-    date = models.DateField()
+    date = models.DateField(validators=[plausible_date])
     start_time = models.TimeField()
     end_time = models.TimeField()
     modality = models.CharField(max_length=20, choices=Modality.choices)
@@ -156,7 +157,7 @@ class SessionNote(models.Model):
     group = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.PROTECT, related_name="notes")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     # Drafts may be incomplete; submission requires every field below.
-    date = models.DateField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True, validators=[plausible_date])
     start_time = models.TimeField(null=True, blank=True)
     end_time = models.TimeField(null=True, blank=True)
     modality = models.CharField(max_length=20, choices=Modality.choices, blank=True)
@@ -170,9 +171,9 @@ class SessionNote(models.Model):
     goals_addressed = models.ManyToManyField(
         Goal, blank=True, related_name="session_notes", db_table="participants_sessionnote_goals_addressed"
     )
-    intervention = models.TextField("what was done", blank=True)
-    response = models.TextField("the participant's response", blank=True)
-    next_steps = models.TextField(blank=True)
+    intervention = models.TextField("what was done", blank=True, **text_limit(NARRATIVE_MAX))
+    response = models.TextField("the participant's response", blank=True, **text_limit(NARRATIVE_MAX))
+    next_steps = models.TextField(blank=True, **text_limit(NARRATIVE_MAX))
     signed_at = models.DateTimeField(null=True, blank=True)
     signature = models.CharField(max_length=200, blank=True)
     cosigned_by = models.ForeignKey(
@@ -245,7 +246,7 @@ class NoteEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, **text_limit(COMMENT_MAX))
     snapshot = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -260,7 +261,7 @@ class NoteEvent(models.Model):
 class Addendum(models.Model):
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = models.TextField(**text_limit(NARRATIVE_MAX))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

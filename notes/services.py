@@ -117,6 +117,7 @@ def _save_draft(note, participant, goals, ctx, *, version, client_key) -> Sessio
                 raise NoteConflict(locked)
             note.version = locked.version + 1
             note.client_key = locked.client_key or client_key
+            before = _snapshot(locked)
         note.participant = participant
         note.author = author
         note.status = SessionNote.Status.DRAFT if is_new else locked.status
@@ -126,6 +127,12 @@ def _save_draft(note, participant, goals, ctx, *, version, client_key) -> Sessio
         note.goals_addressed.set(goals)
         if is_new:
             audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=note)
+        else:
+            # Every change to a draft, autosave included, is one row naming the fields that
+            # changed, never their text: the text is PHI and stays in the note's history.
+            after = _snapshot(note)
+            changed = [name for name, value in after.items() if before[name] != value]
+            audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=note, details={"draft": changed})
     return note
 
 
@@ -205,9 +212,9 @@ def _review(note: SessionNote, *, to_status: str, event: str, comment: str, ctx:
             raise ValidationError("This note is no longer waiting for review.")
         note.refresh_from_db()
         NoteEvent.objects.create(note=note, action=event, actor=reviewer, comment=comment)
-        audit_record(
-            action=AuditEvent.Action.UPDATE, ctx=ctx, target=note, details={"status": to_status, "comment": comment}
-        )
+        # The comment's text stays on the note's history; the audit row only says there was one.
+        details = {"status": to_status, "fields": ["comment"] if comment else []}
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=note, details=details)
     return note
 
 

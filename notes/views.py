@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.context import AuditContext
+from audit.services import audit_read
 from participants.access import Need, get_participant_for_user
 from participants.models import Participant
 
@@ -234,6 +235,7 @@ def note_detail(request: HttpRequest, note_pk: int) -> HttpResponse:
         # After signing, the author's next step: another session, or back to the caseload.
         "just_signed": bool(request.GET.get("signed")) and note.author_id == request.user.pk and not access.edit,
     }
+    audit_read(ctx=AuditContext.from_request(request), target=note, page="note")
     return render(request, "notes/note_detail.html", context)
 
 

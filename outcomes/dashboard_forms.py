@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from audit.inputs import plausible_date
+
 from .models import SCHEDULED, Timepoint
 from .selectors import Filters, timepoint_after
 
@@ -45,8 +47,8 @@ class ProgramForm(forms.Form):
 
 
 class DashboardFilterForm(ProgramForm):
-    enrolled_from = forms.DateField(label="Enrolled from", widget=DateInput)
-    enrolled_to = forms.DateField(label="Enrolled to", widget=DateInput)
+    enrolled_from = forms.DateField(label="Enrolled from", widget=DateInput, validators=[plausible_date])
+    enrolled_to = forms.DateField(label="Enrolled to", widget=DateInput, validators=[plausible_date])
     time_from = forms.ChoiceField(label="From timepoint", choices=[(t.value, t.label) for t in SCHEDULED])
     time_to = forms.ChoiceField(label="To timepoint", choices=[(t.value, t.label) for t in SCHEDULED])
 

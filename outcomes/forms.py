@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.inputs import plausible_date
 from participants.models import Enrollment
 
 from . import schedule
@@ -48,7 +49,7 @@ class RecordFields(forms.Form):
 
     enrollment = forms.ModelChoiceField(queryset=Enrollment.objects.none(), empty_label=None)
     timepoint = forms.ChoiceField(choices=Timepoint.choices)
-    taken_on = forms.DateField(label="Date", widget=DATE_INPUT)
+    taken_on = forms.DateField(label="Date", widget=DATE_INPUT, validators=[plausible_date])
 
     def setup_record_fields(self, enrollments: list[Enrollment], suggested: str | None, amend: bool) -> None:
         if amend:

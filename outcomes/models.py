@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.inputs import COMMENT_MAX, plausible_date, text_limit
 from participants.models import Enrollment, Participant
 from programs.models import Program
 
@@ -91,7 +92,7 @@ class Recorded(models.Model):
     # indexed read.
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="%(class)ss")
     timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
-    taken_on = models.DateField("date")
+    taken_on = models.DateField("date", validators=[plausible_date])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     amended_at = models.DateTimeField(null=True, blank=True)
@@ -346,7 +347,7 @@ class SafetyFlag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     followed_up_at = models.DateTimeField(null=True, blank=True)
-    follow_up_note = models.TextField(blank=True)
+    follow_up_note = models.TextField(blank=True, **text_limit(COMMENT_MAX))
 
     class Meta:
         ordering = ["-raised_at"]

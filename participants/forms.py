@@ -4,8 +4,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.inputs import plausible_date
 from programs.models import Payer, Program
 
+from .dates import review_date_problem
 from .models import (
     Consent,
     Coverage,
@@ -260,7 +262,7 @@ class GoalStatusForm(forms.Form):
 
 class SignatureForm(forms.Form):
     name = forms.CharField(max_length=200, label="Typed name")
-    signed_on = forms.DateField(widget=DATE, label="Date")
+    signed_on = forms.DateField(widget=DATE, label="Date", validators=[plausible_date])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,16 +270,19 @@ class SignatureForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(widget=DATE, label="Review date")
+    reviewed_on = forms.DateField(widget=DATE, label="Review date", validators=[plausible_date])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, plan: RecoveryPlan, **kwargs):
         super().__init__(*args, **kwargs)
+        self.plan = plan
         self.fields["reviewed_on"].initial = timezone.localdate()
 
     def clean_reviewed_on(self):
         day = self.cleaned_data["reviewed_on"]
         if day > timezone.localdate():
             raise forms.ValidationError("A review can't be dated in the future.")
+        if problem := review_date_problem(self.plan.started_on, day):
+            raise forms.ValidationError(problem)
         return day
 
 

@@ -6,17 +6,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.inputs import COMMENT_MAX, NARRATIVE_MAX, plausible_date, text_limit
 from programs.models import Agency, BillingProgram, InForce, InForceQuerySet, Payer, Program
 
+from .dates import not_future, review_date_problem
 from .eligibility import EligibilityReport
 from .search_query import phone_digits
 from .validators import validate_icd10, validate_member_id, validate_phone, validate_zip
-
-
-def _not_future(value: datetime.date | None, field: str, what: str) -> dict:
-    if value and value > timezone.localdate():
-        return {field: f"{what} can't be in the future."}
-    return {}
 
 
 class Participant(models.Model):
@@ -29,7 +25,7 @@ class Participant(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[plausible_date])
     sex_for_claims = models.CharField(
         max_length=1, choices=Sex.choices, help_text="As on the Medicaid card; used only on claims."
     )
@@ -75,9 +71,7 @@ class Participant(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        errors = _not_future(self.date_of_birth, "date_of_birth", "A date of birth")
-        if self.date_of_birth and self.date_of_birth.year < 1900:
-            errors["date_of_birth"] = "Check the year of birth."
+        errors = not_future(self.date_of_birth, "date_of_birth", "A date of birth")
         if self.state and not (len(self.state) == 2 and self.state.isalpha()):
             errors["state"] = "Use the two-letter state code, e.g. TX."
         for code in self.diagnosis_codes[1:]:
@@ -112,11 +106,11 @@ class Enrollment(InForce):
     ends_before_start = "The discharge date can't be before the enrollment start."
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="enrollments")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="enrollments")
-    start_date = models.DateField()
+    start_date = models.DateField(validators=[plausible_date])
     referral = models.CharField(max_length=200, blank=True, help_text="Who referred them to this program.")
-    end_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, validators=[plausible_date])
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
-    discharge_note = models.TextField(blank=True)
+    discharge_note = models.TextField(blank=True, **text_limit(COMMENT_MAX))
 
     class Meta:
         ordering = ["-start_date"]
@@ -140,8 +134,8 @@ class Enrollment(InForce):
         return self.end_date is None
 
     def clean(self):
-        errors = _not_future(self.start_date, "start_date", "An enrollment start")
-        errors |= _not_future(self.end_date, "end_date", "A discharge date")
+        errors = not_future(self.start_date, "start_date", "An enrollment start")
+        errors |= not_future(self.end_date, "end_date", "A discharge date")
         errors |= self.range_errors()
         if self.end_date and not self.discharge_reason:
             errors["discharge_reason"] = "Choose why the participant is discharged."
@@ -177,8 +171,10 @@ class Coverage(InForce, EligibilityReport):
     )
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
     member_id = models.CharField("member / Medicaid ID", max_length=30, db_index=True)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True, help_text="Leave empty while the coverage continues.")
+    start_date = models.DateField(validators=[plausible_date])
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Leave empty while the coverage continues.", validators=[plausible_date]
+    )
 
     class Meta:
         ordering = ["-start_date"]
@@ -263,10 +259,10 @@ class Consent(InForce):
     )
     purpose = models.CharField(max_length=300, blank=True)
     information = models.CharField("what information", max_length=300, blank=True)
-    expires_on = models.DateField("expiry date", null=True, blank=True)
+    expires_on = models.DateField("expiry date", null=True, blank=True, validators=[plausible_date])
     expiry_event = models.CharField(max_length=200, blank=True, help_text="Or an event, e.g. end of treatment.")
-    signed_on = models.DateField("signature date")
-    revoked_on = models.DateField("revocation date", null=True, blank=True)
+    signed_on = models.DateField("signature date", validators=[plausible_date])
+    revoked_on = models.DateField("revocation date", null=True, blank=True, validators=[plausible_date])
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ConsentQuerySet.as_manager()
@@ -283,8 +279,8 @@ class Consent(InForce):
         return super().in_force_on(day) and (self.revoked_on is None or day < self.revoked_on)
 
     def clean(self):
-        errors = _not_future(self.signed_on, "signed_on", "A signature date")
-        errors |= _not_future(self.revoked_on, "revoked_on", "A revocation date")
+        errors = not_future(self.signed_on, "signed_on", "A signature date")
+        errors |= not_future(self.revoked_on, "revoked_on", "A revocation date")
         if self.signed_on and self.revoked_on and self.revoked_on < self.signed_on:
             errors["revoked_on"] = "A consent can't be revoked before it was signed."
         errors |= self.range_errors()
@@ -312,8 +308,8 @@ class CaseloadAssignment(InForce):
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="assignments")
     specialist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(validators=[plausible_date])
+    ended_on = models.DateField(null=True, blank=True, validators=[plausible_date])
     reason = models.CharField(max_length=300, blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -332,30 +328,34 @@ class CaseloadAssignment(InForce):
 
 class RecoveryPlan(models.Model):
     participant = models.OneToOneField(Participant, on_delete=models.PROTECT, related_name="plan")
-    strengths = models.TextField(help_text="In the participant's own words where possible.")
-    needs = models.TextField()
-    started_on = models.DateField()
-    last_reviewed_on = models.DateField(null=True, blank=True)
+    strengths = models.TextField(
+        help_text="In the participant's own words where possible.", **text_limit(NARRATIVE_MAX)
+    )
+    needs = models.TextField(**text_limit(NARRATIVE_MAX))
+    started_on = models.DateField(validators=[plausible_date])
+    last_reviewed_on = models.DateField(null=True, blank=True, validators=[plausible_date])
     # Signatures: typed name and date (participant), and the staff user who signed.
     participant_signature = models.CharField(max_length=200, blank=True)
-    participant_signed_on = models.DateField(null=True, blank=True)
+    participant_signed_on = models.DateField(null=True, blank=True, validators=[plausible_date])
     specialist_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     specialist_signature = models.CharField(max_length=200, blank=True)
-    specialist_signed_on = models.DateField(null=True, blank=True)
+    specialist_signed_on = models.DateField(null=True, blank=True, validators=[plausible_date])
     supervisor_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     supervisor_signature = models.CharField(max_length=200, blank=True)
-    supervisor_signed_on = models.DateField(null=True, blank=True)
+    supervisor_signed_on = models.DateField(null=True, blank=True, validators=[plausible_date])
 
     def __str__(self) -> str:
         return f"Recovery plan of {self.participant}"
 
     def clean(self):
-        errors = _not_future(self.started_on, "started_on", "A plan start")
-        errors |= _not_future(self.last_reviewed_on, "last_reviewed_on", "A review date")
+        errors = not_future(self.started_on, "started_on", "A plan start")
+        errors |= not_future(self.last_reviewed_on, "last_reviewed_on", "A review date")
+        if problem := review_date_problem(self.started_on, self.last_reviewed_on):
+            errors.setdefault("last_reviewed_on", problem)
         if errors:
             raise ValidationError(errors)
 
@@ -371,9 +371,9 @@ class Goal(models.Model):
         DISCONTINUED = "discontinued", "Discontinued"
 
     plan = models.ForeignKey(RecoveryPlan, on_delete=models.PROTECT, related_name="goals")
-    description = models.TextField("goal, in the participant's own words")
-    objectives = models.TextField(help_text="Steps toward the goal, one per line.")
-    target_date = models.DateField()
+    description = models.TextField("goal, in the participant's own words", **text_limit(NARRATIVE_MAX))
+    objectives = models.TextField(help_text="Steps toward the goal, one per line.", **text_limit(NARRATIVE_MAX))
+    target_date = models.DateField(validators=[plausible_date])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
 

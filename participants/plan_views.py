@@ -116,7 +116,7 @@ def plan_sign(request: HttpRequest, pk: int, signer: str) -> HttpResponse:
 @role_required(*CARE_ROLES)
 def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     participant, plan = _plan_for(request, pk)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         ctx = AuditContext.from_request(request)
         services.plan_review(plan=plan, reviewed_on=form.cleaned_data["reviewed_on"], ctx=ctx)

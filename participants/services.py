@@ -9,6 +9,8 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record, save_with_audit
 
+from . import selectors
+from .access import visible_participants
 from .models import (
     CaseloadAssignment,
     Coverage,
@@ -50,6 +52,32 @@ def participant_intake(
             coverage.save()
         audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=participant)
     return participant
+
+
+# Enough to tell a person "check before saving"; a longer list is a search, not a check.
+DUPLICATE_CHECK_LIMIT = 20
+
+
+def intake_duplicate_check(
+    *, first_name: str, last_name: str, date_of_birth: datetime.date, member_id: str, ctx: AuditContext
+) -> tuple[list[Participant], bool]:
+    """The possible matches for an intake that the user may see, and whether others exist
+    outside their scope. Those others are never named: that a person is a participant, here
+    possibly in a substance-use program, is itself protected (42 CFR 2.13(c), 45 CFR 164.502(b)).
+    Every match is a read of someone's record, so each is written to the audit log, with the
+    fields compared but not the values typed (45 CFR 164.312(b))."""
+    matches = list(
+        selectors.possible_duplicates(
+            first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, member_id=member_id
+        ).order_by("pk")[:DUPLICATE_CHECK_LIMIT]
+    )
+    visible = set(visible_participants(ctx.actor).filter(pk__in=[m.pk for m in matches]).values_list("pk", flat=True))
+    fields = ["first_name", "last_name", "date_of_birth"] + (["member_id"] if member_id else [])
+    with transaction.atomic():
+        for match in matches:
+            details = {"via": "intake duplicate check", "compared": fields, "outside_scope": match.pk not in visible}
+            audit_record(action=AuditEvent.Action.VIEW, ctx=ctx, target=match, details=details)
+    return [m for m in matches if m.pk in visible], len(visible) < len(matches)
 
 
 def _reassign(participant: Participant, to: User, *, reason: str, on: datetime.date, ctx: AuditContext) -> None:

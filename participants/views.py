@@ -6,17 +6,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.context import AuditContext
+from audit.inputs import local_path
 from audit.models import AuditEvent
-from audit.services import audit_record, save_with_audit
+from audit.services import audit_read, audit_record, save_with_audit
 from programs.selectors import current_agency
 
 from . import extensions, selectors, services
-from .access import Need, get_participant_for_user, visible_participants
+from .access import Need, get_participant_for_user
 from .forms import (
     AssignForm,
     ConsentForm,
@@ -60,6 +60,8 @@ def participant_search(request: HttpRequest) -> HttpResponse:
         "rows": selectors.list_rows(page.object_list),
         "can_intake": request.user.has_role(*CARE_ROLES),
     }
+    shown = [row.pk for row in page.object_list]
+    audit_read(ctx=AuditContext.from_request(request), page="participant search", shown=shown, query=query)
     return render(request, "participants/search.html", context)
 
 
@@ -76,15 +78,14 @@ def _intake_forms(request: HttpRequest, agency) -> dict:
     }
 
 
-def _possible_duplicates(forms: dict) -> list[Participant]:
+def _duplicate_check(request: HttpRequest, forms: dict) -> tuple[list[Participant], bool]:
     person = forms["participant"].cleaned_data
-    return list(
-        selectors.possible_duplicates(
-            first_name=person["first_name"],
-            last_name=person["last_name"],
-            date_of_birth=person["date_of_birth"],
-            member_id=forms["coverage"].cleaned_data.get("member_id") or "",
-        )
+    return services.intake_duplicate_check(
+        first_name=person["first_name"],
+        last_name=person["last_name"],
+        date_of_birth=person["date_of_birth"],
+        member_id=forms["coverage"].cleaned_data.get("member_id") or "",
+        ctx=AuditContext.from_request(request),
     )
 
 
@@ -103,14 +104,11 @@ def _intake_save(request: HttpRequest, forms: dict) -> Participant | None:
         return None
 
 
-def _intake_page(request: HttpRequest, forms: dict, duplicates: list[Participant]) -> HttpResponse:
-    if not duplicates:
+def _intake_page(request: HttpRequest, forms: dict, shown: list[Participant], others: bool) -> HttpResponse:
+    if not (shown or others):
         # The confirmation only makes sense next to a list of possible matches.
         forms["intake"].fields["not_a_duplicate"].widget = HiddenInput()
-    visible = set(
-        visible_participants(request.user).filter(pk__in=[d.pk for d in duplicates]).values_list("pk", flat=True)
-    )
-    context = {**forms, "duplicates": [(d, d.pk in visible) for d in duplicates]}
+    context = {**forms, "duplicates": shown, "duplicates_elsewhere": others}
     has_errors = any(form.errors for form in forms.values())
     return render(request, "participants/intake.html", context, status=400 if has_errors else 200)
 
@@ -121,16 +119,16 @@ def participant_intake(request: HttpRequest) -> HttpResponse:
     if agency is None:
         raise Http404("No agency has been set up yet.")
     forms = _intake_forms(request, agency)
-    duplicates = []
+    shown, others = [], False
     if request.method == "POST" and all(form.is_valid() for form in forms.values()):
-        duplicates = _possible_duplicates(forms)
-        if duplicates and not forms["intake"].cleaned_data["not_a_duplicate"]:
+        shown, others = _duplicate_check(request, forms)
+        if (shown or others) and not forms["intake"].cleaned_data["not_a_duplicate"]:
             forms["intake"].add_error(
                 "not_a_duplicate", "Check the possible matches above, then tick this box if it is a different person."
             )
         elif (participant := _intake_save(request, forms)) is not None:
             return _saved(request, participant, f"{participant} is enrolled.")
-    return _intake_page(request, forms, duplicates)
+    return _intake_page(request, forms, shown, others)
 
 
 # --- The participant's page -------------------------------------------------------------
@@ -184,6 +182,9 @@ def _record_form(request, participant, form, *, title: str, success: str, save=s
     if request.method == "POST" and form.is_valid():
         save(form.instance, ctx=AuditContext.from_request(request))
         return _saved(request, participant, success)
+    # The form shows the record (a plan, a coverage, a consent...) or at least whose it is: a read.
+    record = form.instance if form.instance.pk else participant
+    audit_read(ctx=AuditContext.from_request(request), target=record, page=f"{form.instance._meta.verbose_name} form")
     return TemplateResponse(
         request, "form_page.html", {"form": form, "title": title, "cancel_url": _detail_url(participant), **page}
     )
@@ -282,10 +283,8 @@ def assignment_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go after a transfer: the page that linked here (`next`), if it is ours."""
-    url = request.POST.get("next") or request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return url
-    return reverse("participants:search")
+    url = request.POST.get("next") or request.GET.get("next")
+    return local_path(url, host=request.get_host(), https=request.is_secure()) or reverse("participants:search")
 
 
 @role_required(Role.SUPERVISOR, Role.PROGRAM_ADMIN)

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from accounts.roles import Role
@@ -17,6 +18,9 @@ admin.site.site_header = "Peer Support administration"
 admin.site.has_permission = lambda request: (
     request.user.is_active and (request.user.is_staff or request.user.has_role(Role.PROGRAM_ADMIN))
 )
+
+# The database gone mid-request answers 503 (peersupport/errors.py); other errors 500.
+handler500 = "peersupport.errors.server_error"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -35,7 +39,9 @@ urlpatterns = [
     path("notes/group/attendees/", groups.attendee_search, name="group_attendee_search"),
     path("notes/group/attendees/rows/", groups.attendee_rows, name="group_attendee_rows"),
     # Pages without our <link rel="icon"> (the Django admin) make browsers ask for this.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # Lazy: the manifest storage only knows the hashed name after collectstatic, and every
+    # management command imports this module, so resolving it here broke them all before then.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     # The installable app (peersupport/offline.py): the worker must be served from the root.
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("sw.js", offline.service_worker, name="service_worker"),

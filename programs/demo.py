@@ -7,12 +7,15 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Invitation, User
 from accounts.roles import Role
 from accounts.services import invitee_user
+from audit.context import AuditContext
 
+from . import scans, services
 from .models import Agency, Certification, Program, StaffProfile, SupervisionSession, TrainingRecord
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105  (printed by `make run`; demo data only)
@@ -177,8 +180,20 @@ def seed() -> Agency:
             "expires_on": today + datetime.timedelta(days=35),  # peer2@ stays "expiring soon"
         },
     )
+    _demo_scans(users["peer2@example.org"].staff_profile.certifications.get(type=Certification.Type.CT_RSS))
     _invited_peer(agency, invited_by=users["admin@example.org"], supervisor=users["supervisor@example.org"])
     return agency
+
+
+def _demo_scans(certification: Certification) -> None:
+    """Jordan Lee's RSS card, photographed and then replaced by a PDF: the photo is kept."""
+    if certification.scan:
+        return
+    ctx = AuditContext(actor=certification.profile.user, user_agent="seed_demo")
+    for content in (b"\x89PNG\r\n\x1a\n demo photo", b"%PDF-1.4\n demo scan"):
+        services.certification_scan_replace(
+            certification=certification, upload=ContentFile(content), scan_type=scans.sniff(content), ctx=ctx
+        )
 
 
 def _invited_peer(agency: Agency, *, invited_by: User, supervisor: User) -> None:

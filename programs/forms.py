@@ -4,13 +4,11 @@ from django.conf import settings
 from accounts.models import User
 from accounts.roles import Role
 
+from . import scans
 from .models import Certification, Program, StaffProfile, SupervisionSession, TrainingRecord
 from .selectors import active_supervisors
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-# The first bytes of each file type we accept; the browser's claimed type is not trusted.
-_SIGNATURES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
 class ProgramForm(forms.ModelForm):
@@ -89,24 +87,21 @@ class CertificationForm(forms.ModelForm):
         self.instance.profile = profile
 
 
-class CertificationScanForm(forms.ModelForm):
+class CertificationScanForm(forms.Form):
     scan = forms.FileField(label="Scanned copy (PDF, PNG or JPEG)")
-
-    class Meta:
-        model = Certification
-        fields = ["scan"]
+    scan_type: scans.ScanType | None = None
 
     def clean_scan(self):
         upload = self.cleaned_data["scan"]
         limit = settings.CERTIFICATION_SCAN_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(f"The file is too large: the limit is {limit // (1024 * 1024)} MB.")
-        head = upload.read(8)
+        head = upload.read(scans.HEAD_BYTES)
         upload.seek(0)
-        content_type = next((kind for sig, kind in _SIGNATURES.items() if head.startswith(sig)), None)
-        if content_type is None:
+        kind = scans.sniff(head)
+        if kind is None:
             raise forms.ValidationError("Upload a PDF, PNG or JPEG file; this file is none of those.")
-        self.instance.scan_content_type = content_type
+        self.scan_type = kind
         return upload
 
 

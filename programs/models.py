@@ -6,6 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.inputs import NARRATIVE_MAX, plausible_date, text_limit
+
+from .scans import EXTENSIONS, ArchivedScan  # noqa: F401 (a model of this app)
 from .validators import X12_ID, validate_npi
 
 # A certification expiring within this many days shows as "expiring".
@@ -218,7 +221,7 @@ class StaffProfile(models.Model):
         related_name="supervisee_profiles",
     )
     programs = models.ManyToManyField(Program, blank=True, related_name="staff")
-    hire_date = models.DateField(null=True, blank=True)
+    hire_date = models.DateField(null=True, blank=True, validators=[plausible_date])
     npi = models.CharField("NPI", max_length=10, blank=True, validators=[validate_npi])
     languages = models.CharField(max_length=200, blank=True, help_text="Separated by commas, e.g. English, Spanish.")
     requires_cosignature = models.BooleanField(
@@ -273,8 +276,9 @@ def certification_status(latest_expiry: datetime.date | None, today: datetime.da
 
 
 def certification_scan_path(instance, filename: str) -> str:
-    # Random name: the original file name may carry personal details and is not needed.
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    # The name says only when and what type (sniffed from the bytes, programs/scans.py): the
+    # uploader's file name may carry personal details, and its extension is theirs to choose.
+    ext = EXTENSIONS[instance.scan_content_type]
     return f"certifications/{instance.profile_id}/{timezone.now():%Y%m%d%H%M%S}-{instance.pk or 'new'}.{ext}"
 
 
@@ -295,8 +299,8 @@ class Certification(InForce):
     type = models.CharField(max_length=40, choices=Type.choices)
     number = models.CharField(max_length=60)
     issuing_body = models.CharField(max_length=200)
-    issued_on = models.DateField()
-    expires_on = models.DateField()
+    issued_on = models.DateField(validators=[plausible_date])
+    expires_on = models.DateField(validators=[plausible_date])
     scan = models.FileField(upload_to=certification_scan_path, blank=True)
     scan_content_type = models.CharField(max_length=60, blank=True)
 
@@ -350,7 +354,7 @@ class TrainingRecord(models.Model):
     hours = models.DecimalField(
         max_digits=5, decimal_places=2, validators=[MinValueValidator(0.25), MaxValueValidator(200)]
     )
-    completed_on = models.DateField()
+    completed_on = models.DateField(validators=[plausible_date])
 
     class Meta:
         ordering = ["-completed_on"]
@@ -370,11 +374,11 @@ class SupervisionSession(models.Model):
 
     supervisor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="supervision_given")
     supervisee = models.ForeignKey(StaffProfile, on_delete=models.PROTECT, related_name="supervision_sessions")
-    date = models.DateField()
+    date = models.DateField(validators=[plausible_date])
     minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(600)])
     format = models.CharField(max_length=20, choices=Format.choices, default=Format.INDIVIDUAL)
     topics = models.CharField(max_length=300)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, **text_limit(NARRATIVE_MAX))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

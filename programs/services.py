@@ -1,6 +1,7 @@
 import datetime
 from collections.abc import Iterable
 
+from django.core.files import File
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -13,6 +14,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record, save_with_audit
 
 from .models import Certification, CertificationNotice, Program, StaffProfile
+from .scans import ArchivedScan, ScanType
 
 # A certification that expired longer ago than this is history, not news: no notice.
 EXPIRED_NOTICE_WINDOW_DAYS = 30
@@ -25,7 +27,7 @@ def _set_active(instance, *, active: bool, ctx: AuditContext) -> None:
         action=AuditEvent.Action.UPDATE,
         ctx=ctx,
         target=instance,
-        details={"changes": {"is_active": [str(not active), str(active)]}},
+        details={"fields": ["is_active"]},
     )
 
 
@@ -151,3 +153,31 @@ def certification_notices_send(*, today: datetime.date) -> int:
                 transaction.on_commit(lambda c=certification, t=threshold, d=days_left: _send_notice(c, t, d))
                 sent += 1
     return sent
+
+
+def certification_scan_replace(
+    *, certification: Certification, upload: File, scan_type: ScanType, ctx: AuditContext
+) -> Certification:
+    """Keep `upload` as the certificate's scan, named from its sniffed type. The scan it
+    replaces is archived (kept, with who replaced it and when), not overwritten."""
+    with transaction.atomic():
+        # The row lock makes two uploads at once archive each other in turn; without it both
+        # would archive the same old scan and the first new one would be lost.
+        certification = Certification.objects.select_for_update().get(pk=certification.pk)
+        before = (certification.scan.name, certification.scan_content_type)
+        archived = None
+        if certification.scan:
+            archived = ArchivedScan.objects.create(
+                certification=certification, scan=before[0], content_type=before[1], replaced_by=ctx.actor
+            )
+        certification.scan_content_type = scan_type.content_type
+        # The name passed is ignored by certification_scan_path; only the sniffed type counts.
+        certification.scan.save(f"scan.{scan_type.extension}", upload, save=False)
+        certification.save(update_fields=["scan", "scan_content_type"])
+        changes = {
+            "scan": [before[0], certification.scan.name],
+            "scan_content_type": [before[1], scan_type.content_type],
+        }
+        details = {"changes": changes, "archived_scan": archived.pk if archived else None}
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=certification, details=details)
+    return certification

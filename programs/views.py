@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.context import AuditContext
-from audit.services import save_with_audit
+from audit.services import audit_read, save_with_audit
 
 from . import selectors, services
 from .access import (
@@ -30,6 +31,7 @@ from .forms import (
 )
 from .forms_staff import StaffInviteForm
 from .models import Agency, Program, StaffProfile
+from .scans import EXTENSIONS
 
 ANY_STAFF = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.BILLING, Role.PROGRAM_ADMIN)
 
@@ -106,7 +108,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     year = timezone.localdate().year
     context = {
         "profile": profile,
-        "certifications": profile.certifications.all(),
+        "certifications": profile.certifications.annotate(replaced_copies=Count("archived_scans")),
         "training": profile.training.filter(completed_on__year=year),
         "training_hours": selectors.training_hours_in_year(profile, year),
         "required_hours": profile.agency.training_hours_required_per_year,
@@ -203,16 +205,19 @@ def certification_edit(request: HttpRequest, profile_pk: int | None = None, pk: 
 @role_required(*ANY_STAFF)
 def certification_upload(request: HttpRequest, pk: int) -> HttpResponse:
     certification = get_certification_for_user(request.user, pk, upload=True)
-    form = CertificationScanForm(request.POST or None, request.FILES or None, instance=certification)
-    return _profile_record_form(
-        request,
-        form,
-        certification.profile_id,
-        title=f"Upload a copy of {certification}",
-        success="Scanned copy uploaded.",
-        submit="Upload",
-        multipart=True,
-    )
+    form = CertificationScanForm(request.POST or None, request.FILES or None)
+    profile_url = reverse("programs:profile_detail", args=[certification.profile_id])
+    if request.method == "POST" and form.is_valid():
+        services.certification_scan_replace(
+            certification=certification,
+            upload=form.cleaned_data["scan"],
+            scan_type=form.scan_type,
+            ctx=AuditContext.from_request(request),
+        )
+        messages.success(request, "Scanned copy uploaded.")
+        return redirect(profile_url)
+    context = {"form": form, "title": f"Upload a copy of {certification}", "cancel_url": profile_url}
+    return TemplateResponse(request, "form_page.html", {**context, "submit": "Upload", "multipart": True})
 
 
 @role_required(*ANY_STAFF)
@@ -220,11 +225,11 @@ def certification_scan(request: HttpRequest, pk: int) -> FileResponse:
     certification = get_certification_for_user(request.user, pk)
     if not certification.scan:
         raise Http404("No scanned copy has been uploaded.")
-    extension = certification.scan.name.rsplit(".", 1)[-1]
+    audit_read(ctx=AuditContext.from_request(request), target=certification, page="certification scan")
     return FileResponse(
         certification.scan.open("rb"),
         content_type=certification.scan_content_type,
-        filename=f"certification-{certification.pk}.{extension}",
+        filename=f"certification-{certification.pk}.{EXTENSIONS[certification.scan_content_type]}",
     )
 
 

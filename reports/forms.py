@@ -8,6 +8,7 @@ import re
 
 from django import forms
 
+from audit.inputs import plausible_date
 from outcomes.dashboard_forms import DateInput, ProgramForm
 
 from .models import month_end
@@ -40,7 +41,12 @@ class FilterForm(forms.Form):
 
 
 class MonthReportForm(_ReportForm):
-    month = forms.CharField(widget=MonthInput(attrs={"placeholder": "YYYY-MM"}), help_text="Year and month, YYYY-MM.")
+    month = forms.CharField(
+        max_length=7,
+        error_messages={"max_length": "Enter the month as YYYY-MM, for example 2026-10."},
+        widget=MonthInput(attrs={"placeholder": "YYYY-MM"}),
+        help_text="Year and month, YYYY-MM.",
+    )
 
     def clean_month(self) -> datetime.date:
         match = MONTH.match(self.cleaned_data["month"].strip())
@@ -59,8 +65,13 @@ class MonthReportForm(_ReportForm):
 
 
 class RangeReportForm(_ReportForm):
-    start = forms.DateField(label="From", widget=DateInput)
-    end = forms.DateField(label="To", widget=DateInput, help_text=f"At most {MAX_RANGE_YEARS} years, ending by today.")
+    start = forms.DateField(label="From", widget=DateInput, validators=[plausible_date])
+    end = forms.DateField(
+        label="To",
+        widget=DateInput,
+        validators=[plausible_date],
+        help_text=f"At most {MAX_RANGE_YEARS} years, ending by today.",
+    )
 
     def clean(self):
         data = super().clean()

@@ -49,6 +49,9 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     queued_at = models.DateTimeField(default=timezone.now)
+    # When this run's task message reached the broker. Empty while it has not: Redis was down
+    # at request time, and the resend sweep sends it once Redis is back (the row is the outbox).
+    sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True, help_text="When the files below were made.")
     figures = models.JSONField(default=dict, blank=True)

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
@@ -110,10 +111,11 @@ def report_request(
             report.requested_by = ctx.actor
             report.queued_at = timezone.now()
             report.started_at = None
+            report.sent_at = None
             report.save(
                 update_fields=[
                     "status", "run_token", "progress", "stage", "error", "scheduled", "requested_by", "queued_at",
-                    "started_at",
+                    "started_at", "sent_at",
                 ]
             )  # fmt: skip
         audit_record(
@@ -128,10 +130,25 @@ def report_request(
     return report
 
 
-def _enqueue(report_id: int, token: str) -> None:
+def _enqueue(report_id: int, token: str) -> bool:
+    """Send the run's task. With the broker (Redis) down, the request still succeeds: the row
+    stays queued with no sent_at, and reports_resend_unsent sends it once Redis is back."""
     from .tasks import generate_report  # tasks imports this module
 
-    generate_report.delay(report_id, token)
+    try:
+        generate_report.delay(report_id, token)
+    except (BrokerError, ConnectionError, OSError):
+        logger.warning("Report %s: the queue is unreachable; its task will be sent when it is back", report_id)
+        return False
+    Report.objects.filter(pk=report_id, run_token=uuid.UUID(token), sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
+
+
+def reports_resend_unsent() -> int:
+    """Send again every queued run whose task never reached the broker (Redis was down when it
+    was asked for). A run sent twice is still made once: the worker claims it by its token."""
+    unsent = Report.objects.filter(status=Report.Status.QUEUED, sent_at__isnull=True, started_at__isnull=True)
+    return sum(_enqueue(pk, str(token)) for pk, token in unsent.values_list("pk", "run_token")[:500])
 
 
 def _this_run(report_id: int, run_token):
@@ -280,8 +297,11 @@ def fail_stale_reports(older_than: datetime.timedelta | None = None) -> int:
         Q(status=Report.Status.RUNNING) | Q(status=Report.Status.QUEUED, started_at__isnull=False),
         started_at__lt=cutoff,
     )
-    # Queued and never claimed: its task message was lost, and nothing else would ever end it.
-    never_started = Report.objects.filter(status=Report.Status.QUEUED, started_at__isnull=True, queued_at__lt=cutoff)
+    # Sent and never claimed: its task message was lost, and nothing else would ever end it. One
+    # never sent (Redis down) is left for reports_resend_unsent, which sends it when Redis is back.
+    never_started = Report.objects.filter(
+        status=Report.Status.QUEUED, started_at__isnull=True, sent_at__lt=cutoff, queued_at__lt=cutoff
+    )
     failed = stale.update(status=Report.Status.FAILED, error=STALE_REASON, stage="")
     return failed + never_started.update(status=Report.Status.FAILED, error=NEVER_STARTED_REASON, stage="")
 

@@ -48,3 +48,9 @@ def queue_monthly_reports() -> int:
 @shared_task(acks_late=True)
 def fail_stale_reports() -> int:
     return services.fail_stale_reports()
+
+
+@shared_task(acks_late=True)
+def resend_unsent_reports() -> int:
+    """Beat, every minute: the runs asked for while Redis was down are sent once it is back."""
+    return services.reports_resend_unsent()

@@ -4,10 +4,16 @@ import ast
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import psycopg2
+import psycopg2.errors
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,3 +148,124 @@ def test_make_test_names_an_unreachable_redis_in_one_sentence(settings):
     assert result.returncode == 1
     assert result.stdout.startswith("Redis is not reachable at 127.0.0.1:1")
     assert "Traceback" not in result.stderr
+
+
+def test_management_commands_run_on_a_fresh_checkout_before_collectstatic(tmp_path):
+    """The Dockerfile runs collectstatic, and `migrate` runs before it on a new server: every
+    command imports the URLs, so nothing there may ask the manifest storage for a file."""
+    static_root = tmp_path / "static"
+    static_root.mkdir()
+    (tmp_path / "fresh_checkout.py").write_text(
+        f"from peersupport.settings.production import *  # noqa\nSTATIC_ROOT = {str(static_root)!r}\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "fresh_checkout", "PYTHONPATH": f"{ROOT}:{tmp_path}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+    assert list(static_root.iterdir()) == []
+
+
+def test_the_favicon_address_still_points_at_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_the_app_connects_as_its_own_role_with_a_password_never_the_superuser():
+    compose = _compose()
+    db = compose["services"]["db"]
+    assert "POSTGRES_HOST_AUTH_METHOD" not in db["environment"]  # no trust authentication
+    assert db["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert "./deploy/postgres-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    for name in ("web", "worker", "beat"):
+        url = compose["services"][name]["environment"]["DATABASE_URL"]
+        assert re.fullmatch(r"postgres://peersupport:\$\{APP_DB_PASSWORD:\?[^}]+\}@db:5432/peersupport", url), url
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.M))
+    assert {"POSTGRES_PASSWORD", "APP_DB_PASSWORD"} <= documented
+
+
+def test_the_web_health_check_asks_with_the_public_host_name():
+    web = _compose()["services"]["web"]
+    assert web["healthcheck"]["test"] == ["CMD", "python", "scripts/healthcheck.py"]
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from healthcheck import public_host
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert public_host("peersupport.example.org, admin.example.org") == "peersupport.example.org"
+    assert public_host(".example.org") == "example.org"
+    assert public_host("*") == public_host("") == "localhost"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_passes_when_allowed_hosts_names_only_the_public_host(live_server, settings):
+    settings.ALLOWED_HOSTS = ["peersupport.example.org"]
+    env = {**os.environ, "HEALTHCHECK_URL": f"{live_server.url}/health/", "ALLOWED_HOSTS": "peersupport.example.org"}
+    run = subprocess.run(
+        [sys.executable, "scripts/healthcheck.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30
+    )
+    assert run.returncode == 0, run.stderr
+    # What the old check did: ask as 127.0.0.1, which Django refuses with 400.
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{live_server.url}/health/", timeout=10)  # noqa: S310
+    assert refused.value.code == 400
+
+
+@pytest.fixture
+def init_script_role(settings):
+    """The compose init script run for real on this machine's PostgreSQL, under a throwaway name."""
+    db = settings.DATABASES["default"]
+    name = f"ps_init_{secrets.token_hex(4)}"
+    password = secrets.token_hex(16)
+    superuser = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "password": db["PASSWORD"] or None}
+    env = {
+        **os.environ,
+        "PGHOST": db["HOST"],
+        "PGPORT": str(db["PORT"]),
+        "PGPASSWORD": db["PASSWORD"] or "",
+        "POSTGRES_USER": db["USER"],
+        "APP_DB_USER": name,
+        "APP_DB_NAME": name,
+        "APP_DB_PASSWORD": password,
+    }
+    run = subprocess.run(
+        ["sh", "deploy/postgres-init/10-app-role.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    try:
+        assert run.returncode == 0, run.stderr
+        yield {"dbname": name, "user": name, "password": password, "host": db["HOST"], "port": db["PORT"]}
+    finally:
+        admin = psycopg2.connect(dbname="postgres", **superuser)
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'DROP ROLE IF EXISTS "{name}"')
+            # The script closes the maintenance database to other roles; this server is shared.
+            cursor.execute("GRANT CONNECT ON DATABASE postgres TO PUBLIC")
+        admin.close()
+
+
+@pytest.mark.django_db
+def test_the_init_script_makes_a_role_that_owns_only_its_database(init_script_role):
+    app = psycopg2.connect(**init_script_role)
+    app.autocommit = True
+    with app.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user")
+        assert cursor.fetchone() == (False, False, False)
+        cursor.execute("CREATE TABLE migrations_can_run (id int)")  # it owns its database
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cursor.execute("CREATE DATABASE another_one")
+    app.close()
+    with pytest.raises(psycopg2.OperationalError, match="permission denied"):
+        psycopg2.connect(**{**init_script_role, "dbname": "postgres"})

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.inputs import plausible_date
 from notes.models import SessionNote
 from participants.models import Coverage
 
@@ -101,7 +102,7 @@ class PrimaryAdjudication(models.Model):
         ],
         help_text="The other payer's claim control number, if its remittance shows one (loop 2330B REF*F8).",
     )
-    adjudicated_on = models.DateField("date it paid or denied")
+    adjudicated_on = models.DateField("date it paid or denied", validators=[plausible_date])
     billed = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     paid = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal(0))])
     filing_indicator = models.CharField("kind of plan (claim filing indicator)", max_length=2, choices=FilingIndicator)

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from audit.inputs import plausible_date
 from notes.models import Service
 from participants.models import Participant
 from programs.models import Agency, BillingProgram, Certification, InForce, Program
@@ -221,8 +222,8 @@ class Rate(InForce):
 
     service_code = models.ForeignKey(ServiceCode, on_delete=models.PROTECT, related_name="rates")
     rate_per_unit = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
-    effective_from = models.DateField()
-    effective_to = models.DateField(null=True, blank=True)
+    effective_from = models.DateField(validators=[plausible_date])
+    effective_to = models.DateField(null=True, blank=True, validators=[plausible_date])
 
     class Meta:
         ordering = ["service_code", "-effective_from"]
@@ -251,8 +252,8 @@ class Authorization(InForce):
     )
     number = models.CharField(max_length=30)
     units_authorized = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[plausible_date])
+    end_date = models.DateField(validators=[plausible_date])
 
     class Meta:
         ordering = ["-start_date"]
@@ -276,8 +277,8 @@ class FundingSource(InForce):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="funding_sources")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(validators=[plausible_date])
+    end_date = models.DateField(null=True, blank=True, validators=[plausible_date])
 
     class Meta:
         ordering = ["program", "-start_date"]

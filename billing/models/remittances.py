@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.inputs import plausible_date
 from programs.models import Payer
 
 from .claims import Claim, ClaimLine
@@ -233,7 +234,7 @@ class Appeal(models.Model):
     """Billing staff appealed a denied line with the payer: the note and the date sent."""
 
     line = models.ForeignKey(ClaimLine, on_delete=models.PROTECT, related_name="appeals")
-    appealed_on = models.DateField()
+    appealed_on = models.DateField(validators=[plausible_date])
     note = models.CharField(max_length=1000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
+from audit.models import AuditEvent
 from billing import corrections, services
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
@@ -102,6 +103,8 @@ def test_names_are_transliterated_in_the_837p_and_kept_as_written_on_screen_and_
     assert "José Núñez-O&#x27;Brien" in page
     csv_text = client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode()
     assert ",Núñez-O'Brien,José," in csv_text
+    # Every download of claims is a read of PHI on the audit log (45 CFR 164.312(b)).
+    assert AuditEvent.objects.filter(action="view", target_id=str(batch.pk), details__page="csv download").exists()
 
 
 # Finding 3: each payer has its own receiver, usage indicator and rules.

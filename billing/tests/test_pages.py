@@ -245,7 +245,7 @@ def test_billing_staff_enter_the_payers_claim_number_on_the_batch_page(client, b
     )
     assert ">Replace</button>" in response.content.decode()
     event = AuditEvent.objects.get(target_type="billing.claim", target_id=str(claim.pk))
-    assert event.actor == billing_user and event.details["changes"]["payer_claim_number"] == ["", "620240001234567"]
+    assert event.actor == billing_user and "payer_claim_number" in event.details["fields"]
 
     response = client.post(url, {"payer_claim_number": "62024 0001;DROP"}, follow=True)
     assert "letters, digits and dashes" in response.content.decode()

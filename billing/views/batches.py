@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from audit.context import AuditContext
+from audit.inputs import whole_number, whole_numbers
+from audit.services import audit_read
 from programs.models import Payer
 
 from .. import corrections, selectors, services
@@ -63,9 +65,9 @@ def work(request: HttpRequest) -> HttpResponse:
 def batch_create(request: HttpRequest) -> HttpResponse:
     """A batch of the ticked notes, or, with "all", of every note ready for the payer under the
     work page's filters (posted along): the assessment is made again here either way."""
-    payer_id = request.POST.get("payer", "")
-    payer = Payer.objects.filter(pk=payer_id).first() if payer_id.isdigit() else None
-    note_ids = [int(n) for n in request.POST.getlist("notes") if n.isdigit()]
+    payer_id = whole_number(request.POST.get("payer"))
+    payer = Payer.objects.filter(pk=payer_id).first() if payer_id else None
+    note_ids = whole_numbers(request.POST.getlist("notes"))
     if payer is not None and request.POST.get("all"):
         form = BillingFilterForm(request.POST)
         filters = form.cleaned_data if form.is_valid() else {}
@@ -134,6 +136,7 @@ def batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         name = f"batch-{batch.pk}.csv"
     else:
         raise Http404("Unknown format.")
+    audit_read(ctx=AuditContext.from_request(request), target=batch, page=f"{fmt} download")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -200,7 +203,7 @@ def authorization_list(request: HttpRequest) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def authorization_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     authorization = get_authorization_for_user(request.user, pk) if pk else None
-    initial = {k: request.GET[k] for k in ("participant", "service_code") if request.GET.get(k, "").isdigit()}
+    initial = {k: request.GET[k] for k in ("participant", "service_code") if whole_number(request.GET.get(k))}
     form = AuthorizationForm(request.POST or None, instance=authorization, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = services.authorization_save(authorization=form.instance, ctx=AuditContext.from_request(request))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from audit.context import AuditContext
+from audit.inputs import whole_numbers
 
 from ..access import BILLING_ROLES, get_eligibility_response_for_user, get_inquiry_for_user
 from ..eligibility import importing, inquiry, selectors
@@ -49,8 +50,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def inquiry_create(request: HttpRequest) -> HttpResponse:
     scope = request.POST.get("scope", "")
-    # Ids as the page sends them: ASCII digits that fit a database integer ("²" is a digit to Python).
-    coverage_ids = [int(n) for n in request.POST.getlist("coverages") if n.isascii() and n.isdigit() and len(n) < 10]
+    coverage_ids = whole_numbers(request.POST.getlist("coverages"))
     if scope not in EligibilityInquiry.Scope.values or (scope == EligibilityInquiry.Scope.CHOSEN and not coverage_ids):
         messages.error(request, "Tick at least one participant, or ask about the coming week's contacts.")
         return redirect("billing:eligibility_inquiry_new")

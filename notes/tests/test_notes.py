@@ -190,8 +190,10 @@ def test_the_whole_cycle(client, peer, supervisor, person):
     events = list(note.events.values_list("action", flat=True))
     assert events == ["submitted", "returned", "submitted", "cosigned"]
     assert note.events.first().snapshot["response"] == "First words"
-    # Created, submitted, returned, resubmitted, co-signed, addendum: every change of state is audited.
-    assert AuditEvent.objects.filter(target_type="notes.sessionnote", target_id=str(note.pk)).count() == 6
+    # Created, edited and submitted, returned, edited and resubmitted, co-signed, addendum: every
+    # change of state, and every change to the draft, is audited.
+    changes = AuditEvent.objects.filter(target_type="notes.sessionnote", target_id=str(note.pk))
+    assert changes.exclude(action=AuditEvent.Action.VIEW).count() == 8
 
 
 @pytest.mark.django_db

@@ -88,3 +88,41 @@ def test_an_unknown_status_or_signer_is_handled(client, peer, team, program):
     )
     assert "Choose one of the listed statuses." in response.content.decode()
     assert client.get(reverse("participants:plan_sign", args=[person.pk, "mayor"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_review_is_not_dated_before_its_plan(client, peer, team, program):
+    from .factories import PlanFactory
+
+    person = enrolled_participant(peer, program=program)
+    plan = PlanFactory(participant=person, started_on=days_ago(30))
+    client.force_login(peer)
+    url = reverse("participants:plan_review", args=[person.pk])
+    response = client.post(url, {"reviewed_on": days_ago(31).isoformat()})
+    assert response.status_code == 400 and "before the plan started" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.last_reviewed_on is None
+    assert client.post(url, {"reviewed_on": days_ago(30).isoformat()}).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"description": "x" * 100_000}, "at most 5000 characters"), ({"target_date": "9999-12-31"}, "10 years ahead"),
+     ({"objectives": "Apply\x00"}, "Null characters are not allowed")],
+)  # fmt: skip
+def test_a_goal_with_huge_text_nul_or_far_date_is_not_saved(client, peer, participant, change, message):
+    client.force_login(peer)
+    data = {"description": "Work at the library", "objectives": "Apply", "target_date": days_ago(-60).isoformat()}
+    response = client.post(reverse("participants:goal_create", args=[participant.pk]), data | change)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Goal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_date_of_birth_before_1900_is_refused(client, peer, participant):
+    participant.date_of_birth = participant.date_of_birth.replace(year=1899)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="before 1900"):
+        participant.full_clean()

@@ -14,6 +14,7 @@ from programs.models import BillingProgram
 from .factories import PayerFactory, days_ago
 
 TODAY = timezone.localdate()
+ELSEWHERE = "This person may already have a record. A supervisor must check before a new one is created."
 
 
 def intake_data(program, specialist, **overrides):
@@ -104,6 +105,8 @@ def test_possible_duplicates_are_shown_before_saving(client, peer, team, program
     assert response.status_code == 400
     body = response.content.decode()
     assert "Possible duplicates" in body and reverse("participants:detail", args=[participant.pk]) in body
+    assert ELSEWHERE not in body
+    assert AuditEvent.objects.get(details__via="intake duplicate check").details["outside_scope"] is False
     assert Participant.objects.count() == 1
 
     response = client.post(reverse("participants:intake"), {**data, "i-not_a_duplicate": "on"})
@@ -112,15 +115,66 @@ def test_possible_duplicates_are_shown_before_saving(client, peer, team, program
 
 
 @pytest.mark.django_db
-def test_a_duplicate_on_someone_elses_caseload_is_flagged_without_revealing_it(client, team, program, participant):
+@pytest.mark.parametrize(
+    "probe",
+    [
+        {"p-first_name": "Rosalind", "p-last_name": "Quintana", "p-date_of_birth": "1980-05-17"},
+        {"c-billing_program": "tx_1915i_amh", "c-member_id": "123456789", "c-start_date": "2026-01-01"},
+    ],
+    ids=["name-and-birth-date", "medicaid-id"],
+)
+def test_a_match_outside_the_users_scope_is_only_said_to_need_a_supervisor(client, team, program, participant, probe):
+    """42 CFR 2.13(c): the answer must not acknowledge that a person is a participant here."""
+    other = team["other_peer"]
+    client.force_login(other)
+    if "c-member_id" in probe:
+        probe = {**probe, "c-payer": PayerFactory().pk}
+    response = client.post(reverse("participants:intake"), intake_data(program, other, **probe))
+    body = response.content.decode()
+    assert response.status_code == 400 and ELSEWHERE in body
+    for revealing in (
+        "Quintero",
+        "Rosa ",
+        "May 17, 1980",
+        "another caseload",
+        reverse("participants:detail", args=[participant.pk]),
+    ):
+        assert revealing not in body
+    assert Participant.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_every_duplicate_probe_is_in_the_audit_log_without_what_was_typed(client, team, program, participant):
+    """45 CFR 164.312(b): each match the check touched, who asked, and which fields were compared."""
     other = team["other_peer"]
     client.force_login(other)
     data = intake_data(
         program, other, **{"p-first_name": "Rosalind", "p-last_name": "Quintana", "p-date_of_birth": "1980-05-17"}
     )
-    body = client.post(reverse("participants:intake"), data).content.decode()
-    assert "A participant on another caseload" in body
-    assert "Quintero" not in body and reverse("participants:detail", args=[participant.pk]) not in body
+    client.post(reverse("participants:intake"), data)
+    client.post(reverse("participants:intake"), data)
+    probes = AuditEvent.objects.filter(details__via="intake duplicate check")
+    assert probes.count() == 2
+    row = probes.first()
+    assert (row.actor, row.action, row.target_type, row.target_id) == (
+        other,
+        AuditEvent.Action.VIEW,
+        "participants.participant",
+        str(participant.pk),
+    )
+    assert row.details == {
+        "via": "intake duplicate check",
+        "compared": ["first_name", "last_name", "date_of_birth"],
+        "outside_scope": True,
+    }
+    assert "Quintana" not in str(row.details) and "Rosalind" not in str(row.details)
+
+
+@pytest.mark.django_db
+def test_an_intake_with_no_match_writes_no_probe(client, peer, team, program, participant):
+    client.force_login(peer)
+    assert client.post(reverse("participants:intake"), intake_data(program, peer)).status_code == 302
+    assert not AuditEvent.objects.filter(details__via="intake duplicate check").exists()
 
 
 @pytest.mark.django_db

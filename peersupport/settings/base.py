@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "csp",
+    "pgtrigger",
     # Ours, in the one direction of dependency (an app imports only from those above it).
     "audit",
     "accounts",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
     "peersupport.pages.FormErrorsAre400Middleware",
 ]
@@ -121,7 +123,9 @@ def database_from_url(url: str) -> dict:
 
 # --- Cache ------------------------------------------------------------------------------
 # Rate limits (allauth) and TOTP replay protection live in the cache, so every web process
-# must share one: Redis in production, memory on a single development process.
+# must share one: Redis in production, memory on a single development process. When Redis
+# cannot be reached the cache answers from a database table instead (accounts.cache), so
+# sign-in keeps working and its limits hold; short timeouts keep an outage from hanging it.
 
 CACHE_URL = env.str("CACHE_URL", default="")
 
@@ -133,9 +137,10 @@ def cache_from_url(url: str) -> dict:
         raise ImproperlyConfigured("CACHE_URL must be a redis:// URL.")
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "accounts.cache.ResilientRedisCache",
             "LOCATION": url,
             "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 
@@ -166,14 +171,27 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A changed password ends every session of its user, this one too (accounts.adapter).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Peer Support] "
-# Repeated failed sign-ins: at most LOGIN_ATTEMPTS_LIMIT per address per timeout window,
-# and 10 a minute from one IP address.
+# Repeated failed sign-ins: at most LOGIN_ATTEMPTS_LIMIT per account and address together per
+# timeout window (accounts.adapter adds the address to allauth's per-account key), so one
+# office behind one address is not locked out by a colleague's typos or a stranger's guesses.
+# LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE is a looser backstop per address, against one address
+# trying many accounts; it must be above what a busy office signs in with at shift start.
 LOGIN_ATTEMPTS_LIMIT = _int_between("LOGIN_ATTEMPTS_LIMIT", 5, 1, 100)
 LOGIN_ATTEMPTS_TIMEOUT_SECONDS = _int_between("LOGIN_ATTEMPTS_TIMEOUT_SECONDS", 300, 10, 86400)
+LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = _int_between("LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", 60, 10, 10000)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT_SECONDS}s/key",
+    "login": f"{LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE}/m/ip",
+    "login_failed": (
+        f"{LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE}/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT_SECONDS}s/key"
+    ),
 }
+# The account's owner is emailed when this many sign-ins to it fail within the window, from
+# any address (guessing spread over many addresses escapes the limits above); once a window.
+SIGN_IN_ALERT_FAILURES = _int_between("SIGN_IN_ALERT_FAILURES", 10, 2, 1000)
+SIGN_IN_ALERT_WINDOW_MINUTES = _int_between("SIGN_IN_ALERT_WINDOW_MINUTES", 60, 5, 24 * 60)
 # Behind a reverse proxy, the number of proxies whose X-Forwarded-For we trust (0 = none).
 ALLAUTH_TRUSTED_PROXY_COUNT = _int_between("TRUSTED_PROXY_COUNT", 0, 0, 5)
 
@@ -190,6 +208,9 @@ INVITATION_MAX_AGE_DAYS = _int_between("INVITATION_MAX_AGE_DAYS", 7, 1, 90)
 SESSION_IDLE_TIMEOUT_MINUTES = _int_between("SESSION_IDLE_TIMEOUT_MINUTES", 30, 1, 24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# ...and every session ends this many hours after sign-in however active it is (autosave
+# keeps a page's session from ever going idle): accounts.middleware.SessionLifetimeMiddleware.
+SESSION_MAX_AGE_HOURS = _int_between("SESSION_MAX_AGE_HOURS", 12, 1, 7 * 24)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -264,6 +285,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = _int_between("CELERY_TASK_SOFT_TIME_LIMIT", 240, 1, 3600)
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING (and its redaction filter), not handlers of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -280,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
     # A run whose worker was lost is marked failed rather than left "running" forever.
+    # A report asked for while Redis was down is sent once Redis (and so beat) is back.
+    "resend-unsent-reports": {
+        "task": "reports.tasks.resend_unsent_reports",
+        "schedule": crontab(minute="*"),
+    },
     "fail-stale-reports": {
         "task": "reports.tasks.fail_stale_reports",
         "schedule": crontab(minute="*/10"),
@@ -289,14 +317,23 @@ CELERY_BEAT_SCHEDULE = {
 # --- Logging ----------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+# No record values in the log: the one handler's filter removes the row values PostgreSQL
+# puts in its errors (peersupport/log_redaction.py). Django's own handlers are dropped from
+# the "django" logger (its records reach the root's handler): its console handler would skip
+# the filter, and mail_admins would email a 500's whole request, form data included.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "peersupport.log_redaction.RedactRecordValues"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # WeasyPrint logs every stylesheet it reads at INFO; its warnings still show.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # WeasyPrint logs every stylesheet it reads at INFO; its warnings still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Uploads ----------------------------------------------------------------------------

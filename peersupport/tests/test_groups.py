@@ -73,3 +73,40 @@ def test_the_group_form_offers_peer_support_and_services_with_a_group_code(clien
     ServiceCode.objects.filter(hcpcs="H0034", kind="group").update(max_group_size=1)
     assert group_size_limit([person.pk], TODAY, service="medication_training") == 1
     assert group_size_limit([person.pk], TODAY) == 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"intervention": "x" * 100_000}, "at most 5000 characters"),
+        ({"next_steps": "next\x00week"}, "Null characters are not allowed"),
+        ({"date": "9999-12-31"}, "10 years ahead"),
+    ],
+)
+def test_a_group_with_a_huge_text_nul_or_far_date_saves_no_note(client, peer, team, program, change, message):
+    person = enrolled_participant(peer, program=program, started_days_ago=30)
+    client.force_login(peer)
+    response = client.post(reverse("group_new"), group_data([person], **change))
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not SessionNote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_attendee_note_with_nul_saves_no_note(client, peer, team, program):
+    person = enrolled_participant(peer, program=program, started_days_ago=30)
+    client.force_login(peer)
+    response = client.post(reverse("group_new"), {**group_data([person]), f"note-{person.pk}": "came\x00late"})
+    assert response.status_code == 400 and "Null characters are not allowed" in response.content.decode()
+    assert not SessionNote.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["group_attendee_search", "group_attendee_rows"])
+def test_a_superscript_digit_as_an_id_is_no_500(peer, team, name):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(peer)
+    response = client.get(reverse(name), {"row": "²", "id": "²", "q": "Ro\x00sa"})
+    assert response.status_code in (200, 404)

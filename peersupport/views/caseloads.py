@@ -8,6 +8,8 @@ from django.utils import timezone
 from accounts.access import role_required
 from accounts.models import User
 from accounts.roles import Role
+from audit.context import AuditContext
+from audit.services import audit_read
 from outcomes.models import FOLLOW_UP_TARGET
 from participants.forms import CaseloadFilterForm, specialists_for
 from participants.selectors import CaseloadRow, sort_and_filter
@@ -49,6 +51,8 @@ def _caseload_page(request, rows: list[CaseloadRow], *, title: str, specialist: 
         "show_label": selectors.CASELOAD_SHOWS[show][0] if show else "",
         "today": timezone.localdate(),
     }
+    shown = [row.participant.pk for row in page.object_list]
+    audit_read(ctx=AuditContext.from_request(request), target=specialist, page="caseload", shown=shown)
     return render(request, "peersupport/caseload.html", context)
 
 

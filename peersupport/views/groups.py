@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.context import AuditContext
+from audit.inputs import whole_numbers
 from billing.selectors import group_size_limit
 from notes import services
 from notes.forms import GroupAttendeesForm, GroupSessionForm
@@ -26,8 +27,7 @@ ROWS_MAX = 100
 
 
 def _ids(values: list[str]) -> list[int]:
-    """The whole numbers among posted ids (never trusted: whoever uses them checks them)."""
-    return [int(v) for v in values[:ROWS_MAX] if v.isdigit()]
+    return whole_numbers(values, ROWS_MAX)
 
 
 def _attendees_form(request: HttpRequest, members: list) -> GroupAttendeesForm:

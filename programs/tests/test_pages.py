@@ -38,7 +38,7 @@ def test_an_admin_creates_edits_and_deactivates_a_program(client, admin_user, ag
     program.refresh_from_db()
     assert program.target_caseload == 35
     update = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, target_id=str(program.pk))
-    assert update.details["changes"]["target_caseload"] == ["40", "35"]
+    assert "target_caseload" in update.details["fields"] and "40" not in str(update.details)
 
     client.post(reverse("programs:program_set_active", args=[program.pk]), {"active": "0"})
     program.refresh_from_db()
@@ -102,8 +102,8 @@ def test_editing_a_profile_changes_the_role_and_records_both(client, admin_user,
     assert role_change.actor == admin_user
     assert role_change.details == {"role": [Role.PEER_SPECIALIST, Role.BILLING]}
     profile_change = AuditEvent.objects.get(target_type="programs.staffprofile", target_id=str(specialist_profile.pk))
-    assert profile_change.details["changes"]["languages"] == ["", "ASL"]
-    assert profile_change.details["changes"]["programs"] == ["", str(program)]
+    assert {"languages", "programs"} <= set(profile_change.details["fields"])
+    assert "ASL" not in str(profile_change.details)
 
 
 @pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_certification_dates_are_checked_and_edits_audited(client, admin_user, s
     certification = specialist_profile.certifications.get(number="CT-1")
     client.post(reverse("programs:certification_edit", args=[certification.pk]), {**data, "expires_on": "2028-06-01"})
     event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, target_id=str(certification.pk))
-    assert event.details["changes"]["expires_on"] == ["2028-05-01", "2028-06-01"]
+    assert event.details["fields"] == ["expires_on"]
 
 
 @pytest.mark.django_db
@@ -168,6 +168,8 @@ def test_a_specialist_uploads_a_scan_of_their_own_certificate(client, peer, spec
     response = client.get(reverse("programs:certification_scan", args=[certification.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    read = AuditEvent.objects.get(action="view", details__page="certification scan")
+    assert (read.actor, read.target_id) == (peer, str(certification.pk))
 
 
 @pytest.mark.django_db

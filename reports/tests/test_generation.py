@@ -180,8 +180,9 @@ def test_runs_left_running_past_the_timeout_are_marked_failed(program, settings)
     working = Report.objects.create(**running, period_end=OCT_END - 5 * DAY, started_at=now - 5 * minutes)
     waiting = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END - 6 * DAY,
                                     queued_at=now - 5 * minutes)  # fmt: skip
+    # Sent to the broker, never claimed: the message was lost (an unsent one waits for the resend).
     never = Report.objects.create(program=program, period_start=OCT, period_end=OCT_END - 7 * DAY,
-                                  queued_at=now - 120 * minutes)  # fmt: skip
+                                  queued_at=now - 120 * minutes, sent_at=now - 120 * minutes)  # fmt: skip
     assert services.fail_stale_reports() == 2
     for report in (lost, working, waiting, never):
         report.refresh_from_db()
