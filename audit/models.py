@@ -4,6 +4,22 @@ from django.db import models
 from django.utils import timezone
 
 
+def append_only(prefix: str) -> list:
+    """45 CFR 164.312(b): the audit log is evidence, so the database itself refuses to change or
+    remove a row, whoever asks (the ORM, the admin, a raw query under the app's role). TRUNCATE
+    fires no row triggers, hence the statement-level one beside them."""
+    return [
+        pgtrigger.Protect(name=f"{prefix}_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        pgtrigger.Trigger(
+            name=f"{prefix}_never_truncated",
+            operation=pgtrigger.Truncate,
+            level=pgtrigger.Statement,
+            when=pgtrigger.Before,
+            func="RAISE EXCEPTION 'The audit log cannot be truncated (table %).', TG_TABLE_NAME;",
+        ),
+    ]
+
+
 class AuditEvent(models.Model):
     """One thing someone did, to which record, when and from where. Append-only."""
 
@@ -17,6 +33,9 @@ class AuditEvent(models.Model):
         VIEW = "view", "Viewed"
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
+        # A file holding PHI left the app: its rows are the accounting of disclosures that
+        # 42 CFR 2.24 and 45 CFR 164.528 let a participant ask for (audit.services.audit_disclosure).
+        DISCLOSE = "disclose", "Disclosed in a file"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # PROTECT: a user with an audit trail can be deactivated, never deleted.
@@ -36,21 +55,28 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id", "at"])]
-        # 45 CFR 164.312(b): the audit log is evidence, so the database itself refuses to change
-        # or remove a row, whoever asks (the ORM, the admin, a raw query under the app's role).
-        # TRUNCATE fires no row triggers, hence the statement-level one beside them.
-        triggers = [
-            pgtrigger.Protect(name="audit_rows_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
-            pgtrigger.Trigger(
-                name="audit_rows_never_truncated",
-                operation=pgtrigger.Truncate,
-                level=pgtrigger.Statement,
-                when=pgtrigger.Before,
-                func="RAISE EXCEPTION 'The audit log cannot be truncated (table %).', TG_TABLE_NAME;",
-            ),
-        ]
+        triggers = append_only("audit_rows")
 
     def __str__(self) -> str:
         who = self.actor_label or "someone"
         what = f" {self.target_type}#{self.target_id}" if self.target_type else ""
         return f"{self.at:%Y-%m-%d %H:%M} {who} {self.get_action_display()}{what}"
+
+
+class AuditSubject(models.Model):
+    """A participant whose PHI an audit row touched: the record's own participant, each one a
+    list showed, each one a disclosed file held. The audit page's participant filter and a
+    participant's accounting of disclosures read these, by index, however long the log grows.
+
+    A number, not a foreign key: this app sits left of participants, and the evidence must not
+    depend on the record it is about."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    participant_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant_id", "event"], name="audit_subject_once")]
+        triggers = append_only("audit_subjects")
+
+    def __str__(self) -> str:
+        return f"participant {self.participant_id} in {self.event_id}"

@@ -1,7 +1,7 @@
 from django.db import models, transaction
 
 from .context import AuditContext
-from .models import AuditEvent
+from .models import AuditEvent, AuditSubject
 
 
 def audit_record(
@@ -11,10 +11,13 @@ def audit_record(
     target: models.Model | None = None,
     actor_label: str = "",
     details: dict | None = None,
+    participants=(),
 ) -> AuditEvent:
-    """Write one audit row. Call it inside the transaction of the change it records."""
+    """Write one audit row, and its subjects: the participants whose PHI it touched, given in
+    `participants` or, by default, the target's own (see `subjects_of`). Call it inside the
+    transaction of the change it records."""
     actor = ctx.actor
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         action=action,
         actor=actor,
         actor_label=actor_label or (actor.email if actor else ""),
@@ -26,20 +29,58 @@ def audit_record(
         user_agent=ctx.user_agent,
         details=details or {},
     )
+    subjects = {int(pk) for pk in participants} or subjects_of(target)
+    AuditSubject.objects.bulk_create(AuditSubject(event=event, participant_id=pk) for pk in sorted(subjects))
+    return event
+
+
+def subjects_of(target: models.Model | None) -> set[int]:
+    """The participant a record is about: a participant is its own; a note, plan, coverage,
+    consent or claim names theirs in `participant_id`. Anything else (a batch, a user) is about
+    no one in particular: its callers name the participants."""
+    if target is None:
+        return set()
+    if target._meta.label_lower == PARTICIPANT_MODEL:
+        return {target.pk}
+    participant_id = getattr(target, "participant_id", None)
+    return {participant_id} if participant_id is not None else set()
 
 
 def audit_read(
-    *, ctx: AuditContext, target: models.Model | None = None, page: str, shown=(), query: str | None = None
+    *,
+    ctx: AuditContext,
+    target: models.Model | None = None,
+    page: str,
+    shown=(),
+    query: str | None = None,
+    filters: dict | None = None,
 ) -> AuditEvent:
     """One VIEW row for one read of PHI (45 CFR 164.312(b)): which page, the record read, and for
-    a list the ids of the records it showed (never their contents). A search also keeps what was
-    typed, so a review of system activity (164.308(a)(1)(ii)(D)) can tell a look-up from browsing."""
+    a list the participants it showed (`shown`: their ids, never their contents), who become the
+    row's subjects. A search also keeps what was typed, so a review of system activity
+    (164.308(a)(1)(ii)(D)) can tell a look-up from browsing; a filtered list, its `filters`."""
     details = {"page": page}
-    if shown:
-        details["shown"] = [int(pk) for pk in shown]
+    if filters:
+        details["filters"] = filters
     if query is not None:
         details["query"] = query.replace("\x00", "")  # jsonb refuses NUL; a probe must not 500
-    return audit_record(action=AuditEvent.Action.VIEW, ctx=ctx, target=target, details=details)
+    return audit_record(action=AuditEvent.Action.VIEW, ctx=ctx, target=target, details=details, participants=shown)
+
+
+def audit_disclosure(
+    *, ctx: AuditContext, target: models.Model, participants, file: str, recipient: str, purpose: str
+) -> AuditEvent:
+    """One DISCLOSE row for a file holding PHI that leaves the app (a download), naming each
+    participant in it: a participant's accounting of disclosures (42 CFR 2.24, 45 CFR 164.528)
+    is these rows. `recipient` is who the file is for (the payer's receiver named inside it, or
+    the agency itself for a working copy); `purpose` why, in the words the accounting shows."""
+    details = {"file": file, "recipient": recipient, "purpose": purpose}
+    return audit_record(
+        action=AuditEvent.Action.DISCLOSE, ctx=ctx, target=target, details=details, participants=participants
+    )
+
+
+PARTICIPANT_MODEL = "participants.participant"  # by label: this app sits left of participants
 
 
 def target_label(target: models.Model | None) -> str:

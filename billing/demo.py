@@ -112,7 +112,8 @@ def seed(agency: Agency) -> None:
         payer, note_ids = max(by_payer.items(), key=lambda item: len(item[1]))
         ctx = AuditContext.for_command(clerk, "seed_demo")
         batch = services.batch_build(payer=payer, note_ids=note_ids, ctx=ctx)
-        services.batch_export(batch=batch, ctx=ctx)
+        batch = services.batch_export(batch=batch, ctx=ctx)
+        services.batch_download(batch=batch, fmt="837p", ctx=ctx)  # sent: each person's accounting lists it
         _remittance(batch, ctx)
         _eligibility(ctx, today)
 

@@ -39,7 +39,7 @@ CSV_COLUMNS = [
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def csv_safe(value) -> str:
     text = str(value)
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
@@ -92,5 +92,5 @@ def batch_csv(batch) -> str:
             claim.other_coverage.payer.name if claim.other_coverage_id else "",
             f"{line.primary_adjudication.paid:.2f}" if line.primary_adjudication_id else "",
         ]
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([csv_safe(value) for value in row])
     return out.getvalue()

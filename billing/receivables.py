@@ -22,7 +22,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 
 # One guard against spreadsheet formula injection, the batch CSV's (OWASP "CSV Injection").
-from .exports import _cell as csv_safe
+from .exports import csv_safe
 from .models import Adjustment, ClaimBatch, ClaimLine, Remittance, RemittanceClaim, RemittanceLine, WriteOff
 
 ZERO = Decimal("0.00")

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from audit.services import audit_record, save_with_audit
+from audit.services import audit_disclosure, audit_record, save_with_audit
 from notes.models import SessionNote
 from participants.models import Participant
 from programs.models import Payer
@@ -198,6 +198,29 @@ def batch_frozen_csv(batch: ClaimBatch) -> str:
     text = batch_csv(batch)
     ClaimBatch.objects.filter(pk=batch.pk, file_csv="").update(file_csv=text)
     return ClaimBatch.objects.values_list("file_csv", flat=True).get(pk=batch.pk)
+
+
+# What each download of a frozen batch is: its content type, and the purpose its disclosure
+# row gives (audit.services.audit_disclosure).
+BATCH_FILES = {
+    "837p": ("text/plain; charset=utf-8", "Payment: claims (837P) for the payer"),
+    "csv": ("text/csv; charset=utf-8", "Payment: the claims worksheet of a batch, kept by the agency"),
+}
+
+
+def batch_download(*, batch: ClaimBatch, fmt: str, ctx: AuditContext) -> tuple[str, str, str]:
+    """A frozen batch's 837P or CSV as (file name, content type, text). Both name people, their
+    Medicaid IDs and services, so each download is a disclosure of every participant in the
+    batch, to the payer's receiver for the 837P and to the agency itself for the worksheet."""
+    content_type, purpose = BATCH_FILES[fmt]
+    if fmt == "837p":
+        name, text = f"batch-{batch.pk}-{batch.interchange_control_number:09d}.837", batch.file_837
+        recipient = batch.payer.receiver_label
+    else:
+        name, text, recipient = f"batch-{batch.pk}.csv", batch_frozen_csv(batch), "The agency (downloaded by staff)"
+    participants = batch.claims.values_list("participant_id", flat=True).distinct()
+    audit_disclosure(ctx=ctx, target=batch, participants=participants, file=name, recipient=recipient, purpose=purpose)
+    return name, content_type, text
 
 
 def claim_set_payer_number(*, claim: Claim, number: str, ctx: AuditContext) -> Claim:

@@ -6,3 +6,10 @@ class PeerSupportConfig(AppConfig):
 
     name = "peersupport"
     verbose_name = "Peer support"
+
+    def ready(self):
+        from participants import extensions
+
+        from . import audit_log
+
+        extensions.add_page_actions(audit_log.page_actions)

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from accounts.roles import Role
 from accounts.views import SignOutView
 
-from .views import caseloads, groups, home, offline, workforce
+from .views import audit, caseloads, groups, home, offline, workforce
 
 # The Django admin signs in through allauth too, so rate limits and MFA apply there.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -30,6 +30,9 @@ urlpatterns = [
     path("home/admin/", home.home_admin, name="home_admin"),
     path("home/admin/failed-sign-ins/", home.failed_sign_ins, name="failed_sign_ins"),
     path("health/", home.health, name="health"),
+    path("audit/", audit.audit_log_page, name="audit_log"),
+    path("audit/log.csv", audit.audit_log_csv, name="audit_log_csv"),
+    path("participants/<int:pk>/disclosures/", audit.participant_disclosures, name="participant_disclosures"),
     path("caseload/", caseloads.my_caseload, name="my_caseload"),
     path("caseloads/team/", caseloads.team_caseloads, name="team_caseloads"),
     path("caseloads/team/participants/", caseloads.team_participants, name="team_participants"),

@@ -207,6 +207,12 @@ class Payer(models.Model):
     def requires_rendering_provider(self) -> bool:
         return self.rendering_provider == self.RenderingProvider.REQUIRED
 
+    @property
+    def receiver_label(self) -> str:
+        """Whom this payer's files are addressed to (loop 1000B), as a person reads it."""
+        name = self.receiver_name or self.name
+        return f"{name} (receiver {self.receiver_id})" if self.receiver_id else name
+
 
 class StaffProfile(models.Model):
     """A staff member's place in the agency. Their role is their group on the user."""

@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 # One guard against spreadsheet formula injection, billing's (OWASP "CSV Injection").
-from billing.exports import _cell as csv_safe
+from billing.exports import csv_safe
 
 NUMBER_FORMATS = {
     "int": "#,##0",

@@ -52,6 +52,9 @@ home_billing                         -               GET    in    403   403   40
 home_admin                           -               GET    in    403   403   403   403   403   200
 failed_sign_ins                      -               GET    in    403   403   403   403   403   200
 health                               -               GET    200   200   200   200   200   200   200
+audit_log                            -               GET    in    403   403   403   403   403   200
+audit_log_csv                        -               GET    in    403   403   403   403   403   200
+participant_disclosures              participant     GET    in    403   403   403   403   403   200
 my_caseload                          -               GET    in    200   200   403   403   403   403
 team_caseloads                       -               GET    in    403   403   200   200   403   403
 team_participants                    -               GET    in    403   403   200   200   403   403

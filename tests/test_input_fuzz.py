@@ -111,6 +111,8 @@ PAGES = {
     "home_billing": (BILLING, dict),
     "home_admin": (ADMIN, dict),
     "failed_sign_ins": (ADMIN, dict),
+    "audit_log": (ADMIN, dict),
+    "participant_disclosures": (ADMIN, lambda: {"pk": _peer_participant()}),
     "my_caseload": (PEER, dict),
     "team_caseloads": (SUPERVISOR, dict),
     "team_participants": (SUPERVISOR, dict),
@@ -206,6 +208,7 @@ POSTED_BY_SCRIPT = {"notes:note_new": "notes:note_autosave"}
 NO_INPUT = {
     "home": "redirects to the role's home page",
     "health": "a probe, no parameters",
+    "audit_log_csv": "audit_log's filters as a download; bad ones tried in peersupport/tests/test_audit_page.py",
     "programs:my_profile": "redirects to the profile page",
     "manifest": "static JSON",
     "service_worker": "static script",

@@ -3,15 +3,18 @@ row whoever asks. Each test tries, and the row is still there unchanged afterwar
 
 import pytest
 from django.db import InternalError, connection, transaction
+from django.db.models import ProtectedError
 
 from audit.context import AuditContext
-from audit.models import AuditEvent
+from audit.models import AuditEvent, AuditSubject
 from audit.services import audit_record
 
 
 @pytest.fixture
 def row(db):
-    return audit_record(action=AuditEvent.Action.VIEW, ctx=AuditContext(actor=None), actor_label="x@example.org")
+    return audit_record(
+        action=AuditEvent.Action.VIEW, ctx=AuditContext(actor=None), actor_label="x@example.org", participants=[7]
+    )
 
 
 def test_it_refuses_an_update_through_the_orm(row):
@@ -28,11 +31,15 @@ def test_it_refuses_a_queryset_update(row):
 
 
 def test_it_refuses_a_delete_through_the_orm_and_the_queryset(row):
-    with pytest.raises(InternalError, match="Cannot update or delete"), transaction.atomic():
+    # The ORM stops first (a row's subjects PROTECT it); the trigger stops what gets past.
+    with pytest.raises(ProtectedError), transaction.atomic():
         row.delete()
     with pytest.raises(InternalError, match="Cannot update or delete"), transaction.atomic():
-        AuditEvent.objects.all().delete()
-    assert AuditEvent.objects.filter(pk=row.pk).exists()
+        AuditSubject.objects.all().delete()
+    bare = audit_record(action=AuditEvent.Action.LOGOUT, ctx=AuditContext(actor=None))  # about no one
+    with pytest.raises(InternalError, match="Cannot update or delete"), transaction.atomic():
+        AuditEvent.objects.filter(pk=bare.pk).delete()
+    assert AuditEvent.objects.filter(pk__in=[row.pk, bare.pk]).count() == 2 and row.subjects.exists()
 
 
 def test_it_refuses_raw_sql_update_delete_and_truncate(row):
@@ -42,13 +49,19 @@ def test_it_refuses_raw_sql_update_delete_and_truncate(row):
     for sql in (
         "UPDATE audit_auditevent SET actor_label = 'forged'",
         "DELETE FROM audit_auditevent",
-        "TRUNCATE audit_auditevent",
+        "TRUNCATE audit_auditevent CASCADE",
+        # Whom a row is about is evidence too: no one may move it to someone else, or drop it.
+        "UPDATE audit_auditsubject SET participant_id = 8",
+        "DELETE FROM audit_auditsubject",
+        "TRUNCATE audit_auditsubject",
     ):
         with pytest.raises(InternalError, match=refused), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM audit_auditevent")
         assert cursor.fetchone() == (1,)
+        cursor.execute("SELECT participant_id FROM audit_auditsubject")
+        assert cursor.fetchall() == [(7,)]
     assert AuditEvent.objects.get(pk=row.pk).actor_label == "x@example.org"
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_disclosure, audit_record
 from notes.selectors import last_contacts
 from participants.models import CaseloadAssignment, Coverage
 from participants.selectors import caseload_rows, contact_is_overdue
@@ -219,11 +219,14 @@ def _character_problems(segment) -> list[str]:
 
 def inquiry_download(*, inquiry: EligibilityInquiry, ctx: AuditContext) -> str:
     """The 270 as it was written, for download. The file names people and their member IDs, so
-    every download is audited (45 CFR 164.312(b)): what was downloaded, never its contents."""
-    audit_record(
-        action=AuditEvent.Action.VIEW,
-        target=inquiry,
+    every download is a disclosure to the payer's receiver of each person asked about
+    (audit.services.audit_disclosure): what was downloaded, never its contents."""
+    audit_disclosure(
         ctx=ctx,
-        details={"downloaded": "270 file", "interchange_control_number": inquiry.interchange_control_number},
+        target=inquiry,
+        participants=inquiry.lines.values_list("coverage__participant_id", flat=True),
+        file=inquiry.file_name,
+        recipient=inquiry.payer.receiver_label,
+        purpose="Payment: eligibility inquiry (270) to the payer",
     )
     return inquiry.file_text

@@ -33,6 +33,10 @@ class EligibilityInquiry(models.Model):
     def __str__(self) -> str:
         return f"270 {self.interchange_control_number:09d} to {self.payer}"
 
+    @property
+    def file_name(self) -> str:
+        return f"eligibility-{self.interchange_control_number:09d}.270"
+
 
 class EligibilityInquiryLine(models.Model):
     """One subscriber of a 270 (loop 2000C), traced by TRN*1, which the payer echoes in TRN*2."""

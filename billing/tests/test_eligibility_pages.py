@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
+from audit.tests.reading import subject_ids
 from billing.models import EligibilityInquiry, EligibilityResponse, EligibilityResult
 from billing.uploads import MAX_BYTES
 from participants.tests.factories import CoverageFactory, ParticipantFactory
@@ -78,8 +79,8 @@ def test_a_clerk_finds_ticks_and_downloads_an_inquiry(client, billing_user, iden
 
     download = client.get(reverse("billing:eligibility_inquiry_download", args=[made.pk]))
     assert download.content.decode() == made.file_text and "attachment" in download["Content-Disposition"]
-    event = AuditEvent.objects.get(action="view", target_type="billing.eligibilityinquiry")
-    assert (event.actor, event.details["downloaded"]) == (billing_user, "270 file")
+    event = AuditEvent.objects.get(action="disclose", target_type="billing.eligibilityinquiry")
+    assert (event.actor, event.details["file"], subject_ids(event)) == (billing_user, made.file_name, [person.pk])
     assert coverage.member_id not in str(event.details)
 
 
@@ -197,6 +198,6 @@ def test_the_inquiry_command_writes_the_coming_weeks_files_and_audits_them(tmp_p
     made = EligibilityInquiry.objects.get()
     assert made.scope == "coming_week" and made.lines.get().coverage == person.coverages.get()
     assert (tmp_path / f"eligibility-{made.interchange_control_number:09d}.270").read_text() == made.file_text
-    assert AuditEvent.objects.filter(action="view", target_type="billing.eligibilityinquiry").count() == 1
+    assert AuditEvent.objects.filter(action="disclose", target_type="billing.eligibilityinquiry").count() == 1
     with pytest.raises(CommandError, match="not a folder"):
         call_command("eligibility_inquiry", output_dir=str(tmp_path / "nowhere"), user=billing_user.email)

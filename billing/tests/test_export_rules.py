@@ -17,6 +17,7 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent
+from audit.tests.reading import subject_ids
 from billing import corrections, services
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
@@ -103,8 +104,9 @@ def test_names_are_transliterated_in_the_837p_and_kept_as_written_on_screen_and_
     assert "José Núñez-O&#x27;Brien" in page
     csv_text = client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode()
     assert ",Núñez-O'Brien,José," in csv_text
-    # Every download of claims is a read of PHI on the audit log (45 CFR 164.312(b)).
-    assert AuditEvent.objects.filter(action="view", target_id=str(batch.pk), details__page="csv download").exists()
+    # Every download of claims is a disclosure of each participant in it (42 CFR 2.24, 45 CFR 164.528).
+    disclosed = AuditEvent.objects.get(action="disclose", target_id=str(batch.pk))
+    assert (disclosed.details["file"], subject_ids(disclosed)) == (f"batch-{batch.pk}.csv", [person.pk])
 
 
 # Finding 3: each payer has its own receiver, usage indicator and rules.

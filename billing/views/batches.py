@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from audit.context import AuditContext
 from audit.inputs import whole_number, whole_numbers
-from audit.services import audit_read
 from programs.models import Payer
 
 from .. import corrections, selectors, services
@@ -128,15 +127,10 @@ def batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
     if not batch.is_frozen:
         raise Http404("Export the batch before downloading it.")
-    if fmt == "837p":
-        response = HttpResponse(batch.file_837, content_type="text/plain; charset=utf-8")
-        name = f"batch-{batch.pk}-{batch.interchange_control_number:09d}.837"
-    elif fmt == "csv":
-        response = HttpResponse(services.batch_frozen_csv(batch), content_type="text/csv; charset=utf-8")
-        name = f"batch-{batch.pk}.csv"
-    else:
+    if fmt not in services.BATCH_FILES:
         raise Http404("Unknown format.")
-    audit_read(ctx=AuditContext.from_request(request), target=batch, page=f"{fmt} download")
+    name, content_type, text = services.batch_download(batch=batch, fmt=fmt, ctx=AuditContext.from_request(request))
+    response = HttpResponse(text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -82,8 +82,7 @@ def inquiry_download(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_inquiry_for_user(request.user, pk)
     text = inquiry.inquiry_download(inquiry=found, ctx=AuditContext.from_request(request))
     response = HttpResponse(text, content_type="text/plain; charset=us-ascii")
-    name = f"eligibility-{found.interchange_control_number:09d}.270"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{found.file_name}"'
     return response
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from audit.tests.reading import subject_ids
 
 
 @pytest.mark.django_db
@@ -12,7 +13,7 @@ def test_a_caseload_page_records_the_participants_it_showed(client, peer, partic
     client.force_login(peer)
     assert client.get(reverse("my_caseload")).status_code == 200
     read = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, details__page="caseload")
-    assert (read.actor, read.target_id, read.details["shown"]) == (peer, str(peer.pk), [participant.pk])
+    assert (read.actor, read.target_id, subject_ids(read)) == (peer, str(peer.pk), [participant.pk])
 
 
 @pytest.mark.django_db
@@ -20,4 +21,4 @@ def test_a_supervisors_team_list_records_the_participants_it_showed(client, supe
     client.force_login(supervisor)
     assert client.get(reverse("team_participants")).status_code == 200
     read = AuditEvent.objects.get(action=AuditEvent.Action.VIEW, details__page="caseload")
-    assert (read.actor, read.target_id, read.details["shown"]) == (supervisor, "", [participant.pk])
+    assert (read.actor, read.target_id, subject_ids(read)) == (supervisor, "", [participant.pk])

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("No inquiry was made: " + " ".join(error.messages)) from error
         for inquiry in made:
-            path = folder / f"eligibility-{inquiry.interchange_control_number:09d}.270"
+            path = folder / inquiry.file_name
             try:
                 path.write_text(inquiry_download(inquiry=inquiry, ctx=ctx), encoding="ascii")
             except OSError as error:
