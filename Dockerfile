@@ -11,8 +11,16 @@ WORKDIR /app
 RUN groupadd --system app && useradd --system --gid app --home /app app
 
 # WeasyPrint (report PDFs) draws text with Pango; DejaVu gives it fonts to draw with.
+# `make backup` runs pg_dump, which refuses a server newer than itself: bookworm ships 15, the
+# compose database is 16, so the client comes from PostgreSQL's own apt repository, set up by
+# Debian's postgresql-common script (https://wiki.postgresql.org/wiki/Apt). Keep PG_MAJOR equal
+# to the `db` image's major version in docker-compose.yml (tests/test_deployment.py checks).
+ARG PG_MAJOR=16
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        postgresql-common ca-certificates \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR} \
     && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.txt .

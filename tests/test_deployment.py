@@ -99,6 +99,15 @@ def test_docker_compose_is_valid_and_has_every_service():
     assert set(compose["volumes"]) == {"pgdata", "media"}
 
 
+def test_the_images_pg_dump_matches_the_database_it_backs_up():
+    # pg_dump refuses a server newer than itself, so `make backup` in the web container needs
+    # the client of the db image's major version (Debian's own is older).
+    database_major = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["db"]["image"].split(":")[1]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"ARG PG_MAJOR={database_major}\n" in dockerfile
+    assert "postgresql-client-${PG_MAJOR}" in dockerfile and "apt.postgresql.org.sh -y" in dockerfile
+
+
 def _environment_variables_read_in_settings() -> set[str]:
     tree = ast.parse((ROOT / "peersupport/settings/base.py").read_text())
     names = set()
