@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import psycopg2
@@ -278,3 +279,41 @@ def test_the_init_script_makes_a_role_that_owns_only_its_database(init_script_ro
     app.close()
     with pytest.raises(psycopg2.OperationalError, match="permission denied"):
         psycopg2.connect(**{**init_script_role, "dbname": "postgres"})
+
+
+@pytest.mark.django_db
+def test_the_app_role_cannot_change_or_remove_audit_rows(init_script_role):
+    """The audit tables made by migrations run as the app's own role, as in production; then that
+    role tries what an attacker holding its password would (45 CFR 164.312(b))."""
+    role = init_script_role
+    url = f"postgres://{role['user']}:{role['password']}@{role['host']}:{role['port']}/{role['dbname']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "peersupport.settings.test"}
+    run = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "audit", "--noinput"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    app = psycopg2.connect(**role)
+    app.autocommit = True
+    with closing(app), app.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditevent (at, actor_label, action, target_type, target_id, target_label, user_agent,"
+            " details) VALUES (now(), 'x', 'view', '', '', '', '', '{}')"
+        )
+        cursor.execute("SELECT max(id) FROM audit_auditevent")
+        (event,) = cursor.fetchone()
+        cursor.execute("INSERT INTO audit_auditsubject (event_id, participant_id) VALUES (%s, 7)", [event])
+        for sql in (
+            "UPDATE audit_auditevent SET actor_label = 'forged'",
+            "DELETE FROM audit_auditevent",
+            "TRUNCATE audit_auditevent CASCADE",
+            "UPDATE audit_auditsubject SET participant_id = 8",
+            "DELETE FROM audit_auditsubject",
+            "TRUNCATE audit_auditsubject",
+        ):
+            with pytest.raises(psycopg2.errors.RaiseException):
+                cursor.execute(sql)
+        cursor.execute(
+            "SELECT actor_label, participant_id FROM audit_auditevent e JOIN audit_auditsubject ON event_id = e.id"
+        )
+        assert cursor.fetchall() == [("x", 7)]
