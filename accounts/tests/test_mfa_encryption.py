@@ -1,0 +1,82 @@
+"""TOTP secrets and recovery-code seeds are encrypted at rest (issue 15), and keys rotate."""
+
+import pytest
+from allauth.mfa.adapter import get_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from cryptography.fernet import Fernet
+from django.db import connection
+from django.urls import reverse
+
+from accounts.mfa_secrets import PREFIX
+from accounts.tests.totp import activate_totp_through_pages, totp_code, wait_out_period_edge
+
+LOGIN = "/accounts/login/"
+KEY_A = Fernet.generate_key().decode()
+KEY_B = Fernet.generate_key().decode()
+
+
+def raw_data(user) -> dict[str, str]:
+    """The stored JSON as the database holds it, by authenticator type (no ORM, no adapter)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, data::text FROM mfa_authenticator WHERE user_id = %s", [user.pk])
+        return dict(cursor.fetchall())
+
+
+def sign_in_with_code(client, user, password, code: str):
+    client.logout()
+    response = client.post(LOGIN, {"login": user.email, "password": password})
+    assert response["Location"] == reverse("mfa_authenticate")
+    return client.post(reverse("mfa_authenticate"), {"code": code})
+
+
+def signed_in(client, user) -> bool:
+    return client.session.get("_auth_user_id") == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_the_database_holds_only_encrypted_secrets_and_sign_in_still_works(client, peer, password):
+    secret = activate_totp_through_pages(client, peer, password)
+    assert "mfa.totp.secret" not in client.session  # allauth drops the set-up copy
+
+    stored = raw_data(peer)
+    assert set(stored) == {"totp", "recovery_codes"}
+    assert secret.lower() not in stored["totp"].lower()
+    assert f'"secret": "{PREFIX}' in stored["totp"]
+    seed = get_adapter().decrypt(Authenticator.objects.get(user=peer, type="recovery_codes").data["seed"])
+    assert seed not in stored["recovery_codes"]
+    assert f'"seed": "{PREFIX}' in stored["recovery_codes"]
+
+    wait_out_period_edge()
+    response = sign_in_with_code(client, peer, password, totp_code(secret))
+    assert response.status_code == 302
+    assert signed_in(client, peer)
+
+
+@pytest.mark.django_db
+def test_a_recovery_code_signs_in_once(client, peer, password):
+    activate_totp_through_pages(client, peer, password)
+    codes = client.get(reverse("mfa_view_recovery_codes")).context["unused_codes"]
+    assert len(codes) == 10
+
+    response = sign_in_with_code(client, peer, password, codes[0])
+    assert response.status_code == 302
+    assert signed_in(client, peer)
+
+    response = sign_in_with_code(client, peer, password, codes[0])
+    assert response.status_code == 200
+    assert not signed_in(client, peer)
+
+
+@pytest.mark.django_db
+def test_a_new_key_put_first_still_reads_secrets_written_with_the_old_one(client, peer, password, settings):
+    settings.MFA_ENCRYPTION_KEYS = [KEY_A]
+    secret = generate_totp_secret()
+    TOTP.activate(peer, secret)
+
+    settings.MFA_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+    wait_out_period_edge()
+    assert sign_in_with_code(client, peer, password, totp_code(secret)).status_code == 302
+    assert signed_in(client, peer)
+    # New secrets are written with the first key alone.
+    assert Fernet(KEY_B).decrypt(get_adapter().encrypt("NEW").removeprefix(PREFIX).encode()) == b"NEW"
