@@ -39,7 +39,8 @@ class MFAAdapter(DefaultMFAAdapter):
     # allauth passes the TOTP secret and the recovery-code seed through these hooks before
     # storing them in mfa.Authenticator.data ("Secrets such as the TOTP key are stored in the
     # database. This hook can be used to encrypt those", allauth.mfa.adapter). A value the
-    # keys cannot read raises accounts.mfa_secrets.UnreadableSecret.
+    # keys cannot read raises accounts.mfa_secrets.UnreadableSecret; the sign-in forms
+    # (accounts.forms) turn that into an error the person can act on.
     def encrypt(self, text: str) -> str:
         return encrypt_secret(text)
 

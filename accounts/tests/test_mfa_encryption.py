@@ -1,4 +1,8 @@
-"""TOTP secrets and recovery-code seeds are encrypted at rest (issue 15), and keys rotate."""
+"""TOTP secrets and recovery-code seeds are encrypted at rest (issue 15), keys rotate, and a
+secret the keys cannot read is a clear refusal at sign-in, not a 500."""
+
+import html
+import logging
 
 import pytest
 from allauth.mfa.adapter import get_adapter
@@ -8,7 +12,8 @@ from cryptography.fernet import Fernet
 from django.db import connection
 from django.urls import reverse
 
-from accounts.mfa_secrets import PREFIX
+from accounts.forms import UNREADABLE_AUTHENTICATOR
+from accounts.mfa_secrets import PREFIX, UnreadableSecret
 from accounts.tests.totp import activate_totp_through_pages, totp_code, wait_out_period_edge
 
 LOGIN = "/accounts/login/"
@@ -80,3 +85,43 @@ def test_a_new_key_put_first_still_reads_secrets_written_with_the_old_one(client
     assert signed_in(client, peer)
     # New secrets are written with the first key alone.
     assert Fernet(KEY_B).decrypt(get_adapter().encrypt("NEW").removeprefix(PREFIX).encode()) == b"NEW"
+
+
+@pytest.mark.django_db
+def test_a_removed_key_refuses_sign_in_with_a_clear_message_and_a_log_without_phi(
+    client, peer, password, settings, caplog
+):
+    settings.MFA_ENCRYPTION_KEYS = [KEY_A]
+    secret = generate_totp_secret()
+    TOTP.activate(peer, secret)
+
+    settings.MFA_ENCRYPTION_KEYS = [KEY_B]
+    wait_out_period_edge()
+    with caplog.at_level(logging.ERROR, logger="accounts.forms"):
+        response = sign_in_with_code(client, peer, password, totp_code(secret))
+
+    assert response.status_code == 200
+    assert not signed_in(client, peer)
+    assert response.context["form"].errors["code"] == [UNREADABLE_AUTHENTICATOR]
+    assert UNREADABLE_AUTHENTICATOR in html.unescape(response.content.decode())
+    [record] = [r for r in caplog.records if r.name == "accounts.forms"]
+    logged = record.getMessage()
+    assert f"user id {peer.pk}" in logged
+    assert peer.email not in logged
+    assert secret not in logged
+    assert KEY_A not in logged and KEY_B not in logged
+
+
+@pytest.mark.django_db
+def test_a_secret_stored_in_plain_text_is_refused_not_trusted(client, peer, password):
+    secret = generate_totp_secret()
+    Authenticator.objects.create(user=peer, type=Authenticator.Type.TOTP, data={"secret": secret})
+    with pytest.raises(UnreadableSecret) as refused:
+        get_adapter().decrypt(secret)
+    assert secret not in str(refused.value)
+
+    wait_out_period_edge()
+    response = sign_in_with_code(client, peer, password, totp_code(secret))
+    assert response.status_code == 200
+    assert not signed_in(client, peer)
+    assert response.context["form"].errors["code"] == [UNREADABLE_AUTHENTICATOR]

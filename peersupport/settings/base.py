@@ -207,6 +207,11 @@ MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
 # a new key is put first and the old one kept after it. Required in production; local.py and
 # test.py derive one.
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    # A secret the keys cannot read is a form error, not a 500 (accounts.forms).
+    "authenticate": "accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+}
 MAKE_A_FERNET_KEY = 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 
 
