@@ -9,17 +9,24 @@ account. Fernet is authenticated encryption, so a changed value is refused, not 
 decrypts, so a new key goes first and the old one stays after it.
 
 Every stored value starts with PREFIX. A value without it is refused rather than taken as
-plain text: one that is not encrypted was written around the app and must not silently be
-trusted.
+plain text: once migration 0005 has run every value is encrypted, so one that is not was
+written around the app (or the migration was skipped) and must not silently be trusted.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db import transaction
 
 PREFIX = "fernet:"
+
+# allauth 65.21's secret values, by authenticator type (allauth/mfa/totp/internal/auth.py and
+# allauth/mfa/recovery_codes/internal/auth.py). WebAuthn keeps only public keys.
+SECRET_KEYS = {"totp": ("secret",), "recovery_codes": ("seed",)}
+# Codes carried over from another MFA package, a list of separately encrypted values.
+SECRET_LISTS = {"recovery_codes": ("migrated_codes",)}
 
 
 class UnreadableSecret(ValueError):
@@ -53,3 +60,43 @@ def decrypt_secret(value: str, keys: Sequence[str] | None = None) -> str:
         return _fernet(_keys(keys)).decrypt(value.removeprefix(PREFIX).encode("ascii")).decode()
     except InvalidToken:
         raise UnreadableSecret("No key in MFA_ENCRYPTION_KEYS decrypts the stored MFA secret.") from None
+
+
+def encrypt_if_plain(value: str) -> str:
+    return value if is_encrypted(value) else encrypt_secret(value)
+
+
+def decrypt_if_encrypted(value: str) -> str:
+    return decrypt_secret(value) if is_encrypted(value) else value
+
+
+def rewrite_authenticator_secrets(authenticator_model, change: Callable[[str], str]) -> int:
+    """Apply `change` to every secret value of every TOTP and recovery-codes authenticator;
+    return how many rows changed. Takes the model so that a migration can pass its historical
+    one. Each row is locked while rewritten: a recovery code used meanwhile saves `used_mask`
+    in the same JSON, and an unlocked write would bring the used code back."""
+    changed = 0
+    pks = authenticator_model.objects.filter(type__in=list(SECRET_KEYS)).order_by("pk").values_list("pk", flat=True)
+    for pk in list(pks):
+        with transaction.atomic():
+            row = authenticator_model.objects.select_for_update().get(pk=pk)
+            try:
+                data = _changed_data(row.type, row.data, change)
+            except UnreadableSecret as exc:
+                raise UnreadableSecret(f"Authenticator {pk} (user id {row.user_id}): {exc}") from None
+            if data != row.data:
+                row.data = data
+                row.save(update_fields=["data"])
+                changed += 1
+    return changed
+
+
+def _changed_data(kind: str, data: dict, change: Callable[[str], str]) -> dict:
+    data = dict(data)
+    for key in SECRET_KEYS.get(kind, ()):
+        if isinstance(data.get(key), str):
+            data[key] = change(data[key])
+    for key in SECRET_LISTS.get(kind, ()):
+        if isinstance(data.get(key), list):
+            data[key] = [change(value) for value in data[key]]
+    return data
