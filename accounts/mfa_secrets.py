@@ -6,7 +6,8 @@ reads the database (a backup, a replica, a leaked dump) could otherwise mint cod
 account. Fernet is authenticated encryption, so a changed value is refused, not misread.
 
 `MFA_ENCRYPTION_KEYS` is a list (cryptography's MultiFernet): the first key encrypts, every key
-decrypts, so a new key goes first and the old one stays after it.
+decrypts, so a new key goes first, `manage.py reencrypt_mfa_secrets` rewrites every value with
+it, and only then is the old key removed.
 
 Every stored value starts with PREFIX. A value without it is refused rather than taken as
 plain text: once migration 0005 has run every value is encrypted, so one that is not was
@@ -60,6 +61,11 @@ def decrypt_secret(value: str, keys: Sequence[str] | None = None) -> str:
         return _fernet(_keys(keys)).decrypt(value.removeprefix(PREFIX).encode("ascii")).decode()
     except InvalidToken:
         raise UnreadableSecret("No key in MFA_ENCRYPTION_KEYS decrypts the stored MFA secret.") from None
+
+
+def reencrypt_secret(value: str, keys: Sequence[str] | None = None) -> str:
+    """The same secret encrypted with the first key (for removing an older key afterwards)."""
+    return encrypt_secret(decrypt_secret(value, keys), keys)
 
 
 def encrypt_if_plain(value: str) -> str:

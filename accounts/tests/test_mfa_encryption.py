@@ -2,6 +2,7 @@
 secret the keys cannot read is a clear refusal at sign-in, not a 500."""
 
 import html
+import io
 import logging
 
 import pytest
@@ -9,6 +10,8 @@ from allauth.mfa.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
@@ -125,3 +128,29 @@ def test_a_secret_stored_in_plain_text_is_refused_not_trusted(client, peer, pass
     assert response.status_code == 200
     assert not signed_in(client, peer)
     assert response.context["form"].errors["code"] == [UNREADABLE_AUTHENTICATOR]
+
+
+@pytest.mark.django_db
+def test_reencrypting_lets_the_old_key_go(client, peer, password, settings):
+    settings.MFA_ENCRYPTION_KEYS = [KEY_A]
+    secret = generate_totp_secret()
+    TOTP.activate(peer, secret)
+
+    settings.MFA_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+    out = io.StringIO()
+    call_command("reencrypt_mfa_secrets", stdout=out)
+    assert "1 authenticators re-encrypted" in out.getvalue()
+
+    settings.MFA_ENCRYPTION_KEYS = [KEY_B]
+    wait_out_period_edge()
+    assert sign_in_with_code(client, peer, password, totp_code(secret)).status_code == 302
+    assert signed_in(client, peer)
+
+
+@pytest.mark.django_db
+def test_reencrypting_names_the_row_its_keys_cannot_read(peer, settings):
+    settings.MFA_ENCRYPTION_KEYS = [KEY_A]
+    authenticator = TOTP.activate(peer, generate_totp_secret()).instance
+    settings.MFA_ENCRYPTION_KEYS = [KEY_B]
+    with pytest.raises(CommandError, match=f"Authenticator {authenticator.pk} "):
+        call_command("reencrypt_mfa_secrets")

@@ -204,8 +204,8 @@ MFA_TOTP_ISSUER = "Peer Support"
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
 # TOTP secrets and recovery-code seeds are encrypted at rest (accounts.mfa_secrets) through
 # allauth's MFA adapter hooks. Comma-separated Fernet keys: the first encrypts, all decrypt, so
-# a new key is put first and the old one kept after it. Required in production; local.py and
-# test.py derive one.
+# a key is rotated by putting a new one first, running `manage.py reencrypt_mfa_secrets`, and
+# only then removing the old one. Required in production; local.py and test.py derive one.
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_FORMS = {
     # A secret the keys cannot read is a form error, not a 500 (accounts.forms).
