@@ -57,11 +57,21 @@ UNREADABLE_AUTHENTICATOR = (
 )
 
 
-class _ReadableAuthenticatorMixin:
+# A TOTP code has 6 digits and a recovery code 8; allauth's field has no limit at all.
+MFA_CODE_MAX = 32
+
+
+class _ReadableAuthenticatorForm(mfa_forms.BaseAuthenticateForm):
     """allauth's code forms call the MFA adapter's decrypt() inside clean_code(), and let
     anything but a ValidationError through: a secret encrypted with a key since removed from
     MFA_ENCRYPTION_KEYS would answer 500. Say what happened instead, and log it for the
     admins with ids only (no address, no value)."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=MFA_CODE_MAX,
+        widget=forms.TextInput(attrs={"placeholder": "Code", "autocomplete": "one-time-code"}),
+    )
 
     def clean_code(self) -> str:
         try:
@@ -71,9 +81,9 @@ class _ReadableAuthenticatorMixin:
             raise forms.ValidationError(UNREADABLE_AUTHENTICATOR, code="unreadable_authenticator") from None
 
 
-class MFAAuthenticateForm(_ReadableAuthenticatorMixin, mfa_forms.AuthenticateForm):
+class MFAAuthenticateForm(_ReadableAuthenticatorForm, mfa_forms.AuthenticateForm):
     pass
 
 
-class MFAReauthenticateForm(_ReadableAuthenticatorMixin, mfa_forms.ReauthenticateForm):
+class MFAReauthenticateForm(_ReadableAuthenticatorForm, mfa_forms.ReauthenticateForm):
     pass

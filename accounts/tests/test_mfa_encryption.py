@@ -154,3 +154,26 @@ def test_reencrypting_names_the_row_its_keys_cannot_read(peer, settings):
     settings.MFA_ENCRYPTION_KEYS = [KEY_B]
     with pytest.raises(CommandError, match=f"Authenticator {authenticator.pk} "):
         call_command("reencrypt_mfa_secrets")
+
+
+@pytest.mark.django_db
+def test_reauthenticating_with_an_unreadable_secret_gives_the_same_message(client, peer, settings):
+    settings.MFA_ENCRYPTION_KEYS = [KEY_A]
+    secret = generate_totp_secret()
+    TOTP.activate(peer, secret)
+    client.force_login(peer)
+
+    settings.MFA_ENCRYPTION_KEYS = [KEY_B]
+    wait_out_period_edge()
+    response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"] == [UNREADABLE_AUTHENTICATOR]
+
+
+@pytest.mark.django_db
+def test_a_code_longer_than_any_code_is_refused_at_the_field(client, peer, password):
+    TOTP.activate(peer, generate_totp_secret())
+    response = sign_in_with_code(client, peer, password, "1" * 33)
+    assert response.status_code == 200
+    assert not signed_in(client, peer)
+    assert "at most 32 characters" in response.context["form"].errors["code"][0]
