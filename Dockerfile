@@ -31,6 +31,7 @@ COPY . .
 RUN SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 CACHE_URL=redis://build:6379/1 \
     CELERY_BROKER_URL=redis://build:6379/0 EMAIL_URL=consolemail:// SITE_URL=http://build \
+    MFA_ENCRYPTION_KEYS=YnVpbGQtb25seS1idWlsZC1vbmx5LWJ1aWxkLW9ubHk= \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown -R app:app /app/media
 

@@ -1,8 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
 
 from audit.context import AuditContext
 
+from .mfa_secrets import decrypt_secret, encrypt_secret
 from .services import failed_sign_in_note, user_sessions_end
 
 
@@ -31,3 +33,16 @@ class AccountAdapter(DefaultAccountAdapter):
         request = context.request
         ctx = AuditContext.from_request(request, actor=user) if request is not None else AuditContext(actor=user)
         user_sessions_end(user=user, ctx=ctx)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    # allauth passes the TOTP secret and the recovery-code seed through these hooks before
+    # storing them in mfa.Authenticator.data ("Secrets such as the TOTP key are stored in the
+    # database. This hook can be used to encrypt those", allauth.mfa.adapter). A value the
+    # keys cannot read raises accounts.mfa_secrets.UnreadableSecret; the sign-in forms
+    # (accounts.forms) turn that into an error the person can act on.
+    def encrypt(self, text: str) -> str:
+        return encrypt_secret(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_secret(encrypted_text)

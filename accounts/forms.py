@@ -1,7 +1,13 @@
+import logging
+
+from allauth.mfa.base import forms as mfa_forms
 from django import forms
 from django.contrib.auth import password_validation
 
+from .mfa_secrets import UnreadableSecret
 from .models import Invitation, User
+
+logger = logging.getLogger(__name__)
 
 # A long passphrase fits; past this, hashing what was posted would only cost the server time.
 PASSWORD_MAX = 1024
@@ -43,3 +49,41 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+UNREADABLE_AUTHENTICATOR = (
+    "This authenticator cannot be read with the server's current keys; "
+    "ask a program admin to reset your two-factor setup."
+)
+
+
+# A TOTP code has 6 digits and a recovery code 8; allauth's field has no limit at all.
+MFA_CODE_MAX = 32
+
+
+class _ReadableAuthenticatorForm(mfa_forms.BaseAuthenticateForm):
+    """allauth's code forms call the MFA adapter's decrypt() inside clean_code(), and let
+    anything but a ValidationError through: a secret encrypted with a key since removed from
+    MFA_ENCRYPTION_KEYS would answer 500. Say what happened instead, and log it for the
+    admins with ids only (no address, no value)."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=MFA_CODE_MAX,
+        widget=forms.TextInput(attrs={"placeholder": "Code", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except UnreadableSecret as exc:
+            logger.error("MFA sign-in refused for user id %s: %s", self.user.pk, exc)
+            raise forms.ValidationError(UNREADABLE_AUTHENTICATOR, code="unreadable_authenticator") from None
+
+
+class MFAAuthenticateForm(_ReadableAuthenticatorForm, mfa_forms.AuthenticateForm):
+    pass
+
+
+class MFAReauthenticateForm(_ReadableAuthenticatorForm, mfa_forms.ReauthenticateForm):
+    pass

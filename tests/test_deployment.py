@@ -27,6 +27,7 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://redis:6379/0",
     "EMAIL_URL": "smtp+tls://u:p@smtp.example.org:587",
     "SITE_URL": "https://peersupport.example.org",
+    "MFA_ENCRYPTION_KEYS": "YnVpbGQtb25seS1idWlsZC1vbmx5LWJ1aWxkLW9ubHk=",
 }
 
 
@@ -60,6 +61,23 @@ def test_production_refuses_to_start_without_the_sites_address():
     result = _production_settings(env)
     assert result.returncode != 0
     assert "SITE_URL" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_mfa_encryption_keys_and_says_how_to_make_one():
+    result = _production_settings({k: v for k, v in PRODUCTION_ENV.items() if k != "MFA_ENCRYPTION_KEYS"})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "MFA_ENCRYPTION_KEYS" in result.stderr
+    assert "Fernet.generate_key().decode()" in result.stderr
+
+
+def test_a_key_that_is_not_a_fernet_key_stops_start_up_without_being_echoed():
+    result = _production_settings(
+        {**PRODUCTION_ENV, "MFA_ENCRYPTION_KEYS": f"{PRODUCTION_ENV['MFA_ENCRYPTION_KEYS']},oops-secret"}
+    )
+    assert result.returncode != 0
+    assert "MFA_ENCRYPTION_KEYS: key 2 is not a Fernet key" in result.stderr
+    assert "oops-secret" not in result.stderr
 
 
 def test_production_refuses_a_short_secret_key():

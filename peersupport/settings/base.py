@@ -5,10 +5,13 @@ The environment is read here and only here (12-factor). `local.py`, `test.py` an
 A bad value raises ImproperlyConfigured at start-up rather than failing later.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -199,6 +202,38 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Support"
 # When true, every staff user must turn on an authenticator app before using the app.
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
+# TOTP secrets and recovery-code seeds are encrypted at rest (accounts.mfa_secrets) through
+# allauth's MFA adapter hooks. Comma-separated Fernet keys: the first encrypts, all decrypt, so
+# a key is rotated by putting a new one first, running `manage.py reencrypt_mfa_secrets`, and
+# only then removing the old one. Required in production; local.py and test.py derive one.
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    # A secret the keys cannot read is a form error, not a 500 (accounts.forms).
+    "authenticate": "accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+}
+MAKE_A_FERNET_KEY = 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+
+
+def fernet_keys(keys: list[str]) -> list[str]:
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError as exc:  # the key itself is never put in the message
+            raise ImproperlyConfigured(
+                f"MFA_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe base64 bytes). "
+                f"Make one with: {MAKE_A_FERNET_KEY}"
+            ) from exc
+    return keys
+
+
+def fernet_key_from_secret_key(secret_key: str) -> str:
+    """Development and tests only: a key that follows SECRET_KEY, so `make run` needs nothing
+    set. Production refuses it: changing SECRET_KEY would then lock every authenticator out."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"mfa-encryption:{secret_key}".encode()).digest()).decode()
+
+
+MFA_ENCRYPTION_KEYS = fernet_keys(env.list("MFA_ENCRYPTION_KEYS", default=[]))
 
 INVITATION_MAX_AGE_DAYS = _int_between("INVITATION_MAX_AGE_DAYS", 7, 1, 90)
 

@@ -6,14 +6,18 @@ from .base import (
     CACHE_URL,
     DATABASE_URL,
     EMAIL_URL,
+    MFA_ENCRYPTION_KEYS,
     SECRET_KEY,
     cache_from_url,
     database_from_url,
     email_from_url,
+    fernet_key_from_secret_key,
 )
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"  # noqa: S105
+# Acceptable here only: a development database holds demo data, and `make run` needs nothing set.
+MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [fernet_key_from_secret_key(SECRET_KEY)]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

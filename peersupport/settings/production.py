@@ -12,6 +12,8 @@ from .base import (
     DATABASE_URL,
     EMAIL_URL,
     HSTS_SECONDS,
+    MAKE_A_FERNET_KEY,
+    MFA_ENCRYPTION_KEYS,
     SECRET_KEY,
     SITE_URL,
     cache_from_url,
@@ -30,14 +32,17 @@ _missing = [
         ("CACHE_URL", CACHE_URL),
         ("CELERY_BROKER_URL", CELERY_BROKER_URL),
         ("EMAIL_URL", EMAIL_URL),
+        # Encrypts the TOTP secrets; never derived from SECRET_KEY here (see base.py).
+        ("MFA_ENCRYPTION_KEYS", MFA_ENCRYPTION_KEYS),
         # Emails sent by tasks link here; the local default would send people to localhost.
         ("SITE_URL", SITE_URL if "SITE_URL" in os.environ else ""),
     ]
     if not value
 ]
 if _missing:
+    how = f" Make an MFA_ENCRYPTION_KEYS key with: {MAKE_A_FERNET_KEY}" if "MFA_ENCRYPTION_KEYS" in _missing else ""
     raise ImproperlyConfigured(
-        f"Production needs these environment variables set: {', '.join(_missing)} (see .env.example)."
+        f"Production needs these environment variables set: {', '.join(_missing)} (see .env.example).{how}"
     )
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production.")

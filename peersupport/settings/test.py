@@ -1,10 +1,19 @@
 """Tests: real PostgreSQL and real Redis, as `make test` checks before it starts."""
 
 from .base import *  # noqa: F403
-from .base import CACHE_URL, CELERY_BROKER_URL, DATABASE_URL, cache_from_url, database_from_url
+from .base import (
+    CACHE_URL,
+    CELERY_BROKER_URL,
+    DATABASE_URL,
+    MFA_ENCRYPTION_KEYS,
+    cache_from_url,
+    database_from_url,
+    fernet_key_from_secret_key,
+)
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
+MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [fernet_key_from_secret_key(SECRET_KEY)]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 DATABASES = {"default": database_from_url(DATABASE_URL or "postgres://postgres@127.0.0.1:5432/peersupport")}
