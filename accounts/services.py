@@ -4,6 +4,7 @@ import time
 from urllib.parse import urljoin
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
@@ -253,3 +254,40 @@ def user_sessions_end(*, user: User, ctx: AuditContext) -> int:
         ended, _ = Session.objects.filter(session_key__in=keys).delete()
         audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=user, details={"sessions_ended": ended})
     return ended
+
+
+class TwoFactorError(Exception):
+    """Raised with a message a person can act on."""
+
+
+def two_factor_reset(*, user: User, ctx: AuditContext) -> list[str]:
+    """Remove `user`'s authenticator app and recovery codes (a lost or replaced phone, or a
+    secret no key reads any more), end their sessions, and tell them by email; returns the
+    kinds removed. They sign in with their password and set two-factor up again (at once when
+    MFA_REQUIRED). Only someone else may do it: whoever holds a session cannot lift its own
+    second factor this way (45 CFR 164.312(d))."""
+    if ctx.actor is not None and ctx.actor.pk == user.pk:
+        raise TwoFactorError("Another program admin must reset your own two-factor sign-in.")
+    with transaction.atomic():
+        found = Authenticator.objects.select_for_update().filter(user=user)
+        kinds = sorted({authenticator.type for authenticator in found})
+        if not kinds:
+            raise TwoFactorError(f"{user} has no two-factor sign-in to reset.")
+        found.delete()
+        audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=user, details={"two_factor_removed": kinds})
+        user_sessions_end(user=user, ctx=ctx)
+        transaction.on_commit(lambda: _send_two_factor_reset_email(user, by=ctx.actor))
+    return kinds
+
+
+def _send_two_factor_reset_email(user: User, *, by) -> None:
+    context = {"user": user, "by": by, "at": timezone.localtime(), "site_url": settings.SITE_URL}
+    try:
+        send_mail(
+            subject=render_to_string("accounts/email/two_factor_reset_subject.txt", context).strip(),
+            message=render_to_string("accounts/email/two_factor_reset_message.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except Exception:  # the reset stands; an unreachable mail server must not undo or hide it
+        logger.warning("Could not send the two-factor reset notice to user %s.", user.pk, exc_info=True)

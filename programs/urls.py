@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/profiles/<int:pk>/", views.profile_detail, name="profile_detail"),
     path("staff/profiles/<int:pk>/edit/", views.profile_edit, name="profile_edit"),
     path("staff/profiles/<int:pk>/active/", views.profile_set_active, name="profile_set_active"),
+    path("staff/profiles/<int:pk>/two-factor/reset/", views.profile_two_factor_reset, name="profile_two_factor_reset"),
     path("staff/profiles/<int:profile_pk>/certifications/new/", views.certification_edit, name="certification_create"),
     path("staff/certifications/<int:pk>/edit/", views.certification_edit, name="certification_edit"),
     path("staff/certifications/<int:pk>/upload/", views.certification_upload, name="certification_upload"),

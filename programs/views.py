@@ -1,3 +1,4 @@
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.roles import Role
+from accounts.services import TwoFactorError, two_factor_reset
 from audit.context import AuditContext
 from audit.services import audit_read, save_with_audit
 
@@ -116,6 +118,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "supervision_sessions": profile.supervision_sessions.select_related("supervisor")[:10],
         "is_admin": request.user.has_role(Role.PROGRAM_ADMIN),
         "is_self": profile.user_id == request.user.pk,
+        "has_two_factor": is_mfa_enabled(profile.user),
         "can_add_training": can_add_training(request.user, profile),
         "can_log_supervision": can_log_supervision(request.user, profile),
         "today": timezone.localdate(),
@@ -183,6 +186,19 @@ def profile_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("programs:profile_detail", pk=profile.pk)
     messages.success(request, f"{profile} {'reactivated' if active else 'deactivated; they can no longer sign in'}.")
+    return redirect("programs:profile_detail", pk=profile.pk)
+
+
+@require_POST
+@role_required(Role.PROGRAM_ADMIN)
+def profile_two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_profile_for_user(request.user, pk, write=True)
+    try:
+        two_factor_reset(user=profile.user, ctx=AuditContext.from_request(request))
+    except TwoFactorError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Two-factor sign-in reset for {profile}: they were signed out and emailed.")
     return redirect("programs:profile_detail", pk=profile.pk)
 
 

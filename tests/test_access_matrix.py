@@ -83,6 +83,7 @@ programs:profile_create              -               GET    in    403   403   40
 programs:profile_detail              profile         GET    in    200   404   200   404   404   200
 programs:profile_edit                profile         GET    in    403   403   403   403   403   200
 programs:profile_set_active          profile         POST   in    403   403   403   403   403   302
+programs:profile_two_factor_reset    profile         POST   in    403   403   403   403   403   302
 programs:certification_create        staff_of        GET    in    403   403   403   403   403   200
 programs:certification_edit          certification   GET    in    403   403   403   403   403   200
 programs:certification_upload        certification   GET    in    200   404   403   404   404   200

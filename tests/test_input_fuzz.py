@@ -199,7 +199,7 @@ PAGES = {
 # input of their own: the reason is given.
 REACHED_BY_FORMS = {
     "accounts:invitation_resend", "accounts:invitation_revoke", "programs:program_set_active",
-    "programs:profile_set_active", "participants:goal_status",
+    "programs:profile_set_active", "programs:profile_two_factor_reset", "participants:goal_status",
     "notes:note_review", "notes:note_addendum", "notes:note_discard", "billing:batch_create",
     "billing:eligibility_inquiry_create", "reports:report_generate", "reports:report_run",
 }  # fmt: skip
