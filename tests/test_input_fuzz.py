@@ -199,7 +199,7 @@ PAGES = {
 # input of their own: the reason is given.
 REACHED_BY_FORMS = {
     "accounts:invitation_resend", "accounts:invitation_revoke", "programs:program_set_active",
-    "programs:profile_set_active", "programs:profile_two_factor_reset", "participants:goal_status",
+    "programs:profile_set_active", "participants:goal_status",
     "notes:note_review", "notes:note_addendum", "notes:note_discard", "billing:batch_create",
     "billing:eligibility_inquiry_create", "reports:report_generate", "reports:report_run",
 }  # fmt: skip
@@ -218,6 +218,7 @@ NO_INPUT = {
     "account_logout": "allauth's sign-out",
     "accounts:invitation_accept": "a token in the path; tried by the sign-in tests",
     "programs:certification_scan": "a download",
+    "programs:profile_two_factor_reset": "a button, no fields, shown only for a colleague with two-factor on",
     "billing:batch_export": "a button, no fields",
     "billing:batch_download": "a download",
     "billing:batch_discard": "a button, no fields",
