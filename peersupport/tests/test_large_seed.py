@@ -11,13 +11,15 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from billing.models import ClaimBatch, ClaimLine, Remittance
 from billing.tests.factories import ensure_reference_codes
-from notes.models import SessionNote
+from notes.models import NoteEvent, SessionNote
 from participants.models import CaseloadAssignment, Participant
 from peersupport import large_seed
+from peersupport.large_seed.copy import copy_rows, foreign_keys_checked_at_end
 from programs.models import Agency, StaffProfile
 
 TINY = large_seed.Sizes(programs=2, supervisors=2, specialists=4, participants=40, notes=2000)
@@ -132,3 +134,14 @@ def test_the_large_scale_refuses_sqlite(monkeypatch):
     monkeypatch.setattr(connection, "vendor", "sqlite")
     with pytest.raises(CommandError, match="--scale large needs PostgreSQL"):
         call_command("seed_demo", "--scale", "large")
+
+
+@pytest.mark.django_db
+def test_a_row_pointing_at_nothing_rolls_the_load_back(demo):
+    """Foreign keys are checked once at the end of the load (large_seed/copy.py); a dangling
+    reference must still stop it."""
+    author = User.objects.get(email="peer@example.org")
+    dangling = pytest.raises(RuntimeError, match="participants_noteevent.note_id point at nothing")
+    with dangling, transaction.atomic(), foreign_keys_checked_at_end({"notes"}):
+        copy_rows(NoteEvent, ["note_id", "action", "actor_id", "at", "comment", "snapshot"],
+                  [(2_000_000_000, "submitted", author.pk, timezone.now(), "", {})])  # fmt: skip
