@@ -127,12 +127,23 @@ def last_note_for(participant, *, author) -> SessionNote | None:
     return signed.filter(author=author).first() or signed.first()
 
 
-def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
-    """Every dated session note of the participant for their page's timeline; drafts only
-    to their author. Registered with participants.extensions (see apps.py)."""
-    notes = participant.session_notes.filter(date__isnull=False).select_related("author", "group")
-    notes = notes.exclude(status=SessionNote.Status.DISCARDED)
-    notes = notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT)
+def _timeline_notes(participant, viewer) -> QuerySet[SessionNote]:
+    """The dated session notes of the participant for their page's timeline; drafts only
+    to their author."""
+    notes = participant.session_notes.filter(date__isnull=False).exclude(status=SessionNote.Status.DISCARDED)
+    return notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT)
+
+
+def timeline_event_count(participant, access, viewer) -> int:
+    return _timeline_notes(participant, viewer).count()
+
+
+def timeline_events(participant, access, viewer, *, limit: int | None = None) -> list[TimelineEvent]:
+    """The newest `limit` (all, without one) of the timeline's notes, newest first, on the
+    (participant, date) index. Registered with participants.extensions (see apps.py)."""
+    notes = (
+        _timeline_notes(participant, viewer).select_related("author", "group").order_by("-date", "-start_time", "-pk")
+    )
     return [
         TimelineEvent(
             note.date,
@@ -140,7 +151,7 @@ def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
             note.get_status_display(),
             url=reverse("notes:note_detail", args=[note.pk]),
         )
-        for note in notes
+        for note in (notes[:limit] if limit is not None else notes)
     ]
 
 
