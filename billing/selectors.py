@@ -144,18 +144,22 @@ def batches(status: str = ""):
     rows = ClaimBatch.objects.select_related("payer", "created_by")
     if status in ClaimBatch.Status.values:
         rows = rows.filter(status=status)
-    return rows.annotate(claim_count=Count("claims", distinct=True)).order_by("-created_at")
+    return rows.order_by("-created_at")
 
 
-def batch_totals(page_of_batches) -> dict[int, Decimal]:
-    """Live charges per batch on one page: stored at export for frozen batches; summed, for
-    the open ones on this page only, from their lines."""
+def batch_rows(page_of_batches) -> list[tuple[ClaimBatch, int, Decimal]]:
+    """(batch, claims, charges) for one page of batches: stored at export for frozen batches;
+    counted and summed, for the open ones on this page only, from their claims and lines.
+    Nothing reads the claims of batches on other pages, however many there are."""
+    counts = {b.pk: b.claim_count for b in page_of_batches if b.claim_count is not None}
     totals = {b.pk: b.total_charge for b in page_of_batches if b.total_charge is not None}
-    open_ids = [b.pk for b in page_of_batches if b.total_charge is None]
+    open_ids = [b.pk for b in page_of_batches if b.claim_count is None or b.total_charge is None]
     if open_ids:
+        claims = Claim.objects.filter(batch__in=open_ids).values_list("batch").annotate(n=Count("pk")).order_by()
+        counts = dict(claims) | counts
         lines = ClaimLine.objects.filter(claim__batch__in=open_ids, voided=False)
-        totals |= dict(lines.values_list("claim__batch").annotate(total=Sum("charge")))
-    return totals
+        totals = dict(lines.values_list("claim__batch").annotate(total=Sum("charge")).order_by()) | totals
+    return [(b, counts.get(b.pk, 0), totals.get(b.pk, Decimal(0))) for b in page_of_batches]
 
 
 def batch_claims(batch: ClaimBatch):

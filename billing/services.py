@@ -169,6 +169,7 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
             batch.total_charge = ClaimLine.objects.filter(claim__batch=batch, voided=False).aggregate(
                 total=Sum("charge", default=Decimal(0))
             )["total"]
+            batch.claim_count = batch.claims.count()
             batch.exported_at = timezone.now()
             batch.exported_by = ctx.actor
             batch.export_errors = []

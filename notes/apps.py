@@ -12,6 +12,6 @@ class NotesConfig(AppConfig):
         from . import selectors
 
         # The participant's page shows notes without participants importing this app.
-        extensions.add_timeline_events(selectors.timeline_events)
+        extensions.add_timeline_events(selectors.timeline_events, count=selectors.timeline_event_count)
         extensions.add_page_actions(selectors.page_actions)
         extensions.provide_last_contacts(selectors.last_contacts)

@@ -1,13 +1,13 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 from participants.extensions import PageAction, TimelineEvent
-from participants.models import Enrollment
+from participants.models import Enrollment, Participant
 
 from .models import NoteEvent, Service, SessionNote
 
@@ -44,15 +44,24 @@ def my_notes_tab(tab: str, today: datetime.date | None = None) -> Q:
 
 def last_contacts(participant_ids: Iterable[int]) -> dict[int, datetime.date]:
     """participant id -> day of their last contact: the latest note that is not a draft
-    (signed, waiting, returned or co-signed). One query, on the (participant, date) index."""
-    rows = (
-        SessionNote.objects.filter(participant_id__in=list(participant_ids))
-        .exclude(status__in=SessionNote.UNSIGNED)
-        .values("participant_id")
-        .annotate(last=Max("date"))
-        .values_list("participant_id", "last")
+    (signed, waiting, returned or co-signed). One query: per participant, the top row of
+    the notes_last_contact_idx partial index, not every note of every participant (a
+    supervisor's caseload held 46,649 notes; issue 16)."""
+    return {pk: last for pk, last in last_contact_rows(participant_ids) if last is not None}
+
+
+def last_contact_rows(participant_ids: Iterable[int]) -> QuerySet:
+    latest = (
+        SessionNote.objects.filter(SessionNote.CONTACT, participant_id=OuterRef("pk"))
+        .order_by("-date")
+        .values("date")[:1]
     )
-    return dict(rows)
+    return (
+        Participant.objects.filter(pk__in=list(participant_ids))
+        .annotate(last=Subquery(latest))
+        .values_list("pk", "last")
+        .order_by()
+    )
 
 
 def note_counts(user) -> dict:
@@ -118,12 +127,23 @@ def last_note_for(participant, *, author) -> SessionNote | None:
     return signed.filter(author=author).first() or signed.first()
 
 
-def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
-    """Every dated session note of the participant for their page's timeline; drafts only
-    to their author. Registered with participants.extensions (see apps.py)."""
-    notes = participant.session_notes.filter(date__isnull=False).select_related("author", "group")
-    notes = notes.exclude(status=SessionNote.Status.DISCARDED)
-    notes = notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT)
+def _timeline_notes(participant, viewer) -> QuerySet[SessionNote]:
+    """The dated session notes of the participant for their page's timeline; drafts only
+    to their author."""
+    notes = participant.session_notes.filter(date__isnull=False).exclude(status=SessionNote.Status.DISCARDED)
+    return notes.exclude(~Q(author=viewer), status=SessionNote.Status.DRAFT)
+
+
+def timeline_event_count(participant, access, viewer) -> int:
+    return _timeline_notes(participant, viewer).count()
+
+
+def timeline_events(participant, access, viewer, *, limit: int | None = None) -> list[TimelineEvent]:
+    """The newest `limit` (all, without one) of the timeline's notes, newest first, on the
+    (participant, date) index. Registered with participants.extensions (see apps.py)."""
+    notes = (
+        _timeline_notes(participant, viewer).select_related("author", "group").order_by("-date", "-start_time", "-pk")
+    )
     return [
         TimelineEvent(
             note.date,
@@ -131,7 +151,7 @@ def timeline_events(participant, access, viewer) -> list[TimelineEvent]:
             note.get_status_display(),
             url=reverse("notes:note_detail", args=[note.pk]),
         )
-        for note in notes
+        for note in (notes[:limit] if limit is not None else notes)
     ]
 
 

@@ -44,18 +44,24 @@ class PageSection:
         return "section-" + "-".join(self.title.lower().split())
 
 
-# Each takes (participant, access, viewer).
+# Each takes (participant, access, viewer). An event hook also takes `limit`: at most that
+# many of its newest events, so a page of the timeline never reads a whole history.
 EventHook = Callable[..., Iterable[TimelineEvent]]
+CountHook = Callable[..., int]
 ActionHook = Callable[..., Iterable[PageAction]]
 SectionHook = Callable[..., Iterable[PageSection]]
 _event_hooks: list[EventHook] = []
+_event_counts: dict[EventHook, CountHook] = {}
 _action_hooks: list[ActionHook] = []
 _section_hooks: list[SectionHook] = []
 
 
-def add_timeline_events(hook: EventHook) -> EventHook:
+def add_timeline_events(hook: EventHook, *, count: CountHook) -> EventHook:
+    """`hook(participant, access, viewer, limit=n)`: the n newest events, newest first;
+    `count(participant, access, viewer)`: how many it has in all (for the pager)."""
     if hook not in _event_hooks:
         _event_hooks.append(hook)
+        _event_counts[hook] = count
     return hook
 
 
@@ -71,8 +77,12 @@ def add_page_sections(hook: SectionHook) -> SectionHook:
     return hook
 
 
-def contributed_events(participant, access, viewer) -> list[TimelineEvent]:
-    return [event for hook in _event_hooks for event in hook(participant, access, viewer)]
+def contributed_events(participant, access, viewer, *, limit: int) -> list[TimelineEvent]:
+    return [event for hook in _event_hooks for event in hook(participant, access, viewer, limit=limit)]
+
+
+def contributed_event_count(participant, access, viewer) -> int:
+    return sum(_event_counts[hook](participant, access, viewer) for hook in _event_hooks)
 
 
 def contributed_actions(participant, access, viewer) -> list[PageAction]:

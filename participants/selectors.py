@@ -290,10 +290,28 @@ def current_disclosures(participant: Participant, today: datetime.date | None = 
     return list(consents.select_related("recipient_payer"))
 
 
-def timeline(participant: Participant, access: ParticipantAccess, viewer: User) -> list[TimelineEvent]:
-    """Everything that happened to this record, newest first: enrollments, coverage,
-    assignments and, for those who may read them, consents and the plan; then what the apps
-    to the right add (session notes, and later assessments)."""
+class Timeline:
+    """Everything that happened to a record, newest first, for a Paginator: a page reads
+    the record's own few events and only as many of the apps' events (years of session
+    notes) as reach the end of that page, never the whole history."""
+
+    def __init__(self, participant: Participant, access: ParticipantAccess, viewer: User):
+        self.participant, self.access, self.viewer = participant, access, viewer
+        self._own = _own_events(participant, access)
+
+    def count(self) -> int:
+        return len(self._own) + extensions.contributed_event_count(self.participant, self.access, self.viewer)
+
+    def __getitem__(self, window: slice) -> list[TimelineEvent]:
+        events = self._own + extensions.contributed_events(
+            self.participant, self.access, self.viewer, limit=window.stop
+        )
+        return sorted(events, key=lambda e: e.on, reverse=True)[window]
+
+
+def _own_events(participant: Participant, access: ParticipantAccess) -> list[TimelineEvent]:
+    """This app's events: enrollments, coverage, assignments and, for those who may read
+    them, consents and the plan. A handful per person, read whole."""
     events = []
     for e in participant.enrollments.select_related("program"):
         events.append(TimelineEvent(e.start_date, f"Enrolled in {e.program}", e.referral))
@@ -313,5 +331,4 @@ def timeline(participant: Participant, access: ParticipantAccess, viewer: User) 
             events.append(TimelineEvent(plan.started_on, "Recovery plan started", clinical=True))
             if plan.last_reviewed_on:
                 events.append(TimelineEvent(plan.last_reviewed_on, "Recovery plan reviewed", clinical=True))
-    events += extensions.contributed_events(participant, access, viewer)
-    return sorted(events, key=lambda e: e.on, reverse=True)
+    return events

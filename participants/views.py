@@ -134,6 +134,9 @@ def participant_intake(request: HttpRequest) -> HttpResponse:
 # --- The participant's page -------------------------------------------------------------
 
 
+TIMELINE_PAGE_SIZE = 25
+
+
 @role_required(*ANY_STAFF)
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_participant_for_user(request.user, pk)
@@ -146,7 +149,9 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enrollments": participant.enrollments.select_related("program"),
         "coverages": participant.coverages.select_related("payer"),
         "assignments": participant.assignments.select_related("specialist", "assigned_by"),
-        "timeline": selectors.timeline(participant, access, request.user),
+        "timeline": Paginator(selectors.Timeline(participant, access, request.user), TIMELINE_PAGE_SIZE).get_page(
+            request.GET.get("timeline_page")
+        ),
         "actions": extensions.contributed_actions(participant, access, request.user),
         "sections": extensions.contributed_sections(participant, access, request.user),
     }

@@ -33,8 +33,9 @@ class ClaimBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     file_837 = models.TextField(blank=True)
-    # Stored when the batch is frozen, so lists never sum its lines again.
+    # Stored when the batch is frozen, so lists never sum its lines or count its claims again.
     total_charge = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    claim_count = models.PositiveIntegerField(null=True, blank=True)
     # The CSV is frozen with the 837P at export, so both say what was sent, whatever changes later.
     file_csv = models.TextField(blank=True)
     # The problems the last export attempt found ({"claim": CLM01 or "", "message": ...}); a

@@ -41,7 +41,7 @@ def test_each_figure_is_a_link_to_the_list_that_shows_exactly_it(client, billing
     assert due["ready_count"] + due["hold_count"] == work["due_soon"]
     assert all(a.days_left_to_file <= 30 for a in due["holds"].object_list)
     open_batches = client.get(reverse("billing:batch_list"), {"status": "open"}).context["rows"]
-    assert [batch.status for batch, _total in open_batches] == [ClaimBatch.Status.OPEN]
+    assert [batch.status for batch, _claims, _total in open_batches] == [ClaimBatch.Status.OPEN]
     assert len(client.get(reverse("billing:batch_list"), {"status": "nonsense"}).context["rows"]) == 2
 
 

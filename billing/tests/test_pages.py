@@ -224,7 +224,7 @@ def test_batch_detail_shows_a_page_of_claims_in_a_fixed_number_of_queries(
     # The list reads the stored totals: its query count doesn't depend on the lines either.
     with django_assert_max_num_queries(12):
         rows = client.get(reverse("billing:batch_list")).context["rows"]
-    assert {batch.pk: total for batch, total in rows}[large.pk] == line_total
+    assert {batch.pk: total for batch, _claims, total in rows}[large.pk] == line_total
 
 
 @pytest.mark.django_db

@@ -1,4 +1,3 @@
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -89,8 +88,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
 def batch_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = Paginator(selectors.batches(status), 50).get_page(request.GET.get("page"))
-    totals = selectors.batch_totals(page.object_list)
-    rows = [(batch, totals.get(batch.pk, Decimal(0))) for batch in page.object_list]
+    rows = selectors.batch_rows(page.object_list)
     open_only = status == ClaimBatch.Status.OPEN
     return render(request, "billing/batch_list.html", {"page": page, "rows": rows, "open_only": open_only})
 

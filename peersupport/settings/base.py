@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -238,11 +239,11 @@ MFA_ENCRYPTION_KEYS = fernet_keys(env.list("MFA_ENCRYPTION_KEYS", default=[]))
 INVITATION_MAX_AGE_DAYS = _int_between("INVITATION_MAX_AGE_DAYS", 7, 1, 90)
 
 # --- Sessions ---------------------------------------------------------------------------
-# Idle sessions expire: every request pushes the expiry forward by the idle timeout, so
-# a session dies after that many minutes without a request.
+# Idle sessions expire: a request pushes the expiry forward by the idle timeout, so a
+# session dies after that many minutes without a request. The push is written at most once
+# a minute (accounts.middleware.SessionRefreshMiddleware), not on every request.
 SESSION_IDLE_TIMEOUT_MINUTES = _int_between("SESSION_IDLE_TIMEOUT_MINUTES", 30, 1, 24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
 # ...and every session ends this many hours after sign-in however active it is (autosave
 # keeps a page's session from ever going idle): accounts.middleware.SessionLifetimeMiddleware.
 SESSION_MAX_AGE_HOURS = _int_between("SESSION_MAX_AGE_HOURS", 12, 1, 7 * 24)
