@@ -70,7 +70,9 @@ class _ReadableAuthenticatorForm(mfa_forms.BaseAuthenticateForm):
     code = forms.CharField(
         label="Code",
         max_length=MFA_CODE_MAX,
-        widget=forms.TextInput(attrs={"placeholder": "Code", "autocomplete": "one-time-code"}),
+        help_text="The 6 digits your authenticator app shows, or one of your 8-digit recovery codes.",
+        # A phone opens its number pad, and may offer the code from a text or its password manager.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
 
     def clean_code(self) -> str:

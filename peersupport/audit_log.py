@@ -9,6 +9,7 @@ import csv
 import datetime
 import json
 from collections.abc import Iterator
+from functools import cached_property
 from itertools import groupby
 
 from django import forms
@@ -81,6 +82,12 @@ class AuditFilterForm(forms.Form):
             events = events.filter(at__lt=_start_of(data["date_to"] + datetime.timedelta(days=1)))
         return events
 
+    @cached_property
+    def named_participant(self) -> Participant | None:
+        """The participant the valid filters name, if that record exists."""
+        number = self.cleaned_data.get("participant")
+        return Participant.objects.filter(pk=number).first() if number else None
+
     def as_details(self) -> dict:
         """The filters as the audit row of this read keeps them (ids and dates, no names)."""
         data = self.cleaned_data
@@ -108,11 +115,6 @@ def page_before(events: QuerySet[AuditEvent], before: str | None) -> tuple[list[
     rows = list(events.prefetch_related("subjects")[: PAGE_SIZE + 1])
     older = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
     return rows[:PAGE_SIZE], older
-
-
-def participant_named(form: AuditFilterForm) -> Participant | None:
-    number = form.cleaned_data.get("participant") if form.is_valid() else None
-    return Participant.objects.filter(pk=number).first() if number else None
 
 
 CSV_HEADER = [

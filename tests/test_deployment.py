@@ -17,6 +17,8 @@ import psycopg2.errors
 import pytest
 import yaml
 
+from audit.tests.reading import TAMPERING_SQL
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PRODUCTION_ENV = {
@@ -321,14 +323,7 @@ def test_the_app_role_cannot_change_or_remove_audit_rows(init_script_role):
         cursor.execute("SELECT max(id) FROM audit_auditevent")
         (event,) = cursor.fetchone()
         cursor.execute("INSERT INTO audit_auditsubject (event_id, participant_id) VALUES (%s, 7)", [event])
-        for sql in (
-            "UPDATE audit_auditevent SET actor_label = 'forged'",
-            "DELETE FROM audit_auditevent",
-            "TRUNCATE audit_auditevent CASCADE",
-            "UPDATE audit_auditsubject SET participant_id = 8",
-            "DELETE FROM audit_auditsubject",
-            "TRUNCATE audit_auditsubject",
-        ):
+        for sql in TAMPERING_SQL:
             with pytest.raises(psycopg2.errors.RaiseException):
                 cursor.execute(sql)
         cursor.execute(

@@ -17,36 +17,41 @@ from participants.access import get_participant_for_user
 from .. import audit_log
 
 
+def _filtered(request: HttpRequest, page: str) -> audit_log.AuditFilterForm | HttpResponse:
+    """The page's filters, checked, with this read of the log recorded; or the page again with
+    what to fix (400)."""
+    form = audit_log.AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "peersupport/audit_log.html", {"form": form, "events": []}, status=400)
+    named = form.named_participant
+    ctx = AuditContext.from_request(request)
+    audit_read(ctx=ctx, page=page, shown=[named.pk] if named else [], filters=form.as_details())
+    return form
+
+
 @never_cache
 @require_safe
 @role_required(Role.PROGRAM_ADMIN)
 def audit_log_page(request: HttpRequest) -> HttpResponse:
-    form = audit_log.AuditFilterForm(request.GET)
-    if not form.is_valid():
-        return render(request, "peersupport/audit_log.html", {"form": form, "events": []}, status=400)
+    form = _filtered(request, "audit log")
+    if isinstance(form, HttpResponse):
+        return form
     events, older = audit_log.page_before(form.events(), request.GET.get("before"))
-    named = audit_log.participant_named(form)
-    ctx = AuditContext.from_request(request)
-    audit_read(ctx=ctx, page="audit log", shown=[named.pk] if named else [], filters=form.as_details())
     filters = request.GET.copy()
     filters.pop("before", None)
-    context = {"form": form, "events": events, "older": older, "participant": named, "filters": filters.urlencode()}
-    return render(request, "peersupport/audit_log.html", context)
+    context = {"form": form, "events": events, "older": older, "participant": form.named_participant}
+    return render(request, "peersupport/audit_log.html", {**context, "filters": filters.urlencode()})
 
 
 @never_cache
 @require_safe
 @role_required(Role.PROGRAM_ADMIN)
 def audit_log_csv(request: HttpRequest) -> HttpResponse:
-    form = audit_log.AuditFilterForm(request.GET)
-    if not form.is_valid():
-        return render(request, "peersupport/audit_log.html", {"form": form, "events": []}, status=400)
-    named = audit_log.participant_named(form)
-    ctx = AuditContext.from_request(request)
-    audit_read(ctx=ctx, page="audit log CSV", shown=[named.pk] if named else [], filters=form.as_details())
+    form = _filtered(request, "audit log CSV")
+    if isinstance(form, HttpResponse):
+        return form
     response = StreamingHttpResponse(audit_log.csv_lines(form.events()), content_type="text/csv; charset=utf-8")
-    name = f"audit-log-{timezone.localtime():%Y-%m-%d-%H%M}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{timezone.localtime():%Y-%m-%d-%H%M}.csv"'
     return response
 
 
