@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peersupport
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peersupport_bench
 
-.PHONY: run test lint setup backup restore faults
+.PHONY: run test lint setup backup restore faults bench
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
@@ -60,3 +61,13 @@ faults: $(VENV)/.dev-installed
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 		$(VENV)/bin/pytest --create-db reports/tests/test_broker_down.py reports/tests/test_worker_killed.py \
 		peersupport/tests/test_database_down.py peersupport/tests/test_redis_down.py peersupport/tests/test_backup.py peersupport/tests/test_no_phi_in_logs.py
+
+## Every page of every role, billability, the 837P, the monthly report and a load run, against the
+## large demo in its own database (BENCH_DATABASE_URL; seeded on first use, about 3 minutes):
+## one table on screen and bench/results.json, each row against its budget. See README, "Performance".
+bench: $(VENV)/.dev-installed
+	@DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+		$(PY) scripts/check_services.py --create-database
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=peersupport.settings.bench DATABASE_URL=$(BENCH_DATABASE_URL) \
+		$(PY) manage.py bench $(if $(ONLY),--only $(ONLY))

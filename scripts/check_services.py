@@ -22,17 +22,26 @@ def main() -> int:
         print(f"The tests need PostgreSQL, but DATABASE_URL is {db.scheme}://…; unset it or point it at PostgreSQL.")
         return 1
     try:
-        psycopg2.connect(
+        server = psycopg2.connect(
             host=db.hostname or "127.0.0.1",
             port=db.port or 5432,
             user=db.username or "postgres",
             password=db.password or None,
             dbname="postgres",
             connect_timeout=3,
-        ).close()
+        )
     except psycopg2.OperationalError:
         print(f"PostgreSQL is not reachable at {db.hostname}:{db.port or 5432}; {HOW_TO_START}.")
         return 1
+    # `make bench` keeps its own database (it takes minutes to seed): made here when missing.
+    if "--create-database" in sys.argv:
+        name = db.path.lstrip("/")
+        server.autocommit = True
+        with server.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if not cursor.fetchone():
+                cursor.execute(f'CREATE DATABASE "{name}"')
+    server.close()
 
     try:
         redis.Redis.from_url(broker_url, socket_connect_timeout=3).ping()

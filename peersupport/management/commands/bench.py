@@ -1,0 +1,44 @@
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from peersupport import large_seed
+from peersupport.bench import load, pages, table, throughput, write_results
+from programs.models import Program
+
+# Each part, in the order the table shows them; `--only` picks some.
+PARTS = {"pages": pages.run, "throughput": throughput.run, "load": load.run}
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure every page of every role, billability, the 837P, the monthly report and a load run against "
+        "the large demo (seeded here first when the database has none), print one table and write "
+        "bench/results.json. Exits 1 when a row misses its budget. PostgreSQL only; `make bench` runs it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--only", nargs="+", choices=list(PARTS), help="Run only these parts.")
+        parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "bench" / "results.json"))
+
+    def handle(self, *args, only, output, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("The bench needs PostgreSQL: set DATABASE_URL (make bench does).")
+        if not Program.objects.filter(name__startswith=large_seed.MARKER).exists():
+            self.stdout.write("No large demo in this database: seeding one (about 3 minutes).")
+            call_command("seed_demo", scale="large", stdout=self.stdout)
+        rows, started = [], time.monotonic()
+        for name in only or PARTS:
+            self.stdout.write(f"Measuring {name}…")
+            rows += PARTS[name](self.stdout)
+        about = {"database": connection.settings_dict["NAME"], "seconds": round(time.monotonic() - started)}
+        write_results(rows, Path(output), about=about)
+        self.stdout.write(table(rows))
+        missed = [r.name for r in rows if not r.passed]
+        self.stdout.write(f"\n{len(rows)} rows, {len(missed)} over budget; written to {output}.")
+        if missed:
+            raise SystemExit(1)
