@@ -71,7 +71,9 @@ def _charts(participant) -> list[dict]:
 
 
 def _timepoints(participant, check_ins: list[CheckIn], can_record: bool) -> list[dict]:
-    enrollment = participant.enrollments.filter(end_date__isnull=True).order_by("-start_date").first()
+    # The participant page has read the few enrollments already (participants.selectors.with_record).
+    open_ones = [e for e in participant.enrollments.all() if e.end_date is None]
+    enrollment = max(open_ones, key=lambda e: e.start_date, default=None)
     if enrollment is None:
         return []
     days = schedule.window_days([enrollment.program_id])[enrollment.program_id]

@@ -284,10 +284,23 @@ def possible_duplicates(*, first_name: str, last_name: str, date_of_birth, membe
     return Participant.objects.filter(condition).distinct()
 
 
+def with_record(participant: Participant) -> Participant:
+    """The participant with the few rows of its page read once each (enrollments, coverage,
+    assignments, consents): the page's lists, its timeline and the apps' sections all read
+    them through `participant.<relation>.all()`, which then asks the database nothing."""
+    prefetch_related_objects(
+        [participant],
+        Prefetch("enrollments", Enrollment.objects.select_related("program")),
+        Prefetch("coverages", Coverage.objects.select_related("payer")),
+        Prefetch("assignments", CaseloadAssignment.objects.select_related("specialist", "assigned_by")),
+        Prefetch("consents", Consent.objects.select_related("recipient_payer")),
+    )
+    return participant
+
+
 def current_disclosures(participant: Participant, today: datetime.date | None = None) -> list[Consent]:
     today = today or timezone.localdate()
-    consents = participant.consents.in_force_on(today).filter(kind=Consent.Kind.PART2_DISCLOSURE)
-    return list(consents.select_related("recipient_payer"))
+    return [c for c in participant.consents.all() if c.kind == Consent.Kind.PART2_DISCLOSURE and c.in_force_on(today)]
 
 
 class Timeline:
@@ -313,13 +326,13 @@ def _own_events(participant: Participant, access: ParticipantAccess) -> list[Tim
     """This app's events: enrollments, coverage, assignments and, for those who may read
     them, consents and the plan. A handful per person, read whole."""
     events = []
-    for e in participant.enrollments.select_related("program"):
+    for e in participant.enrollments.all():
         events.append(TimelineEvent(e.start_date, f"Enrolled in {e.program}", e.referral))
         if e.end_date:
             events.append(TimelineEvent(e.end_date, f"Discharged from {e.program}", e.get_discharge_reason_display()))
     for c in participant.coverages.all():
         events.append(TimelineEvent(c.start_date, f"Coverage began: {c}"))
-    for a in participant.assignments.select_related("specialist"):
+    for a in participant.assignments.all():
         events.append(TimelineEvent(a.started_on, f"Assigned to {a.specialist}", a.reason))
     if access.clinical:
         for c in participant.consents.all():

@@ -140,15 +140,12 @@ TIMELINE_PAGE_SIZE = 25
 @role_required(*ANY_STAFF)
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_participant_for_user(request.user, pk)
-    participant = access.participant
+    participant = selectors.with_record(access.participant)
     # Every read of a participant's record is audited (HIPAA 45 CFR 164.312(b)).
     audit_record(action=AuditEvent.Action.VIEW, ctx=AuditContext.from_request(request), target=participant)
     context = {
         "participant": participant,
         "access": access,
-        "enrollments": participant.enrollments.select_related("program"),
-        "coverages": participant.coverages.select_related("payer"),
-        "assignments": participant.assignments.select_related("specialist", "assigned_by"),
         "timeline": Paginator(selectors.Timeline(participant, access, request.user), TIMELINE_PAGE_SIZE).get_page(
             request.GET.get("timeline_page")
         ),
@@ -158,7 +155,6 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if access.clinical:
         plan = getattr(participant, "plan", None)
         context |= {
-            "consents": participant.consents.select_related("recipient_payer"),
             "disclosures": selectors.current_disclosures(participant),
             "plan": plan,
             "goals": plan.goals.prefetch_related("status_changes__changed_by") if plan else [],
