@@ -63,9 +63,13 @@ class AuthorizationForm(forms.ModelForm):
         }
         help_texts = {"number": "As on the payer's approval; it is sent on the claim."}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, participant: Participant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = Participant.objects.order_by("last_name", "first_name")
+        # Chosen before the form (by search, or the "Fix this" link that names them): the only
+        # option, never a list of the whole agency. Another participant's is a new authorization.
+        self.fields["participant"].queryset = Participant.objects.filter(pk=participant.pk)
+        self.fields["participant"].initial = participant.pk
+        self.fields["participant"].empty_label = None
         self.fields["service_code"].queryset = ServiceCode.objects.filter(is_active=True, requires_authorization=True)
         self.fields["service_code"].help_text = "Only codes that need an authorization are listed."
 

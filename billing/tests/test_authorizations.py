@@ -120,3 +120,26 @@ def test_units_used_count_the_whole_service_as_billing_does(client, billing_user
     client.force_login(billing_user)
     [row] = client.get(reverse("billing:authorization_list")).context["page"].object_list
     assert row.units_used == 5
+
+
+def test_a_new_authorization_starts_from_its_participant_found_by_search(client, billing_user, person, yes_code):
+    """The form's participant is chosen first (search, or the work page's "Fix this" link that
+    names them) and is its only option: a list of every participant of a large agency took
+    seconds to render and could not be read."""
+    from participants.tests.factories import ParticipantFactory
+
+    ParticipantFactory.create_batch(30, agency=person.agency)
+    client.force_login(billing_user)
+    url = reverse("billing:authorization_create")
+    start = client.get(url)
+    assert "form" not in start.context and start.context["page"] is None  # no list before a search
+    found = client.get(url, {"q": "Quintero"}).context["page"]
+    assert [p.pk for p in found] == [person.pk]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, details__query="Quintero").exists()
+
+    form = client.get(url, {"participant": person.pk, "service_code": yes_code.pk}).context["form"]
+    assert [pk for pk, _ in form.fields["participant"].choices] == [person.pk]
+    assert form.initial["service_code"] == yes_code.pk
+    # A posted participant is checked as the one chosen: an unknown id goes back to the search.
+    assert "form" not in client.post(url, _form(person, yes_code, participant="99999")).context
+    assert not Authorization.objects.exists()

@@ -55,7 +55,8 @@ def test_a_missing_authorization_links_to_a_prefilled_form_billing_staff_can_ope
     assert reason.kind == "authorization" and reason.fix_url.startswith(reverse("billing:authorization_create"))
     client.force_login(billing_user)
     form = client.get(reason.fix_url).context["form"]
-    assert form.initial["participant"] == str(person.pk)
+    assert [pk for pk, _ in form.fields["participant"].choices] == [person.pk]
+    assert form.initial["service_code"] == int(reason.fix_url.rsplit("service_code=", 1)[1])
 
 
 def test_holds_are_counted_and_filtered_by_reason_and_past_fixing_stands_apart(

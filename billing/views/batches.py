@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from audit.context import AuditContext
 from audit.inputs import whole_number, whole_numbers
+from audit.services import audit_read
+from participants import selectors as participant_selectors
 from programs.models import Payer
 
 from .. import corrections, selectors, services
@@ -195,15 +197,36 @@ def authorization_list(request: HttpRequest) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def authorization_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     authorization = get_authorization_for_user(request.user, pk) if pk else None
-    initial = {k: request.GET[k] for k in ("participant", "service_code") if whole_number(request.GET.get(k))}
-    form = AuthorizationForm(request.POST or None, instance=authorization, initial=initial)
+    participant = authorization.participant if authorization else _chosen_participant(request)
+    if participant is None:
+        return _choose_participant(request)
+    initial = {"service_code": whole_number(request.GET.get("service_code"))}
+    form = AuthorizationForm(request.POST or None, instance=authorization, initial=initial, participant=participant)
     if request.method == "POST" and form.is_valid():
         saved = services.authorization_save(authorization=form.instance, ctx=AuditContext.from_request(request))
         messages.success(request, f"Authorization {saved.number} saved.")
         return redirect("billing:authorization_list")
-    title = f"Authorization {authorization.number}" if authorization else "New authorization"
+    title = f"Authorization {authorization.number}" if authorization else f"New authorization for {participant}"
     context = {"form": form, "title": title, "cancel_url": reverse("billing:authorization_list")}
     return TemplateResponse(request, "form_page.html", context)
+
+
+def _chosen_participant(request: HttpRequest):
+    """The participant named by ?participant= (a "Fix this" link, or the search step below)."""
+    pk = whole_number(request.POST.get("participant") or request.GET.get("participant"))
+    return participant_selectors.search(request.user, "").filter(pk=pk).first() if pk else None
+
+
+def _choose_participant(request: HttpRequest) -> HttpResponse:
+    """A new authorization starts from its participant, found by search: a list of every
+    participant of the agency would be thousands of options long."""
+    query = request.GET.get("q", "")[:100]
+    results = participant_selectors.search(request.user, query).order_by("last_name", "first_name", "pk")
+    page = Paginator(results, 25).get_page(request.GET.get("page")) if query else None
+    if page:  # names and birth dates shown: a read of PHI
+        shown = [p.pk for p in page.object_list]
+        audit_read(ctx=AuditContext.from_request(request), page="authorization search", shown=shown, query=query)
+    return render(request, "billing/authorization_choose.html", {"query": query, "page": page})
 
 
 @require_POST
