@@ -42,7 +42,8 @@ MAX_REQUESTS = 2 * USERS * 5 * SECONDS
 # Everyone signs in, one at a time, before the measured SECONDS start (locustfile.py).
 SIGN_IN_ALLOWANCE = 120
 # As the Dockerfile's CMD runs production: sync workers, one per core and one more.
-GUNICORN = ["--workers", "3", "--timeout", "60"]
+WORKERS = 3
+GUNICORN = ["--timeout", "60"]
 BUDGET_RPS, BUDGET_P95_MS = 100, 500
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
@@ -125,10 +126,10 @@ def _start(command: list[str], log: Path, env: dict) -> subprocess.Popen:
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)  # noqa: S603
 
 
-def _stop(process: subprocess.Popen | None) -> None:
+def _stop(process: subprocess.Popen | None, how: int = signal.SIGTERM) -> None:
     if process is None or process.poll() is not None:
         return
-    process.terminate()  # gunicorn: graceful shutdown of its workers
+    process.send_signal(how)
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
@@ -156,6 +157,7 @@ def measure(
     seconds: int,
     spawn_rate: float = SPAWN_RATE,
     settings_module: str = "peersupport.settings.bench",
+    workers: int = WORKERS,
     stdout=None,
 ) -> dict:
     """Serve this database with gunicorn, drive it with locust per `plan` and return the
@@ -171,7 +173,7 @@ def measure(
         try:
             server = _start(
                 [sys.executable, "-m", "gunicorn", "peersupport.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-                + GUNICORN
+                + ["--workers", str(workers), *GUNICORN]
                 + ["--chdir", str(settings.BASE_DIR)],
                 tmp / "gunicorn.log",
                 env,
@@ -204,8 +206,8 @@ def measure(
                 raise CommandError(f"locust wrote no summary ({driver.returncode}):\n{_tail(tmp / 'locust.log')}")
             return json.loads(summary.read_text())
         finally:
-            _stop(driver)
-            _stop(server)
+            _stop(driver)  # SIGTERM: locust stops its users (who put drafts back) and writes the summary
+            _stop(server, signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight by now
 
 
 def rows(summary: dict, *, users: int) -> list[Row]:

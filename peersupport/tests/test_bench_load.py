@@ -29,7 +29,9 @@ def test_a_short_run_signs_in_autosaves_drafts_and_counts_a_missing_page_as_an_e
     plan["pages"]["peer"].append(BAD_PAGE)
     notes_before = SessionNote.objects.count()
 
-    summary = load.measure(plan, users=3, seconds=5, spawn_rate=3, settings_module="peersupport.settings.test")
+    summary = load.measure(
+        plan, users=3, seconds=4, spawn_rate=3, settings_module="peersupport.settings.test", workers=2
+    )
 
     endpoints = summary["endpoints"]
     assert summary["users"] == 3
@@ -40,12 +42,14 @@ def test_a_short_run_signs_in_autosaves_drafts_and_counts_a_missing_page_as_an_e
     assert summary["sign_ins"] == {**summary["sign_ins"], "requests": 3, "failures": 0}
     missing = endpoints[f"GET {BAD_PAGE}"]
     assert missing["failures"] == missing["requests"] > 0
-    assert summary["errors"] == missing["failures"]
-    assert any(f"GET {BAD_PAGE}: 404" in kind for kind in summary["error_kinds"])
+    # Errors count the whole run (a request answered after the window closed too), and here
+    # are only the missing page's.
+    assert summary["errors"] >= missing["failures"]
+    assert [kind.rsplit(" ×", 1)[0] for kind in summary["error_kinds"]] == [f"GET {BAD_PAGE}: 404"]
 
     rows = load.rows(summary, users=3)
     assert [(r.name, r.passed) for r in rows][2] == ("errors", False)
-    assert rows[2].value == missing["failures"]
+    assert rows[2].value == summary["errors"]
     # The drafts were saved on the server (a new version each time) and their text put back;
     # no note was made.
     assert SessionNote.objects.count() == notes_before
