@@ -41,6 +41,9 @@ SPAWN_RATE = 5  # users started a second: 25 sign-ins over 5 s, not all at once
 MAX_REQUESTS = 2 * USERS * 5 * SECONDS
 # Everyone signs in, one at a time, before the measured SECONDS start (locustfile.py).
 SIGN_IN_ALLOWANCE = 120
+# At the end each user finishes the request it is waiting for, then puts its draft back. Cut
+# short, the server would save a version the user never heard of, and the put-back be refused.
+STOP_TIMEOUT = 30
 # As the Dockerfile's CMD runs production: sync workers, one per core and one more.
 WORKERS = 3
 GUNICORN = ["--timeout", "60"]
@@ -126,13 +129,13 @@ def _start(command: list[str], log: Path, env: dict) -> subprocess.Popen:
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)  # noqa: S603
 
 
-def _stop(process: subprocess.Popen | None, how: int = signal.SIGTERM) -> None:
+def _stop(process: subprocess.Popen | None, how: int = signal.SIGTERM, grace: float = 15) -> None:
     if process is None or process.poll() is not None:
         return
     process.send_signal(how)
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
+        process.wait(timeout=grace)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):  # a second Ctrl-C: no more waiting
         os.killpg(process.pid, signal.SIGKILL)  # the group of the session started above
         process.wait()
 
@@ -148,6 +151,15 @@ def _wait_until_serving(url: str, server: subprocess.Popen, log: Path, timeout: 
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.25)
     raise CommandError(f"gunicorn did not answer {url} within {timeout:.0f} s:\n{_tail(log)}")
+
+
+def _locust(host: str, *, users: int, spawn_rate: float, seconds: int) -> list[str]:
+    # Its own time limit (-t) only backs up the locustfile's, which starts after the sign-ins.
+    return [
+        *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary"),
+        *("-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds + SIGN_IN_ALLOWANCE}s"),
+        *("--stop-timeout", str(STOP_TIMEOUT), "--host", host, "--loglevel", "WARNING"),
+    ]
 
 
 def measure(
@@ -182,22 +194,11 @@ def measure(
             if stdout is not None:
                 stdout.write(f"  gunicorn at {host}; {users} users for {seconds} s…")
             driver = _start(
-                [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary"]
-                + [
-                    "-u",
-                    str(users),
-                    "-r",
-                    str(spawn_rate),
-                    "-t",
-                    f"{seconds + SIGN_IN_ALLOWANCE}s",
-                    "--stop-timeout",
-                    "5",
-                ]
-                + ["--host", host, "--loglevel", "WARNING"],
+                _locust(host, users=users, spawn_rate=spawn_rate, seconds=seconds),
                 tmp / "locust.log",
                 {**env, "BENCH_LOAD_PLAN": str(tmp / "plan.json"), "BENCH_LOAD_SUMMARY": str(summary)},
             )
-            limit = seconds + SIGN_IN_ALLOWANCE + 30
+            limit = seconds + SIGN_IN_ALLOWANCE + STOP_TIMEOUT + 30
             try:
                 driver.wait(timeout=limit)
             except subprocess.TimeoutExpired as timed_out:
@@ -206,7 +207,8 @@ def measure(
                 raise CommandError(f"locust wrote no summary ({driver.returncode}):\n{_tail(tmp / 'locust.log')}")
             return json.loads(summary.read_text())
         finally:
-            _stop(driver)  # SIGTERM: locust stops its users (who put drafts back) and writes the summary
+            # SIGTERM: locust stops its users (who put their drafts back) and writes the summary.
+            _stop(driver, grace=STOP_TIMEOUT + 10)
             _stop(server, signal.SIGINT)  # gunicorn's quick shutdown: nothing is in flight by now
 
 
