@@ -30,12 +30,14 @@ def test_a_short_run_signs_in_autosaves_drafts_and_counts_a_missing_page_as_an_e
     notes_before = SessionNote.objects.count()
 
     summary = load.measure(
-        plan, users=3, seconds=4, spawn_rate=3, settings_module="peersupport.settings.test", workers=2
+        plan, users=3, seconds=4, spawn_rate=3, settings_module="peersupport.settings.test", workers=1
     )
 
     endpoints = summary["endpoints"]
     assert summary["users"] == 3
-    assert summary["requests"] > 10
+    # The window's figures hold its requests alone: sign-ins are counted apart.
+    assert summary["requests"] == sum(e["requests"] for e in endpoints.values())
+    assert summary["rps"] > 0
     assert endpoints["POST autosave"]["requests"] >= 1
     assert endpoints["POST autosave"]["failures"] == 0
     assert endpoints["GET /notes/[id]/edit/"]["failures"] == 0
