@@ -49,6 +49,10 @@ HTMX = {
 }
 
 
+class NotAsExpected(Exception):
+    """A page a browser could not go on from: the user stops, counted as an error."""
+
+
 class FormFields(HTMLParser):
     """What a browser sends from the form with id `form_id`: its named inputs (checked boxes
     only), textareas and selected options, in page order; and the form's own attributes."""
@@ -176,7 +180,7 @@ class Peer(Staff):
         answer = self.get(f"/notes/{self.note}/edit/", name="/notes/[id]/edit/")
         form = read_form(answer.text or "", "note-form")
         if not form.attrs.get("hx-post"):
-            raise StopUser()  # counted: the page's answer was marked failed above
+            raise NotAsExpected(f"no note editor on /notes/{self.note}/edit/ ({answer.status_code})")
         self.autosave_url, self.fields = form.attrs["hx-post"], form.fields
         self.csrf = dict(self.fields).get("csrfmiddlewaretoken", "")
 
@@ -195,8 +199,8 @@ class Peer(Staff):
         self.autosave(text=f"{self.original}{MARK} {' '.join(WORDS[: self.typed % len(WORDS) + 1])}")
 
     def autosave(self, *, text: str):
-        if dict(self.fields).get("note_id") != str(self.note):  # without it, the server starts a new note
-            raise StopUser()
+        if dict(self.fields).get("note_id") != str(self.note):
+            raise NotAsExpected("the editor names no draft: an autosave would start a new note")
         data = urlencode([(k, text if k == "intervention" else v) for k, v in self.fields])
         headers = {**HTMX, "X-CSRFToken": self.csrf, "HX-Current-URL": f"{self.host}/notes/{self.note}/edit/"}
         with self.client.post(
