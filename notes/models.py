@@ -273,10 +273,6 @@ class NoteEvent(models.Model):
         indexes = [
             # The documentation report's returns in a period (reports.figures.documentation).
             models.Index(fields=["action", "at"], name="notes_event_action_at_idx"),
-            # A note's latest event of one kind, the top entry: the return reason My notes
-            # shows on each returned note (notes.selectors.my_notes). Without it the planner
-            # read every return of the agency per row (280 ms for a page of 25; 1 ms with it).
-            models.Index(fields=["note", "action", "-at"], name="notes_event_note_action_idx"),
         ]
 
     def __str__(self) -> str:
