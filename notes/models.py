@@ -204,8 +204,15 @@ class SessionNote(models.Model):
             models.UniqueConstraint(fields=["author", "client_key"], name="notes_note_client_key_once"),
         ]
         indexes = [
+            # An author's notes in a state: My notes' tabs and the peer's home counts
+            # (notes.selectors.my_notes, note_counts), and the co-sign queue, one range per
+            # supervisee (notes_waiting_for, status submitted).
             models.Index(fields=["author", "status"], name="participant_author__6a02e4_idx"),
+            # A participant's notes newest first: the timeline's page of notes (read backward
+            # to the page's end, not the whole history) and the record's note lists.
             models.Index(fields=["participant", "date"], name="participant_partici_fb8649_idx"),
+            # The monthly documentation report's notes signed in a period, by state
+            # (reports.figures.documentation).
             models.Index(fields=["status", "signed_at"], name="participant_status_c96294_idx"),
             # Reports count a period's co-signatures and returns without reading all history.
             models.Index(fields=["cosigned_at"], name="notes_cosigned_at_idx"),
@@ -263,7 +270,10 @@ class NoteEvent(models.Model):
     class Meta:
         db_table = "participants_noteevent"
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["action", "at"], name="notes_event_action_at_idx")]
+        indexes = [
+            # The documentation report's returns in a period (reports.figures.documentation).
+            models.Index(fields=["action", "at"], name="notes_event_action_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"

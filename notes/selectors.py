@@ -50,15 +50,17 @@ def last_contacts(participant_ids: Iterable[int]) -> dict[int, datetime.date]:
     return {pk: last for pk, last in last_contact_rows(participant_ids) if last is not None}
 
 
+def last_contact(participant_ref: str = "pk") -> Subquery:
+    """The day of the last contact of the participant whose id the outer query holds in
+    `participant_ref`: the top row of notes_last_contact_idx."""
+    latest = SessionNote.objects.filter(SessionNote.CONTACT, participant_id=OuterRef(participant_ref))
+    return Subquery(latest.order_by("-date").values("date")[:1])
+
+
 def last_contact_rows(participant_ids: Iterable[int]) -> QuerySet:
-    latest = (
-        SessionNote.objects.filter(SessionNote.CONTACT, participant_id=OuterRef("pk"))
-        .order_by("-date")
-        .values("date")[:1]
-    )
     return (
         Participant.objects.filter(pk__in=list(participant_ids))
-        .annotate(last=Subquery(latest))
+        .annotate(last=last_contact("pk"))
         .values_list("pk", "last")
         .order_by()
     )

@@ -171,7 +171,13 @@ def follow_up_rates(
             due = due.annotate(specialist=_specialist_on_closing_day())
             key = "specialist"
             if specialist_ids is not None:
-                due = due.filter(specialist__in=list(specialist_ids))
+                specialist_ids = list(specialist_ids)
+                # Only participants these specialists were ever assigned (an index range),
+                # before the assignment on the closing day is looked up: else it is looked
+                # up for every enrollment of the agency in the period (issue 16).
+                theirs = CaseloadAssignment.objects.filter(specialist_id__in=specialist_ids)
+                due = due.filter(participant_id__in=theirs.values("participant_id"))
+                due = due.filter(specialist__in=specialist_ids)
         counts = due.values(key).annotate(due=Count("pk"), done=Count("pk", filter=Q(done=True))).order_by()
         for row in counts.values_list(key, "due", "done"):
             total = totals.setdefault(row[0], [0, 0])

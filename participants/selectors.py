@@ -2,7 +2,23 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
@@ -162,6 +178,46 @@ def caseload_rows(
             )
         )
     return rows
+
+
+def caseload_counts(
+    specialist_ids: Iterable[int], *, last_contact: Callable[[str], Expression], today: datetime.date | None = None
+) -> dict[int, dict[str, int]]:
+    """specialist id -> {"caseload_size", "overdue_contacts", "reviews_due"}: how many rows
+    of their caseload `caseload_rows` would give, and how many of those it would mark contact
+    overdue and plan review due (the same rules), counted by the database in one query
+    whatever the caseloads, for the pages that show only the numbers. `last_contact` gives,
+    for the outer query's participant id field, the day of the last contact (notes live to
+    the right of this app)."""
+    today = today or timezone.localdate()
+    open_enrollments = Enrollment.objects.current().filter(participant=OuterRef("participant_id")).order_by()
+
+    def over_enrollments(aggregate, field: str) -> Subquery:
+        return Subquery(open_enrollments.values("participant").annotate(v=aggregate(field)).values("v"))
+
+    intake = over_enrollments(Max, "start_date")
+    rows = caseload_assignments(specialist_ids).annotate(
+        # As in caseload_rows: the clock starts at the last contact, or the latest intake.
+        baseline=Greatest(Coalesce(last_contact("participant_id"), intake), intake),
+        every=over_enrollments(Min, "program__contact_frequency_days"),
+        review_every=over_enrollments(Min, "program__plan_review_days"),
+        reviewed=Coalesce("participant__plan__last_reviewed_on", "participant__plan__started_on"),
+    )
+    rows = rows.annotate(
+        # contact_is_overdue: today - baseline > every, that is baseline + every < today.
+        contact_due_on=ExpressionWrapper(F("baseline") + F("every"), output_field=DateField()),
+        review_on=ExpressionWrapper(F("reviewed") + F("review_every"), output_field=DateField()),
+    )
+    counts = (
+        rows.order_by()
+        .values("specialist_id")
+        .annotate(
+            caseload_size=Count("pk"),
+            overdue_contacts=Count("pk", filter=Q(contact_due_on__lt=today)),
+            reviews_due=Count("pk", filter=Q(participant__plan__isnull=True) | Q(review_on__lte=today)),
+        )
+    )
+    return {row.pop("specialist_id"): row for row in counts}
 
 
 SORTS = {

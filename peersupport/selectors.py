@@ -11,10 +11,12 @@ from django.db.models import Count, QuerySet
 from accounts.models import User
 from accounts.roles import Role
 from audit.models import AuditEvent
+from notes.selectors import last_contact as notes_last_contact
 from notes.selectors import last_contacts
 from outcomes import follow_up
 from outcomes.models import SafetyFlag
-from participants.selectors import CaseloadRow, caseload_assignments, caseload_rows
+from participants.models import Enrollment
+from participants.selectors import CaseloadRow, caseload_assignments, caseload_counts, caseload_rows
 from programs.models import StaffProfile
 from programs.selectors import with_workforce_figures
 
@@ -59,6 +61,35 @@ def team_caseload_rows(supervisor: User, *, today: datetime.date | None = None) 
     return caseload(team, today=today)
 
 
+def _team_figures(specialist_ids: list[int], today: datetime.date | None) -> dict[int, dict]:
+    """specialist id -> their caseload's size, overdue contacts, plan reviews due and
+    check-ins due and overdue: the caseload rows' figures, counted without building the
+    rows (a fixed number of queries; only the open enrollments, which the check-in schedule
+    is computed from, are read one by one)."""
+    figures = caseload_counts(specialist_ids, last_contact=notes_last_contact, today=today)
+    specialist_of = dict(caseload_assignments(specialist_ids).values_list("participant_id", "specialist_id"))
+    enrollments = Enrollment.objects.current().filter(participant__in=list(specialist_of)).select_related("program")
+    statuses: dict[int, list] = {}
+    for participant_id, due in follow_up.needing_action(enrollments, today=today).items():
+        statuses.setdefault(specialist_of[participant_id], []).extend(due)
+    for specialist_id, row in figures.items():
+        row["check_ins"] = follow_up.count_by_status(statuses.get(specialist_id, []))
+    return figures
+
+
+def team_counts(supervisor: User, *, today: datetime.date | None = None) -> dict:
+    """The supervisor home's figures, summed over the team: the same numbers as the team
+    participants page's `?show=` lists, which the home links them to."""
+    team = list(active_supervisees(supervisor).values_list("user_id", flat=True))
+    figures = _team_figures(team, today).values()
+    return {
+        "team_size": len(team),
+        "overdue_contacts": sum(f["overdue_contacts"] for f in figures),
+        "reviews_due": sum(f["reviews_due"] for f in figures),
+        "check_ins": {key: sum(f["check_ins"][key] for f in figures) for key in ("due", "overdue")},
+    }
+
+
 def check_ins_due(rows: list[CaseloadRow]) -> dict[str, int]:
     """{"due": n, "overdue": m}: the check-ins needing action on these caseload rows."""
     return follow_up.count_by_status(s for row in rows for s in row.follow_ups)
@@ -76,39 +107,35 @@ class TeamRow:
     follow_up_rate: follow_up.FollowUpRate | None
 
 
-def team_caseloads(supervisor: User, *, today: datetime.date | None = None, with_rates: bool = True) -> list[TeamRow]:
-    """Each supervisee's caseload figures; `with_rates` adds the follow-up rate (the team
-    page shows it, the home page does not, so it skips those queries)."""
+def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> list[TeamRow]:
+    """Each supervisee's caseload figures (counted, not built row by row) and follow-up
+    rate, for the team caseloads page; the supervisor's home sums the same figures."""
     profiles = list(
         active_supervisees(supervisor)
         .select_related("user")
         .prefetch_related("programs")
         .order_by("user__last_name", "user__first_name")
     )
-    rows_by_specialist: dict[int, list[CaseloadRow]] = {}
-    for row in caseload([p.user_id for p in profiles], today=today):
-        rows_by_specialist.setdefault(row.specialist_id, []).append(row)
-    rates_by_specialist = {}
-    if with_rates:
-        start, end = follow_up.default_period(today)
-        rates = follow_up.follow_up_rates(
-            program_ids=None, start=start, end=end, by_specialist=True, specialist_ids=[p.user_id for p in profiles]
-        )
-        rates_by_specialist = {rate.specialist_id: rate for rate in rates}
+    figures = _team_figures([p.user_id for p in profiles], today)
+    nothing = {"caseload_size": 0, "overdue_contacts": 0, "reviews_due": 0, "check_ins": {"due": 0, "overdue": 0}}
+    start, end = follow_up.default_period(today)
+    rates = follow_up.follow_up_rates(
+        program_ids=None, start=start, end=end, by_specialist=True, specialist_ids=[p.user_id for p in profiles]
+    )
+    rates_by_specialist = {rate.specialist_id: rate for rate in rates}
     team = []
     for profile in profiles:
-        rows = rows_by_specialist.get(profile.user_id, [])
+        counts = figures.get(profile.user_id, nothing)
         targets = [p.target_caseload for p in profile.programs.all()]
-        check_ins = check_ins_due(rows)
         team.append(
             TeamRow(
                 profile=profile,
-                caseload_size=len(rows),
+                caseload_size=counts["caseload_size"],
                 target=max(targets) if targets else None,
-                overdue_contacts=count_showing(rows, "overdue_contacts"),
-                reviews_due=count_showing(rows, "reviews_due"),
-                check_ins_due=check_ins["due"],
-                check_ins_overdue=check_ins["overdue"],
+                overdue_contacts=counts["overdue_contacts"],
+                reviews_due=counts["reviews_due"],
+                check_ins_due=counts["check_ins"]["due"],
+                check_ins_overdue=counts["check_ins"]["overdue"],
                 follow_up_rate=rates_by_specialist.get(profile.user_id),
             )
         )

@@ -24,6 +24,9 @@ from participants.selectors import ATTENDEE_QUERY_MIN, caseload, group_attendee_
 
 # More rows than any group code allows; ids past this are not looked at.
 ROWS_MAX = 100
+# The form lists at most this many of the facilitator's caseload, by name, and says how many
+# it left out; the others are found by the attendee search like anyone in their programs.
+CASELOAD_ROWS = 50
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -46,7 +49,7 @@ def _attendees_form(request: HttpRequest, members: list) -> GroupAttendeesForm:
 
 @role_required(Role.PEER_SPECIALIST)
 def group_new(request: HttpRequest) -> HttpResponse:
-    members = list(caseload(request.user).order_by("last_name", "first_name"))
+    members = list(caseload(request.user).order_by("last_name", "first_name", "pk")[:CASELOAD_ROWS])
     attendees = _attendees_form(request, members)
     form = GroupSessionForm(request.POST or None, caseload_ids=[p.pk for p in attendees.people])
     if request.method == "POST" and form.is_valid() and attendees.is_valid():
@@ -85,7 +88,10 @@ def _group_post(request, form: GroupSessionForm, attendees: GroupAttendeesForm) 
 
 
 def _group_page(request, form: GroupSessionForm, attendees: GroupAttendeesForm) -> HttpResponse:
+    shown = len(attendees.caseload)
     context = {
+        "caseload_shown": shown,
+        "caseload_size": shown if shown < CASELOAD_ROWS else caseload(request.user).count(),
         "form": form,
         "attendees": attendees,
         "rows": attendees.rows(),

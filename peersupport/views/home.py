@@ -25,7 +25,7 @@ from ..selectors import (
     count_showing,
     open_safety_flags,
     recent_failed_sign_ins,
-    team_caseloads,
+    team_counts,
 )
 
 _HOME_URL_NAMES = {
@@ -89,14 +89,10 @@ def home_peer(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SUPERVISOR)
 def home_supervisor(request: HttpRequest) -> HttpResponse:
     warnings = certification_warnings(StaffProfile.objects.filter(supervisor=request.user))
-    team = team_caseloads(request.user, with_rates=False)
     context = {
         **_account_context(request),
         "certification_warnings": warnings,
-        "team_size": len(team),
-        "overdue_contacts": sum(row.overdue_contacts for row in team),
-        "reviews_due": sum(row.reviews_due for row in team),
-        "check_ins": {"due": sum(r.check_ins_due for r in team), "overdue": sum(r.check_ins_overdue for r in team)},
+        **team_counts(request.user),  # counted, not the team's caseload rows built and summed
         "safety_flags": _safety_flags(request.user),
         "waiting_for_me": notes_waiting_for(request.user).count(),
     }
