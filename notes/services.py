@@ -62,7 +62,7 @@ def _snapshot(note: SessionNote) -> dict:
         "modality": note.modality,
         "place_of_service": note.place_of_service,
         "service": note.service,
-        "service_types": list(note.service_types),
+        "service_types": sorted(note.service_types),  # ticked boxes: their order says nothing
         "goals_addressed": sorted(note.goals_addressed.values_list("pk", flat=True)),
         "intervention": note.intervention,
         "response": note.response,

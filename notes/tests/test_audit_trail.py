@@ -91,3 +91,16 @@ def test_opening_the_plan_and_a_coverage_records_a_read_of_each(client, peer, pe
         ("participants.recoveryplan", str(plan.pk)),
         ("participants.coverage", str(coverage.pk)),
     ]
+
+
+def test_service_types_ticked_in_another_order_are_no_change(signed_in_peer, person):
+    """The editor posts ticked boxes in the form's order; a draft stored in another order (an
+    import, the large demo) is the same draft, not a change worth an audit row."""
+    url = reverse("notes:note_autosave", args=[person.pk])
+    signed_in_peer.post(url, {"intervention": "Met", "service_types": ["self_advocacy", "recovery_coaching"]})
+    note = SessionNote.objects.get()
+    SessionNote.objects.filter(pk=note.pk).update(service_types=["self_advocacy", "recovery_coaching"])
+    fields = {"note_id": note.pk, "version": 1, "intervention": "Met", "response": "Ok"}
+    signed_in_peer.post(url, fields | {"service_types": ["recovery_coaching", "self_advocacy"]})
+    update = AuditEvent.objects.filter(target_type="notes.sessionnote", action="update").get()
+    assert update.details == {"draft": ["response"]}
