@@ -24,8 +24,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--only", nargs="+", choices=list(PARTS), help="Run only these parts.")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "bench" / "results.json"))
+        parser.add_argument("--roles", nargs="+", choices=list(pages.ROLES), help="The page part: only these roles.")
+        parser.add_argument(
+            "--requests", type=int, default=pages.REQUESTS, help="Timed requests per page (at least 2; default 30)."
+        )
 
-    def handle(self, *args, only, output, **options):
+    def handle(self, *args, only, output, roles, requests, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The bench needs PostgreSQL: set DATABASE_URL (make bench does).")
         if not Program.objects.filter(name__startswith=large_seed.MARKER).exists():
@@ -34,7 +38,10 @@ class Command(BaseCommand):
         rows, started = [], time.monotonic()
         for name in only or PARTS:
             self.stdout.write(f"Measuring {name}…")
-            rows += PARTS[name](self.stdout)
+            if name == "pages":
+                rows += pages.run(self.stdout, requests=max(requests, 2), roles=tuple(roles or pages.ROLES))
+            else:
+                rows += PARTS[name](self.stdout)
         about = {"database": connection.settings_dict["NAME"], "seconds": round(time.monotonic() - started)}
         write_results(rows, Path(output), about=about)
         self.stdout.write(table(rows))
