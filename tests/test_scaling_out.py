@@ -81,8 +81,8 @@ def test_the_settings_name_the_router_and_alias_the_app_defines():
     assert import_string(REPLICA_ROUTER) is replica.ReplicaRouter
 
 
-def test_a_replica_url_that_is_not_a_database_url_says_which_setting_is_wrong():
-    with pytest.raises(ImproperlyConfigured, match="REPLICA_DATABASE_URL is not a database URL"):
+def test_a_replica_url_that_is_not_postgresql_says_which_setting_is_wrong():
+    with pytest.raises(ImproperlyConfigured, match="REPLICA_DATABASE_URL must be a postgres:// URL"):
         databases(PRIMARY, "standby.internal:5432", conn_max_age=60)
 
 

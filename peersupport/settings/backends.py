@@ -24,6 +24,10 @@ def databases(url: str, replica_url: str, *, conn_max_age: int) -> dict:
     found = {"default": database_from_url(url, conn_max_age=conn_max_age)}
     if replica_url:
         replica = database_from_url(replica_url, conn_max_age=conn_max_age, name="REPLICA_DATABASE_URL")
+        if "postgresql" not in replica.get("ENGINE", ""):
+            raise ImproperlyConfigured(
+                "REPLICA_DATABASE_URL must be a postgres:// URL: a hot standby of the PostgreSQL primary."
+            )
         # Tests make no database for it: it reads the test database, as a replica reads its primary.
         replica["TEST"] = {"MIRROR": "default"}
         found[REPLICA] = replica
