@@ -26,6 +26,17 @@ def _flush_between_tests(self, sql_list):
 DatabaseOperations.execute_sql_flush = _flush_between_tests
 
 
+def pytest_collection_modifyitems(items):
+    # A transactional test runs outside a transaction, so the reads that production sends to
+    # the read replica (audit.replica: dashboards, report figures) go to the test settings'
+    # replica alias, a second connection to the test database. Every such test may use it,
+    # as the app does; tests inside a transaction read everything from "default".
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and "databases" not in marker.kwargs:
+            item.add_marker(pytest.mark.django_db(**marker.kwargs, databases=["default", "replica"]), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits and used TOTP codes live in the (Redis) cache: start every test clean.

@@ -15,11 +15,30 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 DUMP = "database.dump"
 MEDIA = "media"
 MANIFEST = "manifest.json"
+
+
+S3_STORAGE = "storages.backends.s3.S3Storage"
+S3_FILES_ARE_NOT_ARCHIVED = (
+    "Uploaded files are kept in an S3 bucket (MEDIA_STORAGE=s3), which this command cannot archive: keep them "
+    "with the bucket's versioning (and replication to a second region), as docs/scaling-out.md says, and run "
+    "`manage.py backup --database-only` for the database."
+)
+S3_FILES_ARE_NOT_RESTORED = (
+    "Uploaded files are kept in an S3 bucket (MEDIA_STORAGE=s3), not in MEDIA_ROOT: restore them from the "
+    "bucket's versions, or pass --media-root DIR to unpack this archive's files into DIR and copy them into "
+    "the bucket from there (docs/scaling-out.md)."
+)
+
+
+def files_in_bucket() -> bool:
+    """Whether uploaded files live in an S3 bucket rather than under MEDIA_ROOT."""
+    return settings.STORAGES["default"]["BACKEND"] == S3_STORAGE
 
 
 class BackupError(Exception):
@@ -42,18 +61,21 @@ def _run(command: list[str], env: dict) -> None:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()[:2000]}")
 
 
-def backup_create(*, database: dict, media_root: Path, output: Path) -> Path:
-    """Write one archive: the database's custom-format dump, MEDIA_ROOT's files, a manifest."""
+def backup_create(*, database: dict, media_root: Path | None, output: Path) -> Path:
+    """Write one archive: the database's custom-format dump, MEDIA_ROOT's files (none when
+    `media_root` is None: they are in a bucket), a manifest."""
     args, env = _pg_env(database)
     with tempfile.TemporaryDirectory(prefix="backup-") as work:
         dump = Path(work) / DUMP
         _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args, "--file", str(dump),
               database["NAME"]], env)  # fmt: skip
-        files = [p for p in media_root.rglob("*") if p.is_file()] if media_root.is_dir() else []
+        has_media = media_root is not None and media_root.is_dir()
+        files = [p for p in media_root.rglob("*") if p.is_file()] if has_media else []
         manifest = {
             "made_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "database": database["NAME"],
             "files": len(files),
+            "media_included": media_root is not None,
         }
         output.parent.mkdir(parents=True, exist_ok=True)
         with tarfile.open(output, "w:gz") as archive:

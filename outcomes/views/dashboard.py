@@ -1,5 +1,6 @@
 """The program outcome dashboard and its downloads. Aggregate figures only: no participant is
-named, so the page itself writes no audit row; each download does (it leaves the system)."""
+named, so the page itself writes no audit row; each download does (it leaves the system).
+Both read from the read replica when there is one (audit.replica)."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -9,6 +10,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.context import AuditContext
 from audit.models import AuditEvent
+from audit.replica import reads_from_replica
 from audit.services import audit_record
 
 from .. import exports
@@ -33,6 +35,7 @@ def _filter_form(request: HttpRequest) -> DashboardFilterForm:
 
 
 @role_required(Role.PROGRAM_ADMIN, Role.SUPERVISOR)
+@reads_from_replica  # aggregates over history; a few seconds of replica lag show nowhere
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     context = {"form": form, "may_set_costs": may_set_costs(request.user)}
@@ -47,6 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PROGRAM_ADMIN, Role.SUPERVISOR)
+@reads_from_replica  # its audit row is a write, and goes to the primary
 def dashboard_download(request: HttpRequest, fmt: str) -> HttpResponse:
     form = _filter_form(request)
     if not form.is_valid():

@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from .backends import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -109,20 +111,13 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
-# Each environment module turns this URL (or its own default) into DATABASES.
+# Each environment module turns these URLs (or its own default) into DATABASES. With a read
+# replica, the outcome dashboard and report figures read from it (audit.replica and
+# docs/scaling-out.md); everything else, every write included, uses DATABASE_URL.
 
 DATABASE_URL = env.str("DATABASE_URL", default="")
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
 CONN_MAX_AGE = _int_between("CONN_MAX_AGE", 60, 0, 3600)
-
-
-def database_from_url(url: str) -> dict:
-    try:
-        config = env.db_url_config(url)
-    except Exception as exc:  # django-environ raises several types for a malformed URL
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
-    config["ATOMIC_REQUESTS"] = False
-    config["CONN_MAX_AGE"] = CONN_MAX_AGE
-    return config
 
 
 # --- Cache ------------------------------------------------------------------------------
@@ -132,22 +127,6 @@ def database_from_url(url: str) -> dict:
 # sign-in keeps working and its limits hold; short timeouts keep an outage from hanging it.
 
 CACHE_URL = env.str("CACHE_URL", default="")
-
-
-def cache_from_url(url: str) -> dict:
-    if not url:
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    if not url.startswith(("redis://", "rediss://")):
-        raise ImproperlyConfigured("CACHE_URL must be a redis:// URL.")
-    return {
-        "default": {
-            "BACKEND": "accounts.cache.ResilientRedisCache",
-            "LOCATION": url,
-            "TIMEOUT": 300,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-
 
 # --- Authentication (django-allauth, with its mfa app) ----------------------------------
 
@@ -271,8 +250,19 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Uploaded files (certificate scans, report files): MEDIA_ROOT, or with MEDIA_STORAGE=s3 an
+# S3-compatible bucket shared by every web process and worker (docs/scaling-out.md). Keys may
+# be left unset where the machine has a role that grants the bucket (boto3 finds it).
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
+S3_OPTIONS = {
+    "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+    "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
+    "region_name": env.str("AWS_S3_REGION_NAME", default=""),
+    "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
+    "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(MEDIA_STORAGE, S3_OPTIONS),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -1,15 +1,16 @@
 """Development: `make run`. SQLite and in-process tasks unless the environment says otherwise."""
 
+from .backends import cache_from_url, database_routers, databases
 from .base import *  # noqa: F403
 from .base import (
     BASE_DIR,
     CACHE_URL,
+    CONN_MAX_AGE,
     DATABASE_URL,
     EMAIL_URL,
     MFA_ENCRYPTION_KEYS,
+    REPLICA_DATABASE_URL,
     SECRET_KEY,
-    cache_from_url,
-    database_from_url,
     email_from_url,
     fernet_key_from_secret_key,
 )
@@ -20,7 +21,10 @@ SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only"  # noqa: S10
 MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [fernet_key_from_secret_key(SECRET_KEY)]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
-DATABASES = {"default": database_from_url(DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = databases(
+    DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", REPLICA_DATABASE_URL, conn_max_age=CONN_MAX_AGE
+)
+DATABASE_ROUTERS = database_routers(DATABASES)
 CACHES = cache_from_url(CACHE_URL)
 
 # Emails (invitations, password resets) are printed in the terminal running `make run`.

@@ -4,20 +4,22 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .backends import cache_from_url, database_routers, databases
 from .base import *  # noqa: F403
 from .base import (
     ALLOWED_HOSTS,
     CACHE_URL,
     CELERY_BROKER_URL,
+    CONN_MAX_AGE,
     DATABASE_URL,
     EMAIL_URL,
     HSTS_SECONDS,
     MAKE_A_FERNET_KEY,
     MFA_ENCRYPTION_KEYS,
+    REPLICA_DATABASE_URL,
     SECRET_KEY,
     SITE_URL,
-    cache_from_url,
-    database_from_url,
+    STORAGES,
     email_from_url,
 )
 
@@ -50,12 +52,13 @@ if len(SECRET_KEY) < 50:
 # WhiteNoise serves the collected static files from gunicorn, right after SecurityMiddleware.
 MIDDLEWARE = [*MIDDLEWARE[:1], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
 
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+DATABASES = databases(DATABASE_URL, REPLICA_DATABASE_URL, conn_max_age=CONN_MAX_AGE)
+DATABASE_ROUTERS = database_routers(DATABASES)
 CACHES = cache_from_url(CACHE_URL)
 globals().update(email_from_url(EMAIL_URL))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # MEDIA_ROOT or the S3 bucket (base.py)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -1,13 +1,14 @@
 """Tests: real PostgreSQL and real Redis, as `make test` checks before it starts."""
 
+from .backends import cache_from_url, database_routers, databases
 from .base import *  # noqa: F403
 from .base import (
     CACHE_URL,
     CELERY_BROKER_URL,
+    CONN_MAX_AGE,
     DATABASE_URL,
     MFA_ENCRYPTION_KEYS,
-    cache_from_url,
-    database_from_url,
+    REPLICA_DATABASE_URL,
     fernet_key_from_secret_key,
 )
 
@@ -16,7 +17,12 @@ SECRET_KEY = "test-only-secret-key"  # noqa: S105
 MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [fernet_key_from_secret_key(SECRET_KEY)]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
-DATABASES = {"default": database_from_url(DATABASE_URL or "postgres://postgres@127.0.0.1:5432/peersupport")}
+_DATABASE_URL = DATABASE_URL or "postgres://postgres@127.0.0.1:5432/peersupport"
+# Always a replica, as an agency that has one runs: a second connection to the test database
+# (TEST MIRROR), so the tests see which reads go through it (audit.tests.test_replica).
+# Reads in a transaction stay on "default" (audit.replica), so tests in one see no change.
+DATABASES = databases(_DATABASE_URL, REPLICA_DATABASE_URL or _DATABASE_URL, conn_max_age=CONN_MAX_AGE)
+DATABASE_ROUTERS = database_routers(DATABASES)
 # Database 0 is the broker's; the cache gets its own so clearing it never drops queued work.
 CACHES = cache_from_url(CACHE_URL or "redis://127.0.0.1:6379/1")
 CELERY_BROKER_URL = CELERY_BROKER_URL or "redis://127.0.0.1:6379/0"

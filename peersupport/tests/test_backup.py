@@ -123,3 +123,34 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     junk.write_bytes(b"not an archive")
     with pytest.raises(CommandError, match="not a backup|No backup"):
         call_command("restore", str(junk))
+
+
+S3 = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"bucket_name": "agency-files"}}
+
+
+def test_with_files_in_a_bucket_backup_refuses_and_says_what_keeps_them(settings, tmp_path):
+    from django.core.management.base import CommandError
+
+    settings.STORAGES = {**settings.STORAGES, "default": S3}
+    with pytest.raises(CommandError, match=r"S3 bucket .* versioning .* backup --database-only"):
+        call_command("backup", "--output", str(tmp_path / "b.tar.gz"))
+    assert not (tmp_path / "b.tar.gz").exists()
+    with pytest.raises(CommandError, match=r"restore them from the bucket's versions, or pass --media-root"):
+        call_command("restore", str(tmp_path / "b.tar.gz"))
+
+
+@pytest.mark.django_db  # pg_dump reads the test database
+def test_database_only_leaves_the_files_out_and_says_so(settings, tmp_path):
+    import json
+    import tarfile
+
+    settings.STORAGES = {**settings.STORAGES, "default": S3}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "stray.pdf").write_bytes(b"%PDF-1.4 not in the bucket")
+    archive = tmp_path / "db.tar.gz"
+    call_command("backup", "--database-only", "--output", str(archive))
+    with tarfile.open(archive) as opened:
+        assert sorted(opened.getnames()) == ["database.dump", "manifest.json"]
+        manifest = json.load(opened.extractfile("manifest.json"))
+    assert (manifest["files"], manifest["media_included"]) == (0, False)

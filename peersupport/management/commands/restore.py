@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from peersupport.backup import BackupError, backup_restore
+from peersupport.backup import S3_FILES_ARE_NOT_RESTORED, BackupError, backup_restore, files_in_bucket
 
 
 class Command(BaseCommand):
@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--media-root", default=None, help="Where the files go (default MEDIA_ROOT).")
 
     def handle(self, *args, **options):
+        if files_in_bucket() and options["media_root"] is None:
+            # The archive's files would land in a MEDIA_ROOT that nothing reads.
+            raise CommandError(S3_FILES_ARE_NOT_RESTORED)
         database = connections["default"].settings_dict
         connections.close_all()  # pg_restore drops the tables: hold no connection to them
         try:
