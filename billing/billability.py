@@ -91,11 +91,11 @@ def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
 def _other_note(row: tuple) -> SessionNote:
     """A note of `_overlapping`'s rows with its author, the other fields deferred."""
     db = SessionNote.objects.db
-    note = SessionNote.from_db(db, _OTHER_NOTE_FIELDS, _in_field_order(SessionNote, _OTHER_NOTE_FIELDS, row))
+    note_values, author_values = row[: len(_OTHER_NOTE_FIELDS)], row[len(_OTHER_NOTE_FIELDS) :]
+    note = SessionNote.from_db(db, _OTHER_NOTE_FIELDS, _in_field_order(SessionNote, _OTHER_NOTE_FIELDS, note_values))
     author_model = SessionNote._meta.get_field("author").related_model
-    author = row[len(_OTHER_NOTE_FIELDS) :]
     note.author = author_model.from_db(
-        db, _OTHER_AUTHOR_FIELDS, _in_field_order(author_model, _OTHER_AUTHOR_FIELDS, author)
+        db, _OTHER_AUTHOR_FIELDS, _in_field_order(author_model, _OTHER_AUTHOR_FIELDS, author_values)
     )
     return note
 
