@@ -51,13 +51,22 @@ def billable_notes() -> QuerySet[SessionNote]:
     )
 
 
+# What a possible duplicate shows (its author's name, its times) and nothing more: the other
+# notes of the same participants and days are many, the duplicates among them few.
+_OTHER_NOTE_FIELDS = ("id", "participant_id", "author_id", "date", "start_time", "end_time")
+_OTHER_AUTHOR_FIELDS = ("id", "first_name", "last_name", "email")
+
+
 def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
     """For each note, the other notes of its participant whose times overlap it, whoever wrote
     them, signed or waiting for co-signature (they will be signed), billed or not; notes
     decided "not billed" no longer count. One service is billed once: a second claim for it is
     an overpayment, and the Texas state plan benefit may not be delivered at the same time as
-    other behavioral health services (Texas Children's Health Plan provider alert, 2020-11-06)."""
-    others = defaultdict(list)
+    other behavioral health services (Texas Children's Health Plan provider alert, 2020-11-06).
+
+    The candidates are read as plain rows; only those that overlap become notes (with their
+    author), as `.only()` would load them: assessing every unbilled note reads some 200,000."""
+    same_day = defaultdict(list)
     rows = (
         SessionNote.objects.filter(
             participant_id__in={n.participant_id for n in notes},
@@ -65,20 +74,36 @@ def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
             status__in=(SessionNote.Status.SUBMITTED, *BILLABLE_STATUSES),
         )
         .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
-        .select_related("author")
-        .only(
-            "participant_id",
-            "date",
-            "start_time",
-            "end_time",
-            "author__first_name",
-            "author__last_name",
-            "author__email",
-        )
+        .values_list(*_OTHER_NOTE_FIELDS, *(f"author__{name}" for name in _OTHER_AUTHOR_FIELDS))
     )
-    for other in rows:
-        others[(other.participant_id, other.date)].append(other)
-    return {n.pk: [o for o in others[(n.participant_id, n.date)] if o.pk != n.pk and n.overlaps(o)] for n in notes}
+    for row in rows:
+        same_day[(row[1], row[3])].append(row)
+    return {
+        n.pk: [
+            _other_note(row)
+            for row in same_day[(n.participant_id, n.date)]
+            if row[0] != n.pk and n.start_time < row[5] and row[4] < n.end_time  # SessionNote.overlaps
+        ]
+        for n in notes
+    }
+
+
+def _other_note(row: tuple) -> SessionNote:
+    """A note of `_overlapping`'s rows with its author, the other fields deferred."""
+    db = SessionNote.objects.db
+    note_values, author_values = row[: len(_OTHER_NOTE_FIELDS)], row[len(_OTHER_NOTE_FIELDS) :]
+    note = SessionNote.from_db(db, _OTHER_NOTE_FIELDS, _in_field_order(SessionNote, _OTHER_NOTE_FIELDS, note_values))
+    author_model = SessionNote._meta.get_field("author").related_model
+    note.author = author_model.from_db(
+        db, _OTHER_AUTHOR_FIELDS, _in_field_order(author_model, _OTHER_AUTHOR_FIELDS, author_values)
+    )
+    return note
+
+
+def _in_field_order(model, names: tuple, values: tuple) -> list:
+    """`values` of the fields `names`, in the model's field order (as Model.from_db takes them)."""
+    by_name = dict(zip(names, values, strict=True))
+    return [by_name[f.attname] for f in model._meta.concrete_fields if f.attname in by_name]
 
 
 def assess(
@@ -149,11 +174,10 @@ def assess(
 
 
 def _check(a, note, today, enrollments, coverages, consents, certified, codes, funding) -> None:
-    participant_url = reverse("participants:detail", args=[note.participant_id])
     day = note.date
     active = [e for e in enrollments[note.participant_id] if e.in_force_on(day)]
     if not active:
-        a.hold(f"Not enrolled in any program on {day_text(day)}.", participant_url + "#enrollment", kind="enrollment")
+        a.hold(f"Not enrolled in any program on {day_text(day)}.", a.participant_url + "#enrollment", kind="enrollment")
         return
     a.program = active[0].program
     kind = ServiceCode.Kind.GROUP if note.group_id else ServiceCode.Kind.INDIVIDUAL
@@ -165,7 +189,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
             return
         a.hold(
             f"No coverage on {day_text(day)} and no grant funds {a.program} then.",
-            participant_url + "#coverage",
+            a.participant_url + "#coverage",
             kind="coverage",
         )
         return
@@ -178,7 +202,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         a.hold(
             f"{a.coverage.payer} reported this coverage inactive on {day_text(a.coverage.eligibility_checked_on)} "
             "(271). Update the coverage or check again.",
-            participant_url + "#coverage",
+            a.participant_url + "#coverage",
             kind="eligibility",
         )
 
@@ -187,13 +211,13 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         a.hold(
             f"Under {code.minimum_age} on {day_text(day)}: {code.get_billing_program_display()} serves ages "
             f"{code.ages}.",
-            participant_url,
+            a.participant_url,
             kind="age",
         )
     if code.maximum_age is not None and age > code.maximum_age:
         a.hold(
             f"{age} on {day_text(day)}: {code.get_billing_program_display()} serves ages {code.ages}.",
-            participant_url,
+            a.participant_url,
             kind="age",
         )
     if code.requires_certified_peer:
@@ -242,7 +266,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
         # Consents are clinical: billing staff don't see them (minimum necessary), so they ask.
         a.hold(
             f"No current 42 CFR Part 2 consent to disclose to {a.coverage.payer}.",
-            participant_url + "#consents",
+            a.participant_url + "#consents",
             kind="consent",
             for_roles=ADMIN_ONLY,
             fixed_by="the participant's peer specialist",
@@ -251,7 +275,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
     if not (participant.address_line1 and participant.city and participant.state and participant.zip_code):
         a.hold(
             "The participant's address is incomplete; the claim needs street, city, state and ZIP.",
-            participant_url,
+            a.participant_url,
             kind="address",
         )
     days_old = (today - day).days
@@ -311,7 +335,7 @@ def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> boo
     billing program has a code for the note's service and this kind of session, as secondary
     when other insurance comes first (`secondary.coordinate`). Held when two Medicaid coverages with codes
     rank the same. False: nothing to bill."""
-    day, url = a.note.date, a.participant_url + "#coverage"
+    day = a.note.date
     coordinate(a, covering)
     medicaid = [c for c in covering if c.kind == Coverage.Kind.MEDICAID]
     if not medicaid:
@@ -333,7 +357,7 @@ def _choose_coverage(a, covering: list[Coverage], kind: str, codes: dict) -> boo
         names = " and ".join(c.get_billing_program_display() for c in with_code if c.rank == with_code[0].rank)
         a.hold(
             f"Two Medicaid coverages on {day_text(day)} rank the same ({names}): choose which one is primary.",
-            url,
+            a.participant_url + "#coverage",
             kind="coverage",
         )
         return False

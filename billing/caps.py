@@ -33,11 +33,12 @@ from itertools import accumulate
 from operator import or_
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from .models import Authorization, ClaimLine, ServiceCode
+from .models import Authorization, Claim, ClaimLine, ServiceCode
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -113,6 +114,8 @@ def _history(spans: dict[int, tuple[datetime.date, datetime.date]]) -> list[tupl
     lines, summed per day, each participant's within their span only."""
     if not spans:
         return []
+    if connection.vendor == "postgresql":
+        return _history_postgresql(spans)
     within = reduce(or_, (Q(claim__participant_id=p, service_date__range=span) for p, span in spans.items()))
     rows = (
         ClaimLine.objects.filter(within, voided=False)
@@ -128,6 +131,28 @@ def _history(spans: dict[int, tuple[datetime.date, datetime.date]]) -> list[tupl
          r["service_code__combined_daily_cap_id"], r["service_date"], r["total"], r["minutes"])
         for r in rows
     ]  # fmt: skip
+
+
+def _history_postgresql(spans: dict[int, tuple[datetime.date, datetime.date]]) -> list[tuple]:
+    """`_history` on PostgreSQL: the spans as a table (three arrays, unnested) joined to the
+    claims, so each participant's lines are found through the (participant) index and filtered
+    by their own span. The OR of one condition per participant that the ORM writes is tested
+    against every line: with the 12,000 participants of a large agency's unbilled notes, it ran
+    for more than ten minutes."""
+    line, claim, code = (m._meta.db_table for m in (ClaimLine, Claim, ServiceCode))
+    sql = (
+        "SELECT c.participant_id, sc.billing_program, sc.service, sc.combined_daily_cap_id, l.service_date, "  # noqa: S608 (names from the models)
+        "SUM(l.units), SUM(l.units * sc.unit_minutes) "
+        "FROM unnest(%s::bigint[], %s::date[], %s::date[]) AS s(participant_id, first_day, last_day) "
+        f"JOIN {claim} c ON c.participant_id = s.participant_id "
+        f"JOIN {line} l ON l.claim_id = c.id AND l.service_date BETWEEN s.first_day AND s.last_day "
+        f"JOIN {code} sc ON sc.id = l.service_code_id "
+        "WHERE NOT l.voided GROUP BY 1, 2, 3, 4, 5"
+    )
+    participants = list(spans)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [participants, [spans[p][0] for p in participants], [spans[p][1] for p in participants]])
+        return cursor.fetchall()
 
 
 def with_units_used(authorizations: QuerySet) -> QuerySet:
