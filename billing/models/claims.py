@@ -208,6 +208,9 @@ class ClaimLine(models.Model):
                 condition=Q(voided=False) & Q(GreaterThan(line_open_denied(), 0)),
                 name="claimline_open_denied_idx",
             ),
+            # billability.billable_notes' "not voided with do not rebill" test, on the work page
+            # and billing's home: the few such lines, not a scan of every line for each window.
+            models.Index(fields=["note"], condition=Q(do_not_rebill=True), name="claimline_do_not_rebill_idx"),
             # Accounts receivable's aging (billing.receivables.aging): live lines still owed,
             # not the settled history.
             models.Index(

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from audit.context import AuditContext
 from billing import denials, receivables
+from billing.billability import billable_notes
 from billing.models import ClaimBatch, ClaimLine, Remittance
 from billing.models.claims import line_open_denied
 from notes.tests.factories import signed_note
@@ -93,3 +94,11 @@ def test_the_remittance_list_counts_each_remittances_claims(client, billing_user
     counts = {r.trace_number: r.claim_count for r in response.context["page"].object_list}
     assert counts == {"ONE": 1}
     assert counts == {r.trace_number: r.claims.count() for r in Remittance.objects.all()}
+
+
+@pytest.mark.django_db
+def test_the_do_not_rebill_test_of_billable_notes_reads_its_partial_index(identity, payer, author, person):
+    varied(payer, author, person)
+    with CaptureQueriesContext(connection) as notes:
+        list(billable_notes().values_list("pk", flat=True))
+    assert "claimline_do_not_rebill_idx" in _plan(notes.captured_queries[-1]["sql"])
