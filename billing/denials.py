@@ -16,8 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Least
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from audit.context import AuditContext
@@ -27,6 +26,7 @@ from audit.services import audit_record
 from . import corrections
 from .history import claim_event
 from .models import Appeal, Claim, ClaimBatch, ClaimLine, WriteOff
+from .models.claims import line_open_denied
 from .remittance.codes import carc_meaning
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -48,10 +48,9 @@ def _line_label(line: ClaimLine) -> str:
 
 def open_denials() -> QuerySet[ClaimLine]:
     """Live lines of exported claims with open denied money (`open_denied`: see the module)."""
-    owed = F("charge") - F("paid") - F("adjusted") - F("written_off")
     return (
         ClaimLine.objects.filter(voided=False, claim__batch__status=ClaimBatch.Status.EXPORTED)
-        .annotate(open_denied=ExpressionWrapper(Least(F("denied") - F("written_off"), owed), output_field=MONEY))
+        .annotate(open_denied=line_open_denied())  # claimline_open_denied_idx holds these lines
         .filter(open_denied__gt=0)
     )
 

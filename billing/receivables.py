@@ -11,8 +11,9 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DateField, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import DateField, DecimalField, ExpressionWrapper, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -24,6 +25,7 @@ from audit.services import audit_record
 # One guard against spreadsheet formula injection, the batch CSV's (OWASP "CSV Injection").
 from .exports import csv_safe
 from .models import Adjustment, ClaimBatch, ClaimLine, Remittance, RemittanceClaim, RemittanceLine, WriteOff
+from .models.claims import line_owed
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -89,7 +91,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 def outstanding() -> ExpressionWrapper:
     """What a claim line is still owed: charge less paid, adjusted and written off (denied money
     stays owed until it is written off, or its line is corrected and so voided)."""
-    return ExpressionWrapper(F("charge") - F("paid") - F("adjusted") - F("written_off"), output_field=MONEY)
+    return line_owed()
 
 
 def aging(today: datetime.date) -> list[PayerRow]:
@@ -107,6 +109,8 @@ def aging(today: datetime.date) -> list[PayerRow]:
         sums[f"b{index}"] = Sum(outstanding(), filter=condition, default=ZERO)
     rows = (
         ClaimLine.objects.filter(voided=False, claim__batch__status=ClaimBatch.Status.EXPORTED)
+        # A settled line adds nothing: leaving it out lets claimline_owed_idx give the lines.
+        .filter(~Q(Exact(outstanding(), 0)))
         .values("claim__batch__payer_id", "claim__batch__payer__name")
         .annotate(**sums)
         .order_by("claim__batch__payer__name")

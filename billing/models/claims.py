@@ -6,7 +6,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Least
+from django.db.models.lookups import Exact, GreaterThan
 from django.utils import timezone
 
 from notes.models import SessionNote
@@ -137,6 +139,24 @@ class Claim(models.Model):
         return f"PS{self.pk:08d}"
 
 
+def line_owed():
+    """What a claim line is still owed: charge less paid, adjusted and written off (denied money
+    stays owed until it is written off). The same expression in accounts receivable's query and
+    in the index serving it, so PostgreSQL can match the two."""
+    return models.ExpressionWrapper(
+        F("charge") - F("paid") - F("adjusted") - F("written_off"),
+        output_field=models.DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+def line_open_denied():
+    """A line's open denied money: denied and not written off, never more than is still owed."""
+    return models.ExpressionWrapper(
+        Least(F("denied") - F("written_off"), line_owed()),
+        output_field=models.DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
 class ClaimLine(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
     note = models.ForeignKey(SessionNote, on_delete=models.PROTECT, related_name="claim_lines")
@@ -178,6 +198,24 @@ class ClaimLine(models.Model):
         constraints = [
             # A double claim is fraud: the database itself refuses a second live line for a note.
             models.UniqueConstraint(fields=["note"], condition=Q(voided=False), name="note_billed_once")
+        ]
+        indexes = [
+            # The denial queue (billing.denials.open_denials: its page, count, reasons and appeals
+            # waiting): live lines with open denied money, a few percent of all lines, so the
+            # queue reads them and not every line ever billed.
+            models.Index(
+                fields=["denial_reason", "claim"],
+                condition=Q(voided=False) & Q(GreaterThan(line_open_denied(), 0)),
+                name="claimline_open_denied_idx",
+            ),
+            # billability.billable_notes' "not voided with do not rebill" test, on the work page
+            # and billing's home: the few such lines, not a scan of every line for each window.
+            models.Index(fields=["note"], condition=Q(do_not_rebill=True), name="claimline_do_not_rebill_idx"),
+            # Accounts receivable's aging (billing.receivables.aging): live lines still owed,
+            # not the settled history.
+            models.Index(
+                fields=["claim"], condition=Q(voided=False) & ~Q(Exact(line_owed(), 0)), name="claimline_owed_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -138,9 +138,9 @@ def generate(gen: Gen) -> None:
             claim_id, rclaim_id = claim_id + 1, rclaim_id + 1
             line_id, rline_id = line_id + len(by_person[pid]), rline_id + len(by_person[pid])
             count += 1
-        batch.total_charge = charged
+        batch.total_charge, batch.claim_count = charged, count
         batch.file_837 = _envelope(batch, icn, count, charged, exported_on)
-        batch.save(update_fields=["total_charge", "file_837"])
+        batch.save(update_fields=["total_charge", "claim_count", "file_837"])
         remittance.payment_amount = paid_total
         remittance.file_text = (
             f"ST*835*0001~BPR*I*{paid_total}*C*ACH~TRN*1*{remittance.trace_number}*{PAYER_ID}~SE*4*0001~"
