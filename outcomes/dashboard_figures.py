@@ -3,9 +3,10 @@ cost offset, and the charts' data, from the matched pairs `selectors` reads. The
 `Dashboard` feeds the page, the CSV and the XLSX, so they always agree."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from .kept import kept
 from .models import LOOKBACK_DAYS, CheckIn, Instrument, UnitCosts
 from .selectors import Cohort, Filters, active_instruments, cohort, exclusion_labels, unit_costs, utilization_rule
 from .statistics import METHODS, Change, paired_proportions, paired_values
@@ -179,6 +180,7 @@ class Dashboard:
     cohort: Cohort
     rows: list[Row]
     cost: CostOffset
+    as_of: datetime.datetime | None = None  # when the figures were computed (`kept`)
 
     @property
     def exclusions(self) -> list[tuple[str, int]]:
@@ -288,8 +290,29 @@ def cost_offset(matched: list[dict], costs: UnitCosts | None) -> CostOffset:
     )
 
 
-def outcome_dashboard(filters: Filters, today: datetime.date) -> Dashboard:
-    instruments = active_instruments()
+def computed_dashboard(filters: Filters, today: datetime.date, instruments, costs) -> Dashboard:
+    """The figures, straight from the database."""
     people = cohort(filters, [i.code for i in instruments], today)
-    costs = unit_costs(filters.program)
     return Dashboard(filters, people, table_rows(people.matched, instruments), cost_offset(people.matched, costs))
+
+
+def outcome_dashboard(filters: Filters, today: datetime.date, *, fresh: bool = False) -> Dashboard:
+    """The figures, as kept for a few minutes (`kept`: computed again when a check-in,
+    assessment or enrollment of the program changes, or `fresh`), with when they were
+    computed."""
+    instruments = active_instruments()
+    costs = unit_costs(filters.program)
+    parts = (
+        filters.as_dict(),
+        today,
+        [(i.pk, i.code) for i in instruments],
+        costs and [getattr(costs, f.attname) for f in costs._meta.concrete_fields],
+    )
+    data, as_of = kept(
+        "dashboard",
+        filters.program.pk,
+        parts,
+        lambda: computed_dashboard(filters, today, instruments, costs),
+        fresh=fresh,
+    )
+    return replace(data, as_of=as_of)

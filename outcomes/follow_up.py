@@ -22,6 +22,7 @@ from accounts.models import User
 from participants.models import CaseloadAssignment, Enrollment
 
 from . import schedule
+from .kept import kept
 from .models import FOLLOW_UP_TARGET, FOLLOW_UPS, CheckIn, Timepoint, TimepointWindow
 from .sql import PlusDays
 
@@ -210,8 +211,15 @@ class ProgramFollowUp:
     target: int = FOLLOW_UP_TARGET
 
 
-def program_follow_up(program_id: int, *, today: datetime.date | None = None) -> ProgramFollowUp:
-    """The dashboard's figures: the last 12 months, for the program and per specialist."""
+def program_follow_up(program_id: int, *, today: datetime.date | None = None, fresh: bool = False) -> ProgramFollowUp:
+    """The dashboard's figures: the last 12 months, for the program and per specialist, kept
+    for a few minutes as the dashboard's are (`kept`)."""
+    today = today or timezone.localdate()
+    figures, _ = kept("follow_up", program_id, (today,), lambda: _program_follow_up(program_id, today), fresh=fresh)
+    return figures
+
+
+def _program_follow_up(program_id: int, today: datetime.date) -> ProgramFollowUp:
     start, end = default_period(today)
     overall = follow_up_rates(program_ids=[program_id], start=start, end=end)
     per_specialist = follow_up_rates(program_ids=[program_id], start=start, end=end, by_specialist=True)

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db.models import (
     Case,
-    Count,
     DateField,
     DecimalField,
     Exists,
@@ -145,7 +144,15 @@ def workforce(
                 Invitation.objects.filter(email=OuterRef("user__email")).order_by("-created_at").values("pk")[:1]
             ),
             role=Subquery(role_groups.order_by(_rank("name", HOME_PRIORITY)).values("name")[:1]),
-            program_count=Count("programs", distinct=True),
+            # A subquery, not Count("programs"): an aggregate groups the rows, so the page's
+            # count had to wrap every figure's subquery to count them (issue 16); now it
+            # counts the profiles with only the annotations its filters use.
+            program_count=_sum_subquery(
+                StaffProfile.programs.through.objects.filter(staffprofile=OuterRef("pk")),
+                "staffprofile",
+                Value(1),
+                IntegerField(),
+            ),
             training_hours=_sum_subquery(
                 TrainingRecord.objects.filter(
                     profile=OuterRef("pk"), completed_on__gte=year_start, completed_on__lte=today

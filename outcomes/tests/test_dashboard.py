@@ -272,7 +272,7 @@ def test_the_dashboard_keeps_its_query_count_as_the_cohort_grows(client, admin_u
     # A sanity bound too, since a page reading the same many queries at both sizes passes the
     # first check: sign-in and session 6, the page 8, the follow-up rates 9 (the programs'
     # closing days twice, a query per follow-up timepoint for the program and per specialist, and
-    # the specialists' names).
+    # the specialists' names), and the stamp of the kept figures twice (outcomes.kept).
     assert small <= 23
 
 

@@ -43,8 +43,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # No program to choose is not bad input: a supervisor whose profile lists none.
         status = 200 if not form.fields["program"].queryset.exists() else 400
         return TemplateResponse(request, TEMPLATE, context | {"no_programs": status == 200}, status=status)
-    data = outcome_dashboard(form.filters(), timezone.localdate())
-    follow_ups = program_follow_up(data.filters.program.pk)
+    fresh = "refresh" in request.GET  # the page's "Refresh": figures computed again, not kept
+    data = outcome_dashboard(form.filters(), timezone.localdate(), fresh=fresh)
+    follow_ups = program_follow_up(data.filters.program.pk, fresh=fresh)
     context |= {"data": data, "program": data.filters.program, "query": form.query_string(), "follow_ups": follow_ups}
     return TemplateResponse(request, TEMPLATE, context | {"charts": data.charts()})
 

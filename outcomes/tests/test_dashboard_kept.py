@@ -1,0 +1,89 @@
+"""The dashboard's figures are kept for a few minutes (outcomes.kept): the same figures as
+computed straight from the database, computed again when the program's check-ins change or
+on "Refresh", and a kept read costs the same queries at any cohort size."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.tests.factories import ClaimLineFactory
+from notes.tests.factories import signed_note
+from outcomes.dashboard_figures import computed_dashboard
+from outcomes.follow_up import _program_follow_up
+from outcomes.selectors import active_instruments, unit_costs
+from programs.tests.factories import ProgramFactory
+
+from .dashboard_cohort import enrollment, hand_worked_cohort, intake, set_unit_costs, simple_cohort, six_months
+
+URL = reverse("outcomes:dashboard")
+
+
+@pytest.fixture
+def cohort(program, peer, team, agency):
+    other_program = ProgramFactory(agency=agency, name="Warmline")
+    return hand_worked_cohort(program, peer, other_program)
+
+
+def test_kept_figures_equal_the_figures_computed_straight_from_the_database(client, admin_user, program, cohort):
+    set_unit_costs(program, admin_user)
+    client.force_login(admin_user)
+    client.get(URL, {"program": program.pk})  # computed and kept
+    response = client.get(URL, {"program": program.pk})  # read back
+    kept = response.context["data"]
+    straight = computed_dashboard(kept.filters, timezone.localdate(), active_instruments(), unit_costs(program))
+    assert kept.cohort == straight.cohort and len(kept.cohort.matched) == 6
+    assert kept.rows == straight.rows and kept.cost.avoided == straight.cost.avoided == Decimal("35000.00")
+    assert response.context["follow_ups"] == _program_follow_up(program.pk, timezone.localdate())
+    assert f"Figures as of {timezone.localtime(kept.as_of):%H:%M}" in response.content.decode()
+
+
+def test_a_check_in_recorded_is_seen_on_the_next_view(client, admin_user, program, peer, cohort):
+    client.force_login(admin_user)
+    assert len(client.get(URL, {"program": program.pk}).context["data"].cohort.matched) == 6
+    row = enrollment(program, peer)
+    intake(row, peer)
+    six_months(row, peer)
+    assert len(client.get(URL, {"program": program.pk}).context["data"].cohort.matched) == 7
+
+
+def test_figures_outside_the_stamp_wait_for_refresh_and_the_page_says_how_old_they_are(
+    client, admin_user, program, peer, cohort
+):
+    set_unit_costs(program, admin_user)
+    client.force_login(admin_user)
+    first = client.get(URL, {"program": program.pk}).context["data"]
+    assert first.cost.billed == Decimal("0")
+    day = cohort[0].start_date + datetime.timedelta(days=30)
+    ClaimLineFactory(note=signed_note(cohort[0].participant, peer, day=day), charge=Decimal("500"))
+    kept = client.get(URL, {"program": program.pk}).context["data"]
+    assert (kept.cost.billed, kept.as_of) == (Decimal("0"), first.as_of)
+    refreshed = client.get(URL, {"program": program.pk, "refresh": "1"}).context["data"]
+    assert refreshed.cost.billed == Decimal("500.00") and refreshed.as_of > first.as_of
+    assert client.get(URL, {"program": program.pk}).context["data"].cost.billed == Decimal("500.00")
+
+
+def test_a_kept_read_costs_the_same_queries_at_any_cohort_size(client, admin_user, program, peer, team):
+    set_unit_costs(program, admin_user)
+    client.force_login(admin_user)
+
+    def kept_read_queries(size: int) -> int:
+        with CaptureQueriesContext(connection) as computing:
+            client.get(URL, {"program": program.pk})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"program": program.pk})
+        assert len(response.context["data"].cohort.matched) == size
+        assert len(queries) < len(computing)  # read back, not computed again
+        return len(queries)
+
+    simple_cohort(program, peer, 3)
+    small = kept_read_queries(3)
+    simple_cohort(program, peer, 27)
+    assert kept_read_queries(30) == small
+    # Sign-in and session 6, the program menu, instruments, unit costs, and the stamp for
+    # each of the two kept figures (the dashboard's and the follow-up rates).
+    assert small <= 12
