@@ -1,13 +1,18 @@
 """The fixed cast every test can ask for: one user per role, an agency with a program, a
 supervisor with their peer (and another pair), and a participant on the peer's caseload."""
 
+import io
+
 import pgtrigger
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
+from audit.tests.rolled_back import shared_until_rolled_back
+from billing.tests.factories import ensure_reference_codes
 from participants.tests.factories import CoverageFactory, PlanFactory, enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
@@ -32,6 +37,44 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def demo_agency(django_db_setup, django_db_blocker):
+    """The demo agency (`seed_demo`), built once per test process for the tests that read it,
+    and rolled back at the end. Each test still runs in its own savepoint, so one that writes
+    leaves the demo as it found it. Building it takes about 14 s: seeding it per test made
+    these tests the slowest part of `make test`.
+
+    The transaction stays open until the session ends, so every test asking for it is moved
+    to the end of the plain database tests (see pytest_collection_modifyitems below): no test
+    without it ever sees the demo's rows, and none runs after a transactional test's flush."""
+    with shared_until_rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            ensure_reference_codes()
+            call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+        yield
+
+
+def _transactional_or_no_db(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    if marker is None and "db" not in fixtures and "transactional_db" not in fixtures:
+        return True
+    transactional = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    return bool(transactional) or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # After pytest-django's order (plain database tests, transactional ones, the rest): the
+    # tests that read the shared demo go last among the plain database tests.
+    demo = [item for item in items if "demo_agency" in getattr(item, "fixturenames", ())]
+    if not demo:
+        return
+    rest = [item for item in items if "demo_agency" not in getattr(item, "fixturenames", ())]
+    at = next((i for i, item in enumerate(rest) if _transactional_or_no_db(item)), len(rest))
+    items[:] = rest[:at] + demo + rest[at:]
 
 
 @pytest.fixture
