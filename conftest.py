@@ -1,13 +1,18 @@
 """The fixed cast every test can ask for: one user per role, an agency with a program, a
 supervisor with their peer (and another pair), and a participant on the peer's caseload."""
 
+import io
+
 import pgtrigger
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
+from audit.tests.rolled_back import SharedTransaction
+from billing.tests.factories import ensure_reference_codes
 from participants.tests.factories import CoverageFactory, PlanFactory, enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
@@ -43,6 +48,63 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# The demo's transaction while it is open (demo_agency), closed after the last test reading it.
+_shared_demo: list[SharedTransaction] = []
+
+
+@pytest.fixture(scope="session")
+def demo_agency(django_db_setup, django_db_blocker):
+    """The demo agency (`seed_demo`), built once per test process for the tests that read it,
+    and rolled back after them. Each test still runs in its own savepoint, so one that writes
+    leaves the demo as it found it. Building it takes about 14 s: seeding it per test made
+    these tests the slowest part of `make test`.
+
+    The tests asking for it run one after the other at the end of the plain database tests
+    (pytest_collection_modifyitems below), and its transaction is rolled back after the last
+    of them (pytest_runtest_teardown): no other test ever sees the demo's rows or runs inside
+    its transaction."""
+    shared = SharedTransaction(django_db_blocker)
+    _shared_demo.append(shared)
+    with django_db_blocker.unblock():
+        ensure_reference_codes()
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    yield
+    shared.close()
+
+
+def _reads_demo(item) -> bool:
+    return item is not None and "demo_agency" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if _shared_demo and _reads_demo(item) and not _reads_demo(nextitem):
+        _shared_demo.pop().close()
+    return result
+
+
+def _transactional_or_no_db(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    if marker is None and "db" not in fixtures and "transactional_db" not in fixtures:
+        return True
+    transactional = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    return bool(transactional) or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # After pytest-django's order (plain database tests, transactional ones, the rest): the
+    # tests that read the shared demo go last among the plain database tests.
+    demo = [item for item in items if _reads_demo(item)]
+    if not demo:
+        return
+    rest = [item for item in items if not _reads_demo(item)]
+    at = next((i for i, item in enumerate(rest) if _transactional_or_no_db(item)), len(rest))
+    items[:] = rest[:at] + demo + rest[at:]
 
 
 @pytest.fixture

@@ -24,14 +24,14 @@ anyone outside the participant's care, billing staff included (minimum necessary
 45 CFR 164.502(b); 42 CFR Part 2 for substance-use records).
 """
 
-import io
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+
+from audit.tests.rolled_back import shared_until_rolled_back
 
 from .access_cast import ACTORS, Cast, build_cast
 
@@ -223,12 +223,13 @@ def test_every_url_name_has_a_row_in_the_matrix():
 
 
 @pytest.fixture(scope="module")
-def cast(django_db_setup, django_db_blocker):
-    """The demo agency, built once for the module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
-        yield build_cast()
-        transaction.set_rollback(True)
+def cast(demo_agency, django_db_blocker):
+    """The people and objects, taken from the shared demo agency (conftest.demo_agency); what
+    they add is rolled back after the module."""
+    with shared_until_rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            made = build_cast()
+        yield made
 
 
 def answer(response) -> str:

@@ -4,7 +4,6 @@ place (SV105) when it differs from the claim's, the authorization (REF*G1), the 
 provider (NM1*82) where the payer requires it, and a CSV that agrees line by line."""
 
 import pytest
-from django.core.management import call_command
 
 from accounts.models import User
 from audit.context import AuditContext
@@ -12,15 +11,12 @@ from billing import services
 from billing.assessment import READY
 from billing.billability import assess, billable_notes
 from billing.models import ClaimLine
-from billing.tests.factories import ensure_reference_codes
 from billing.tests.x12_validation import assert_valid, envelope, lines_of_837, lines_of_csv
 from programs.models import Payer
 
 
 @pytest.mark.django_db
-def test_each_demo_payers_batch_says_what_its_notes_say():
-    ensure_reference_codes()
-    call_command("seed_demo", verbosity=0)
+def test_each_demo_payers_batch_says_what_its_notes_say(demo_agency):
     ready = [a for a in assess(billable_notes()) if a.status == READY]
     payers = {a.payer for a in ready}
     assert {p.name for p in payers} >= {"Texas Medicaid"}

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db.models import DateField, Q, TextField
 from django.db.models.functions import Length
 from django.test import Client
@@ -24,7 +23,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit.inputs import EARLIEST_DATE, latest_date, plausible_date
-from billing.tests.factories import ensure_reference_codes
 
 # --- what is sent -------------------------------------------------------------------------
 
@@ -356,9 +354,9 @@ def _url_name(path: str) -> str | None:
 
 
 @pytest.fixture
-def demo(db):
-    ensure_reference_codes()
-    call_command("seed_demo", verbosity=0)
+def demo(db, demo_agency):
+    """The demo, shared with the other tests that read it (conftest.demo_agency); what the
+    fuzz writes is rolled back after it."""
 
 
 def _bounded_fields():

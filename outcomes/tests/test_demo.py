@@ -12,7 +12,6 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.tests.factories import ensure_reference_codes
 from outcomes.access import dashboard_programs
 from outcomes.demo import COSTS_SOURCE
 from outcomes.follow_up import follow_up_rates
@@ -31,9 +30,8 @@ def _pairs(code: str, later: str) -> list[tuple[int, int]]:
 
 
 @pytest.fixture
-def seeded(db):
-    ensure_reference_codes()
-    call_command("seed_demo", verbosity=0)
+def seeded(db, demo_agency):
+    """The demo, shared with the other tests that read it (conftest.demo_agency)."""
 
 
 def _missed_six_months() -> list[Enrollment]:

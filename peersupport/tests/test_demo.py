@@ -1,11 +1,9 @@
 """The demo shows billing at work: ready notes, grant-funded notes and the hold reasons."""
 
 import pytest
-from django.core.management import call_command
 
 from billing.assessment import GRANT, HOLD_KINDS, READY
 from billing.billability import assess, billable_notes
-from billing.tests.factories import ensure_reference_codes
 
 # A phrase of each hold reason the demo shows. Not shown: "No rate" and "The group had more
 # than", which need reference data or a group the forms refuse.
@@ -33,9 +31,7 @@ REASONS = [
 
 
 @pytest.mark.django_db
-def test_the_demo_shows_ready_notes_grants_and_every_hold_reason():
-    ensure_reference_codes()
-    call_command("seed_demo", verbosity=0)
+def test_the_demo_shows_ready_notes_grants_and_every_hold_reason(demo_agency):
     rows = assess(billable_notes())
     assert sum(a.status == READY for a in rows) >= 50
     assert any(a.status == GRANT for a in rows)

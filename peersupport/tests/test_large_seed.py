@@ -4,6 +4,7 @@ the demo sign-ins' home pages over it, a second run that changes nothing, and SQ
 
 import datetime
 import hashlib
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from audit.tests.rolled_back import shared_until_rolled_back
 from billing.models import ClaimBatch, ClaimLine, Remittance
-from billing.tests.factories import ensure_reference_codes
 from notes.models import NoteEvent, SessionNote
 from participants.models import CaseloadAssignment, Participant
 from peersupport import large_seed
@@ -26,11 +27,23 @@ TINY = large_seed.Sizes(programs=2, supervisors=2, specialists=4, participants=4
 TODAY = datetime.date(2026, 11, 24)
 
 
-@pytest.fixture
-def demo(db):
-    ensure_reference_codes()
-    call_command("seed_demo", verbosity=0)
-    return Agency.objects.get(name="Riverbend Behavioral Health")
+@pytest.fixture(scope="module")
+def large(demo_agency, django_db_blocker):
+    """The tiny large load over the shared demo (conftest.demo_agency), made twice from the same
+    seed: the first time in a savepoint rolled back after its fingerprint is taken, the second
+    kept for the module's tests and rolled back after them. Loading it per test was most of
+    this module's minute."""
+    with shared_until_rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            agency = Agency.objects.get(name="Riverbend Behavioral Health")
+            fingerprints = []
+            with transaction.atomic():
+                large_seed.generate(agency, sizes=TINY, seed=7, today=TODAY)
+                fingerprints.append(_fingerprint())
+                transaction.set_rollback(True)
+            made = large_seed.generate(agency, sizes=TINY, seed=7, today=TODAY)
+            fingerprints.append(_fingerprint())
+        yield SimpleNamespace(agency=agency, made=made, fingerprints=fingerprints)
 
 
 def _large():
@@ -56,8 +69,8 @@ def _fingerprint() -> str:
 
 
 @pytest.mark.django_db
-def test_it_makes_the_sizes_asked_for_with_notes_in_every_state(demo):
-    made = large_seed.generate(demo, sizes=TINY, seed=7, today=TODAY)
+def test_it_makes_the_sizes_asked_for_with_notes_in_every_state(large):
+    made = large.made
     assert made.counts["programs"] == 2
     assert StaffProfile.objects.filter(programs__name__startswith=large_seed.MARKER).distinct().count() == 2 + 4
     people = Participant.objects.filter(enrollments__program__name__startswith=large_seed.MARKER)
@@ -71,8 +84,7 @@ def test_it_makes_the_sizes_asked_for_with_notes_in_every_state(demo):
 
 
 @pytest.mark.django_db
-def test_every_batch_is_frozen_with_lines_billing_signed_notes_and_a_posted_remittance(demo):
-    large_seed.generate(demo, sizes=TINY, seed=7, today=TODAY)
+def test_every_batch_is_frozen_with_lines_billing_signed_notes_and_a_posted_remittance(large):
     batches = ClaimBatch.objects.filter(claims__participant__enrollments__program__name__startswith=large_seed.MARKER)
     batches = batches.distinct()
     assert batches.count() == 2 * 12  # one per payer per month
@@ -96,21 +108,14 @@ def test_every_batch_is_frozen_with_lines_billing_signed_notes_and_a_posted_remi
 
 
 @pytest.mark.django_db
-def test_the_same_seed_makes_the_same_data():
-    fingerprints = []
-    for _ in range(2):
-        with transaction.atomic():
-            ensure_reference_codes()
-            call_command("seed_demo", verbosity=0)
-            large_seed.generate(Agency.objects.get(), sizes=TINY, seed=7, today=TODAY)
-            fingerprints.append(_fingerprint())
-            transaction.set_rollback(True)
-    assert fingerprints[0] == fingerprints[1]
+def test_the_same_seed_makes_the_same_data(large):
+    # The fixture made it twice over the same demo, the first time rolled back.
+    assert len(large.fingerprints) == 2
+    assert large.fingerprints[0] == large.fingerprints[1] == _fingerprint()
 
 
 @pytest.mark.django_db
-def test_the_demo_sign_ins_open_their_home_pages_over_the_large_data(demo, client):
-    large_seed.generate(demo, sizes=TINY, seed=7, today=TODAY)
+def test_the_demo_sign_ins_open_their_home_pages_over_the_large_data(large, client):
     peer = User.objects.get(email="peer@example.org")
     assert CaseloadAssignment.objects.filter(specialist=peer, ended_on=None).count() >= 40 // 4
     supervised = StaffProfile.objects.filter(supervisor__email="supervisor@example.org")
@@ -122,10 +127,10 @@ def test_the_demo_sign_ins_open_their_home_pages_over_the_large_data(demo, clien
 
 
 @pytest.mark.django_db
-def test_a_second_run_changes_nothing(demo):
-    assert large_seed.generate(demo, sizes=TINY, seed=7, today=TODAY) is not None
+def test_a_second_run_changes_nothing(large):
+    assert large.made is not None
     before = SessionNote.objects.aggregate(n=Count("pk"), last=Sum("pk"))
-    assert large_seed.generate(demo, sizes=TINY, seed=8, today=TODAY) is None
+    assert large_seed.generate(large.agency, sizes=TINY, seed=8, today=TODAY) is None
     assert SessionNote.objects.aggregate(n=Count("pk"), last=Sum("pk")) == before
 
 
@@ -137,7 +142,7 @@ def test_the_large_scale_refuses_sqlite(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_row_pointing_at_nothing_rolls_the_load_back(demo):
+def test_a_row_pointing_at_nothing_rolls_the_load_back(demo_agency):
     """Foreign keys are checked once at the end of the load (large_seed/copy.py); a dangling
     reference must still stop it."""
     author = User.objects.get(email="peer@example.org")

@@ -97,22 +97,29 @@ class Walk:
         self.per_kind: Counter = Counter()
         self.queue: deque[str] = deque()
 
-    def run(self, start: str) -> None:
-        self.queue.append(start)
-        self.queued.add(resolve(urlsplit(start).path).view_name)
+    def run(self) -> None:
+        """From the page open now (the home page, already loaded and settled), breadth first."""
+        page = self.page
+        self.queued.add(resolve(urlsplit(page.url).path).view_name)
+        self.read(page.url)
         while self.queue and len(self.visited) < MAX_PAGES:
             self.visit(self.queue.popleft())
 
     def visit(self, url: str) -> None:
         page = self.page
         response = page.goto(url)
-        view = resolve(urlsplit(page.url).path).view_name
-        self.visited[view] = url
         if response.status != 200:
+            self.visited[resolve(urlsplit(page.url).path).view_name] = url
             self.problems.append(f"{url}: answered {response.status}")
             page.console_errors.clear()
             return
         page.wait_for_function(SETTLED)
+        self.read(url)
+
+    def read(self, url: str) -> None:
+        """Audit the page open now and follow its links."""
+        page = self.page
+        self.visited[resolve(urlsplit(page.url).path).view_name] = url
         self.audit(url)
         for href in page.evaluate(LINKS):
             self.follow(url, href)
@@ -169,12 +176,14 @@ def demo(transactional_db):
 def walk_as(page, origin: str, role: str, seen: set[str]) -> Walk:
     sign_in(page, ROLES[role], DEMO_PASSWORD)
     expect(page).to_have_url(f"{origin}/home/{role}/")
-    # The navigation, folded away on a phone, is audited open.
+    # The navigation, folded away on a phone, is audited open. The home page is audited so
+    # and its links followed from there: loading it a second time, menu folded, found nothing
+    # the open menu did not (the other pages audit the folded layout) and cost a page per role.
     page.get_by_role("button", name="Show menu").click()
     expect(page.locator("#main-nav")).to_be_visible()
+    page.wait_for_function(SETTLED)
     walk = Walk(page, origin, seen)
-    walk.audit(page.url)
-    walk.run(page.url)
+    walk.run()
     return walk
 
 
