@@ -31,7 +31,7 @@ def _flush_between_tests(self, sql_list):
 DatabaseOperations.execute_sql_flush = _flush_between_tests
 
 
-def pytest_collection_modifyitems(items):
+def _replica_for_transactional_tests(items):
     # A transactional test runs outside a transaction, so the reads that production sends to
     # the read replica (audit.replica: dashboards, report figures) go to the test settings'
     # replica alias, a second connection to the test database. Every such test may use it,
@@ -97,6 +97,7 @@ def _transactional_or_no_db(item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
+    _replica_for_transactional_tests(items)
     # After pytest-django's order (plain database tests, transactional ones, the rest): the
     # tests that read the shared demo go last among the plain database tests.
     demo = [item for item in items if _reads_demo(item)]

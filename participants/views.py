@@ -32,6 +32,7 @@ from .forms import (
     specialists_for,
 )
 from .models import Participant
+from .timeline import Timeline
 
 CARE_ROLES = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.PROGRAM_ADMIN)
 ANY_STAFF = (*CARE_ROLES, Role.BILLING)
@@ -146,7 +147,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "participant": participant,
         "access": access,
-        "timeline": Paginator(selectors.Timeline(participant, access, request.user), TIMELINE_PAGE_SIZE).get_page(
+        "timeline": Paginator(Timeline(participant, access, request.user), TIMELINE_PAGE_SIZE).get_page(
             request.GET.get("timeline_page")
         ),
         "actions": extensions.contributed_actions(participant, access, request.user),
