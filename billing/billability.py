@@ -11,11 +11,11 @@ import datetime
 import re
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from notes.models import Modality, SessionNote, place_mismatch
+from notes.models import GroupSession, Modality, SessionNote, place_mismatch
 from participants.models import Consent, Coverage, Enrollment
 from programs.models import Certification, Program
 from programs.selectors import certification_types_on
@@ -55,6 +55,29 @@ def billable_notes() -> QuerySet[SessionNote]:
 # notes of the same participants and days are many, the duplicates among them few.
 _OTHER_NOTE_FIELDS = ("id", "participant_id", "author_id", "date", "start_time", "end_time")
 _OTHER_AUTHOR_FIELDS = ("id", "first_name", "last_name", "email")
+
+
+def _share_related(notes: list[SessionNote]) -> dict[int, int]:
+    """Give the notes their participant, author (with staff profile) and group, each read once
+    and shared by all its notes: joined to every note, 164,000 unbilled notes built 164,000 of
+    each (a quarter of the time of assessing them). Returns each group's number of notes."""
+    field = SessionNote._meta.get_field
+    participants = field("participant").related_model.objects.in_bulk({n.participant_id for n in notes})
+    authors = (
+        field("author").related_model.objects.select_related("staff_profile").in_bulk({n.author_id for n in notes})
+    )
+    groups = GroupSession.objects.in_bulk({n.group_id for n in notes if n.group_id})
+    for n in notes:
+        n.participant, n.author = participants[n.participant_id], authors[n.author_id]
+        if n.group_id:
+            n.group = groups[n.group_id]
+    return dict(
+        SessionNote.objects.filter(group_id__in=groups)
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+    )
 
 
 def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
@@ -111,14 +134,10 @@ def assess(
 ) -> list[Assessment]:
     today = today or timezone.localdate()
     goal_links = SessionNote.goals_addressed.through.objects.filter(sessionnote_id=OuterRef("pk"))
-    notes = list(
-        notes.annotate(documents_goal=Exists(goal_links))
-        .select_related("participant", "author__staff_profile", "group")
-        .prefetch_related(Prefetch("group__notes", queryset=SessionNote.objects.only("pk", "group_id")))
-        .order_by("date", "start_time", "pk")
-    )
+    notes = list(notes.annotate(documents_goal=Exists(goal_links)).order_by("date", "start_time", "pk"))
     if not notes:
         return []
+    group_sizes = _share_related(notes)
     participant_ids = {n.participant_id for n in notes}
 
     enrollments, coverages, consents = (defaultdict(list) for _ in range(3))
@@ -151,7 +170,7 @@ def assess(
     results = []
     for note in notes:
         a = Assessment(note=note, assessed_on=today, correction=correction, adjudication=adjudications.get(note.pk))
-        _check(a, note, today, enrollments, coverages, consents, certified, codes, funding)
+        _check(a, note, today, enrollments, coverages, consents, certified, codes, funding, group_sizes)
         if overlapping[note.pk] and a.status != GRANT:
             a.duplicates = overlapping[note.pk]
             for other in a.duplicates:
@@ -173,7 +192,7 @@ def assess(
     return results
 
 
-def _check(a, note, today, enrollments, coverages, consents, certified, codes, funding) -> None:
+def _check(a, note, today, enrollments, coverages, consents, certified, codes, funding, group_sizes) -> None:
     day = note.date
     active = [e for e in enrollments[note.participant_id] if e.in_force_on(day)]
     if not active:
@@ -232,7 +251,7 @@ def _check(a, note, today, enrollments, coverages, consents, certified, codes, f
             staff_profile_id=profile.pk if profile else None,
             fixed_by="a program admin",
         )
-    if kind == ServiceCode.Kind.GROUP and len(note.group.notes.all()) > code.max_group_size:
+    if kind == ServiceCode.Kind.GROUP and group_sizes[note.group_id] > code.max_group_size:
         a.hold(f"The group had more than {code.max_group_size} attendees.", kind="group")
     if not note.documents_goal:
         # Medicaid pays for services of the person's plan: the person-centered service plan of
