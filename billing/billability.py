@@ -8,6 +8,7 @@ the number of notes or of claim lines billed before.
 """
 
 import datetime
+import gc
 import re
 from collections import defaultdict
 
@@ -137,7 +138,17 @@ def _in_field_order(model, names: tuple, values: tuple) -> list:
 def assess(
     notes: QuerySet[SessionNote], *, today: datetime.date | None = None, correction: bool = False
 ) -> list[Assessment]:
-    today = today or timezone.localdate()
+    # Every note is kept until the end: the collector's full passes over the growing heap, which
+    # frees nothing here, took a quarter of the time of assessing 164,000 notes.
+    was_enabled, _ = gc.isenabled(), gc.disable()
+    try:
+        return _assess(notes, today or timezone.localdate(), correction)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _assess(notes: QuerySet[SessionNote], today: datetime.date, correction: bool) -> list[Assessment]:
     goal_links = SessionNote.goals_addressed.through.objects.filter(sessionnote_id=OuterRef("pk"))
     notes = list(notes.annotate(documents_goal=Exists(goal_links)).order_by("date", "start_time", "pk"))
     if not notes:
