@@ -36,22 +36,25 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def median_days(queryset, expression) -> Decimal | None:
-    """The median of `expression` (whole days) over `queryset`, to one decimal; None when empty.
+def median_days(queryset, expression, **aggregates) -> tuple[Decimal | None, dict]:
+    """The median of `expression` (whole days) over `queryset`, to one decimal (None when
+    empty), and `aggregates` over the same rows, in one pass over them on PostgreSQL.
 
     PostgreSQL computes it in the database. SQLite (make run's demo database) has no
     percentile function, so there the day differences are read and the median taken in
     Python: the querysets here are bounded by the period, so that stays small.
     """
     if connection.vendor == "postgresql":
-        value = queryset.aggregate(median=Median(expression))["median"]
+        others = queryset.aggregate(median=Median(expression), **aggregates)
+        value = others.pop("median")
     else:
         # percentile_cont skips NULLs; so does this.
         days = [d for d in queryset.annotate(_days=expression).values_list("_days", flat=True) if d is not None]
         value = statistics.median(days) if days else None
+        others = queryset.aggregate(**aggregates) if aggregates else {}
     if value is None:
-        return None
-    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return None, others
+    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP), others
 
 
 def _day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -82,13 +85,17 @@ def section(program, start, end) -> dict:
     # Every status but draft, named so the (status, signed_at) index answers the period.
     signed = notes.filter(status__in=_SIGNED, signed_at__gte=first, signed_at__lt=after)
     cosigned = notes.filter(cosigned_at__gte=first, cosigned_at__lt=after)
-    to_sign = median_days(signed, DaysBetween(F("date"), TruncDate("signed_at")))
-    to_cosign = median_days(cosigned, DaysBetween(TruncDate("signed_at"), TruncDate("cosigned_at")))
-    counts = signed.aggregate(
+    # Each median with its counts: one read of the period's signed notes, one of the co-signed.
+    to_sign, counts = median_days(
+        signed,
+        DaysBetween(F("date"), TruncDate("signed_at")),
         signed=Count("pk"),
         final=Count("pk", filter=Q(status=SessionNote.Status.FINAL)),
     )
-    cosigned_count = cosigned.count()
+    to_cosign, cosigned_counts = median_days(
+        cosigned, DaysBetween(TruncDate("signed_at"), TruncDate("cosigned_at")), n=Count("pk")
+    )
+    cosigned_count = cosigned_counts["n"]
     # Waiting at the period's end: the note's last event up to then was its submission. The
     # history decides rather than today's status, so a report of a past month stays true.
     last_event = NoteEvent.objects.filter(note=OuterRef("pk"), at__lt=after).order_by("-at", "-pk")
