@@ -101,8 +101,15 @@ def cells(values: list, kinds: list[str]) -> list[tuple]:
 # --- PDF ----------------------------------------------------------------------------------
 
 
+def load_pdf_engine() -> None:
+    """Import WeasyPrint (and through it Pango and its fonts' bindings): 0.5 to 1 s, paid by the
+    worker once at start (reports.tasks) rather than by its first report. The web processes
+    never render a PDF and never load it."""
+    import weasyprint  # noqa: F401
+
+
 def pdf_bytes(report) -> bytes:
-    from weasyprint import HTML  # heavy; loaded only by the worker that renders
+    from weasyprint import HTML  # loaded at the worker's start (load_pdf_engine)
 
     html = render_to_string("reports/report_pdf.html", {"report": report, "figures": report.figures})
     return HTML(string=html).write_pdf()

@@ -1,11 +1,19 @@
 """Celery tasks: thin wrappers that pass ids and call the services."""
 
 from celery import Task, shared_task
+from celery.signals import worker_init
 from django.utils import timezone
 
 from audit.context import AuditContext
 
-from . import notices, services
+from . import notices, render, services
+
+
+@worker_init.connect
+def load_pdf_engine(**kwargs) -> None:
+    """In the worker's main process, before it forks its pool: every child starts with
+    WeasyPrint loaded, and no report waits for the import."""
+    render.load_pdf_engine()
 
 
 class ReportTask(Task):

@@ -32,6 +32,7 @@ from billing.services import batch_build, batch_export
 from notes.models import SessionNote
 from participants.models import Enrollment, Participant
 from programs.models import Payer, Program
+from reports import render as report_render
 from reports import services as report_services
 from reports.models import Report
 
@@ -160,6 +161,7 @@ def monthly_report(program: Program, month: datetime.date) -> Row:
     does. Its row is rolled back and the files it wrote are deleted."""
     start, end = report_services.month_bounds(month)
     files = []
+    report_render.load_pdf_engine()  # as a worker does when it starts (reports.tasks), not per report
     with transaction.atomic():
         # A run of our own, whatever report the seed holds for the month (the row is rolled back).
         Report.objects.filter(program=program, period_start=start, period_end=end).delete()

@@ -107,9 +107,12 @@ def _assessments(program, start: datetime.date, end: datetime.date) -> list:
     """The period's signed, unbilled notes of this program's participants, assessed; kept when
     billability gives them to this program (a participant in two programs bills under the
     enrollment it finds first, as on the work page)."""
-    notes = billable_notes().filter(
-        participant_id__in=_participants(program, start, end), date__gte=start, date__lte=end
-    )
+    # The ids themselves, read first: given the subquery, PostgreSQL could not tell how few
+    # they were and read every note of the month (a sequential scan of all the notes, 0.35 s
+    # on the large demo's largest program-month); given the list, it reads these participants'
+    # notes of the month on the (participant, date) index (0.07 to 0.09 s).
+    participants = sorted(set(_participants(program, start, end).values_list("participant_id", flat=True)))
+    notes = billable_notes().filter(participant_id__in=participants, date__gte=start, date__lte=end)
     notes = notes.filter(_enrolled_on_service_day(program, "participant", "date"))
     return [a for a in assess(notes) if a.program == program]
 

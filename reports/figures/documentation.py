@@ -11,7 +11,7 @@ import datetime
 import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -36,22 +36,25 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def median_days(queryset, expression) -> Decimal | None:
-    """The median of `expression` (whole days) over `queryset`, to one decimal; None when empty.
+def median_days(queryset, expression, **aggregates) -> tuple[Decimal | None, dict]:
+    """The median of `expression` (whole days) over `queryset`, to one decimal (None when
+    empty), and `aggregates` over the same rows, in one pass over them on PostgreSQL.
 
     PostgreSQL computes it in the database. SQLite (make run's demo database) has no
     percentile function, so there the day differences are read and the median taken in
     Python: the querysets here are bounded by the period, so that stays small.
     """
     if connection.vendor == "postgresql":
-        value = queryset.aggregate(median=Median(expression))["median"]
+        others = queryset.aggregate(median=Median(expression), **aggregates)
+        value = others.pop("median")
     else:
         # percentile_cont skips NULLs; so does this.
         days = [d for d in queryset.annotate(_days=expression).values_list("_days", flat=True) if d is not None]
         value = statistics.median(days) if days else None
+        others = queryset.aggregate(**aggregates) if aggregates else {}
     if value is None:
-        return None
-    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return None, others
+    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP), others
 
 
 def _day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -59,6 +62,17 @@ def _day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.date
     first = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     after = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
     return first, after
+
+
+def _without_jit(aggregate, **aggregates) -> dict:
+    """`aggregate(**aggregates)` with PostgreSQL's JIT off. The per-note subqueries put the
+    waiting count's estimate above jit_above_cost, and compiling it took longer (0.3 to 0.4 s
+    on the large demo) than running it (0.16 s): the query reads a few thousand notes."""
+    if connection.vendor != "postgresql":
+        return aggregate(**aggregates)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # until this transaction ends
+        return aggregate(**aggregates)
 
 
 def _shown(days: Decimal | None) -> str | None:
@@ -71,26 +85,35 @@ def section(program, start, end) -> dict:
     # Every status but draft, named so the (status, signed_at) index answers the period.
     signed = notes.filter(status__in=_SIGNED, signed_at__gte=first, signed_at__lt=after)
     cosigned = notes.filter(cosigned_at__gte=first, cosigned_at__lt=after)
-    to_sign = median_days(signed, DaysBetween(F("date"), TruncDate("signed_at")))
-    to_cosign = median_days(cosigned, DaysBetween(TruncDate("signed_at"), TruncDate("cosigned_at")))
-    counts = signed.aggregate(
+    # Each median with its counts: one read of the period's signed notes, one of the co-signed.
+    to_sign, counts = median_days(
+        signed,
+        DaysBetween(F("date"), TruncDate("signed_at")),
         signed=Count("pk"),
         final=Count("pk", filter=Q(status=SessionNote.Status.FINAL)),
     )
-    cosigned_count = cosigned.count()
+    to_cosign, cosigned_counts = median_days(
+        cosigned, DaysBetween(TruncDate("signed_at"), TruncDate("cosigned_at")), n=Count("pk")
+    )
+    cosigned_count = cosigned_counts["n"]
     # Waiting at the period's end: the note's last event up to then was its submission. The
     # history decides rather than today's status, so a report of a past month stays true.
-    before_end = NoteEvent.objects.filter(note=OuterRef("pk"), at__lt=after).order_by("-at", "-pk")
-    submitted = before_end.filter(action=NoteEvent.Action.SUBMITTED)
-    waiting = (
+    last_event = NoteEvent.objects.filter(note=OuterRef("pk"), at__lt=after).order_by("-at", "-pk")
+    submitted = last_event.filter(action=NoteEvent.Action.SUBMITTED)
+    last_was_submission = Q(last_action=NoteEvent.Action.SUBMITTED)
+    waiting = _without_jit(
         # Only notes that could still be waiting (final notes never needed a co-signature),
         # submitted before the period ended: read from the events, since signed_at holds only
         # the latest signature, which a note returned after the period and signed again moved.
         notes.filter(status__in=_MAY_HAVE_WAITED)
         .filter(Exists(submitted), Q(cosigned_at__isnull=True) | Q(cosigned_at__gte=after))
-        .annotate(last_action=Subquery(before_end.values("action")[:1]), since=Subquery(submitted.values("at")[:1]))
-        .filter(last_action=NoteEvent.Action.SUBMITTED)
-        .aggregate(n=Count("pk"), oldest=Count("pk", filter=Q(since__lt=after - datetime.timedelta(days=7))))
+        # The last event is read once the program's notes are found, in the count's filter,
+        # not in WHERE, where PostgreSQL ran it on every candidate note of every program. When
+        # it is the submission, its time is the time the note has been waiting since.
+        .annotate(last_action=Subquery(last_event.values("action")[:1]), since=Subquery(last_event.values("at")[:1]))
+        .aggregate,
+        n=Count("pk", filter=last_was_submission),
+        oldest=Count("pk", filter=last_was_submission & Q(since__lt=after - datetime.timedelta(days=7))),
     )
     returns = NoteEvent.objects.filter(
         action=NoteEvent.Action.RETURNED, at__gte=first, at__lt=after, note__in=notes.values("pk")
