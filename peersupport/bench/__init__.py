@@ -26,9 +26,16 @@ class Row:
     detail: dict = field(default_factory=dict)
 
 
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 3)
+    return {k: _rounded(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
 def write_results(rows: list[Row], path: Path, *, about: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"about": about, "rows": [asdict(r) for r in rows]}, indent=2) + "\n")
+    results = {"about": about, "rows": [_rounded(asdict(r)) for r in rows]}
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
 def _figure(value: float) -> str:
