@@ -14,6 +14,7 @@ from audit.context import AuditContext
 from audit.inputs import whole_number, whole_numbers
 from audit.services import audit_read
 from participants import selectors as participant_selectors
+from participants.access import visible_participants
 from programs.models import Payer
 
 from .. import corrections, selectors, services
@@ -214,7 +215,7 @@ def authorization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
 def _chosen_participant(request: HttpRequest):
     """The participant named by ?participant= (a "Fix this" link, or the search step below)."""
     pk = whole_number(request.POST.get("participant") or request.GET.get("participant"))
-    return participant_selectors.search(request.user, "").filter(pk=pk).first() if pk else None
+    return visible_participants(request.user).filter(pk=pk).first() if pk else None
 
 
 def _choose_participant(request: HttpRequest) -> HttpResponse:
