@@ -295,11 +295,12 @@
       });
     });
 
-    form.addEventListener("input", function () {
+    function keepCopy() {
       edits += 1;
-      if (signedOut) return;
-      PSStore.put("copies", { key: key, at: Date.now(), values: readForm(form) }).then(showOutbox);
-    });
+      if (signedOut) return Promise.resolve();
+      return PSStore.put("copies", { key: key, at: Date.now(), values: readForm(form) }).then(showOutbox);
+    }
+    form.addEventListener("input", keepCopy);
 
     // Autosave (htmx): the status line says where the note truly is. A session that ended
     // answers with the sign-in page (the request follows the redirect): nothing was saved,
@@ -316,8 +317,10 @@
       if (edits === event.detail.requestConfig.editsAtSend) PSStore.remove("copies", key).then(showOutbox);
     });
     catchUpVersion(form);
+    // An autosave with no signal: what it could not send is kept before the status says so
+    // (it may have been typed before this page's scripts were listening, on a slow phone).
     form.addEventListener("htmx:sendError", function () {
-      setStatus(form, STATES.pending, "kept");
+      keepCopy().then(function () { setStatus(form, STATES.pending, "kept"); });
     });
     form.addEventListener("htmx:responseError", function (event) {
       setStatus(form, STATES.failed + (errorIn(event.detail.xhr.responseText) || "the server answered " + event.detail.xhr.status + "."), "failed");
