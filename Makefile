@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peersupport
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/peersupport_bench
+# Test processes (pytest-xdist): `auto` is one per CPU core, each with its own test database;
+# TEST_PROCESSES=0 runs the suite in one process, as plain `pytest` does.
+TEST_PROCESSES ?= auto
 
 .PHONY: run test lint setup backup restore faults bench
 
@@ -42,7 +45,7 @@ test: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format --check .
 	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
-		$(VENV)/bin/pytest $(PYTEST_ARGS)
+		$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 ## The database (pg_dump, custom format) and the uploaded files in one archive under backups/
 ## (or OUT=path). It holds PHI: keep it where the database is kept.

@@ -9,6 +9,7 @@ from .base import (
     DATABASE_URL,
     MFA_ENCRYPTION_KEYS,
     REPLICA_DATABASE_URL,
+    TEST_WORKER,
     fernet_key_from_secret_key,
 )
 
@@ -26,6 +27,14 @@ DATABASE_ROUTERS = database_routers(DATABASES)
 # Database 0 is the broker's; the cache gets its own so clearing it never drops queued work.
 CACHES = cache_from_url(CACHE_URL or "redis://127.0.0.1:6379/1")
 CELERY_BROKER_URL = CELERY_BROKER_URL or "redis://127.0.0.1:6379/0"
+# `make test` runs the suite in parallel processes (pytest-xdist), each with its own test
+# database (pytest-django adds the process's name to it) but the same two Redis databases. So
+# each one's cache keys start with its name, and conftest's per-test cache clear removes only
+# those (not FLUSHDB); and each one's broker keys too, so a real worker started by one
+# process's test never takes a task queued by another's, run against another database.
+if TEST_WORKER:
+    CACHES["default"]["KEY_PREFIX"] = TEST_WORKER
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{TEST_WORKER}:"}
 CELERY_TASK_ALWAYS_EAGER = False
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

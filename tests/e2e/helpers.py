@@ -1,8 +1,11 @@
 """What every browser journey does: sign in through the real form, and check the page fits
 and passes axe-core's accessibility audit."""
 
+import re
 from functools import cache
 from pathlib import Path
+
+from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
 
@@ -18,6 +21,15 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page) -> None:
+    """Through the menu, as a person does, and wait for the sign-in page: the phone clears what
+    it kept before the form posts, and a sign-in started before that lands would be undone by it
+    (the next person's sign-in page then never came, on a busy machine)."""
+    page.get_by_role("button", name="Show menu").click()
+    page.get_by_role("button", name=re.compile("Sign out")).click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
 def assert_fits_the_screen(page) -> None:

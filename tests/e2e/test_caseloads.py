@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -8,7 +6,7 @@ from accounts.tests.factories import UserFactory
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import assert_accessible, assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in, sign_out
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,8 +39,7 @@ def test_a_supervisor_reassigns_a_participant_and_the_new_specialist_sees_them(p
     assert_fits_the_screen(phone)
     assert_accessible(phone)
 
-    phone.get_by_role("button", name="Show menu").click()
-    phone.get_by_role("button", name=re.compile("Sign out")).click()
+    sign_out(phone)
     sign_in(phone, "jo@example.org")
     phone.goto("/caseload/")
     expect(phone.get_by_role("link", name="Rosa Quintero", exact=True)).to_be_visible()

@@ -13,7 +13,7 @@ from notes.tests.factories import SignedNoteFactory
 from participants.tests.factories import enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import assert_accessible, assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, sign_in, sign_out
 
 
 @pytest.fixture
@@ -55,8 +55,7 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
     note = SessionNote.objects.get()
     assert note.status == SessionNote.Status.SUBMITTED and note.duration_minutes == 45
 
-    phone.get_by_role("button", name="Show menu").click()
-    phone.get_by_role("button", name=re.compile("Sign out")).click()
+    sign_out(phone)
     sign_in(phone, "sam@example.org")
     phone.get_by_role("link", name="Open the queue").click()
     phone.get_by_role("link", name="Rosa Quintero").click()
@@ -71,8 +70,7 @@ def test_a_peer_logs_a_note_on_a_phone_and_the_supervisor_cosigns_it(phone, case
     note.refresh_from_db()
     assert note.status == SessionNote.Status.COSIGNED
     # Locked: the author finds no way to edit it, and the edit address refuses.
-    phone.get_by_role("button", name="Show menu").click()
-    phone.get_by_role("button", name=re.compile("Sign out")).click()
+    sign_out(phone)
     sign_in(phone, "pat@example.org")
     phone.goto(f"/notes/{note.pk}/")
     expect(phone.get_by_text("Locked: corrections are addenda.")).to_be_visible()
