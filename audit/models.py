@@ -37,6 +37,8 @@ class AuditEvent(models.Model):
         # 42 CFR 2.24 and 45 CFR 164.528 let a participant ask for (audit.services.audit_disclosure).
         DISCLOSE = "disclose", "Disclosed in a file"
 
+    # The admin's failed sign-ins of the last 24 hours (peersupport.selectors.recent_failed_sign_ins)
+    # and the audit log's date filters (peersupport.audit_log: at >= / at <).
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # PROTECT: a user with an audit trail can be deactivated, never deleted.
     actor = models.ForeignKey(
@@ -54,7 +56,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+        indexes = [
+            # One record's trail in time order: the Django admin's audit events filtered by target
+            # type and searched by target id. No app page filters on it today (the participant's
+            # trail reads AuditSubject): check it is still used before relying on it.
+            models.Index(fields=["target_type", "target_id", "at"])
+        ]
         triggers = append_only("audit_rows")
 
     def __str__(self) -> str:

@@ -12,19 +12,20 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from audit.sql import PlusDays
 from participants.models import CaseloadAssignment, Enrollment
 
 from . import schedule
 from .kept import kept
 from .models import FOLLOW_UP_TARGET, FOLLOW_UPS, CheckIn, Timepoint, TimepointWindow
-from .sql import PlusDays
 
 # "The last 12 months", the team page's period.
 DEFAULT_PERIOD_DAYS = 365
@@ -56,6 +57,43 @@ def needing_action(enrollments: Iterable[Enrollment], *, today: datetime.date | 
         if action:
             result.setdefault(enrollment.participant_id, []).extend(action)
     return result
+
+
+class _Open(NamedTuple):
+    """An open enrollment as `schedule.statuses` reads it, without a model object."""
+
+    pk: int
+    participant_id: int
+    program_id: int
+    start_date: datetime.date
+    end_date: None = None
+
+
+def action_counts(enrollments: QuerySet[Enrollment], *, today: datetime.date | None = None) -> dict[int, dict]:
+    """participant id -> {"due": n, "overdue": m}: how many timepoints `needing_action` gives
+    as due and overdue for these enrollments (open ones only, as the caseload's are), for the
+    pages that show only the figures: the same rules (`schedule.statuses`) on rows read as
+    values, three queries whatever their number, not ~500 enrollments and their programs built
+    as model objects for a supervisor's team (issue 16)."""
+    today = today or timezone.localdate()
+    fields = ("pk", "participant_id", "program_id", "start_date")
+    rows = [_Open(*row) for row in enrollments.filter(end_date__isnull=True).order_by().values_list(*fields)]
+    if not rows:
+        return {}
+    recorded: dict[int, dict[str, datetime.date]] = {}
+    check_ins = CheckIn.objects.filter(enrollment__in=[row.pk for row in rows]).exclude(timepoint=Timepoint.BETWEEN)
+    for enrollment_id, timepoint, taken_on in check_ins.order_by().values_list(
+        "enrollment_id", "timepoint", "taken_on"
+    ):
+        recorded.setdefault(enrollment_id, {})[timepoint] = taken_on
+    days = schedule.window_days({row.program_id for row in rows})
+    counts: dict[int, dict] = {}
+    for row in rows:
+        for status in schedule.statuses(row, days[row.program_id], recorded.get(row.pk, {}), today):
+            if status.needs_action:
+                figures = counts.setdefault(row.participant_id, {"due": 0, "overdue": 0})
+                figures["due" if status.status == schedule.Status.DUE else "overdue"] += 1
+    return counts
 
 
 def count_by_status(follow_ups: Iterable) -> dict[str, int]:
@@ -94,7 +132,8 @@ class FollowUpRate:
 def _window_day(timepoint: str, which: str):
     """The program's opens/closes day for a timepoint: its own window, else the default."""
     default = schedule.DEFAULT_WINDOWS[timepoint][0 if which == "opens_day" else 1]
-    own = TimepointWindow.objects.filter(program_id=OuterRef("program_id"), timepoint=timepoint).values(which)[:1]
+    own = TimepointWindow.objects.filter(program_id=OuterRef("program_id"), timepoint=timepoint)
+    own = own.order_by().values(which)[:1]  # one row at most: no join to the program for Meta.ordering
     return Cast(Coalesce(Subquery(own), Value(default)), models.IntegerField())
 
 

@@ -166,6 +166,7 @@ class Assessment(Recorded):
     class Meta:
         ordering = ["-taken_on", "-recorded_at"]
         constraints = [_once_per_timepoint("assessment")]
+        # The participant page's score charts (participant_page._charts): one participant's, in order taken.
         indexes = [models.Index(fields=["participant", "instrument", "taken_on"])]
 
     def __str__(self) -> str:
@@ -270,6 +271,7 @@ class CheckIn(Recorded):
     class Meta:
         ordering = ["-taken_on", "-recorded_at"]
         constraints = [_once_per_timepoint("checkin")]
+        # The participant page's check-ins (participant_page: one participant's, newest first).
         indexes = [models.Index(fields=["participant", "taken_on"])]
 
     def __str__(self) -> str:
@@ -351,6 +353,7 @@ class SafetyFlag(models.Model):
 
     class Meta:
         ordering = ["-raised_at"]
+        # Home pages' open flags (peersupport.selectors.open_safety_flags: not followed up, oldest first).
         indexes = [models.Index(fields=["followed_up_at", "raised_at"])]
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from audit.sql import DaysBetween
 from billing.models import ClaimLine
 from notes.models import SessionNote
 from participants.models import Enrollment
@@ -41,7 +42,6 @@ from programs.models import Program
 
 from . import schedule
 from .models import LOOKBACK_DAYS, SCHEDULED, Assessment, CheckIn, Instrument, Timepoint, UnitCosts
-from .sql import DaysBetween
 
 UTILIZATION_RULE = (
     "The intake check-in counts the six months before enrollment; every later check-in counts "

@@ -33,7 +33,7 @@ class Participant(models.Model):
     pronouns = models.CharField(max_length=50, blank=True)
     phone = models.CharField(max_length=30, blank=True, validators=[validate_phone])
     # Kept on save: a search finds "(512) 555-0134" typed "512.555.0134", in plain SQL on any database.
-    phone_digits = models.CharField(max_length=30, blank=True, editable=False, db_index=True)
+    phone_digits = models.CharField(max_length=30, blank=True, editable=False, db_index=True)  # search by phone
     address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address line 2", max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -57,6 +57,7 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        # Search by date of birth and possible_duplicates; the participant list's and search's name order.
         indexes = [models.Index(fields=["date_of_birth"]), models.Index(fields=["last_name", "first_name"])]
 
     def __str__(self) -> str:
@@ -170,7 +171,7 @@ class Coverage(InForce, EligibilityReport):
         help_text="Among coverages of the same kind in force at the same time, which is billed first.",
     )
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
-    member_id = models.CharField("member / Medicaid ID", max_length=30, db_index=True)
+    member_id = models.CharField("member / Medicaid ID", max_length=30, db_index=True)  # 271 import, duplicates
     start_date = models.DateField(validators=[plausible_date])
     end_date = models.DateField(
         null=True, blank=True, help_text="Leave empty while the coverage continues.", validators=[plausible_date]

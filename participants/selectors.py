@@ -4,10 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
-    DateField,
     Exists,
     Expression,
-    ExpressionWrapper,
     F,
     Max,
     Min,
@@ -22,6 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.sql import PlusDays
 
 from . import extensions
 from .access import group_attendees, visible_participants
@@ -110,18 +109,21 @@ def caseload_rows(
     last_contacts: Callable[[list[int]], Mapping[int, datetime.date]],
     follow_ups: Callable[[list[Enrollment]], Mapping[int, list]] | None = None,
     today: datetime.date | None = None,
+    participant_ids: Iterable[int] | None = None,
 ) -> list[CaseloadRow]:
     """The caseloads of the given specialists now, with everything the caseload pages show,
     from a fixed number of queries. `last_contacts` answers, for participant ids, the day of
     each one's last contact: contacts are session notes, which live to the right of this app,
     so the page that composes both passes it in. `follow_ups` likewise answers, for the rows'
-    current enrollments, participant id -> the outcome timepoints needing action."""
+    current enrollments, participant id -> the outcome timepoints needing action.
+    `participant_ids`: only their rows (one page of a caseload ordered by `caseload_keys`)."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=ENDING_SOON_DAYS)
+    assignments = caseload_assignments(specialist_ids)
+    if participant_ids is not None:
+        assignments = assignments.filter(participant_id__in=list(participant_ids))
     assignments = list(
-        caseload_assignments(specialist_ids)
-        .select_related("participant__plan", "specialist")
-        .prefetch_related(
+        assignments.select_related("participant__plan", "specialist").prefetch_related(
             Prefetch(
                 "participant__enrollments",
                 queryset=Enrollment.objects.current().select_related("program"),
@@ -189,6 +191,24 @@ def caseload_counts(
     for the outer query's participant id field, the day of the last contact (notes live to
     the right of this app)."""
     today = today or timezone.localdate()
+    rows = caseload_figures(specialist_ids, last_contact=last_contact, today=today)
+    counts = (
+        rows.order_by()
+        .values("specialist_id")
+        .annotate(
+            caseload_size=Count("pk"),
+            overdue_contacts=Count("pk", filter=Q(contact_due_on__lt=today)),
+            reviews_due=Count("pk", filter=Q(participant__plan__isnull=True) | Q(review_on__lte=today)),
+        )
+    )
+    return {row.pop("specialist_id"): row for row in counts}
+
+
+def caseload_figures(specialist_ids: Iterable[int], *, last_contact: Callable[[str], Expression], today: datetime.date):
+    """The caseload's assignments, each annotated with what `caseload_rows` computes in Python:
+    `baseline` (where the contact clock starts), `contact_due_on` (contact overdue after it),
+    `review_on` (the next plan review, None without a plan). For the pages that count or
+    order the rows in the database."""
     open_enrollments = Enrollment.objects.current().filter(participant=OuterRef("participant_id")).order_by()
 
     def over_enrollments(aggregate, field: str) -> Subquery:
@@ -202,21 +222,12 @@ def caseload_counts(
         review_every=over_enrollments(Min, "program__plan_review_days"),
         reviewed=Coalesce("participant__plan__last_reviewed_on", "participant__plan__started_on"),
     )
-    rows = rows.annotate(
+    return rows.annotate(
         # contact_is_overdue: today - baseline > every, that is baseline + every < today.
-        contact_due_on=ExpressionWrapper(F("baseline") + F("every"), output_field=DateField()),
-        review_on=ExpressionWrapper(F("reviewed") + F("review_every"), output_field=DateField()),
+        # PlusDays: a date plus a whole number of days on SQLite too (`+` there adds numbers).
+        contact_due_on=PlusDays(F("baseline"), F("every")),
+        review_on=PlusDays(F("reviewed"), F("review_every")),
     )
-    counts = (
-        rows.order_by()
-        .values("specialist_id")
-        .annotate(
-            caseload_size=Count("pk"),
-            overdue_contacts=Count("pk", filter=Q(contact_due_on__lt=today)),
-            reviews_due=Count("pk", filter=Q(participant__plan__isnull=True) | Q(review_on__lte=today)),
-        )
-    )
-    return {row.pop("specialist_id"): row for row in counts}
 
 
 SORTS = {

@@ -15,6 +15,7 @@ from notes.selectors import last_contact as notes_last_contact
 from notes.selectors import last_contacts
 from outcomes import follow_up
 from outcomes.models import SafetyFlag
+from participants import caseload_keys as keys
 from participants.models import Enrollment
 from participants.selectors import CaseloadRow, caseload_assignments, caseload_counts, caseload_rows
 from programs.models import StaffProfile
@@ -26,6 +27,36 @@ def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[Case
     the check-ins due or overdue from outcomes."""
     due = partial(follow_up.needing_action, today=today)
     return caseload_rows(specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today)
+
+
+def caseload_keys(specialist_ids, *, program_id: int | None = None, today: datetime.date | None = None):
+    """Every row of these caseloads as far as the caseload pages sort and filter them
+    (participants.caseload_keys), in two queries: the page then builds its own rows only."""
+
+    def follow_up_counts(participant_ids: list[int]) -> dict[int, int]:
+        enrollments = Enrollment.objects.current().filter(participant__in=participant_ids)
+        counts = follow_up.action_counts(enrollments, today=today)
+        return {pk: c["due"] + c["overdue"] for pk, c in counts.items()}
+
+    return keys.caseload_keys(
+        specialist_ids,
+        last_contact=notes_last_contact,
+        follow_up_counts=follow_up_counts,
+        program_id=program_id,
+        today=today,
+    )
+
+
+def caseload_page(specialist_ids, page_keys, *, today: datetime.date | None = None) -> list[CaseloadRow]:
+    """The caseload rows of one page, in the order of its keys: built for those participants
+    only, whatever the size of the caseloads they come from."""
+    wanted = [key.participant.pk for key in page_keys]
+    due = partial(follow_up.needing_action, today=today)
+    rows = caseload_rows(
+        specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today, participant_ids=wanted
+    )
+    by_participant = {row.participant.pk: row for row in rows}
+    return [by_participant[pk] for pk in wanted if pk in by_participant]  # one moved since: left out
 
 
 # What the home pages count on caseload rows, each also a filter of the caseload pages
@@ -55,25 +86,33 @@ def active_supervisees(supervisor: User) -> QuerySet[StaffProfile]:
     return StaffProfile.objects.filter(supervisor=supervisor, is_active=True)
 
 
+def team_ids(supervisor: User) -> list[int]:
+    """The user ids of `supervisor`'s active supervisees: whose caseloads make the team's."""
+    return list(active_supervisees(supervisor).values_list("user_id", flat=True))
+
+
 def team_caseload_rows(supervisor: User, *, today: datetime.date | None = None) -> list[CaseloadRow]:
     """The caseload rows of every active supervisee of `supervisor`, by participant name."""
-    team = list(active_supervisees(supervisor).values_list("user_id", flat=True))
-    return caseload(team, today=today)
+    return caseload(team_ids(supervisor), today=today)
 
 
 def _team_figures(specialist_ids: list[int], today: datetime.date | None) -> dict[int, dict]:
     """specialist id -> their caseload's size, overdue contacts, plan reviews due and
     check-ins due and overdue: the caseload rows' figures, counted without building the
-    rows (a fixed number of queries; only the open enrollments, which the check-in schedule
-    is computed from, are read one by one)."""
+    rows, in five queries whatever the caseloads (the check-ins from enrollments read as
+    values, not ~500 enrollments and programs built as model objects: issue 16)."""
     figures = caseload_counts(specialist_ids, last_contact=notes_last_contact, today=today)
     specialist_of = dict(caseload_assignments(specialist_ids).values_list("participant_id", "specialist_id"))
-    enrollments = Enrollment.objects.current().filter(participant__in=list(specialist_of)).select_related("program")
-    statuses: dict[int, list] = {}
-    for participant_id, due in follow_up.needing_action(enrollments, today=today).items():
-        statuses.setdefault(specialist_of[participant_id], []).extend(due)
-    for specialist_id, row in figures.items():
-        row["check_ins"] = follow_up.count_by_status(statuses.get(specialist_id, []))
+    # The ids as a list, not a subquery: the planner then knows it counts a caseload, not the agency.
+    on_caseload = Enrollment.objects.current().filter(participant__in=list(specialist_of))
+    check_ins = follow_up.action_counts(on_caseload, today=today)
+    for row in figures.values():
+        row["check_ins"] = {"due": 0, "overdue": 0}
+    for participant_id, counts in check_ins.items():
+        row = figures.get(specialist_of.get(participant_id))
+        if row:  # None only for someone moved between these queries
+            row["check_ins"]["due"] += counts["due"]
+            row["check_ins"]["overdue"] += counts["overdue"]
     return figures
 
 

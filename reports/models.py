@@ -65,7 +65,11 @@ class Report(models.Model):
             models.UniqueConstraint(fields=["program", "period_start", "period_end"], name="one_report_per_period"),
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="report_ends_after_start"),
         ]
-        indexes = [models.Index(fields=["status", "started_at"])]
+        indexes = [
+            # The worker's sweeps: services.fail_stale_reports (running or retrying, started before
+            # a cutoff) and reports_resend_unsent (queued, never started).
+            models.Index(fields=["status", "started_at"])
+        ]
 
     def __str__(self) -> str:
         return f"{self.program} report, {self.period_label}"

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
-from outcomes.follow_up import count_by_status, follow_up_rates, needing_action
+from audit.sql import PlusDays
+from outcomes.follow_up import action_counts, count_by_status, follow_up_rates, needing_action
 from outcomes.models import Timepoint, TimepointWindow
 from outcomes.schedule import Status
-from outcomes.sql import PlusDays
 from outcomes.tests.factories import record_check_in
 from participants.models import CaseloadAssignment, Enrollment
 from participants.tests.factories import days_ago, enrolled_participant
@@ -181,3 +181,41 @@ def test_someone_in_two_programs_sees_which_program_each_check_in_is_for(peer, t
     assert sorted(s.text.split(" (")[1] for s in found[person.pk]) == ["Peer Bridger)", "Warmline)"]
     alone = enrolled_participant(peer, program=program, started_days_ago=10).enrollments.get()
     assert "(" not in needing_action([alone])[alone.participant_id][0].text
+
+
+# Days since enrollment on each side of every default window's first and last day and of the
+# end of the overdue month after it (schedule.DEFAULT_WINDOWS, OVERDUE_FOR_DAYS = 30).
+EDGES = [0, 30, 31, 60, 61, 122, 123, 152, 153, 243, 244, 273, 274, 456, 457, 486, 487]
+
+
+def _schedule_variety(peer, program, custom, edges):
+    for days in edges:
+        enrolled_participant(peer, program=program, started_days_ago=days)  # nothing recorded
+        on_time = enrolled_participant(peer, program=custom, started_days_ago=days).enrollments.get()
+        record_check_in(on_time, taken_on=on_time.start_date, by=peer)  # intake done: the rest as scheduled
+        late = enrolled_participant(peer, program=program, started_days_ago=days + 1).enrollments.get()
+        if days + 1 >= 61:  # the 3-month window has opened: done today, in it or late
+            record_check_in(late, timepoint=Timepoint.MONTH_3, taken_on=days_ago(0), by=peer)
+        Enrollment.objects.create(participant=late.participant, program=custom, start_date=days_ago(days))
+
+
+@pytest.mark.django_db
+def test_action_counts_count_what_needing_action_lists(peer, team, program):
+    """The figures pages count, from rows read as values, what the caseload rows list: the
+    same numbers per participant across every window's edges, a program's own windows and
+    people in two programs; three queries at two sizes."""
+    custom = ProgramFactory(agency=program.agency, name="Own windows")
+    TimepointWindow.objects.create(program=custom, timepoint=Timepoint.INTAKE, opens_day=0, closes_day=10)
+    TimepointWindow.objects.create(program=custom, timepoint=Timepoint.MONTH_3, opens_day=60, closes_day=130)
+    _schedule_variety(peer, program, custom, EDGES[:3])
+    with CaptureQueriesContext(connection) as small:
+        action_counts(Enrollment.objects.current())
+    _schedule_variety(peer, program, custom, EDGES[3:])
+    with CaptureQueriesContext(connection) as large:
+        counted = action_counts(Enrollment.objects.current())
+    assert len(small.captured_queries) == len(large.captured_queries) == 3  # enrollments, check-ins, windows
+    listed = needing_action(Enrollment.objects.current().select_related("program"))
+    expected = {pk: count_by_status(due) for pk, due in listed.items()}
+    assert {pk: c for pk, c in counted.items() if c["due"] or c["overdue"]} == expected
+    totals = count_by_status(s for due in listed.values() for s in due)
+    assert totals["due"] > 10 and totals["overdue"] > 10  # the variety reaches both

@@ -1,4 +1,4 @@
-"""The date arithmetic of outcomes/sql.py on both databases: PostgreSQL (the test database)
+"""The date arithmetic of audit/sql.py on both databases: PostgreSQL (the test database)
 and SQLite, which `make run` uses by default and the suite otherwise never touches."""
 
 import datetime
@@ -9,8 +9,8 @@ from django.db.backends.sqlite3.base import DatabaseWrapper
 from django.db.models import DateField, Value
 from django.db.models.sql import Query
 
-from outcomes.sql import DaysBetween, PlusDays
-from participants.models import Enrollment
+from audit.models import AuditEvent
+from audit.sql import DaysBetween, PlusDays
 
 LEAP = datetime.date(2024, 2, 27)
 CASES = [
@@ -32,7 +32,7 @@ def _sqlite():
 
 
 def _evaluate(expression, on):
-    sql, params = Query(Enrollment).get_compiler(connection=on).compile(expression)
+    sql, params = Query(AuditEvent).get_compiler(connection=on).compile(expression)
     with on.cursor() as cursor:
         cursor.execute(f"SELECT {sql}", params)
         value = cursor.fetchone()[0]
