@@ -177,7 +177,11 @@ def notes_waiting_for_primary(*, cutoff: datetime.date | None = None) -> QuerySe
     limit), each with the other payer's name and the member ID, in one query."""
     other = _other_insurance_that_day()
     recorded = PrimaryAdjudication.objects.filter(note=OuterRef("pk"), is_current=True)
-    notes = billable_notes().filter(Exists(other)).exclude(Exists(recorded))
+    # The participants with any other insurance first (an uncorrelated IN, a few rows): the notes
+    # are then read through their participant and date index, not by scanning every signed note
+    # of the year for the correlated test below, which also needs the coverage in force that day.
+    insured = Coverage.objects.filter(kind=Coverage.Kind.OTHER_INSURANCE).values("participant_id")
+    notes = billable_notes().filter(participant_id__in=insured).filter(Exists(other)).exclude(Exists(recorded))
     if cutoff is not None:
         notes = notes.filter(date__gte=cutoff)
     return (

@@ -10,6 +10,7 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
+from . import marks
 from .assessment import READY
 from .billability import assess, billable_notes
 from .history import claim_event
@@ -47,6 +48,7 @@ def claim_correct(
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(
             voided=True, do_not_rebill=do_not_rebill, void_reason=reason
         )
+        marks.refresh(line.note_id for line in lines)  # a replacement bills them again just below
         batch = _correction_batch(claim, lines, frequency, ctx)
         new = batch.claims.get()
         done = ("Replaced", "Replaces") if frequency == Claim.Frequency.REPLACEMENT else ("Voided", "Voids")
@@ -87,6 +89,7 @@ def _correction_batch(original: Claim, lines: list[ClaimLine], frequency: str, c
         rendering_provider=original.rendering_provider, other_coverage=original.other_coverage,
     )  # fmt: skip
     ClaimLine.objects.bulk_create(_void_copies(lines, void))
+    marks.refresh(line.note_id for line in lines)
     return batch
 
 
@@ -179,6 +182,7 @@ def correction_resend(*, claim: Claim, ctx: AuditContext) -> ClaimBatch:
         ClaimLine.objects.filter(claim=claim, voided=False).update(
             voided=True, void_reason="Rejected by the payer; the correction is sent again."
         )
+        marks.refresh(line.note_id for line in lines)
         batch = _correction_batch(original, lines, claim.frequency, ctx)
         kind = claim.get_frequency_display().lower()
         claim_event(

@@ -13,12 +13,13 @@ from notes.models import SessionNote
 from participants.models import Participant
 from programs.models import Payer
 
+from . import file_check, marks
 from .assessment import READY
 from .billability import assess, billable_notes
 from .exports import batch_csv
 from .history import batch_sent
 from .models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine, DuplicateDecision
-from .validation import validate_837p
+from .validation import export_problems
 from .x12 import MAX_LINES_PER_CLAIM, ExportError, build_837p
 
 ICN_SEQUENCE = "billing_interchange_control_number"
@@ -130,6 +131,7 @@ def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, or
         for claim, chunk in zip(claims, chunks, strict=True)
         for a in chunk
     )
+    marks.refresh(a.note.pk for chunk in chunks for a in chunk)
 
 
 def next_interchange_control_number() -> int:
@@ -142,7 +144,8 @@ def next_interchange_control_number() -> int:
 
 
 def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
-    """Write the 837P, validate it (pyx12 and our own checks) and freeze the batch. A file with
+    """Write the 837P, run our own checks on it and freeze the batch; pyx12 reads it after the
+    commit (billing.file_check), and the 837P is offered once it has passed. A file with
     problems is not frozen, nor offered: the problems are kept on the batch, by claim, for its
     page. Exporting again returns the same frozen file."""
     try:
@@ -159,7 +162,7 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
             # A failed attempt leaves a gap in the interchange numbers: ISA13 must be unique, not gapless.
             control_number = next_interchange_control_number()
             text = build_837p(batch, identity, control_number=control_number)
-            problems = validate_837p(text)
+            problems = export_problems(text)
             if problems:
                 raise ExportError(problems)
             batch.file_837 = text
@@ -181,6 +184,7 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
                 ctx=ctx,
                 details={"exported": control_number},
             )
+            file_check.queue_check(batch.pk)
     except ExportError as error:
         # Outside the rolled-back transaction, so the batch page can list them.
         ClaimBatch.objects.filter(pk=batch.pk, status=ClaimBatch.Status.OPEN).update(
@@ -210,10 +214,13 @@ BATCH_FILES = {
 
 
 def batch_download(*, batch: ClaimBatch, fmt: str, ctx: AuditContext) -> tuple[str, str, str]:
-    """A frozen batch's 837P or CSV as (file name, content type, text). Both name people, their
-    Medicaid IDs and services, so each download is a disclosure of every participant in the
-    batch, to the payer's receiver for the 837P and to the agency itself for the worksheet."""
+    """A frozen batch's 837P (once pyx12 has passed it: file_check) or CSV as (file name,
+    content type, text). Both name people, their Medicaid IDs and services, so each download is
+    a disclosure of every participant in the batch, to the payer's receiver for the 837P and to
+    the agency itself for the worksheet."""
     content_type, purpose = BATCH_FILES[fmt]
+    if fmt == "837p" and not file_check.passed(batch):
+        raise ExportError(f"pyx12 found problems in batch {batch.pk}'s 837P: it is not offered (see the batch page).")
     if fmt == "837p":
         name, text = f"batch-{batch.pk}-{batch.interchange_control_number:09d}.837", batch.file_837
         recipient = batch.payer.receiver_label
@@ -266,6 +273,7 @@ def batch_discard(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
         lines = list(ClaimLine.objects.filter(claim__batch=batch))
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
         batch.claims.all().delete()
+        marks.refresh(line.note_id for line in lines)
         batch.status = ClaimBatch.Status.DISCARDED
         batch.save(update_fields=["status"])
         audit_record(
@@ -286,6 +294,7 @@ def batch_remove_line(*, line: ClaimLine, ctx: AuditContext) -> ClaimBatch:
         line.delete()
         if not claim.lines.exists():
             claim.delete()
+        marks.refresh([line.note_id])
         if not batch.claims.exists():  # nothing left to send
             batch.status = ClaimBatch.Status.DISCARDED
             batch.save(update_fields=["status"])
@@ -310,6 +319,7 @@ def duplicate_decide(*, stands: SessionNote, not_billed: SessionNote, ctx: Audit
         decision = DuplicateDecision(stands=stands, not_billed=not_billed, decided_by=ctx.actor)
         decision.full_clean()
         decision.save()
+        marks.refresh([not_billed.pk])
         audit_record(
             action=AuditEvent.Action.CREATE,
             target=decision,

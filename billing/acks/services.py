@@ -10,6 +10,7 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
+from .. import marks
 from ..history import claim_event
 from ..models import Acknowledgment, Claim, ClaimBatch, ClaimLine
 from ..services import lock_participants
@@ -155,6 +156,7 @@ def claim_resend(*, claim: Claim, ctx: AuditContext) -> int:
         ClaimLine.objects.filter(pk__in=[line.pk for line in lines]).update(
             voided=True, do_not_rebill=False, void_reason=f"{first_reason[:250]}; sent again as a new claim."
         )
+        marks.refresh(line.note_id for line in lines)
         claim_event(
             claim,
             "Returned to the work page to correct and send again as a new claim.",

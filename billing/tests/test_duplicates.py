@@ -9,7 +9,7 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from billing import services
+from billing import marks, services
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
 from billing.models import DuplicateDecision
@@ -72,6 +72,7 @@ def test_a_note_already_billed_is_held_against_and_cannot_be_decided_away(handov
     with pytest.raises(ValidationError, match="already decided"):
         services.duplicate_decide(stands=theirs, not_billed=mine, ctx=AuditContext(billing_user))
     DuplicateDecision.objects.all().delete()  # as if nobody had decided before billing `mine`
+    marks.refresh([theirs.pk])  # as a service changing decisions would
     [a] = assess(billable_notes())
     assert (a.note, a.status, a.duplicates) == (theirs, HOLD, [mine])
     with pytest.raises(ValidationError, match="already on a claim. Void that claim first."):

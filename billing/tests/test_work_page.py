@@ -4,6 +4,7 @@ filtered by reason, and holds past fixing are apart from those that can still be
 import pytest
 from django.urls import reverse
 
+from audit import paging
 from billing.assessment import HOLD
 from billing.billability import assess, billable_notes
 from billing.models import Rate, ServiceCode
@@ -94,11 +95,13 @@ def test_a_note_whose_place_disagrees_with_its_modality_is_held(identity, author
 
 
 def test_the_page_lists_the_most_urgent_ready_notes_and_builds_all_of_them_on_request(
-    client, billing_user, identity, author, program, payer
+    client, billing_user, identity, author, program, payer, settings
 ):
     from billing.models import ClaimLine
 
     from .factories import billable_participant
+
+    settings.BILLING_WORK_WINDOW = 100  # a window larger than the payer's review list (50)
 
     people = [billable_participant(author, program, payer) for _ in range(6)]
     for n in range(60):
@@ -117,7 +120,7 @@ def test_the_page_lists_the_most_urgent_ready_notes_and_builds_all_of_them_on_re
 
 
 def test_the_page_assesses_one_window_of_notes_whatever_the_history(
-    client, billing_user, identity, author, program, payer, settings, django_assert_max_num_queries
+    client, billing_user, identity, author, program, payer, settings, django_assert_max_num_queries, monkeypatch
 ):
     from .factories import billable_participant
 
@@ -146,6 +149,24 @@ def test_the_page_assesses_one_window_of_notes_whatever_the_history(
     assert response.context["ready_count"] == 5
     response = client.post(reverse("billing:batch_create"), {"payer": payer.pk, "all": "1", "window": "1"}, follow=True)
     assert "built with" in response.content.decode()
+
+    # Counted no further than a clerk can use: past the bound, "more than", and the next window.
+    monkeypatch.setattr(paging, "COUNT_BOUND", 20)
+    response = client.get(reverse("billing:work"))
+    assert "Notes 1–5 of more than 20 awaiting billing" in response.content.decode()
+    assert response.context["window"].has_next()
     from billing.models import ClaimLine
 
     assert ClaimLine.objects.filter(voided=False).count() == 5
+
+
+def test_the_specialist_filter_lists_the_specialists_and_keeps_the_one_chosen(client, billing_user, author, person):
+    """The specialist select is written in Python (forms.PlainSelect), not one template per
+    option: the same markup, the chosen one selected, names escaped."""
+    author.first_name = "Pat <b>"
+    author.save(update_fields=["first_name"])
+    client.force_login(billing_user)
+    body = client.get(reverse("billing:work"), {"specialist": author.pk}).content.decode()
+    assert '<select name="specialist" class="form-select" id="id_specialist">' in body
+    assert '<option value="">All specialists</option>' in body
+    assert f'<option value="{author.pk}" selected>Pat &lt;b&gt; Nguyen</option>' in body

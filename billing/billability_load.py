@@ -1,0 +1,210 @@
+"""What assessing notes reads (billability.assess): the notes as rows, and everything the rules
+check them against, each read once for all the notes, so the whole assessment uses a fixed
+number of queries whatever the number of notes or of claim lines billed before."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models.base import ModelState
+
+from notes.models import GroupSession, SessionNote
+from participants.models import Consent, Coverage, Enrollment
+from programs.selectors import certification_types_on
+
+from .billability_rules import substance_use_diagnosed
+from .models import DuplicateDecision, FundingSource, PrimaryAdjudication, Rate, ServiceCode
+
+BILLABLE_STATUSES = (SessionNote.Status.COSIGNED, SessionNote.Status.FINAL)
+
+
+# What the rules, the pages and the batch build read of an assessed note; the narratives are
+# not read (an unexpected read of another field would be one query per note, and the query
+# counts asserted at two sizes would show it).
+NOTE_FIELDS = (
+    "id", "participant_id", "author_id", "group_id", "status", "date", "start_time", "end_time",
+    "modality", "place_of_service", "service",
+)  # fmt: skip
+
+
+def _span(record) -> tuple:
+    """(first day, last day or None, record) of an InForce record: the rules test the days as
+    `in_force_on` does, without its two getattr per call (a million calls for 164,000 notes)."""
+    return getattr(record, record.in_force_from), getattr(record, record.in_force_until), record
+
+
+@dataclass
+class Loaded:
+    """Everything the rules check the notes against, keyed as they look it up. Enrollments and
+    coverages by participant are `_span`s."""
+
+    substance_use: dict
+    enrollments: dict
+    coverages: dict
+    consents: dict
+    certified: dict
+    overlapping: dict
+    codes: dict
+    funding: dict
+    adjudications: dict
+    group_sizes: dict
+
+
+# What a possible duplicate shows (its author's name, its times) and nothing more: the other
+# notes of the same participants and days are many, the duplicates among them few.
+_OTHER_NOTE_FIELDS = ("id", "participant_id", "author_id", "date", "start_time", "end_time")
+_OTHER_AUTHOR_FIELDS = ("id", "first_name", "last_name", "email")
+
+
+def _share_related(notes: list[SessionNote]) -> tuple[dict, dict[int, int]]:
+    """Give the notes their participant, author (with staff profile) and group, each read once
+    and shared by all its notes: joined to every note, 164,000 unbilled notes built 164,000 of
+    each (a quarter of the time of assessing them). Returns the participants by id, and each
+    group's number of notes."""
+    field = SessionNote._meta.get_field
+    participants = field("participant").related_model.objects.in_bulk({n.participant_id for n in notes})
+    authors = (
+        field("author").related_model.objects.select_related("staff_profile").in_bulk({n.author_id for n in notes})
+    )
+    groups = GroupSession.objects.in_bulk({n.group_id for n in notes if n.group_id})
+    # Cached where select_related caches them (the instance's fields cache), set directly: the
+    # descriptors' checks (the same object, per note) took as long as reading the notes.
+    for n in notes:
+        n._state.fields_cache = {
+            "participant": participants[n.participant_id],
+            "author": authors[n.author_id],
+            "group": groups.get(n.group_id),
+        }
+    return participants, dict(
+        SessionNote.objects.filter(group_id__in=groups)
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+    )
+
+
+def _notes(notes: QuerySet[SessionNote]) -> list[SessionNote]:
+    """The notes in date order, read as rows and made notes with NOTE_FIELDS only (and
+    `documents_goal`), as `.only()` makes them but without Model.__init__'s work per field:
+    building 164,000 notes field by field took longer than the query."""
+    goal_links = SessionNote.goals_addressed.through.objects.filter(sessionnote_id=OuterRef("pk"))
+    rows = (
+        notes.annotate(documents_goal=Exists(goal_links))
+        .order_by("date", "start_time", "pk")
+        .values_list(*NOTE_FIELDS, "documents_goal")
+    )
+    names, db, new = (*NOTE_FIELDS, "documents_goal"), rows.db, SessionNote.__new__
+    result = []
+    for row in rows:
+        note = new(SessionNote)
+        note.__dict__.update(zip(names, row, strict=True))
+        note._state = ModelState()
+        note._state.adding, note._state.db = False, db
+        result.append(note)
+    return result
+
+
+def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
+    """For each note, the other notes of its participant whose times overlap it, whoever wrote
+    them, signed or waiting for co-signature (they will be signed), billed or not; notes
+    decided "not billed" no longer count. One service is billed once: a second claim for it is
+    an overpayment, and the Texas state plan benefit may not be delivered at the same time as
+    other behavioral health services (Texas Children's Health Plan provider alert, 2020-11-06).
+
+    The candidates are read as plain rows; only those that overlap become notes (with their
+    author), as `.only()` would load them: assessing every unbilled note reads some 200,000."""
+    same_day = defaultdict(list)
+    rows = (
+        SessionNote.objects.filter(
+            participant_id__in={n.participant_id for n in notes},
+            date__in={n.date for n in notes},
+            status__in=(SessionNote.Status.SUBMITTED, *BILLABLE_STATUSES),
+        )
+        .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
+        .values_list(*_OTHER_NOTE_FIELDS, *(f"author__{name}" for name in _OTHER_AUTHOR_FIELDS))
+    )
+    for row in rows:
+        same_day[(row[1], row[3])].append(row)
+    return {
+        n.pk: [
+            _other_note(row)
+            for row in same_day[(n.participant_id, n.date)]
+            if row[0] != n.pk and n.start_time < row[5] and row[4] < n.end_time  # SessionNote.overlaps
+        ]
+        for n in notes
+    }
+
+
+def _other_note(row: tuple) -> SessionNote:
+    """A note of `_overlapping`'s rows with its author, the other fields deferred."""
+    db = SessionNote.objects.db
+    note_values, author_values = row[: len(_OTHER_NOTE_FIELDS)], row[len(_OTHER_NOTE_FIELDS) :]
+    note = SessionNote.from_db(db, _OTHER_NOTE_FIELDS, _in_field_order(SessionNote, _OTHER_NOTE_FIELDS, note_values))
+    author_model = SessionNote._meta.get_field("author").related_model
+    note.author = author_model.from_db(
+        db, _OTHER_AUTHOR_FIELDS, _in_field_order(author_model, _OTHER_AUTHOR_FIELDS, author_values)
+    )
+    return note
+
+
+def _in_field_order(model, names: tuple, values: tuple) -> list:
+    """`values` of the fields `names`, in the model's field order (as Model.from_db takes them)."""
+    by_name = dict(zip(names, values, strict=True))
+    return [by_name[f.attname] for f in model._meta.concrete_fields if f.attname in by_name]
+
+
+def load(notes: QuerySet[SessionNote]) -> tuple[list[SessionNote], Loaded | None]:
+    """The notes in date order, and what the rules check them against (None: no note)."""
+    notes = _notes(notes)
+    if not notes:
+        return [], None
+    participants, group_sizes = _share_related(notes)
+    participant_ids = {n.participant_id for n in notes}
+
+    enrollments, coverages, consents = (defaultdict(list) for _ in range(3))
+    for e in Enrollment.objects.filter(participant_id__in=participant_ids).select_related("program"):
+        enrollments[e.participant_id].append(_span(e))
+    # In payment order once per participant, not once per note: the rules take those in force
+    # on the day, in the same order (a stable sort of a filtered list keeps it).
+    for c in sorted(
+        Coverage.objects.filter(participant_id__in=participant_ids).select_related("payer"),
+        key=lambda c: c.payment_order,
+    ):
+        coverages[c.participant_id].append(_span(c))
+    for c in Consent.objects.filter(participant_id__in=participant_ids, kind=Consent.Kind.PART2_DISCLOSURE):
+        consents[c.participant_id].append(c)
+    certified = certification_types_on((n.author_id, n.date) for n in notes)
+    overlapping = _overlapping(notes)
+    # A note bills with the code of its coverage's billing program, its service and its kind.
+    codes = {
+        (code.billing_program, code.service, code.kind): code
+        for code in ServiceCode.objects.filter(is_active=True)
+        .select_related("combined_daily_cap")
+        # A list, not a manager: each note's code.rates.all() built a queryset (a sixth of the time).
+        .prefetch_related(Prefetch("rates", queryset=Rate.objects.all(), to_attr="rate_list"))
+    }
+    funding = defaultdict(list)
+    for source in FundingSource.objects.all():
+        funding[source.program_id].append(source)
+    # What other insurance decided before Medicaid (billing/coordination.py), one query.
+    # Found by the notes' participants: a list of every note's id (164,000 of them) took longer
+    # to send than the query took to run. Another note's adjudication is never looked up.
+    adjudications = {
+        adjudication.note_id: adjudication
+        for adjudication in PrimaryAdjudication.objects.filter(
+            note__participant_id__in=participant_ids, is_current=True
+        ).select_related("coverage__payer")
+    }
+    return notes, Loaded(
+        substance_use={pid: substance_use_diagnosed(p) for pid, p in participants.items()},
+        enrollments=enrollments,
+        coverages=coverages,
+        consents=consents,
+        certified=certified,
+        overlapping=overlapping,
+        codes=codes,
+        funding=funding,
+        adjudications=adjudications,
+        group_sizes=group_sizes,
+    )
