@@ -6,12 +6,16 @@ import io
 import pgtrigger
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
+from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
 from audit.tests.rolled_back import SharedTransaction
+from billing import file_check
+from billing.models import ClaimBatch
 from billing.tests.factories import ensure_reference_codes
 from participants.tests.factories import CoverageFactory, PlanFactory, enrolled_participant
 from programs.tests.factories import AgencyFactory, ProgramFactory, StaffProfileFactory
@@ -29,6 +33,22 @@ def _flush_between_tests(self, sql_list):
 
 
 DatabaseOperations.execute_sql_flush = _flush_between_tests
+
+_flushdb = RedisCache.clear
+
+
+def _clear_own_keys(self):
+    # The processes of a parallel run (pytest-xdist) share the Redis database, and each one's
+    # keys start with its name (KEY_PREFIX: peersupport.settings.test). Clearing the cache,
+    # before and after every test, removes this process's keys, not the others' (FLUSHDB).
+    if not self.key_prefix:
+        return _flushdb(self)
+    client = self._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
+    return bool(keys) and bool(client.delete(*keys))
+
+
+RedisCache.clear = _clear_own_keys
 
 
 def _replica_for_transactional_tests(items):
@@ -48,6 +68,40 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def _unchecked_batches() -> list[int]:
+    """Batches exported (with their file) that pyx12 has not read; rows a factory made
+    "exported" without a file were never exported."""
+    unchecked = ClaimBatch.objects.filter(status=ClaimBatch.Status.EXPORTED, pyx12_checked_at__isnull=True)
+    return list(unchecked.exclude(file_837="").values_list("pk", flat=True))
+
+
+def _uses_database(item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or "db" in fixtures or "transactional_db" in fixtures
+
+
+@pytest.fixture(autouse=True)
+def _pyx12_reads_every_exported_file(request):
+    """pyx12 reads an exported 837P after the export commits (billing.file_check), which a
+    test's own transaction never does: when a test ends, every 837P it exported that nothing
+    checked yet is read by pyx12 as the worker reads it, and one pyx12 rejects fails the test
+    (unless it is marked `pyx12_rejects`), so a bug in the file's writer still fails the suite."""
+    if not _uses_database(request.node):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down after this check
+    yield
+    if connection.needs_rollback:
+        # The test ended on a database error it asserted (a constraint refusing a row): its
+        # transaction reads nothing more, and it exported nothing after the error.
+        return
+    for batch_id in _unchecked_batches():
+        file_check.check_batch_file(batch_id)
+    if request.node.get_closest_marker("pyx12_rejects") is None:
+        rejected = {b.pk: b.pyx12_errors for b in ClaimBatch.objects.exclude(pyx12_errors=[])}
+        assert not rejected, f"pyx12 rejected an exported 837P: {rejected}"
 
 
 # The demo's transaction while it is open (demo_agency), closed after the last test reading it.
@@ -70,6 +124,10 @@ def demo_agency(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_reference_codes()
         call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+        # pyx12 reads the demo's 837Ps once, here, as the worker would after the seed commits,
+        # not again in each test that reads the demo (_pyx12_reads_every_exported_file).
+        for batch_id in _unchecked_batches():
+            file_check.check_batch_file(batch_id)
     yield
     shared.close()
 
@@ -93,6 +151,15 @@ def _transactional_or_no_db(item) -> bool:
         return True
     transactional = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
     return bool(transactional) or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+def pytest_itemcollected(item):
+    # In a parallel run (`--dist loadgroup`, as `make test` runs) the tests reading the shared
+    # demo go to one process, one after the other: the demo is rolled back after the last of
+    # them (pytest_runtest_teardown), so one left for later would find it gone. Marked as each
+    # is collected: xdist reads the mark in its own pytest_collection_modifyitems.
+    if _reads_demo(item):
+        item.add_marker(pytest.mark.xdist_group("demo_agency"))
 
 
 @pytest.hookimpl(trylast=True)

@@ -44,6 +44,9 @@ def csv_safe(value) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
+NOTE_TEXT_FIELDS = ("intervention", "response", "next_steps", "service_types", "signature")
+
+
 def batch_csv(batch) -> str:
     """The batch's lines as they are now; `batch_export` freezes this with the 837P."""
     out = io.StringIO()
@@ -60,6 +63,9 @@ def batch_csv(batch) -> str:
             "note__author",
             "primary_adjudication",  # the version the line was billed with, as the 837P says
         )
+        # The note is joined for its author's name only: its narratives are never read (a
+        # large batch's took longer to read than the rest of its rows).
+        .defer(*(f"note__{name}" for name in NOTE_TEXT_FIELDS))
         .order_by("claim_id", "service_date", "pk")
     )
     for line in lines:

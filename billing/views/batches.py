@@ -46,7 +46,7 @@ def work(request: HttpRequest) -> HttpResponse:
     # Only a window of the notes awaiting billing is assessed and shown, however long the
     # history: the time of the page stays flat (BILLING_WORK_WINDOW, oldest notes first).
     window = selectors.work_window(filters, request.GET.get("window"))
-    rows = selectors.work_assessments(filters, note_ids=list(window.object_list))
+    rows = selectors.work_assessments(filters, note_ids=window.object_list)
     context = {"form": form, "window": window, **selectors.work_summary(rows, filters.get("reason", ""))}
     context["holds"] = Paginator(context["holds"], 50).get_page(request.GET.get("page"))
     context["past_fixing"] = Paginator(context["past_fixing"], 50).get_page(request.GET.get("late_page"))
@@ -73,7 +73,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
         form = BillingFilterForm(request.POST)
         filters = form.cleaned_data if form.is_valid() else {}
         window = selectors.work_window(filters, request.POST.get("window"))
-        ready = selectors.work_assessments(filters, note_ids=list(window.object_list))
+        ready = selectors.work_assessments(filters, note_ids=window.object_list)
         note_ids = [a.note.pk for a in ready if a.status == READY and a.payer == payer]
     if payer is None or not note_ids:
         messages.error(request, "Choose a payer and at least one ready note.")
@@ -119,7 +119,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
         single = len(error.problems) == 1 and not error.problems[0].claim
         messages.error(request, f"Not exported: {error}" if single else "Not exported: the problems are listed below.")
     else:
-        messages.success(request, "Exported. The batch is frozen; download the 837P or CSV below.")
+        messages.success(request, "Exported. The batch is frozen; the 837P is offered once pyx12 has checked it.")
     return redirect("billing:batch_detail", pk=pk)
 
 
@@ -130,7 +130,10 @@ def batch_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404("Export the batch before downloading it.")
     if fmt not in services.BATCH_FILES:
         raise Http404("Unknown format.")
-    name, content_type, text = services.batch_download(batch=batch, fmt=fmt, ctx=AuditContext.from_request(request))
+    try:
+        name, content_type, text = services.batch_download(batch=batch, fmt=fmt, ctx=AuditContext.from_request(request))
+    except ExportError as error:  # pyx12 rejected the 837P: never offered
+        raise Http404(str(error)) from error
     response = HttpResponse(text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

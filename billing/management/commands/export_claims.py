@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from audit.context import AuditContext
+from billing import file_check
 from billing.access import may_bill
 from billing.models import ClaimBatch
 from billing.services import batch_export, batch_frozen_csv
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             except ExportError as error:
                 found = "; ".join(f"{p.claim}: {p.message}" if p.claim else p.message for p in error.problems)
                 raise CommandError(f"Batch {batch_id} can't be exported: {found}") from error
+        if format == "837p" and not file_check.passed(batch):
+            found = "; ".join(
+                f"{p['claim']}: {p['message']}" if p["claim"] else p["message"] for p in batch.pyx12_errors
+            )
+            raise CommandError(f"pyx12 found problems in batch {batch_id}'s 837P, so it is not written: {found}")
         text = batch.file_837 if format == "837p" else batch_frozen_csv(batch)
         try:
             Path(output).write_text(text, encoding="utf-8")
