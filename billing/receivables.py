@@ -24,7 +24,7 @@ from audit.services import audit_record
 
 # One guard against spreadsheet formula injection, the batch CSV's (OWASP "CSV Injection").
 from .exports import csv_safe
-from .models import Adjustment, ClaimBatch, ClaimLine, Remittance, RemittanceClaim, RemittanceLine, WriteOff
+from .models import ClaimBatch, ClaimLine, Remittance, WriteOff
 from .models.claims import line_owed
 
 ZERO = Decimal("0.00")
@@ -141,47 +141,28 @@ def _by_month(rows, month_field: str, **sums) -> dict[datetime.date, dict]:
 def monthly(today: datetime.date) -> list[MonthRow]:
     """The last twelve months: billed (the charges of the batches exported that month, as frozen
     at export), paid, adjusted and denied (what posted remittances dated that month, BPR16,
-    posted to our lines: matched or resolved lines, and the claim-level adjustments and the
-    payment of a CLP without service lines of our claims, which posting spreads over the claim's
-    lines; lines matched to no claim count once resolved), and written off (by the month it was
-    recorded)."""
+    posted to our lines, as each remittance stores it at posting: Remittance.posted_*), and
+    written off (by the month it was recorded). A query each over batches, remittances and
+    write-offs of the year, none over their lines."""
     firsts = months(today)
     since, start = _start_of(firsts[0]), firsts[0]
-    posted = {"remittance_claim__remittance__status": Remittance.Status.POSTED}
     billed = _by_month(
         ClaimBatch.objects.filter(status=ClaimBatch.Status.EXPORTED, exported_at__gte=since),
         "exported_at",
         billed=Sum("total_charge"),
     )
-    paid = _by_month(
-        RemittanceLine.objects.filter(
-            **posted, claim_line__isnull=False, remittance_claim__remittance__paid_on__gte=start
-        ),
-        "remittance_claim__remittance__paid_on",
-        paid=Sum("paid"),
-    )
-    whole_claims = _by_month(
-        RemittanceClaim.objects.filter(
-            remittance__status=Remittance.Status.POSTED, claim__isnull=False, lines__isnull=True,
-            remittance__paid_on__gte=start,
-        ),
-        "remittance__paid_on",
-        claim_paid=Sum("paid"),
-    )  # fmt: skip
-    on_our_lines = Q(line__claim_line__isnull=False) | Q(line__isnull=True, remittance_claim__claim__isnull=False)
-    adjustments = _by_month(
-        Adjustment.objects.filter(on_our_lines, **posted, remittance_claim__remittance__paid_on__gte=start),
-        "remittance_claim__remittance__paid_on",
-        adjusted=Sum("amount", filter=Q(category=Adjustment.Category.ADJUSTED)),
-        denied=Sum("amount", filter=Q(category=Adjustment.Category.DENIED)),
+    posted = _by_month(
+        Remittance.objects.filter(status=Remittance.Status.POSTED, paid_on__gte=start),
+        "paid_on",
+        paid=Sum("posted_paid"),
+        adjusted=Sum("posted_adjusted"),
+        denied=Sum("posted_denied"),
     )
     written_off = _by_month(WriteOff.objects.filter(recorded_at__gte=since), "recorded_at", written_off=Sum("amount"))
     rows = []
     for first in firsts:
-        figures = {k: v for found in (billed, paid, adjustments, written_off) for k, v in found.get(first, {}).items()}
-        row = MonthRow(first, **{name: value or ZERO for name, value in figures.items()})
-        row.paid += whole_claims.get(first, {}).get("claim_paid") or ZERO
-        rows.append(row)
+        figures = {k: v for found in (billed, posted, written_off) for k, v in found.get(first, {}).items()}
+        rows.append(MonthRow(first, **{name: value or ZERO for name, value in figures.items()}))
     return rows
 
 

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from audit.paging import bounded_page
 from notes.models import Service
 from participants.models import Coverage, Enrollment
 from programs.access import visible_profiles
@@ -86,7 +87,7 @@ def work_window(filters: dict, number=None):
     """The window of notes awaiting billing that the work page assesses (BILLING_WORK_WINDOW of
     them, oldest first, from the filing cutoff): a page of note ids."""
     notes = work_notes(filters, cutoff=filing_cutoff())
-    return Paginator(notes.values_list("pk", flat=True), settings.BILLING_WORK_WINDOW).get_page(number)
+    return bounded_page(notes.values_list("pk", flat=True), settings.BILLING_WORK_WINDOW, number)
 
 
 def filing_due_soon(assessment) -> bool:
@@ -95,9 +96,10 @@ def filing_due_soon(assessment) -> bool:
     return assessment.status in (READY, HOLD) and assessment.fixable and assessment.filing_urgent
 
 
-def work_assessments(filters: dict, note_ids: list[int] | None = None) -> list:
-    """The work page's assessments: of the given notes (one window of `work_notes`), or of
-    every note the filters select."""
+def work_assessments(filters: dict, note_ids: Iterable[int] | QuerySet | None = None) -> list:
+    """The work page's assessments: of the given notes (one window of `work_notes`: the
+    window's page of ids is read as a subquery of the assessment's own query), or of every
+    note the filters select."""
     notes = work_notes(filters) if note_ids is None else billable_notes().filter(pk__in=note_ids)
     rows = assess(notes)
     if filters.get("program"):
@@ -115,7 +117,7 @@ def home_counts() -> dict:
     FILING_WARNING_DAYS (the work page's "due soon" filter) and batches built, not exported
     (the batch list's "open"). A fixed number of queries, and at most one window assessed."""
     window = work_window({})
-    rows = work_assessments({}, note_ids=list(window.object_list))
+    rows = work_assessments({}, note_ids=window.object_list)
     return {
         "ready": sum(a.status == READY for a in rows),
         "held": sum(a.status == HOLD for a in rows),
@@ -256,13 +258,30 @@ def rejected_claims() -> QuerySet[Claim]:
 
 
 def revenue_cycle_counts(today: datetime.date) -> dict[str, int]:
-    """What waits for billing staff after export, one counting query each: remittances held
-    for review, remittance lines matching no claim, denied lines to work, claims the payer
-    rejected, and coverages a payer reports inactive."""
-    return {
-        "held_remittances": Remittance.objects.filter(status=Remittance.Status.HELD).count(),
-        "unmatched_lines": unmatched_lines().count(),  # what the unmatched list shows
-        "denials": denials.queue({}).count(),
-        "rejected_claims": rejected_claims().count(),
-        "inactive_coverages": eligibility_selectors.reported_inactive(today).count(),
-    }
+    """What waits for billing staff after export, each counted from the list it links to, in
+    one query: remittances held for review, remittance lines matching no claim, denied lines
+    to work, claims the payer rejected, and coverages a payer reports inactive."""
+    denied, appealed = denials.queue_to_count()
+    counts = counts_of(
+        held_remittances=Remittance.objects.filter(status=Remittance.Status.HELD),
+        unmatched_lines=unmatched_lines(),  # what the unmatched list shows
+        denials=denied,
+        appealed=appealed,
+        rejected_claims=rejected_claims(),
+        inactive_coverages=eligibility_selectors.reported_inactive(today),
+    )
+    counts["denials"] -= counts.pop("appealed")  # what denials.queue({}) lists
+    return counts
+
+
+def counts_of(**querysets: QuerySet) -> dict[str, int]:
+    """How many rows each queryset has, in one query (a scalar subquery each) rather than a
+    round trip each: a home page shows several counts."""
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, queryset_params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608 (the ORM's SQL, values as params)
+        params.extend(queryset_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return dict(zip(querysets, cursor.fetchone(), strict=True))

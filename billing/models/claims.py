@@ -43,6 +43,12 @@ class ClaimBatch(models.Model):
     # The problems the last export attempt found ({"claim": CLM01 or "", "message": ...}); a
     # batch with problems is not frozen. Cleared by a successful export.
     export_errors = models.JSONField(default=list, blank=True)
+    # pyx12's reading of the exported 837P against the 005010X222A1 map, done by a worker after
+    # the export commits (billing.file_check): pure Python, it reads some 600 lines a second,
+    # too slow to make every export wait. Our own checks still run at export. The 837P is
+    # offered only once pyx12 has passed it: checked, with no problem ({"claim", "message"}).
+    pyx12_checked_at = models.DateTimeField(null=True, blank=True)
+    pyx12_errors = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -59,12 +65,28 @@ class ClaimBatch(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def pyx12_passed(self) -> bool:
+        return self.is_frozen and self.pyx12_checked_at is not None and not self.pyx12_errors
+
+    @property
+    def pyx12_failed(self) -> bool:
+        return self.pyx12_checked_at is not None and bool(self.pyx12_errors)
+
     def export_problems_by_claim(self) -> list[tuple[str, list[str]]]:
         """The last failed export's problems, the file's own first, then claim by claim."""
-        by_claim: dict[str, list[str]] = {}
-        for problem in sorted(self.export_errors, key=lambda p: p["claim"]):
-            by_claim.setdefault(problem["claim"], []).append(problem["message"])
-        return list(by_claim.items())
+        return _by_claim(self.export_errors)
+
+    def pyx12_problems_by_claim(self) -> list[tuple[str, list[str]]]:
+        """What pyx12 found in the exported file, the file's own first, then claim by claim."""
+        return _by_claim(self.pyx12_errors)
+
+
+def _by_claim(problems: list[dict]) -> list[tuple[str, list[str]]]:
+    by_claim: dict[str, list[str]] = {}
+    for problem in sorted(problems, key=lambda p: p["claim"]):
+        by_claim.setdefault(problem["claim"], []).append(problem["message"])
+    return list(by_claim.items())
 
 
 class Claim(models.Model):
@@ -129,6 +151,11 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            # A batch's page of claims (selectors.batch_claims: WHERE batch_id = %s ORDER BY id
+            # LIMIT 25): without it PostgreSQL walks the primary key past every older claim.
+            models.Index(fields=["batch", "id"], name="claim_batch_page_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.claim_number
@@ -192,6 +219,10 @@ class ClaimLine(models.Model):
     written_off = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     # The denial's main reason ("CO-16"), the group of the denial queue; "" when nothing is denied.
     denial_reason = models.CharField(max_length=8, blank=True)
+    # A copy of its claim's `adjudicated_on`, written in the transaction that moves it (posting's
+    # settle_claim, the one place it changes), so the denial queue sorts its lines, the oldest
+    # decision first, from its own index instead of joining every queued line to its claim.
+    claim_adjudicated_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["service_date", "pk"]
@@ -202,15 +233,16 @@ class ClaimLine(models.Model):
         indexes = [
             # The denial queue (billing.denials.open_denials: its page, count, reasons and appeals
             # waiting): live lines with open denied money, a few percent of all lines, so the
-            # queue reads them and not every line ever billed.
+            # queue reads them and not every line ever billed. In the queue's order
+            # (denials.queue: reason, claim's decision date, service date, id), so a page is the
+            # index's next 50 entries; it carries the amounts, so the counts and sums by reason
+            # (denials.by_reason, billing's home count) are read from the index alone.
             models.Index(
-                fields=["denial_reason", "claim"],
+                fields=["denial_reason", "claim_adjudicated_on", "service_date", "id"],
                 condition=Q(voided=False) & Q(GreaterThan(line_open_denied(), 0)),
+                include=["charge", "paid", "adjusted", "denied", "written_off", "voided"],
                 name="claimline_open_denied_idx",
             ),
-            # billability.billable_notes' "not voided with do not rebill" test, on the work page
-            # and billing's home: the few such lines, not a scan of every line for each window.
-            models.Index(fields=["note"], condition=Q(do_not_rebill=True), name="claimline_do_not_rebill_idx"),
             # Accounts receivable's aging (billing.receivables.aging): live lines still owed,
             # not the settled history.
             models.Index(

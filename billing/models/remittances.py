@@ -2,6 +2,8 @@
 and adjustments, the claims' history, and billing staff's work on what was denied (appeals,
 write-offs). Amounts are Decimal from the file to the database; nothing passes through floats."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -71,6 +73,13 @@ class Remittance(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     review_note = models.CharField(max_length=500, blank=True)
+    # What this remittance posted to our claim lines (matched and resolved lines, and claim-level
+    # decisions spread over a claim's lines; a reversal's amounts are negative), added in the
+    # transaction that posts them (posting.post_claim), so accounts receivable's months read a
+    # row per remittance instead of summing every remittance line and adjustment of a year.
+    posted_paid = models.DecimalField(**MONEY, default=Decimal(0))
+    posted_adjusted = models.DecimalField(**MONEY, default=Decimal(0))
+    posted_denied = models.DecimalField(**MONEY, default=Decimal(0))
 
     class Meta:
         ordering = ["-imported_at", "-pk"]

@@ -110,7 +110,8 @@ def settle_claim(rclaim: RemittanceClaim, *, actor, posting_file: bool = False) 
     follows the payer's latest decision (`latest_decision`, `status_after`), and so does the
     payer's claim number (CLP07, which a replacement or void quotes in REF*F8; not a reversal's,
     which quotes the claim it takes back); the remittance date its correction limit counts from
-    only moves forward; and its history has a step for `rclaim`. Five queries."""
+    only moves forward (and its lines' copy of it); and its history has a step for `rclaim`. Six
+    queries."""
     claim = Claim.objects.select_for_update().get(pk=rclaim.claim_id)
     remittance = rclaim.remittance
     notes = [f"{rclaim.status_text} on remittance {remittance.trace_number}: paid {rclaim.paid}"]
@@ -123,6 +124,8 @@ def settle_claim(rclaim: RemittanceClaim, *, actor, posting_file: bool = False) 
             notes.append(f"payer's claim number {number} (was {claim.payer_claim_number})")
         claim.payer_claim_number = number
     claim.adjudicated_on = max(filter(None, [claim.adjudicated_on, remittance.paid_on]))
+    # Its lines keep a copy for the denial queue's order (ClaimLine.claim_adjudicated_on).
+    ClaimLine.objects.filter(claim=claim).update(claim_adjudicated_on=claim.adjudicated_on)
     lines = list(
         ClaimLine.objects.filter(claim=claim).values_list("charge", "paid", "adjusted", "denied", "denial_reason")
     )
@@ -147,7 +150,12 @@ def post_claim(
     queue) and its history says where the lines wait."""
     for rline, adjustments in postings:
         post_line(rline, adjustments)
-    spread = spread_over_lines(rclaim, claim_adjustments, paid=Decimal(0) if lines else rclaim.paid)
+    whole_paid = Decimal(0) if lines else rclaim.paid
+    spread = spread_over_lines(rclaim, claim_adjustments, paid=whole_paid)
+    posted = [(rline.paid, adjustments) for rline, adjustments in postings]
+    if spread:
+        posted.append((whole_paid, claim_adjustments))
+    _add_to_remittance(rclaim.remittance_id, posted)
     if not postings and not spread:
         remittance = rclaim.remittance
         text = (
@@ -158,6 +166,22 @@ def post_claim(
         return 0
     settle_claim(rclaim, actor=actor, posting_file=posting_file)
     return len(postings)
+
+
+def _add_to_remittance(pk: int, posted: list[tuple]) -> None:
+    """Add what was just posted to our lines ((paid, its Adjustment rows), ...) to the
+    remittance's stored totals (Remittance.posted_*), in the posting's transaction: one UPDATE."""
+    if not posted:
+        return
+    paid = sum((amount for amount, _ in posted), Decimal(0))
+    adjustments = [a for _, found in posted for a in found]
+    adjusted = sum((a.amount for a in adjustments if a.category == ADJUSTED), Decimal(0))
+    denied = sum((a.amount for a in adjustments if a.category == DENIED), Decimal(0))
+    Remittance.objects.filter(pk=pk).update(
+        posted_paid=F("posted_paid") + paid,
+        posted_adjusted=F("posted_adjusted") + adjusted,
+        posted_denied=F("posted_denied") + denied,
+    )
 
 
 def spread_over_lines(rclaim: RemittanceClaim, adjustments, *, paid: Decimal) -> bool:

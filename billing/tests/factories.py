@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
-from billing import services
+from billing import marks, services
 from billing.models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine, ServiceCode
 from notes import services as note_services
 from notes.models import GroupSession, SessionNote
@@ -162,6 +162,7 @@ class ClaimLineFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = ClaimLine
+        skip_postgeneration_save = True
 
     claim = factory.SubFactory(ClaimFactory)
     service_code = factory.LazyFunction(tx_individual_code)
@@ -171,6 +172,12 @@ class ClaimLineFactory(factory.django.DjangoModelFactory):
     charge = factory.LazyAttribute(lambda line: line.service_code.rates.first().rate_per_unit * line.units)
     place_of_service = factory.LazyAttribute(lambda line: line.note.place_of_service)
     service_date = factory.LazyAttribute(lambda line: line.note.date)
+
+    @factory.post_generation
+    def note_mark(line, create, extracted, **kwargs):
+        """The note's billing mark, as every service writing a line keeps it (billing/marks.py)."""
+        if create:
+            marks.refresh([line.note_id])
 
 
 def bill(payer, notes, *, by=None) -> ClaimBatch:

@@ -7,11 +7,12 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from audit.context import AuditContext
 from billing import services
-from billing.models import Adjustment, Claim, ClaimBatch, Remittance, RemittanceClaim, RemittanceLine
+from billing.models import Adjustment, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceClaim, RemittanceLine
 from billing.remittance import posting
 
 from .factories import TODAY, bill
@@ -109,3 +110,42 @@ def deny(claim: Claim, *, paid_on: datetime.date, trace: str, by, reason=("CO", 
     """The payer denies every live line of `claim` in full, for `reason`."""
     lines = claim.lines.filter(voided=False).order_by("service_date", "pk")
     return post(claim, [(ZERO, [(*reason, line.charge)]) for line in lines], paid_on=paid_on, trace=trace, by=by)
+
+
+def posted_totals_from_rows() -> dict[int, tuple[Decimal, Decimal, Decimal]]:
+    """Each posted remittance's (paid, adjusted, denied) on our lines, summed from its rows as
+    accounts receivable did before they were stored: lines matched or resolved to ours, the
+    payment of a CLP of ours without service lines, and the adjustments of those lines and of
+    our claims as a whole."""
+    totals: dict[int, list[Decimal]] = {}
+    by, posted = "remittance_claim__remittance", {"remittance_claim__remittance__status": Remittance.Status.POSTED}
+    for row in RemittanceLine.objects.filter(**posted, claim_line__isnull=False).values(by).annotate(p=Sum("paid")):
+        totals.setdefault(row[by], [ZERO, ZERO, ZERO])[0] += row["p"]
+    whole = RemittanceClaim.objects.filter(remittance__status=Remittance.Status.POSTED, claim__isnull=False)
+    for row in whole.filter(lines__isnull=True).values("remittance").annotate(p=Sum("paid")):
+        totals.setdefault(row["remittance"], [ZERO, ZERO, ZERO])[0] += row["p"]
+    ours = Q(line__claim_line__isnull=False) | Q(line__isnull=True, remittance_claim__claim__isnull=False)
+    for row in Adjustment.objects.filter(ours, **posted).values(by, "category").annotate(a=Sum("amount")):
+        index = 1 if row["category"] == Adjustment.Category.ADJUSTED else 2
+        totals.setdefault(row[by], [ZERO, ZERO, ZERO])[index] += row["a"]
+    return {pk: tuple(figures) for pk, figures in totals.items()}
+
+
+def assert_posted_totals_stored() -> None:
+    """Every posted remittance's stored totals (Remittance.posted_*) equal its rows' sums."""
+    computed = posted_totals_from_rows()
+    stored = Remittance.objects.filter(status=Remittance.Status.POSTED).values_list(
+        "pk", "posted_paid", "posted_adjusted", "posted_denied"
+    )
+    assert {pk: tuple(figures) for pk, *figures in stored} == {
+        pk: computed.get(pk, (ZERO, ZERO, ZERO)) for pk, *_ in stored
+    }
+
+
+def assert_claim_dates_copied() -> None:
+    """Every claim line's copy of its claim's decision date (ClaimLine.claim_adjudicated_on)
+    equals the claim's."""
+    differ = ClaimLine.objects.exclude(claim_adjudicated_on=F("claim__adjudicated_on")).exclude(
+        claim_adjudicated_on__isnull=True, claim__adjudicated_on__isnull=True
+    )
+    assert list(differ.values_list("pk", "claim_adjudicated_on", "claim__adjudicated_on")) == []

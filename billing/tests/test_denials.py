@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.tests.waiting import wait_until
-from billing import denials
+from billing import denials, selectors
 from billing.models import Appeal, Claim, ClaimEvent, ClaimLine, WriteOff
 from notes.tests.factories import signed_note
 
@@ -27,6 +27,11 @@ def denied_claim(payer, author, person, *, days=(3,), decided=1, trace, reason=(
     claim = exported(payer, notes, by=author, days_ago=exported_days).claims.get()
     deny(claim, paid_on=days_ago(decided), trace=trace, by=author, reason=reason)
     return claim
+
+
+def home_denials() -> int:
+    """What billing's home shows as denied lines to work."""
+    return selectors.revenue_cycle_counts(TODAY)["denials"]
 
 
 def line_of(claim) -> ClaimLine:
@@ -50,6 +55,7 @@ def test_the_queue_groups_lines_by_reason_the_oldest_decision_first(identity, pa
 
     lines = list(denials.queue({}))
     assert [line.claim for line in lines] == [older, recent, partly, eligibility]
+    assert home_denials() == 4  # neither the paid line nor the paid part counts
     assert [line.denial_reason for line in lines] == ["CO-16", "CO-16", "CO-16", "CO-197"]
     assert lines[2].open_denied == Decimal("20.00") and lines[2].paid == Decimal("40.00")
     counted = {row["denial_reason"]: (row["lines"], row["amount"]) for row in denials.by_reason({})}
@@ -89,7 +95,7 @@ def test_an_appealed_line_waits_apart_until_the_payer_answers(identity, payer, a
     appeal = denials.line_appeal(
         line=line, appealed_on=days_ago(4), note="Sent the signed note.", ctx=AuditContext(author)
     )
-    assert list(denials.queue({})) == []
+    assert list(denials.queue({})) == [] and home_denials() == 0
     [waiting] = denials.appealed({})
     assert (waiting.pk, waiting.appealed_on, waiting.appeal_note) == (line.pk, days_ago(4), "Sent the signed note.")
     assert ClaimEvent.objects.filter(claim=claim, text__startswith="Appeal of the").exists()
@@ -100,6 +106,7 @@ def test_an_appealed_line_waits_apart_until_the_payer_answers(identity, payer, a
     # The payer's answer, a later remittance, denies it again: back in the queue.
     post(claim, [("0", [])], paid_on=days_ago(1), trace="T2", by=author)
     assert [row.pk for row in denials.queue({})] == [line.pk] and list(denials.appealed({})) == []
+    assert home_denials() == 1  # billing's home counts what the queue lists
 
 
 @pytest.mark.django_db

@@ -85,6 +85,27 @@ def test_the_page_filters_by_reason(client, billing_user, denied, payer, author,
 
 
 @pytest.mark.django_db
+def test_pages_of_the_queue_count_the_lines_of_the_reason_chosen(
+    client, billing_user, denied, payer, author, person, monkeypatch
+):
+    monkeypatch.setattr("billing.views.denials.PAGE_SIZE", 2)
+    deny_many(payer, author, person, 2, first_day=20)  # two more CO-16 lines
+    other = exported(payer, [signed_note(person, author, day=days_ago(6))], by=author).claims.get()
+    deny(other, paid_on=days_ago(1), trace="T2", by=author, reason=("CO", "197"))
+    client.force_login(billing_user)
+    url = reverse("billing:denial_list")
+    pages = [client.get(url, {"page": n}).context["page"] for n in (1, 2)]
+    assert [p.paginator.count for p in pages] == [4, 4] and pages[0].paginator.num_pages == 2
+    assert [len(p.object_list) for p in pages] == [2, 2]
+    shown = [line.pk for p in pages for line in p.object_list]
+    assert sorted(shown) == sorted(denials.queue({}).values_list("pk", flat=True))
+    assert [line.denial_reason for line in pages[0].object_list] == ["CO-16", "CO-16"]
+    only = client.get(url, {"reason": "co-197"}).context["page"]
+    assert only.paginator.count == 1 and [line.claim_id for line in only.object_list] == [other.pk]
+    assert all(hasattr(line, "open_denied") and line.days_left is not None for line in only.object_list)
+
+
+@pytest.mark.django_db
 def test_the_page_takes_as_many_queries_for_30_lines_as_for_2(client, billing_user, identity, payer, author, person):
     deny_many(payer, author, person, 2)
     appealed = ClaimLine.objects.first()

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from audit.context import AuditContext
 from billing import denials, receivables
-from billing.billability import billable_notes
 from billing.models import ClaimBatch, ClaimLine, Remittance
 from billing.models.claims import line_open_denied
+from billing.selectors import work_window
 from notes.tests.factories import signed_note
 
 from .factories import TODAY, days_ago
@@ -97,8 +97,28 @@ def test_the_remittance_list_counts_each_remittances_claims(client, billing_user
 
 
 @pytest.mark.django_db
-def test_the_do_not_rebill_test_of_billable_notes_reads_its_partial_index(identity, payer, author, person):
+def test_the_work_window_reads_the_notes_awaiting_billing_from_their_partial_index(identity, payer, author, person):
+    """billable_notes() reads the notes' stored mark (billing/marks.py), oldest first from the
+    filing cutoff, from notes_awaiting_billing_idx: no claim line is read."""
     varied(payer, author, person)
+    signed_note(person, author, day=days_ago(2))  # not billed
     with CaptureQueriesContext(connection) as notes:
-        list(billable_notes().values_list("pk", flat=True))
-    assert "claimline_do_not_rebill_idx" in _plan(notes.captured_queries[-1]["sql"])
+        window = work_window({})
+        assert len(window.object_list) == 1
+    count, page = (q["sql"] for q in notes.captured_queries if "participants_sessionnote" in q["sql"])
+    for sql in (count, page):
+        plan = _plan(sql)
+        assert "notes_awaiting_billing_idx" in plan and "billing_claimline" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_postgresql_keeps_statistics_on_the_amount_a_line_is_owed():
+    """Extended statistics on line_owed's expression (migration 0034), as the aging query and
+    claimline_owed_idx write it: without them PostgreSQL guessed most lines owed and scanned
+    the whole line table on the large demo."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_statisticsobjdef(oid) FROM pg_statistic_ext WHERE stxname = %s", ["claimline_owed_stats"]
+        )
+        (definition,) = cursor.fetchone()
+    assert "charge - paid" in definition and "written_off" in definition and "billing_claimline" in definition

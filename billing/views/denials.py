@@ -26,15 +26,15 @@ BACK_KEYS = ("payer", "reason", "page", "appealed_page")
 def denial_list(request: HttpRequest) -> HttpResponse:
     form = DenialFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(denials.queue(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = denials.rows(page.object_list)
+    reasons = denials.by_reason(filters)
+    page = denials.queue_page(filters, reasons, request.GET.get("page"), PAGE_SIZE)
     waiting = Paginator(denials.appealed(filters), PAGE_SIZE).get_page(request.GET.get("appealed_page"))
     waiting.object_list = denials.rows(waiting.object_list)
     context = {
         "form": form,
         "page": page,
         "waiting": waiting,
-        "by_reason": denials.by_reason(filters),
+        "by_reason": reasons,
         "urgent_days": denials.URGENT_DAYS,
         "back": request.GET.urlencode(),
         # The filters, kept on the pagination and reason links (each sets its own page or reason).

@@ -3,9 +3,11 @@
 - Billability: every unbilled signed note assessed at once, as the billing work page assesses
   its window (billing.billability.assess): notes per second.
 - 837P: the largest payer-month of ready notes built into a batch and exported (the services
-  the batch pages call: batch_build, then batch_export, which writes and validates the file),
-  in lines per second and against PostgreSQL's COPY of the same lines' columns in the same
-  run, so a slower machine moves both figures and the ratio stays.
+  the batch pages call: batch_build, then batch_export, which writes the file and runs our own
+  checks), in lines per second and against PostgreSQL's COPY of the same lines' columns in the
+  same run, so a slower machine moves both figures and the ratio stays. pyx12's reading of the
+  file, which a worker does after the export commits (billing.file_check), is not measured: the
+  bench's transaction never commits, and the file is offered only once pyx12 has passed it.
 - Monthly report: the largest program-month generated in every format, in process, by the
   function the Celery task runs (reports.services.report_generate): seconds.
 

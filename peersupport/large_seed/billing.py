@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import connection
 
 from accounts.models import User
+from billing import marks
 from billing.billability import TELEHEALTH_MODIFIER
 from billing.models import (
     Adjustment,
@@ -45,7 +46,7 @@ CLAIM_COLUMNS = [
 LINE_COLUMNS = [
     "id", "claim_id", "note_id", "service_code_id", "hcpcs", "modifiers", "units", "charge", "place_of_service",
     "service_date", "diagnosis_pointer", "voided", "do_not_rebill", "void_reason", "paid", "allowed", "adjusted",
-    "denied", "written_off", "denial_reason",
+    "denied", "written_off", "denial_reason", "claim_adjudicated_on",
 ]  # fmt: skip
 REMIT_CLAIM_COLUMNS = [
     "id", "remittance_id", "claim_id", "position", "patient_control_number", "status_code", "charge", "paid",
@@ -117,6 +118,8 @@ def generate(gen: Gen) -> None:
         batch = ClaimBatch.objects.create(
             payer=payer, status=ClaimBatch.Status.EXPORTED, created_by=clerk, created_at=gen.at(exported_on, 9),
             interchange_control_number=icn, exported_at=gen.at(exported_on, 10), exported_by=clerk,
+            # Past exports, as the migration marks those made before pyx12 moved to a worker.
+            pyx12_checked_at=gen.at(exported_on, 10),
         )  # fmt: skip
         remittance = Remittance.objects.create(
             trace_number=f"LARGE-{year}{month:02d}-{payer.pk}", payer_identifier=PAYER_ID, payer=payer,
@@ -125,6 +128,7 @@ def generate(gen: Gen) -> None:
             imported_by=clerk, imported_at=gen.at(paid_on, 15),
         )  # fmt: skip
         charged, paid_total, count = Decimal(0), Decimal(0), 0
+        posted = [Decimal(0)] * 3  # what the remittance posts to our lines: paid, adjusted, denied
         for position, pid in enumerate(sorted(by_person), start=1):
             coverage = people[pid]
             code = codes[coverage.billing_program]
@@ -135,6 +139,7 @@ def generate(gen: Gen) -> None:
             )  # fmt: skip
             charged += outcome[0]
             paid_total += outcome[1]
+            posted = [total + part for total, part in zip(posted, outcome[1:], strict=True)]
             claim_id, rclaim_id = claim_id + 1, rclaim_id + 1
             line_id, rline_id = line_id + len(by_person[pid]), rline_id + len(by_person[pid])
             count += 1
@@ -142,13 +147,19 @@ def generate(gen: Gen) -> None:
         batch.file_837 = _envelope(batch, icn, count, charged, exported_on)
         batch.save(update_fields=["total_charge", "claim_count", "file_837"])
         remittance.payment_amount = paid_total
+        remittance.posted_paid, remittance.posted_adjusted, remittance.posted_denied = posted
         remittance.file_text = (
             f"ST*835*0001~BPR*I*{paid_total}*C*ACH~TRN*1*{remittance.trace_number}*{PAYER_ID}~SE*4*0001~"
         )
-        remittance.save(update_fields=["payment_amount", "file_text"])
+        remittance.save(
+            update_fields=["payment_amount", "file_text", "posted_paid", "posted_adjusted", "posted_denied"]
+        )
     gen.counts.update(batches=len(batches), remittances=len(batches))
     del out["first_line"]
     gen.counts.update({f"billing_{name}": copier.close() for name, copier in out.items()})
+    # The notes on those lines are done with billing (SessionNote.billing_closed), as
+    # batch_build would have marked them: one set-based update after the copy.
+    gen.counts["billing_closed_notes"] = marks.refresh_all()
 
 
 def _claim(out, gen, batch, remittance, claim_id, rclaim_id, line_id, rline_id, position, pid, coverage, code, rate,
@@ -157,7 +168,7 @@ def _claim(out, gen, batch, remittance, claim_id, rclaim_id, line_id, rline_id, 
     patient_name, diagnosis = name_dx
     serial = line_id - out["first_line"]  # not the id itself: sequences differ between databases
     payer_number = f"ICN{claim_id:08d}"
-    charged = paid = Decimal(0)
+    charged = paid = adjusted_total = denied_total = Decimal(0)
     statuses = set()
     for n, (note_id, _pid, _author, day, minutes, modality, place) in enumerate(sorted(notes, key=lambda x: x[3])):
         units = minutes // code.unit_minutes
@@ -179,7 +190,7 @@ def _claim(out, gen, batch, remittance, claim_id, rclaim_id, line_id, rline_id, 
             statuses.add("paid")
         out["lines"].add((
             line_id + n, claim_id, note_id, code.pk, code.hcpcs, modifiers, units, charge, place, day, 1, False, False,
-            "", line_paid, allowed, adjusted, denied, Decimal(0), reason,
+            "", line_paid, allowed, adjusted, denied, Decimal(0), reason, paid_on,
         ))  # fmt: skip
         out["rlines"].add((
             rline_id + n, rclaim_id, line_id + n, n + 1, code.hcpcs, modifiers, "", [], day, charge, line_paid,
@@ -187,6 +198,8 @@ def _claim(out, gen, batch, remittance, claim_id, rclaim_id, line_id, rline_id, 
         ))  # fmt: skip
         charged += charge
         paid += line_paid
+        adjusted_total += adjusted
+        denied_total += denied
     if statuses == {"denied"}:
         status, clp = Claim.Status.DENIED, "4"
     elif statuses == {"paid"}:
@@ -207,7 +220,7 @@ def _claim(out, gen, batch, remittance, claim_id, rclaim_id, line_id, rline_id, 
     out["events"].add((claim_id, batch.exported_at, Claim.Status.SENT, sent, clerk.pk, None))
     out["events"].add((claim_id, remittance.imported_at, status, f"{status.label}: paid {paid}.", clerk.pk,
                        remittance.pk))  # fmt: skip
-    return charged, paid
+    return charged, paid, adjusted_total, denied_total
 
 
 def _envelope(batch: ClaimBatch, icn: int, claims: int, charged: Decimal, day: datetime.date) -> str:

@@ -11,8 +11,14 @@ from django.test import Client, override_settings
 
 from accounts.models import User
 from billing.tests.factories import ensure_reference_codes
+from peersupport import large_seed
 from peersupport.bench import pages
 from programs.models import Agency
+
+# The large demo at a tiny size, over the small one. Without it the bench command seeds the
+# full large demo first (`seed_demo --scale large`: 5 minutes, most of the suite's slowest test);
+# the seeding itself is tested at this size in test_large_seed.
+TINY = large_seed.Sizes(programs=2, supervisors=2, specialists=4, participants=40, notes=2000)
 
 
 @pytest.fixture
@@ -22,8 +28,14 @@ def agency(db):
     return Agency.objects.get(name="Riverbend Behavioral Health")
 
 
+@pytest.fixture
+def large(agency):
+    large_seed.generate(agency, sizes=TINY, seed=7)
+    return agency
+
+
 @pytest.mark.django_db
-def test_each_role_walks_to_its_pages_and_each_row_is_judged_against_the_floor(agency, tmp_path):
+def test_each_role_walks_to_its_pages_and_each_row_is_judged_against_the_floor(large, tmp_path):
     """`manage.py bench --only pages`: one table on screen, and results.json with each row's
     name, value, budget and result; the command fails (exit 1) exactly when a row misses."""
     out, path = io.StringIO(), tmp_path / "results.json"
@@ -35,6 +47,7 @@ def test_each_role_walks_to_its_pages_and_each_row_is_judged_against_the_floor(a
     rows = json.loads(path.read_text())["rows"]
     floor, measured = rows[0], {r["name"]: r for r in rows[1:]}
 
+    assert "seeding one" not in out.getvalue()  # it measured the data it was given
     assert "| part | name | value | budget | result |" in out.getvalue()
     assert exit_code == (1 if any(not r["passed"] for r in rows) else 0)
     assert floor["name"].startswith("floor") and floor["value"] > 0

@@ -10,12 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from audit.tests.rolled_back import shared_until_rolled_back
+from billing import marks
 from billing.models import ClaimBatch, ClaimLine, Remittance
 from notes.models import NoteEvent, SessionNote
 from participants.models import CaseloadAssignment, Participant
@@ -84,6 +85,16 @@ def test_it_makes_the_sizes_asked_for_with_notes_in_every_state(large):
 
 
 @pytest.mark.django_db
+def test_the_planner_knows_the_new_rows_before_anything_reads_them(large):
+    # The rows are not committed yet (the module's load is rolled back after it), so only the
+    # seed's own ANALYZE can have counted them; autovacuum sees committed rows only.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [SessionNote._meta.db_table])
+        (estimated,) = cursor.fetchone()
+    assert estimated >= SessionNote.objects.count() * 0.9
+
+
+@pytest.mark.django_db
 def test_every_batch_is_frozen_with_lines_billing_signed_notes_and_a_posted_remittance(large):
     batches = ClaimBatch.objects.filter(claims__participant__enrollments__program__name__startswith=large_seed.MARKER)
     batches = batches.distinct()
@@ -99,9 +110,15 @@ def test_every_batch_is_frozen_with_lines_billing_signed_notes_and_a_posted_remi
         )
         remitted = lines.aggregate(total=Sum("paid"))["total"]
         assert remittance.payment_amount == remitted
+        # What it posted to our lines is stored as posting stores it (accounts receivable reads it).
+        sums = lines.aggregate(adjusted=Sum("adjusted"), denied=Sum("denied"))
+        posted = (remittance.posted_paid, remittance.posted_adjusted, remittance.posted_denied)
+        assert posted == (remitted, sums["adjusted"], sums["denied"])
     lines = ClaimLine.objects.filter(claim__batch__in=batches)
     assert lines.filter(denied__gt=0, denial_reason="CO-16").exists()
     assert lines.filter(paid__gt=0, adjusted__gt=0).exists()
+    # Each line keeps its claim's decision date (the denial queue's order).
+    assert not lines.exclude(claim_adjudicated_on=F("claim__adjudicated_on")).exists()
     # Every line is settled: paid, adjusted or denied adds up to what was charged.
     for line in lines:
         assert line.paid + line.adjusted + line.denied == line.charge
@@ -150,3 +167,16 @@ def test_a_row_pointing_at_nothing_rolls_the_load_back(demo_agency):
     with dangling, transaction.atomic(), foreign_keys_checked_at_end({"notes"}):
         copy_rows(NoteEvent, ["note_id", "action", "actor_id", "at", "comment", "snapshot"],
                   [(2_000_000_000, "submitted", author.pk, timezone.now(), "", {})])  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_notes_it_bills_are_marked_done_with_billing(large):
+    """The seed copies claim lines past the services, so it sets the notes' billing mark
+    (billing/marks.py) itself: billed notes closed, the others open, as the rows say."""
+    people = Participant.objects.filter(enrollments__program__name__startswith=large_seed.MARKER)
+    notes = SessionNote.objects.filter(participant__in=people)
+    billed = notes.filter(claim_lines__voided=False)
+    assert billed.exists() and not billed.filter(billing_closed=False).exists()
+    assert notes.filter(billing_closed=False).exists()
+    assert not notes.filter(billing_closed=False).filter(marks.closed()).exists()
+    assert not notes.filter(billing_closed=True).exclude(marks.closed()).exists()

@@ -16,8 +16,8 @@ from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, 
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from audit.sql import DaysBetween
 from notes.models import NoteEvent, SessionNote
-from outcomes.sql import DaysBetween
 
 from .census import in_program_on_note_day
 
