@@ -295,10 +295,12 @@
       });
     });
 
+    let kept = Promise.resolve(); // the last copy written
     function keepCopy() {
       edits += 1;
-      if (signedOut) return Promise.resolve();
-      return PSStore.put("copies", { key: key, at: Date.now(), values: readForm(form) }).then(showOutbox);
+      if (signedOut) return kept;
+      kept = PSStore.put("copies", { key: key, at: Date.now(), values: readForm(form) }).then(showOutbox);
+      return kept;
     }
     form.addEventListener("input", keepCopy);
 
@@ -317,10 +319,11 @@
       if (edits === event.detail.requestConfig.editsAtSend) PSStore.remove("copies", key).then(showOutbox);
     });
     catchUpVersion(form);
-    // An autosave with no signal: what it could not send is kept before the status says so
-    // (it may have been typed before this page's scripts were listening, on a slow phone).
+    // An autosave with no signal: the status says "kept" once the copy is written. With no
+    // edit seen, the words were typed before this page's scripts listened (a slow phone): the
+    // form is kept as it stands.
     form.addEventListener("htmx:sendError", function () {
-      keepCopy().then(function () { setStatus(form, STATES.pending, "kept"); });
+      (edits ? kept : keepCopy()).then(function () { setStatus(form, STATES.pending, "kept"); });
     });
     form.addEventListener("htmx:responseError", function (event) {
       setStatus(form, STATES.failed + (errorIn(event.detail.xhr.responseText) || "the server answered " + event.detail.xhr.status + "."), "failed");

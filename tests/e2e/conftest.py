@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are still plain synchronous calls, so Django's async guard must stand aside.
@@ -21,6 +21,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# `make test` runs two test processes on a 2-core machine, each with its own Chromium and live
+# server, beside the rest of the suite: a page there can take longer than Playwright's 5 s
+# default to answer (CI failed on a sign-out that had not landed after 5 s). What is expected
+# must still appear; it is only given longer to.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):
