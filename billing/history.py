@@ -31,7 +31,7 @@ def batch_withdrawn(batch: ClaimBatch, actor) -> list[int]:
     Claim.objects.filter(batch=batch).update(status=Claim.Status.WITHDRAWN)
     text = (
         f"Withdrawn with batch {batch.pk}: pyx12 rejected its 837P (interchange "
-        f"{batch.interchange_control_number:09d}), which was never sent. Its notes went back to the work page."
+        f"{batch.interchange_control_number:09d}), which was never sent."
     )
     ClaimEvent.objects.bulk_create(
         ClaimEvent(claim_id=claim_id, status=Claim.Status.WITHDRAWN, text=text, actor=actor) for claim_id in claim_ids

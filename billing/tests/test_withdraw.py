@@ -12,7 +12,7 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from billing import file_check, receivables, services, withdrawal
+from billing import corrections, file_check, receivables, services, withdrawal
 from billing.billability import billable_notes
 from billing.models import Claim, ClaimBatch, ClaimEvent, ClaimLine
 from billing.x12 import ExportError
@@ -188,3 +188,40 @@ def test_a_withdrawn_batch_offers_no_file(
         assert client.get(reverse("billing:batch_download", args=[batch.pk, fmt])).status_code == 404
     with pytest.raises(ExportError, match="pyx12 found problems"):
         services.batch_download(batch=batch, fmt="837p", ctx=AuditContext(billing_user))
+    with pytest.raises(ExportError, match="was withdrawn; build a new one"):
+        services.batch_export(batch=batch, ctx=AuditContext(billing_user))
+
+
+@pytest.mark.django_db
+@pytest.mark.pyx12_rejects
+@pytest.mark.parametrize("frequency", [Claim.Frequency.REPLACEMENT, Claim.Frequency.VOID])
+def test_a_withdrawn_correction_is_built_again_and_its_notes_never_billed_as_new(
+    client, identity, payer, person, author, billing_user, django_capture_on_commit_callbacks, frequency
+):
+    note = signed_note(person, author)
+    original = _exported(payer, [note], billing_user, django_capture_on_commit_callbacks).claims.get()
+    assert file_check.check_batch_file(original.batch_id) is True
+    ctx = AuditContext(billing_user)
+    services.claim_set_payer_number(claim=original, number="TX-1", ctx=ctx)
+    void = {"rebill": False, "reason": "Not delivered"} if frequency == Claim.Frequency.VOID else {}
+    correction_batch = corrections.claim_correct(claim=original, frequency=frequency, ctx=ctx, **void)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.batch_export(batch=correction_batch, ctx=ctx)
+    ClaimBatch.objects.filter(pk=correction_batch.pk).update(
+        file_837=with_an_unknown_filing_indicator(ClaimBatch.objects.get(pk=correction_batch.pk).file_837)
+    )
+    assert file_check.check_batch_file(correction_batch.pk) is False
+    client.force_login(billing_user)
+    assert BUTTON in _page(client, correction_batch)
+
+    response = client.post(reverse("billing:batch_withdraw", args=[correction_batch.pk]))
+    rebuilt = ClaimBatch.objects.exclude(pk__in=[original.batch_id, correction_batch.pk]).get()
+    assert response.url == reverse("billing:batch_detail", args=[rebuilt.pk])
+    withdrawn = correction_batch.claims.get()
+    assert withdrawn.status == Claim.Status.WITHDRAWN and not ClaimLine.objects.filter(claim=withdrawn, voided=False)
+    again = rebuilt.claims.get()
+    assert (rebuilt.status, again.frequency, again.original) == (ClaimBatch.Status.OPEN, frequency, original)
+    assert not billable_notes().filter(pk=note.pk).exists()  # billed by the payer's claim, never as new
+    with django_capture_on_commit_callbacks(execute=False):
+        services.batch_export(batch=rebuilt, ctx=ctx)
+    assert file_check.check_batch_file(rebuilt.pk) is True

@@ -177,10 +177,13 @@ def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
     try:
-        withdrawal.batch_withdraw(batch=batch, ctx=AuditContext.from_request(request))
+        rebuilt = withdrawal.batch_withdraw(batch=batch, ctx=AuditContext.from_request(request))
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("billing:batch_detail", pk=pk)
+    if rebuilt is not None:  # a correction: built again, to export
+        messages.success(request, f"Batch {pk} withdrawn; it was never sent. Its correction is built again here.")
+        return redirect("billing:batch_detail", pk=rebuilt.pk)
     messages.success(request, f"Batch {pk} withdrawn; it was never sent. Its notes are on the work page to bill again.")
     return redirect("billing:work")
 
