@@ -154,7 +154,8 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
             if batch.is_frozen:
                 return batch
             if not batch.is_open:
-                raise ExportError(f"Batch {batch.pk} was discarded; build a new one from the work page.")
+                done = "withdrawn" if batch.is_withdrawn else "discarded"
+                raise ExportError(f"Batch {batch.pk} was {done}; build a new one from the work page.")
             identity = BillingIdentity.objects.filter(agency__participants__claims__batch=batch).first()
             identity = identity or BillingIdentity.objects.order_by("pk").first()
             if identity is None:

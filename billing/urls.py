@@ -12,6 +12,7 @@ urlpatterns = [
     path("billing/batches/<int:pk>/export/", batches.batch_export, name="batch_export"),
     path("billing/batches/<int:pk>/download/<str:fmt>/", batches.batch_download, name="batch_download"),
     path("billing/batches/<int:pk>/discard/", batches.batch_discard, name="batch_discard"),
+    path("billing/batches/<int:pk>/withdraw/", batches.batch_withdraw, name="batch_withdraw"),
     path("billing/lines/<int:pk>/remove/", batches.line_remove, name="line_remove"),
     path("billing/claims/<int:pk>/", claims.claim_detail, name="claim_detail"),
     path("billing/claims/<int:pk>/correct/", batches.claim_correct, name="claim_correct"),

@@ -123,6 +123,7 @@ billing:batch_detail                 batch           GET    in    403   403   40
 billing:batch_export                 batch           POST   in    403   403   403   403   302   302
 billing:batch_download               batch_file      GET    in    403   403   403   403   200   200
 billing:batch_discard                batch           POST   in    403   403   403   403   302   302
+billing:batch_withdraw               batch           POST   in    403   403   403   403   302   302
 billing:line_remove                  line            POST   in    403   403   403   403   302   302
 billing:claim_detail                 claim           GET    in    403   403   403   403   200   200
 billing:claim_correct                claim           POST   in    403   403   403   403   302   302

@@ -220,6 +220,7 @@ NO_INPUT = {
     "billing:batch_export": "a button, no fields",
     "billing:batch_download": "a download",
     "billing:batch_discard": "a button, no fields",
+    "billing:batch_withdraw": "a button, no fields, on a batch whose 837P pyx12 rejected only",
     "billing:line_remove": "a button, no fields",
     "billing:claim_correct": "on an exported claim only; CorrectionForm choices",
     "billing:claim_payer_number": "on a paid claim only",

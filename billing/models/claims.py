@@ -24,6 +24,9 @@ class ClaimBatch(models.Model):
         OPEN = "open", "Built, not exported"
         EXPORTED = "exported", "Exported"
         DISCARDED = "discarded", "Discarded before export"
+        # Exported, but pyx12 rejected its 837P, so the file was never offered nor sent: its
+        # claims are withdrawn and their notes billed again (billing.withdrawal). Kept as it was.
+        WITHDRAWN = "withdrawn", "Withdrawn: pyx12 rejected its 837P, never sent"
 
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="batches")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
@@ -73,6 +76,10 @@ class ClaimBatch(models.Model):
     def pyx12_failed(self) -> bool:
         return self.pyx12_checked_at is not None and bool(self.pyx12_errors)
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
     def export_problems_by_claim(self) -> list[tuple[str, list[str]]]:
         """The last failed export's problems, the file's own first, then claim by claim."""
         return _by_claim(self.export_errors)
@@ -108,6 +115,8 @@ class Claim(models.Model):
         PARTLY_PAID = "partly_paid", "Partly paid"
         DENIED = "denied", "Denied"
         REVERSED = "reversed", "Reversed"
+        # Its batch was withdrawn before the file reached the payer (billing.withdrawal).
+        WITHDRAWN = "withdrawn", "Withdrawn, never sent"
 
     batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="claims")

@@ -14,7 +14,7 @@ from billing.x12 import ExportError
 from notes.tests.factories import signed_note
 
 from .factories import bill, billable_participant, days_ago
-from .x12_validation import assert_valid
+from .x12_validation import assert_valid, with_an_unknown_filing_indicator
 
 
 @pytest.fixture
@@ -68,13 +68,6 @@ def test_a_download_before_the_worker_got_to_it_runs_pyx12_first(
     assert batch.pyx12_passed
 
 
-def _with_an_unknown_filing_indicator(text: str) -> str:
-    """SBR09 (the claim filing indicator) not a code of its list: our checks pass the file,
-    pyx12 does not, as it would catch a writer's bug."""
-    assert "*******MC~" in text
-    return text.replace("*******MC~", "*******QQ~")
-
-
 @pytest.mark.django_db
 @pytest.mark.pyx12_rejects
 def test_an_837p_pyx12_rejects_is_never_offered_and_its_page_says_why(
@@ -82,7 +75,7 @@ def test_an_837p_pyx12_rejects_is_never_offered_and_its_page_says_why(
 ):
     batch = bill(payer, [signed_note(person, author)])
     batch, _ = _export(batch, billing_user, django_capture_on_commit_callbacks, execute=False)
-    broken = _with_an_unknown_filing_indicator(batch.file_837)
+    broken = with_an_unknown_filing_indicator(batch.file_837)
     assert export_problems(broken) == []
     ClaimBatch.objects.filter(pk=batch.pk).update(file_837=broken)
 

@@ -7,12 +7,26 @@ from decimal import Decimal
 
 from billing.validation import pyx12_errors, validate_837p
 
-__all__ = ["assert_valid", "envelope", "lines_of_837", "lines_of_csv", "pyx12_errors"]
+__all__ = [
+    "assert_valid",
+    "envelope",
+    "lines_of_837",
+    "lines_of_csv",
+    "pyx12_errors",
+    "with_an_unknown_filing_indicator",
+]
 
 
 def assert_valid(text: str) -> None:
     """The file passes pyx12 and every check of ours, as each export must."""
     assert validate_837p(text) == []
+
+
+def with_an_unknown_filing_indicator(text: str) -> str:
+    """SBR09 (the claim filing indicator) not a code of its list: our checks pass the file,
+    pyx12 does not, as it would catch a writer's bug (mark the test `pyx12_rejects`)."""
+    assert "*******MC~" in text
+    return text.replace("*******MC~", "*******QQ~")
 
 
 def lines_of_837(text):

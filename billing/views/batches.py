@@ -17,7 +17,7 @@ from participants import selectors as participant_selectors
 from participants.access import visible_participants
 from programs.models import Payer
 
-from .. import corrections, selectors, services
+from .. import corrections, selectors, services, withdrawal
 from ..access import (
     BILLING_ROLES,
     get_authorization_for_user,
@@ -106,6 +106,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # An acknowledgment's file is up to 5 MB: the page shows what it said, never its text.
     acknowledgments = batch.acknowledgments.defer("file_text").order_by("imported_at", "pk")
     context = {"batch": batch, "claims": page.object_list, "page": page, "acknowledgments": acknowledgments}
+    context["may_withdraw"] = withdrawal.may_withdraw(batch)
     return render(request, "billing/batch_detail.html", context)
 
 
@@ -168,6 +169,22 @@ def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.messages[0])
         return redirect("billing:batch_detail", pk=pk)
     messages.success(request, f"Batch {pk} discarded. Its notes are ready to bill again.")
+    return redirect("billing:work")
+
+
+@require_POST
+@role_required(*BILLING_ROLES)
+def batch_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_batch_for_user(request.user, pk)
+    try:
+        rebuilt = withdrawal.batch_withdraw(batch=batch, ctx=AuditContext.from_request(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("billing:batch_detail", pk=pk)
+    if rebuilt is not None:  # a correction: built again, to export
+        messages.success(request, f"Batch {pk} withdrawn; it was never sent. Its correction is built again here.")
+        return redirect("billing:batch_detail", pk=rebuilt.pk)
+    messages.success(request, f"Batch {pk} withdrawn; it was never sent. Its notes are on the work page to bill again.")
     return redirect("billing:work")
 
 
