@@ -100,6 +100,14 @@ def _check_withdrawable(batch: ClaimBatch) -> None:
             f"pyx12 passed batch {batch.pk}'s 837P, so it may have been sent: it can't be withdrawn. "
             "Correct its claims with a replacement or a void instead."
         )
+    if batch.claims.exclude(status=Claim.Status.SENT).exists():
+        # The export marks every claim sent; any other status is the payer's answer (a 999,
+        # 277CA or 835), so this file did reach them, however pyx12 reads it: withdrawing would
+        # bill the same sessions twice. The conservative reading, with no source to say otherwise.
+        raise ValidationError(
+            f"The payer has answered claims of batch {batch.pk}, so its file reached them: it can't be "
+            "withdrawn. Correct its claims with a replacement or a void instead."
+        )
     correction = batch.claims.exclude(frequency=Claim.Frequency.ORIGINAL).select_related("original").first()
     if correction is not None:
         # Built again, the correction must still be in the payer's limit for corrections.

@@ -19,6 +19,7 @@ from billing.x12 import ExportError
 from notes.tests.factories import signed_note
 
 from .factories import bill, days_ago
+from .posted import deny
 from .x12_validation import with_an_unknown_filing_indicator
 
 BUTTON = "Withdraw this batch and bill its notes again"
@@ -225,3 +226,15 @@ def test_a_withdrawn_correction_is_built_again_and_its_notes_never_billed_as_new
     with django_capture_on_commit_callbacks(execute=False):
         services.batch_export(batch=rebuilt, ctx=ctx)
     assert file_check.check_batch_file(rebuilt.pk) is True
+
+
+@pytest.mark.django_db
+@pytest.mark.pyx12_rejects
+def test_a_batch_the_payer_answered_is_not_withdrawn_whatever_pyx12_says(
+    client, billing_user, identity, payer, person, author, django_capture_on_commit_callbacks
+):
+    """A 835 for one of its claims means the file reached the payer: withdrawing it and billing
+    its notes again would bill the same sessions twice."""
+    batch = _rejected(payer, [signed_note(person, author)], billing_user, django_capture_on_commit_callbacks)
+    deny(batch.claims.get(), paid_on=days_ago(1), trace="TRACE-W1", by=billing_user)
+    _assert_refused(client, billing_user, batch, "The payer has answered")
