@@ -71,7 +71,9 @@ def get_note_for_billing(user, pk) -> SessionNote:
 
 
 def get_remittance_for_user(user, pk: int) -> Remittance:
-    remittances = Remittance.objects.select_related("payer", "imported_by", "reviewed_by")
+    # Not the file's text: a payer-month's 835 runs to megabytes, and only posting a held
+    # remittance reads it (Django loads a deferred field when it is used).
+    remittances = Remittance.objects.select_related("payer", "imported_by", "reviewed_by").defer("file_text")
     remittance = remittances.filter(pk=pk).first() if may_bill(user) else None
     if remittance is None:
         raise Http404("No such remittance.")

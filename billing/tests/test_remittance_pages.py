@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -257,6 +259,15 @@ def test_a_remittances_page_reads_a_fixed_number_of_queries(client, billing_user
     with django_assert_max_num_queries(len(counted.captured_queries)):
         response = client.get(reverse("billing:remittance_detail", args=[big.pk]))
     assert len(response.context["page"].object_list) == 25 and "1–25 of 30" in response.content.decode()
+
+
+def test_a_remittances_page_does_not_read_its_files_text(client, billing_user, posted):
+    """An 835 of a payer-month runs to megabytes; the page shows none of it."""
+    client.force_login(billing_user)
+    with CaptureQueriesContext(connection) as read:
+        response = client.get(reverse("billing:remittance_detail", args=[posted.pk]))
+    assert response.status_code == 200
+    assert not [q["sql"] for q in read.captured_queries if '"file_text"' in q["sql"]]
 
 
 def test_the_command_imports_and_says_what_was_posted(tmp_path, capsys, billing_user, batch):
