@@ -129,6 +129,11 @@ class RemittanceClaim(models.Model):
 
     class Meta:
         ordering = ["remittance", "position"]
+        indexes = [
+            # The remittance page's claims, 25 at a time in file order (views.remittances
+            # .remittance_detail): read from the index, not sorted from a payer-month's 10,000.
+            models.Index(fields=["remittance", "position"], name="remittanceclaim_page_idx")
+        ]
 
     def __str__(self) -> str:
         return f"CLP {self.patient_control_number} ({self.status_code})"
