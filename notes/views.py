@@ -37,12 +37,17 @@ def _keys(request) -> EditorKeysForm:
     return keys
 
 
-def _target_note(request, participant: Participant, keys: EditorKeysForm) -> SessionNote | None:
+def _target_note(
+    request, participant: Participant, keys: EditorKeysForm, read: SessionNote | None = None
+) -> SessionNote | None:
     """The note a post from the editor is for: the one its page already saved (note_id, handed
     back by autosave), else the one an earlier send of the same page made (client_key), else
-    none yet."""
+    none yet. `read`: that note, already read for this user by the caller."""
     if keys.cleaned_data["note_id"]:
-        note, _ = get_note_for_user(request.user, keys.cleaned_data["note_id"])
+        if read is not None and read.pk == keys.cleaned_data["note_id"]:
+            note = read
+        else:
+            note, _ = get_note_for_user(request.user, keys.cleaned_data["note_id"])
         if note.participant_id != participant.pk:
             raise PermissionDenied("That note is for someone else.")
         return note
@@ -178,9 +183,9 @@ def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: save the draft as it is typed. Answers a small status line, and hands the note's
     id and new version back so the next save updates the same draft. 409 when another tab or
     device saved it since, or it was signed."""
-    participant = _autosave_participant(request, pk)
+    participant, read = _autosave_participant(request, pk)
     keys = _keys(request)
-    note = _target_note(request, participant, keys)
+    note = _target_note(request, participant, keys, read)
     stale = note is not None and not NoteAccess.for_user(request.user, note).edit
     if stale and not _signed_by_this_page(request, note, keys):
         raise PermissionDenied("This note can no longer be edited.")
@@ -196,17 +201,18 @@ def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _autosave_participant(request, pk: int) -> Participant:
-    """Whose note the autosave is for. A draft already saved is the author's to edit even
-    where the participant's record is not theirs (a group attendee from a shared program):
-    the note decides then; a new note needs the participant's record."""
+def _autosave_participant(request, pk: int) -> tuple[Participant, SessionNote | None]:
+    """Whose note the autosave is for, and the draft it names when the user may open it (read
+    once per autosave, the commonest request of all). A draft already saved is the author's to
+    edit even where the participant's record is not theirs (a group attendee from a shared
+    program): the note decides then; a new note needs the participant's record."""
     try:
         note, _ = get_note_for_user(request.user, int(request.POST.get("note_id") or 0))
     except (ValueError, TypeError, Http404):
         note = None
     if note is not None and note.participant_id == pk and note.author_id == request.user.pk:
-        return note.participant
-    return get_participant_for_user(request.user, pk, Need.EDIT).participant
+        return note.participant, note
+    return get_participant_for_user(request.user, pk, Need.EDIT).participant, note
 
 
 @require_POST

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.context import AuditContext
@@ -330,3 +331,20 @@ def test_a_group_note_shows_its_topic_on_the_timeline(signed_in_peer, peer, pers
     signed_in_peer.post(reverse("group_new"), group_data([person]))
     (event,) = selectors.timeline_events(person, None, peer)
     assert "Coping with holidays" in event.title
+
+
+@pytest.mark.django_db
+def test_an_autosave_reads_its_draft_once(signed_in_peer, person):
+    """Autosave is the commonest request there is (a phone sends one every pause in typing):
+    the draft it names is read once, with the user's scope, not once per check."""
+    key, url = uuid.uuid4(), reverse("notes:note_autosave", args=[person.pk])
+    signed_in_peer.post(url, {"client_key": key, "intervention": "Half"})
+    note = SessionNote.objects.get()
+    data = {"client_key": key, "note_id": note.pk, "version": note.version, "intervention": "Half a sentence"}
+    with CaptureQueriesContext(connection) as read:
+        response = signed_in_peer.post(url, data)
+    assert response.status_code == 200
+    table = SessionNote._meta.db_table
+    drafts_read = [q for q in read.captured_queries if q["sql"].startswith(f'SELECT "{table}"."id"')]
+    assert len(drafts_read) == 2, [q["sql"][:200] for q in drafts_read]  # the scoped read, and the save's lock
+    assert SessionNote.objects.get().intervention == "Half a sentence"
