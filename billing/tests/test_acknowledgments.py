@@ -10,7 +10,6 @@ import pyx12.x12n_document
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
@@ -24,7 +23,8 @@ from billing.tests.x12_validation import assert_valid
 from notes.tests.factories import signed_note
 
 from .acks import ack_277ca, ack_999, segment_position
-from .factories import bill, billable_participant, days_ago
+from .factories import TODAY, bill, billable_participant, days_ago
+from .posted import noon
 
 pytestmark = pytest.mark.django_db
 
@@ -330,7 +330,7 @@ def test_a_rejected_correction_past_the_limit_offers_no_resend(batch, clerk, cli
     first = services.batch_export(batch=corrections.claim_correct(claim=rosa, frequency="7", ctx=clerk), ctx=clerk)
     rejected = first.claims.get()
     acknowledgment_import(text=ack_277ca(first, {rejected: ("A7:33:IL", "", "")}), ctx=clerk)
-    type(batch).objects.filter(pk=batch.pk).update(exported_at=timezone.now() - datetime.timedelta(days=121))
+    type(batch).objects.filter(pk=batch.pk).update(exported_at=noon(TODAY - datetime.timedelta(days=121)))
     client.force_login(billing_user)
     page = client.get(reverse("billing:claim_detail", args=[rejected.pk])).content.decode()
     assert "can't be sent again" in page and reverse("billing:claim_resend", args=[rejected.pk]) not in page

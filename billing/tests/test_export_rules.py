@@ -27,7 +27,8 @@ from notes.tests.factories import signed_note
 from programs.models import Payer, StaffProfile
 from programs.tests.factories import CertificationFactory, StaffProfileFactory
 
-from .factories import authorize, billable_participant, certify_for_connecticut, days_ago, make_payer
+from .factories import TODAY, authorize, billable_participant, certify_for_connecticut, days_ago, make_payer
+from .posted import noon
 from .x12_validation import assert_valid, envelope, lines_of_837, lines_of_csv
 
 
@@ -362,7 +363,7 @@ def test_a_replacement_follows_the_payers_correction_limit_not_the_first_claims_
     newer = services.claim_set_payer_number(
         claim=replacement.claims.get(), number="6202400100", ctx=AuditContext(author)
     )
-    ClaimBatch.objects.filter(pk=replacement.pk).update(exported_at=timezone.now() - datetime.timedelta(days=121))
+    ClaimBatch.objects.filter(pk=replacement.pk).update(exported_at=noon(TODAY - datetime.timedelta(days=121)))
     with pytest.raises(ValidationError, match="Past Texas Medicaid's 120-day limit for corrections"):
         corrections.claim_correct(claim=newer, frequency="8", ctx=AuditContext(author), rebill=True)
     assert ClaimLine.objects.filter(claim=newer, voided=False).count() == 1  # nothing changed

@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
@@ -19,7 +18,8 @@ from billing.models import ClaimBatch
 from notes.models import SessionNote
 from notes.tests.factories import signed_note
 
-from .factories import billable_participant, days_ago
+from .factories import TODAY, billable_participant, days_ago
+from .posted import noon
 
 SECRET = "SECRET NARRATIVE"
 
@@ -300,7 +300,7 @@ def test_past_the_correction_limit_no_page_offers_a_correction(client, billing_u
     urls = [reverse("billing:batch_detail", args=[exported.pk]), reverse("billing:claim_detail", args=[claim.pk])]
     for url in urls:
         assert reverse("billing:claim_correct", args=[claim.pk]) in client.get(url).content.decode()
-    exported.exported_at = timezone.now() - datetime.timedelta(days=121)  # Texas: 120 days
+    exported.exported_at = noon(TODAY - datetime.timedelta(days=121))  # Texas: 120 days (calendar days: local noon)
     exported.save(update_fields=["exported_at"])
     for url in urls:
         page = client.get(url).content.decode()
