@@ -10,7 +10,7 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from . import marks
+from . import marks, owed
 from .assessment import READY
 from .billability import assess, billable_notes
 from .history import claim_event
@@ -49,6 +49,7 @@ def claim_correct(
             voided=True, do_not_rebill=do_not_rebill, void_reason=reason
         )
         marks.refresh(line.note_id for line in lines)  # a replacement bills them again just below
+        owed.refresh([claim.batch_id])
         batch = _correction_batch(claim, lines, frequency, ctx)
         new = batch.claims.get()
         done = ("Replaced", "Replaces") if frequency == Claim.Frequency.REPLACEMENT else ("Voided", "Voids")
@@ -183,6 +184,7 @@ def correction_resend(*, claim: Claim, ctx: AuditContext) -> ClaimBatch:
             voided=True, void_reason="Rejected by the payer; the correction is sent again."
         )
         marks.refresh(line.note_id for line in lines)
+        owed.refresh([claim.batch_id])
         batch = _correction_batch(original, lines, claim.frequency, ctx)
         kind = claim.get_frequency_display().lower()
         claim_event(

@@ -24,7 +24,7 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from . import corrections
+from . import corrections, owed
 from .history import claim_event
 from .models import Appeal, Claim, ClaimBatch, ClaimLine, WriteOff
 from .models.claims import line_open_denied
@@ -242,11 +242,11 @@ def line_write_off(*, line: ClaimLine, reason: str, ctx: AuditContext, amount: D
     with transaction.atomic():
         line = _locked(line)
         _check_in_queue(line)
-        owed = still_owed(line)
+        owing = still_owed(line)
         amount = open_denied(line) if amount is None else amount
-        if amount > owed:
+        if amount > owing:
             raise ValidationError(
-                f"Only ${owed:.2f} is still owed on this line (charge ${line.charge:.2f}, paid ${line.paid:.2f}, "
+                f"Only ${owing:.2f} is still owed on this line (charge ${line.charge:.2f}, paid ${line.paid:.2f}, "
                 f"adjusted ${line.adjusted:.2f}, written off ${line.written_off:.2f}): write off at most that."
             )
         write_off = WriteOff(line=line, amount=amount, reason=reason, recorded_by=ctx.actor)
@@ -254,6 +254,7 @@ def line_write_off(*, line: ClaimLine, reason: str, ctx: AuditContext, amount: D
         write_off.save()
         line.written_off += amount
         line.save(update_fields=["written_off"])
+        owed.refresh([line.claim.batch_id])
         claim_event(line.claim, f"${amount:.2f} of {_line_label(line)} written off.", actor=ctx.actor)
         audit_record(
             action=AuditEvent.Action.CREATE,

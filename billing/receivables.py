@@ -11,9 +11,8 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DateField, DecimalField, ExpressionWrapper, Q, Sum
+from django.db.models import DateField, DecimalField, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.db.models.lookups import Exact
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -24,8 +23,7 @@ from audit.services import audit_record
 
 # One guard against spreadsheet formula injection, the batch CSV's (OWASP "CSV Injection").
 from .exports import csv_safe
-from .models import ClaimBatch, ClaimLine, Remittance, WriteOff
-from .models.claims import line_owed
+from .models import ClaimBatch, Remittance, WriteOff
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=12, decimal_places=2)
@@ -88,34 +86,27 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def outstanding() -> ExpressionWrapper:
-    """What a claim line is still owed: charge less paid, adjusted and written off (denied money
-    stays owed until it is written off, or its line is corrected and so voided)."""
-    return line_owed()
-
-
 def aging(today: datetime.date) -> list[PayerRow]:
     """Outstanding by payer, in buckets of days since the batch's export (its date in the
     agency's time zone), over live lines of exported batches: a voided line is superseded by
-    its correction, which is owed from its own export. One query, conditional sums."""
-    exported = "claim__batch__exported_at"
+    its correction, which is owed from its own export. Read from each exported batch's stored
+    owed (billing.owed), not its lines: one query over the batches, conditional sums."""
     sums = {}
     for index, (_, first, last) in enumerate(BUCKETS):
         # Exported `first` to `last` days ago: from the start of the day `last` days ago up to
         # (not including) the start of the day `first - 1` days ago.
-        condition = Q(**{f"{exported}__lt": _start_of(today - datetime.timedelta(days=first - 1))}) if first else Q()
+        condition = Q(exported_at__lt=_start_of(today - datetime.timedelta(days=first - 1))) if first else Q()
         if last is not None:
-            condition &= Q(**{f"{exported}__gte": _start_of(today - datetime.timedelta(days=last))})
-        sums[f"b{index}"] = Sum(outstanding(), filter=condition, default=ZERO)
+            condition &= Q(exported_at__gte=_start_of(today - datetime.timedelta(days=last)))
+        sums[f"b{index}"] = Sum("owed", filter=condition, default=ZERO)
     rows = (
-        ClaimLine.objects.filter(voided=False, claim__batch__status=ClaimBatch.Status.EXPORTED)
-        # A settled line adds nothing: leaving it out lets claimline_owed_idx give the lines.
-        .filter(~Q(Exact(outstanding(), 0)))
-        .values("claim__batch__payer_id", "claim__batch__payer__name")
+        ClaimBatch.objects.filter(status=ClaimBatch.Status.EXPORTED)
+        .exclude(owed=0)
+        .values("payer_id", "payer__name")
         .annotate(**sums)
-        .order_by("claim__batch__payer__name")
+        .order_by("payer__name")
     )
-    return [PayerRow(r["claim__batch__payer__name"], [r[f"b{i}"] for i in range(len(BUCKETS))]) for r in rows]
+    return [PayerRow(r["payer__name"], [r[f"b{i}"] for i in range(len(BUCKETS))]) for r in rows]
 
 
 def months(today: datetime.date, count: int = MONTHS) -> list[datetime.date]:

@@ -13,7 +13,7 @@ from notes.models import SessionNote
 from participants.models import Participant
 from programs.models import Payer
 
-from . import file_check, marks
+from . import file_check, marks, owed
 from .assessment import READY
 from .billability import assess, billable_notes
 from .exports import batch_csv
@@ -178,6 +178,7 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
             batch.exported_by = ctx.actor
             batch.export_errors = []
             batch.save()
+            owed.refresh([batch.pk])
             batch_sent(batch, ctx.actor)
             audit_record(
                 action=AuditEvent.Action.UPDATE,

@@ -17,7 +17,7 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from . import marks
+from . import marks, owed
 from .corrections import _check_correctable, _correction_batch
 from .history import batch_withdrawn, claim_event
 from .models import Claim, ClaimBatch, ClaimLine
@@ -47,6 +47,7 @@ def batch_withdraw(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch | None
             void_reason=f"Batch {batch.pk} withdrawn: pyx12 rejected its 837P, which was never sent.",
         )
         marks.refresh(note_ids)
+        owed.refresh([batch.pk])
         batch.status = ClaimBatch.Status.WITHDRAWN
         batch.save(update_fields=["status"])
         claim_ids = batch_withdrawn(batch, ctx.actor)

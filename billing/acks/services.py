@@ -10,7 +10,7 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .. import marks
+from .. import marks, owed
 from ..history import claim_event
 from ..models import Acknowledgment, Claim, ClaimBatch, ClaimLine
 from ..services import lock_participants
@@ -157,6 +157,7 @@ def claim_resend(*, claim: Claim, ctx: AuditContext) -> int:
             voided=True, do_not_rebill=False, void_reason=f"{first_reason[:250]}; sent again as a new claim."
         )
         marks.refresh(line.note_id for line in lines)
+        owed.refresh([claim.batch_id])
         claim_event(
             claim,
             "Returned to the work page to correct and send again as a new claim.",

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Least
-from django.db.models.lookups import Exact, GreaterThan
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from notes.models import SessionNote
@@ -41,6 +41,10 @@ class ClaimBatch(models.Model):
     # Stored when the batch is frozen, so lists never sum its lines or count its claims again.
     total_charge = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     claim_count = models.PositiveIntegerField(null=True, blank=True)
+    # What payers still owe on its live lines (line_owed summed), kept by billing.owed.refresh in
+    # every write that changes it (export, posting, write-off, void, correction, withdrawal), so
+    # accounts receivable's aging reads the exported batches, not every claim ever made.
+    owed = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     # The CSV is frozen with the 837P at export, so both say what was sent, whatever changes later.
     file_csv = models.TextField(blank=True)
     # The problems the last export attempt found ({"claim": CLM01 or "", "message": ...}); a
@@ -251,11 +255,6 @@ class ClaimLine(models.Model):
                 condition=Q(voided=False) & Q(GreaterThan(line_open_denied(), 0)),
                 include=["charge", "paid", "adjusted", "denied", "written_off", "voided"],
                 name="claimline_open_denied_idx",
-            ),
-            # Accounts receivable's aging (billing.receivables.aging): live lines still owed,
-            # not the settled history.
-            models.Index(
-                fields=["claim"], condition=Q(voided=False) & ~Q(Exact(line_owed(), 0)), name="claimline_owed_idx"
             ),
         ]
 

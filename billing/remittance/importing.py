@@ -17,7 +17,8 @@ from audit.context import AuditContext
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from ..models import Adjustment, ProviderAdjustment, Remittance, RemittanceClaim, RemittanceLine
+from .. import owed
+from ..models import Adjustment, Claim, ProviderAdjustment, Remittance, RemittanceClaim, RemittanceLine
 from .balance import balance_problems
 from .matching import FileMatch, identify_payer, match_file, our_claims
 from .posting import category_of, post_claim
@@ -213,6 +214,7 @@ def _post(remittance: Remittance, actor) -> int:
         posted += post_claim(
             rclaim, postings, claim_adjustments=claim_adjustments, lines=bool(lines), actor=actor, posting_file=True
         )
+    owed.refresh(Claim.objects.filter(pk__in={r.claim_id for r in rclaims}).values_list("batch_id", flat=True))
     return posted
 
 

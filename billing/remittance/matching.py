@@ -30,6 +30,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from programs.models import Payer
 
+from .. import owed
 from ..models import Adjustment, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceLine
 from ..services import lock_participants
 from .balance import describe as _describe
@@ -224,6 +225,7 @@ def remittance_line_resolve(*, rline: RemittanceLine, claim: Claim, ctx: AuditCo
         rline.decided_by, rline.decided_at = ctx.actor, timezone.now()
         rline.save(update_fields=["claim_line", "match", "decided_by", "decided_at"])
         post_claim(rclaim, [(rline, adjustments)], actor=ctx.actor)
+        owed.refresh([target.batch_id])
         details = {"resolved_line": rline.pk, "claim": target.pk, "claim_line": line.pk}
         audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=rclaim.remittance, details=details)
     return Resolved(target, line)

@@ -11,7 +11,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from audit.context import AuditContext
-from billing import services
+from billing import owed, services
 from billing.models import Adjustment, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceClaim, RemittanceLine
 from billing.remittance import posting
 
@@ -103,6 +103,7 @@ def post(
             ]
             postings.append((rline, rows))
         posting.post_claim(rclaim, postings, actor=by)
+        owed.refresh([claim.batch_id])  # as the import does once it has posted a file's claims
     return remittance
 
 
@@ -149,3 +150,14 @@ def assert_claim_dates_copied() -> None:
         claim_adjudicated_on__isnull=True, claim__adjudicated_on__isnull=True
     )
     assert list(differ.values_list("pk", "claim_adjudicated_on", "claim__adjudicated_on")) == []
+
+
+def assert_batches_owed_stored() -> None:
+    """Every exported batch's stored owed (ClaimBatch.owed, billing.owed) equals its live lines'
+    outstanding amounts added up one by one, in Python."""
+    computed: dict[int, Decimal] = {}
+    exported = ClaimLine.objects.filter(voided=False, claim__batch__status=ClaimBatch.Status.EXPORTED)
+    for line in exported.select_related("claim"):
+        computed[line.claim.batch_id] = computed.get(line.claim.batch_id, ZERO) + line.outstanding
+    stored = dict(ClaimBatch.objects.filter(status=ClaimBatch.Status.EXPORTED).values_list("pk", "owed"))
+    assert stored == {pk: computed.get(pk, ZERO) for pk in stored}

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import connection
 
 from accounts.models import User
-from billing import marks
+from billing import marks, owed
 from billing.billability import TELEHEALTH_MODIFIER
 from billing.models import (
     Adjustment,
@@ -160,6 +160,7 @@ def generate(gen: Gen) -> None:
     # The notes on those lines are done with billing (SessionNote.billing_closed), as
     # batch_build would have marked them: one set-based update after the copy.
     gen.counts["billing_closed_notes"] = marks.refresh_all()
+    owed.refresh_all()  # what each batch is still owed (ClaimBatch.owed), as posting keeps it
 
 
 def _claim(out, gen, batch, remittance, claim_id, rclaim_id, line_id, rline_id, position, pid, coverage, code, rate,

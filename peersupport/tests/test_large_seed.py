@@ -114,6 +114,9 @@ def test_every_batch_is_frozen_with_lines_billing_signed_notes_and_a_posted_remi
         sums = lines.aggregate(adjusted=Sum("adjusted"), denied=Sum("denied"))
         posted = (remittance.posted_paid, remittance.posted_adjusted, remittance.posted_denied)
         assert posted == (remitted, sums["adjusted"], sums["denied"])
+        # What it is still owed is stored as posting stores it (accounts receivable's aging reads it).
+        live = [line for line in lines if not line.voided]
+        assert live and batch.owed == sum(line.outstanding for line in live)
     lines = ClaimLine.objects.filter(claim__batch__in=batches)
     assert lines.filter(denied__gt=0, denial_reason="CO-16").exists()
     assert lines.filter(paid__gt=0, adjusted__gt=0).exists()
