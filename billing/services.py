@@ -16,6 +16,7 @@ from programs.models import Payer
 from . import file_check, marks
 from .assessment import READY
 from .billability import assess, billable_notes
+from .export_rows import batch_claims
 from .exports import batch_csv
 from .history import batch_sent
 from .models import Authorization, BillingIdentity, Claim, ClaimBatch, ClaimLine, DuplicateDecision
@@ -162,12 +163,13 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
                 raise ExportError("Set up the agency's billing identity (NPI, tax ID, submitter) first.")
             # A failed attempt leaves a gap in the interchange numbers: ISA13 must be unique, not gapless.
             control_number = next_interchange_control_number()
-            text = build_837p(batch, identity, control_number=control_number)
+            claims = batch_claims(batch)  # read once, for the 837P and the CSV
+            text = build_837p(batch, identity, control_number=control_number, claims=claims)
             problems = export_problems(text)
             if problems:
                 raise ExportError(problems)
             batch.file_837 = text
-            batch.file_csv = batch_csv(batch)
+            batch.file_csv = batch_csv(batch, claims)
             batch.interchange_control_number = control_number
             batch.status = ClaimBatch.Status.EXPORTED
             batch.total_charge = ClaimLine.objects.filter(claim__batch=batch, voided=False).aggregate(

@@ -12,7 +12,7 @@ from anyascii import anyascii
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from billing.exports import CSV_COLUMNS, NOTE_TEXT_FIELDS, csv_safe
+from billing.exports import CSV_COLUMNS, csv_safe
 from billing.models import AdjustmentGroup, ClaimLine, PrimaryAdjudication
 from billing.x12 import ExportError, Problem
 
@@ -262,6 +262,9 @@ def _rendering_provider(claim, payer, problems: list[Problem]) -> list[str]:
     return [
         _seg("NM1", "82", "1", clean(user.last_name, 60), clean(user.first_name, 35), "", "", "", "XX", profile.npi)
     ]
+
+
+NOTE_TEXT_FIELDS = ("intervention", "response", "next_steps", "service_types", "signature")
 
 
 def batch_csv(batch) -> str:
