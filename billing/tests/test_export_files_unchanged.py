@@ -18,6 +18,7 @@ from audit.context import AuditContext
 from billing import corrections, services
 from billing.exports import batch_csv
 from billing.models import Claim
+from billing.validation import export_problems
 from billing.x12 import ExportError, build_837p
 from notes.models import GroupSession
 from notes.tests.factories import signed_note
@@ -176,3 +177,17 @@ def test_the_export_reads_a_fixed_number_of_queries_whatever_the_batch_size(
     assert large.claims.count() == 9
     with django_assert_max_num_queries(len(few.captured_queries)):
         services.batch_export(batch=large, ctx=AuditContext(author))
+
+
+@pytest.mark.django_db
+def test_the_checks_still_find_characters_outside_the_basic_set_and_the_repetition_separator(
+    identity, payer, author, person
+):
+    """export_problems looks at the elements only of segments with a suspect character: the
+    ones it skips are those where there is nothing to find."""
+    text = build_837p(bill(payer, [signed_note(person, author)]), identity, control_number=9, now=NOW)
+    assert export_problems(text) == []
+    tampered = text.replace("NM1*IL*1*QUINTERO*", "NM1*IL*1*Quintero*").replace("N3*12 OAK ST", "N3*12 OAK^ST")
+    messages = [p.message for p in export_problems(tampered)]
+    assert "NM103 has characters outside the X12 basic character set: 'Quintero'." in messages
+    assert "A N3 segment contains the repetition separator." in messages
