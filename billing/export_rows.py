@@ -33,7 +33,7 @@ _ADJUDICATION = ("coverage_id", "claim_number", "filing_indicator", "paid", "adj
 _LINE = ("hcpcs", "modifiers", "units", "charge", "place_of_service", "service_date", "diagnosis_pointer", "voided")
 
 
-def batch_claims(batch) -> list[SimpleNamespace]:
+def claim_rows(batch) -> list[SimpleNamespace]:
     """The batch's claims in claim order, each with its lines in date order (Claim's and
     ClaimLine's orderings), in six queries."""
     rows = Claim.objects.filter(batch=batch).order_by("pk").values(

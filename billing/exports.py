@@ -3,7 +3,7 @@
 import csv
 import io
 
-from .export_rows import batch_claims
+from .export_rows import claim_rows
 from .models import Claim
 
 CSV_COLUMNS = [
@@ -47,9 +47,9 @@ def csv_safe(value) -> str:
 
 def batch_csv(batch, claims=None) -> str:
     """The batch's lines as they are now; `batch_export` freezes this with the 837P, written from
-    the rows the 837P was written from (export_rows.batch_claims, read here unless given). No
+    the rows the 837P was written from (export_rows.claim_rows, read here unless given). No
     note's narrative is read: only its author's name."""
-    claims = batch_claims(batch) if claims is None else claims
+    claims = claim_rows(batch) if claims is None else claims
     payer = batch.payer
     programs = dict(Claim._meta.get_field("billing_program").flatchoices)
     out = io.StringIO()

@@ -11,7 +11,7 @@ from decimal import Decimal
 from anyascii import anyascii
 from django.utils import timezone
 
-from .export_rows import batch_claims
+from .export_rows import claim_rows
 from .models import AdjustmentGroup
 
 ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
@@ -61,9 +61,9 @@ def _seg(*elements) -> str:
 
 
 def build_837p(batch, identity, *, control_number: int, now=None, claims=None) -> str:
-    """The batch's 837P, from its rows (export_rows.batch_claims, read here unless given)."""
+    """The batch's 837P, from its rows (export_rows.claim_rows, read here unless given)."""
     now = now or timezone.localtime()
-    claims = batch_claims(batch) if claims is None else claims
+    claims = claim_rows(batch) if claims is None else claims
     if not claims:
         raise ExportError("The batch has no claims.")
     payer = batch.payer

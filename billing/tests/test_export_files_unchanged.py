@@ -11,13 +11,14 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from billing import corrections, services
 from billing.exports import batch_csv
-from billing.models import Claim
+from billing.models import Claim, ClaimEvent
 from billing.validation import export_problems
 from billing.x12 import ExportError, build_837p
 from notes.models import GroupSession
@@ -107,7 +108,16 @@ def test_a_varied_batch_is_written_byte_for_byte_as_before(identity, payer, auth
     assert batch.claims.count() == 5 and sum(c.lines.count() for c in batch.claims.all()) == len(notes)
     text = assert_written_as_before(batch, identity)
     assert "SBR*S*" in text and "REF*G1*PA-2231" in text and "HQ" in text
-    assert_exported_as_before(batch, identity, author)
+    started = timezone.now()
+    batch = assert_exported_as_before(batch, identity, author)
+    # Every claim is sent, with one event saying so, by whom and when (history.batch_sent).
+    sent = f"Sent in batch {batch.pk} (interchange {batch.interchange_control_number:09d})."
+    events = ClaimEvent.objects.filter(claim__batch=batch).order_by("claim_id")
+    assert [(e.claim_id, e.status, e.text, e.actor) for e in events] == [
+        (pk, "sent", sent, author) for pk in batch.claims.order_by("pk").values_list("pk", flat=True)
+    ]
+    assert all(started <= e.at <= timezone.now() for e in events)
+    assert set(batch.claims.values_list("status", flat=True)) == {"sent"}
 
 
 @pytest.mark.django_db
