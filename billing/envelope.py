@@ -36,8 +36,9 @@ def _element(segment: list[str], position: int) -> str:
     return segment[position] if len(segment) > position else ""
 
 
-def envelope_problems(text: str) -> list[Problem]:
-    segments = _segments(text)
+def envelope_problems(text: str, *, split: list[list[str]] | None = None) -> list[Problem]:
+    """`split`: the file's segments already split into elements (validation.export_problems)."""
+    segments = _segments(text) if split is None else split
     tags = [s[0] for s in segments]
     problems = [Problem("", message) for message in _envelope(segments, tags)]
     problems += _claims(segments)

@@ -3,7 +3,8 @@
 import csv
 import io
 
-from .models import ClaimLine
+from .export_rows import claim_rows
+from .models import Claim
 
 CSV_COLUMNS = [
     ("batch", "Batch number"),
@@ -44,59 +45,45 @@ def csv_safe(value) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-NOTE_TEXT_FIELDS = ("intervention", "response", "next_steps", "service_types", "signature")
-
-
-def batch_csv(batch) -> str:
-    """The batch's lines as they are now; `batch_export` freezes this with the 837P."""
+def batch_csv(batch, claims=None) -> str:
+    """The batch's lines as they are now; `batch_export` freezes this with the 837P, written from
+    the rows the 837P was written from (export_rows.claim_rows, read here unless given). No
+    note's narrative is read: only its author's name."""
+    claims = claim_rows(batch) if claims is None else claims
+    payer = batch.payer
+    programs = dict(Claim._meta.get_field("billing_program").flatchoices)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([name for name, _ in CSV_COLUMNS])
-    lines = (
-        ClaimLine.objects.filter(claim__batch=batch)
-        .select_related(
-            "claim__participant",
-            "claim__original",
-            "claim__authorization",
-            "claim__rendering_provider",
-            "claim__other_coverage__payer",
-            "note__author",
-            "primary_adjudication",  # the version the line was billed with, as the 837P says
-        )
-        # The note is joined for its author's name only: its narratives are never read (a
-        # large batch's took longer to read than the rest of its rows).
-        .defer(*(f"note__{name}" for name in NOTE_TEXT_FIELDS))
-        .order_by("claim_id", "service_date", "pk")
-    )
-    for line in lines:
-        claim = line.claim
+    for claim in claims:
         p = claim.participant
-        row = [
-            batch.pk,
-            claim.claim_number,
-            claim.frequency,
-            claim.original.claim_number if claim.original_id else "",
-            claim.original.payer_claim_number if claim.original_id else "",
-            batch.payer.name,
-            batch.payer.payer_id,
-            claim.get_billing_program_display(),
-            claim.authorization.number if claim.authorization_id else "",
-            claim.member_id,
-            p.last_name,
-            p.first_name,
-            p.date_of_birth.isoformat(),
-            line.service_date.isoformat(),
-            line.hcpcs,
-            " ".join(line.modifiers),
-            line.units,
-            f"{line.charge:.2f}",
-            line.place_of_service,
-            claim.diagnosis_codes[line.diagnosis_pointer - 1] if claim.diagnosis_codes else "",
-            line.note.author.get_full_name(),
-            claim.rendering_provider.npi if claim.rendering_provider_id else "",
-            "yes" if line.voided else "no",
-            claim.other_coverage.payer.name if claim.other_coverage_id else "",
-            f"{line.primary_adjudication.paid:.2f}" if line.primary_adjudication_id else "",
-        ]
-        writer.writerow([csv_safe(value) for value in row])
+        for line in claim.lines:
+            row = [
+                batch.pk,
+                claim.claim_number,
+                claim.frequency,
+                claim.original.claim_number if claim.original_id else "",
+                claim.original.payer_claim_number if claim.original_id else "",
+                payer.name,
+                payer.payer_id,
+                str(programs.get(claim.billing_program, claim.billing_program)),  # get_billing_program_display()
+                claim.authorization.number if claim.authorization_id else "",
+                claim.member_id,
+                p.last_name,
+                p.first_name,
+                p.date_of_birth.isoformat(),
+                line.service_date.isoformat(),
+                line.hcpcs,
+                " ".join(line.modifiers),
+                line.units,
+                f"{line.charge:.2f}",
+                line.place_of_service,
+                claim.diagnosis_codes[line.diagnosis_pointer - 1] if claim.diagnosis_codes else "",
+                line.author_name,
+                claim.rendering_provider.npi if claim.rendering_provider_id else "",
+                "yes" if line.voided else "no",
+                claim.other_coverage.payer.name if claim.other_coverage_id else "",
+                f"{line.primary_adjudication.paid:.2f}" if line.primary_adjudication_id else "",
+            ]
+            writer.writerow([csv_safe(value) for value in row])
     return out.getvalue()

@@ -1,6 +1,9 @@
 """A claim's history: every change of its status, and every action on it, is a ClaimEvent,
 written with the change, in its transaction."""
 
+from django.db import connection
+from django.utils import timezone
+
 from .models import Claim, ClaimBatch, ClaimEvent
 
 
@@ -14,14 +17,21 @@ def claim_event(claim: Claim, text: str, *, status: str = "", actor=None, remitt
 
 def batch_sent(batch: ClaimBatch, actor) -> None:
     """Every claim of a batch just exported is sent: one UPDATE and one INSERT, whatever its size.
-    The claims' ids are read as values: claims read through `batch.claims.only("pk")` each
-    read their batch_id again (the related manager checks it), 10,000 queries for a large batch."""
-    claim_ids = list(Claim.objects.filter(batch=batch).values_list("pk", flat=True))
+    The events are written by the database, INSERT ... SELECT from the batch's claims: building
+    and sending a payer-month's 10,000 ClaimEvent objects took a second of its export."""
     Claim.objects.filter(batch=batch).update(status=Claim.Status.SENT)
     text = f"Sent in batch {batch.pk} (interchange {batch.interchange_control_number:09d})."
-    ClaimEvent.objects.bulk_create(
-        ClaimEvent(claim_id=claim_id, status=Claim.Status.SENT, text=text, actor=actor) for claim_id in claim_ids
+    event = {field.name: connection.ops.quote_name(field.column) for field in ClaimEvent._meta.concrete_fields}
+    claim_id, claim_batch = (connection.ops.quote_name(Claim._meta.get_field(f).column) for f in ("id", "batch"))
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(ClaimEvent._meta.db_table)} "  # noqa: S608 (names from the models)
+        f"({event['claim']}, {event['at']}, {event['status']}, {event['text']}, {event['actor']}) "
+        f"SELECT {claim_id}, %s, %s, %s, %s FROM {connection.ops.quote_name(Claim._meta.db_table)} "
+        f"WHERE {claim_batch} = %s ORDER BY {claim_id}"
     )
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, Claim.Status.SENT.value, text, actor.pk if actor else None, batch.pk])
 
 
 def batch_withdrawn(batch: ClaimBatch, actor) -> list[int]:

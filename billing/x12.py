@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from anyascii import anyascii
-from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import AdjustmentGroup, ClaimLine, PrimaryAdjudication
+from .export_rows import claim_rows
+from .models import AdjustmentGroup
 
 ELEMENT, COMPONENT, REPETITION, SEGMENT = "*", ":", "^", "~"
 _SEPARATORS = re.compile(r"[*:^~\r\n]")
@@ -60,9 +60,11 @@ def _seg(*elements) -> str:
     return ELEMENT.join(str(e) for e in elements)
 
 
-def build_837p(batch, identity, *, control_number: int, now=None) -> str:
+def build_837p(batch, identity, *, control_number: int, now=None, claims=None) -> str:
+    """The batch's 837P, from its rows (export_rows.claim_rows, read here unless given)."""
     now = now or timezone.localtime()
-    if not batch.claims.exists():
+    claims = claim_rows(batch) if claims is None else claims
+    if not claims:
         raise ExportError("The batch has no claims.")
     payer = batch.payer
     if not clean(payer.payer_id):
@@ -120,13 +122,7 @@ def build_837p(batch, identity, *, control_number: int, now=None) -> str:
         _seg("N4", clean(identity.city, 30), clean(identity.state), identity.zip_digits),
         _seg("REF", "EI", re.sub(r"\D", "", identity.tax_id)),
     ]
-    # Each secondary line with the adjudication version it was billed with (ClaimLine.primary_adjudication).
-    lines = ClaimLine.objects.select_related("primary_adjudication").prefetch_related(
-        "primary_adjudication__adjustments"
-    )
-    claims = batch.claims.select_related(
-        "participant", "original", "authorization", "rendering_provider__user", "other_coverage__payer"
-    ).prefetch_related(Prefetch("lines", queryset=lines))
+    # Each secondary line comes with the adjudication version it was billed with (ClaimLine.primary_adjudication).
     problems: list[Problem] = []
     for hl, claim in enumerate(claims, start=2):
         body += _claim(claim, payer, hl, problems)
@@ -141,7 +137,7 @@ def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
     """Loops 2000B to 2400 of one claim; what can't be written is added to `problems`. A claim
     billing Medicaid as secondary says so in SBR01 (S) and carries the other payer's adjudication."""
     p = claim.participant
-    lines = list(claim.lines.all())
+    lines = claim.lines
     total = sum((line.charge for line in lines), Decimal(0))
     # CLM05-1 is the first line's place of service; a line delivered elsewhere says where in
     # SV105, which 005010X222A1 requires "when different than the value in CLM05-1" (loop 2400).
@@ -164,7 +160,9 @@ def _claim(claim, payer, hl: int, problems: list[Problem]) -> list[str]:
         if claim.original.payer_claim_number:
             segments.append(_seg("REF", "F8", clean(claim.original.payer_claim_number, 50)))
         else:
-            problems.append(Problem(claim.claim_number, f"{claim.original} has no payer's claim number for REF*F8."))
+            problems.append(
+                Problem(claim.claim_number, f"{claim.original.claim_number} has no payer's claim number for REF*F8.")
+            )
     codes = [c for c in (clean(code).replace(".", "") for code in claim.diagnosis_codes[:12]) if c]
     if codes:  # without one, pyx12 reports the missing HI against this claim
         qualifiers = ["ABK"] + ["ABF"] * (len(codes) - 1)
@@ -226,7 +224,7 @@ def _other_payer(claim, lines, payer_id: str, problems: list[Problem]) -> list[s
     return segments
 
 
-def _line_adjudication(line, adjudication: PrimaryAdjudication, payer_id: str) -> list[str]:
+def _line_adjudication(line, adjudication, payer_id: str) -> list[str]:
     """Loop 2430: what the other payer (SVD01, its ID as in 2330B) paid for the line, its
     adjustments (one CAS per group, at most six each), when it decided (DTP*573, which makes
     the claim-level date in 2330B unnecessary) and the remaining patient liability (AMT*EAF).
@@ -243,7 +241,7 @@ def _line_adjudication(line, adjudication: PrimaryAdjudication, payer_id: str) -
     procedure = COMPONENT.join(["HC", line.hcpcs, *line.modifiers])
     segments = [_seg("SVD", payer_id, money(adjudication.paid), procedure, "", line.units)]
     by_group: dict[str, list] = {}
-    for adjustment in adjudication.adjustments.all():
+    for adjustment in adjudication.adjustments:
         by_group.setdefault(adjustment.group, []).extend([adjustment.reason, money(adjustment.amount), ""])
     segments += [_seg("CAS", group, *triples) for group, triples in by_group.items()]
     segments.append(_seg("DTP", "573", "D8", adjudication.adjudicated_on.strftime("%Y%m%d")))
@@ -251,10 +249,11 @@ def _line_adjudication(line, adjudication: PrimaryAdjudication, payer_id: str) -
     return segments
 
 
-def remaining_patient_liability(adjudication: PrimaryAdjudication) -> Decimal:
+def remaining_patient_liability(adjudication) -> Decimal:
     """What the other payer left the patient to pay on the line: its PR (patient responsibility)
-    adjustments, e.g. PR-1 deductible, PR-2 coinsurance, PR-3 copay; 0 when none."""
-    return sum((a.amount for a in adjudication.adjustments.all() if a.group == AdjustmentGroup.PR), Decimal(0))
+    adjustments, e.g. PR-1 deductible, PR-2 coinsurance, PR-3 copay; 0 when none. `adjudication`
+    is a row of export_rows, its adjustments a list."""
+    return sum((a.amount for a in adjudication.adjustments if a.group == AdjustmentGroup.PR), Decimal(0))
 
 
 def _rendering_provider(claim, payer, problems: list[Problem]) -> list[str]:

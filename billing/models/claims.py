@@ -176,7 +176,12 @@ class Claim(models.Model):
     @property
     def claim_number(self) -> str:
         """CLM01, the patient control number: unique and stable."""
-        return f"PS{self.pk:08d}"
+        return claim_number(self.pk)
+
+
+def claim_number(pk: int) -> str:
+    """CLM01 of the claim with this id (Claim.claim_number), for code that reads claims as rows."""
+    return f"PS{pk:08d}"
 
 
 def line_owed():
