@@ -373,14 +373,18 @@
   // Sign-out itself is not held up (a page loading after it would race it): the sign-out
   // answer carries Clear-Site-Data, and the sign-in page finishes the job where a browser
   // ignores that header. Only unsent forms make it ask first.
+  // What is unsent is counted when sign-out is pressed, not taken from the last count: a save
+  // that has just reached the server may still be clearing its copy, and the question would
+  // then name a form the server already has.
   function guardSignOut(form) {
     form.addEventListener("submit", function (event) {
-      if (unsent && !window.confirm(unsent + " form(s) typed on this phone have not reached the server. Signing out deletes them from the phone. Sign out anyway?")) {
-        event.preventDefault();
-        return;
-      }
-      try { sessionStorage.setItem(SIGNING_OUT, "1"); } catch (e) { /* storage disabled */ }
-      if (signOutChannel) signOutChannel.postMessage("signed-out");
+      event.preventDefault();
+      showOutbox().catch(function () {}).then(function () {
+        if (unsent && !window.confirm(unsent + " form(s) typed on this phone have not reached the server. Signing out deletes them from the phone. Sign out anyway?")) return;
+        try { sessionStorage.setItem(SIGNING_OUT, "1"); } catch (e) { /* storage disabled */ }
+        if (signOutChannel) signOutChannel.postMessage("signed-out");
+        HTMLFormElement.prototype.submit.call(form); // no second submit event
+      });
     });
   }
 
