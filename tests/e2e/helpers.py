@@ -27,9 +27,19 @@ def sign_out(page) -> None:
     """Through the menu, as a person does, and wait for the sign-in page: the phone clears what
     it kept before the form posts, and a sign-in started before that lands would be undone by it
     (the next person's sign-in page then never came, on a busy machine)."""
+
+    # "N forms typed on this phone have not reached the server": asked (and dismissed, so no
+    # sign-out) in about one run in three under `make test`, after a note the server had
+    # already answered. A copy of it is still counted on the phone; not yet understood (issue 16's
+    # note). These journeys test who sees what after switching users, so they sign out anyway.
+    def sign_out_anyway(dialog):
+        dialog.accept()
+
+    page.once("dialog", sign_out_anyway)
     page.get_by_role("button", name="Show menu").click()
     page.get_by_role("button", name=re.compile("Sign out")).click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.remove_listener("dialog", sign_out_anyway)  # only this sign-out's question
 
 
 def assert_fits_the_screen(page) -> None:

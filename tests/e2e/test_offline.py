@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from notes.models import SessionNote
 
-from .helpers import assert_accessible, sign_in
+from .helpers import assert_accessible, sign_in, sign_out
 from .test_notes import caseload  # noqa: F401  (the fixture: Pat's caseload with Rosa)
 
 CONTROLLED = "() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)"
@@ -152,9 +152,7 @@ def test_sign_out_leaves_nothing_of_the_note_on_the_phone(phone, caseload):  # n
     kept = phone.evaluate(WHAT_IS_KEPT)
     assert kept["rows"] > 0 and kept["caches"] and kept["workers"] == 1  # the phone did keep it
 
-    phone.get_by_role("button", name="Show menu").click()
-    phone.get_by_role("button", name=re.compile("Sign out")).click()
-    expect(phone.get_by_role("button", name="Sign in")).to_be_visible()
+    sign_out(phone)
     assert phone.evaluate(WHAT_IS_KEPT) == {"rows": 0, "caches": [], "local": 0, "workers": 0}
 
     # The next person on this phone is not offered it.
