@@ -17,8 +17,8 @@ MARGIN = datetime.timedelta(minutes=15)
 
 
 def seconds_to_wait(now: datetime.datetime, margin: datetime.timedelta = MARGIN) -> float:
-    """0 when `now` (aware) is further than `margin` from the next local midnight; else the
-    seconds until a little after it."""
+    """0 when `now` (aware) is further than `margin` from the next local midnight; else about
+    how long until it (what the wait announces; the wait itself watches the date change)."""
     local = timezone.localtime(now)
     midnight = timezone.make_aware(
         datetime.datetime.combine(local.date() + datetime.timedelta(days=1), datetime.time.min)
@@ -36,4 +36,6 @@ if __name__ == "__main__":
     if wait:
         zone = timezone.get_current_timezone_name()
         print(f"Waiting {wait:.0f} s for midnight in {zone}: the tests read today's date once, at import.")  # noqa: T201
-        time.sleep(wait)
+        day = timezone.localdate()
+        while timezone.localdate() == day:  # until the date itself has changed
+            time.sleep(1)
