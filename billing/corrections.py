@@ -40,7 +40,7 @@ def claim_correct(
         # being imported locks it too) and its lines; checked again under the locks.
         lock_participants(ClaimLine.objects.filter(claim=claim).values("note_id"))
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
-        _check_correctable(claim)
+        check_correctable(claim)
         lines = list(ClaimLine.objects.select_for_update().filter(claim=claim, voided=False))
         if not lines:
             raise ValidationError("This claim has already been voided or replaced.")
@@ -50,7 +50,7 @@ def claim_correct(
         )
         marks.refresh(line.note_id for line in lines)  # a replacement bills them again just below
         owed.refresh([claim.batch_id])
-        batch = _correction_batch(claim, lines, frequency, ctx)
+        batch = correction_batch(claim, lines, frequency, ctx)
         new = batch.claims.get()
         done = ("Replaced", "Replaces") if frequency == Claim.Frequency.REPLACEMENT else ("Voided", "Voids")
         claim_event(claim, f"{done[0]} by {new.claim_number} in batch {batch.pk}.", actor=ctx.actor)
@@ -69,7 +69,7 @@ def claim_correct(
     return batch
 
 
-def _correction_batch(original: Claim, lines: list[ClaimLine], frequency: str, ctx: AuditContext) -> ClaimBatch:
+def correction_batch(original: Claim, lines: list[ClaimLine], frequency: str, ctx: AuditContext) -> ClaimBatch:
     """A new batch with one replacement or void claim of `original` for `lines`' notes."""
     batch = ClaimBatch.objects.create(payer=original.batch.payer, created_by=ctx.actor)
     if frequency == Claim.Frequency.REPLACEMENT:
@@ -94,7 +94,7 @@ def _correction_batch(original: Claim, lines: list[ClaimLine], frequency: str, c
     return batch
 
 
-def _check_correctable(claim: Claim) -> None:
+def check_correctable(claim: Claim) -> None:
     batch = ClaimBatch.objects.select_related("payer").get(pk=claim.batch_id)
     if not batch.is_frozen:
         raise ValidationError(
@@ -173,7 +173,7 @@ def correction_resend(*, claim: Claim, ctx: AuditContext) -> ClaimBatch:
     original = claim.original
     if claim.frequency == Claim.Frequency.ORIGINAL or original is None:
         raise ValidationError("Only a replacement or a void is sent again as a correction.")
-    _check_correctable(original)
+    check_correctable(original)
     with transaction.atomic():
         lock_participants(ClaimLine.objects.filter(claim=claim).values("note_id"))
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -185,7 +185,7 @@ def correction_resend(*, claim: Claim, ctx: AuditContext) -> ClaimBatch:
         )
         marks.refresh(line.note_id for line in lines)
         owed.refresh([claim.batch_id])
-        batch = _correction_batch(original, lines, claim.frequency, ctx)
+        batch = correction_batch(original, lines, claim.frequency, ctx)
         kind = claim.get_frequency_display().lower()
         claim_event(
             claim, f"Sent again as a new {kind} of {original} in batch {batch.pk}.", status=Claim.Status.RESENT,

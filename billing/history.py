@@ -16,11 +16,28 @@ def claim_event(claim: Claim, text: str, *, status: str = "", actor=None, remitt
 
 
 def batch_sent(batch: ClaimBatch, actor) -> None:
-    """Every claim of a batch just exported is sent: one UPDATE and one INSERT, whatever its size.
-    The events are written by the database, INSERT ... SELECT from the batch's claims: building
-    and sending a payer-month's 10,000 ClaimEvent objects took a second of its export."""
-    Claim.objects.filter(batch=batch).update(status=Claim.Status.SENT)
+    """Every claim of a batch just exported is sent."""
     text = f"Sent in batch {batch.pk} (interchange {batch.interchange_control_number:09d})."
+    _whole_batch(batch, Claim.Status.SENT, text, actor)
+
+
+def batch_withdrawn(batch: ClaimBatch, actor) -> list[int]:
+    """Every claim of a withdrawn batch is withdrawn, never sent. Returns the claims' ids."""
+    claim_ids = list(Claim.objects.filter(batch=batch).values_list("pk", flat=True))
+    text = (
+        f"Withdrawn with batch {batch.pk}: pyx12 rejected its 837P (interchange "
+        f"{batch.interchange_control_number:09d}), which was never sent."
+    )
+    _whole_batch(batch, Claim.Status.WITHDRAWN, text, actor)
+    return claim_ids
+
+
+def _whole_batch(batch: ClaimBatch, status: str, text: str, actor) -> None:
+    """Every claim of `batch` moves to `status`, with an event each: one UPDATE and one INSERT,
+    whatever its size. The events are written by the database, INSERT ... SELECT from the
+    batch's claims: building and sending a payer-month's 10,000 ClaimEvent objects took a second
+    of its export."""
+    Claim.objects.filter(batch=batch).update(status=status)
     event = {field.name: connection.ops.quote_name(field.column) for field in ClaimEvent._meta.concrete_fields}
     claim_id, claim_batch = (connection.ops.quote_name(Claim._meta.get_field(f).column) for f in ("id", "batch"))
     sql = (
@@ -31,19 +48,4 @@ def batch_sent(batch: ClaimBatch, actor) -> None:
     )
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [at, Claim.Status.SENT.value, text, actor.pk if actor else None, batch.pk])
-
-
-def batch_withdrawn(batch: ClaimBatch, actor) -> list[int]:
-    """Every claim of a withdrawn batch is withdrawn, never sent: one UPDATE and one INSERT, as
-    `batch_sent`. Returns the claims' ids."""
-    claim_ids = list(Claim.objects.filter(batch=batch).values_list("pk", flat=True))
-    Claim.objects.filter(batch=batch).update(status=Claim.Status.WITHDRAWN)
-    text = (
-        f"Withdrawn with batch {batch.pk}: pyx12 rejected its 837P (interchange "
-        f"{batch.interchange_control_number:09d}), which was never sent."
-    )
-    ClaimEvent.objects.bulk_create(
-        ClaimEvent(claim_id=claim_id, status=Claim.Status.WITHDRAWN, text=text, actor=actor) for claim_id in claim_ids
-    )
-    return claim_ids
+        cursor.execute(sql, [at, str(status), text, actor.pk if actor else None, batch.pk])

@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 
 from . import marks, owed
-from .corrections import _check_correctable, _correction_batch
+from .corrections import check_correctable, correction_batch
 from .history import batch_withdrawn, claim_event
 from .models import Claim, ClaimBatch, ClaimLine
 from .services import lock_participants
@@ -34,8 +34,7 @@ def batch_withdraw(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch | None
         # pyx12 worker write it), and every check again under the locks.
         lock_participants(ClaimLine.objects.filter(claim__batch=batch).values("note_id"))
         batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
-        _check_withdrawable(batch)
-        correction = batch.claims.exclude(frequency=Claim.Frequency.ORIGINAL).select_related("original").first()
+        correction = _check_withdrawable(batch)
         lines = list(ClaimLine.objects.select_for_update().filter(claim__batch=batch, voided=False))
         note_ids = sorted({line.note_id for line in lines})
         # Voided, the lines no longer hold the partial unique index (note_billed_once): the notes
@@ -54,7 +53,7 @@ def batch_withdraw(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch | None
         rebuilt = None
         if correction is not None:  # the same correction, to send instead (a void's lines are voided copies)
             correction_lines = list(correction.lines.all())
-            rebuilt = _correction_batch(correction.original, correction_lines, correction.frequency, ctx)
+            rebuilt = correction_batch(correction.original, correction_lines, correction.frequency, ctx)
             note_ids = sorted({line.note_id for line in correction_lines})
             kind = correction.get_frequency_display().lower()
             text = f"Built again as a new {kind} of {correction.original} in batch {rebuilt.pk}."
@@ -84,7 +83,8 @@ def may_withdraw(batch: ClaimBatch) -> bool:
     return True
 
 
-def _check_withdrawable(batch: ClaimBatch) -> None:
+def _check_withdrawable(batch: ClaimBatch) -> Claim | None:
+    """Refuse what can't be withdrawn; else the batch's correction claim, if it holds one."""
     if batch.is_withdrawn:
         raise ValidationError(f"Batch {batch.pk} was already withdrawn.")
     if not batch.is_frozen:
@@ -112,4 +112,5 @@ def _check_withdrawable(batch: ClaimBatch) -> None:
     correction = batch.claims.exclude(frequency=Claim.Frequency.ORIGINAL).select_related("original").first()
     if correction is not None:
         # Built again, the correction must still be in the payer's limit for corrections.
-        _check_correctable(correction.original)
+        check_correctable(correction.original)
+    return correction
