@@ -99,8 +99,13 @@ def caseload_assignments(specialist_ids: Iterable[int], *, on: datetime.date | N
 
 
 def caseload(specialist: User, *, on: datetime.date | None = None) -> QuerySet[Participant]:
-    """The participants on `specialist`'s caseload on a day (now, without one)."""
-    return Participant.objects.filter(pk__in=caseload_assignments([specialist.pk], on=on).values("participant_id"))
+    """The participants on `specialist`'s caseload on a day (now, without one).
+
+    The ids are read first and given as a list: as a subquery, the planner could not tell a
+    caseload from the agency and, asked for the first 50 by name, walked the name index over
+    every participant (10,849 rows and 28 ms for a caseload of 54 on the large demo, issue 16)."""
+    ids = list(caseload_assignments([specialist.pk], on=on).values_list("participant_id", flat=True))
+    return Participant.objects.filter(pk__in=ids)
 
 
 def caseload_rows(
