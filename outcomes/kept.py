@@ -6,14 +6,14 @@ it repeats on every view of a page whose figures change only when a check-in, as
 enrollment does. So the figures are kept in the cache, keyed by what they are computed from:
 
 - the program, the filters, the day and the instruments and unit costs in use;
-- a *stamp* of the program's check-ins, assessments and enrollments (how many, the latest,
-  the latest amendment, the discharges), one aggregate query, so recording,
-  amending or removing any of them, by any path, is seen on the next view;
+- a *stamp* of the program's check-ins, assessments and enrollments: the version PostgreSQL's
+  triggers add one to in every statement that writes any of them (outcomes.versions), so
+  recording, amending or removing any of them, by any path, is seen on the next view;
 - at most `LIFETIME` old: notes and claims (the cost of peer services) are not in the stamp,
   so the page says when its figures were computed ("Figures as of HH:MM") and offers a
   refresh, which computes them again.
 
-A kept read is the stamp and one cache read: flat as history grows."""
+A kept read is the stamp (one row by its key) and one cache read: flat as history grows."""
 
 import datetime
 import hashlib
@@ -28,8 +28,9 @@ T = TypeVar("T")
 
 LIFETIME = datetime.timedelta(minutes=5)
 
-# The stamp: per check-ins, assessments and enrollments of one program, how many, the
-# latest, the latest amendment or discharge.
+# The stamp on SQLite (`make run`: no triggers there, outcomes/migrations/0004): per
+# check-ins, assessments and enrollments of one program, how many, the latest, the latest
+# amendment or discharge, read over the program's whole history.
 STAMP_SQL = """
 SELECT * FROM
   (SELECT count(*), max(r.id), max(r.amended_at) FROM outcomes_checkin r
@@ -43,9 +44,12 @@ SELECT * FROM
 
 def stamp(program_id: int) -> tuple:
     """What the program's figures are read from, in one query: it changes when a check-in,
-    assessment or enrollment is recorded, amended, discharged or removed. Written as SQL:
-    it is read on every view, and the ORM's three aggregates cost more to build than to run."""
+    assessment or enrollment is recorded, amended, discharged or removed. Written as SQL: it
+    is read on every view, and the ORM costs more to build the query than to run it."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT version FROM outcomes_figuresversion WHERE program_id = %s", [program_id])
+            return tuple(cursor.fetchone() or (0,))
         cursor.execute(STAMP_SQL, [program_id] * 3)
         return tuple(cursor.fetchone())
 

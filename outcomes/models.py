@@ -13,9 +13,9 @@ from participants.models import Enrollment, Participant
 from programs.models import Program
 
 from . import instruments
+from .versions import FiguresVersion  # noqa: F401 (a model of this app, kept by triggers)
 
-# The intake check-in asks about the six months before enrollment (SAMHSA's client outcome
-# measures compare "six months before" with "six months after").
+# The intake check-in asks about the six months before enrollment (SAMHSA's outcome measures).
 LOOKBACK_DAYS = 182
 # The share of follow-ups done in their window that grant reporting expects (SAMHSA GPRA).
 FOLLOW_UP_TARGET = 80

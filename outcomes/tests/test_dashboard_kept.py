@@ -15,10 +15,14 @@ from billing.tests.factories import ClaimLineFactory
 from notes.tests.factories import signed_note
 from outcomes.dashboard_figures import computed_dashboard
 from outcomes.follow_up import _program_follow_up
+from outcomes.kept import stamp
+from outcomes.models import Assessment, CheckIn, Timepoint
 from outcomes.selectors import active_instruments, unit_costs
+from participants.models import Enrollment
 from programs.tests.factories import ProgramFactory
 
 from .dashboard_cohort import enrollment, hand_worked_cohort, intake, set_unit_costs, simple_cohort, six_months
+from .factories import record_assessment
 
 URL = reverse("outcomes:dashboard")
 
@@ -87,3 +91,36 @@ def test_a_kept_read_costs_the_same_queries_at_any_cohort_size(client, admin_use
     # Sign-in and session 6, the program menu, instruments, unit costs, and the stamp for
     # each of the two kept figures (the dashboard's and the follow-up rates).
     assert small <= 12
+
+
+def test_the_database_moves_a_programs_version_whenever_its_figures_inputs_change_by_any_path(program, peer, agency):
+    """The stamp is kept by PostgreSQL's triggers, so a write that bypasses our services (the
+    admin, a queryset update, a bulk load, a delete) is seen too; another program's figures
+    keep their version."""
+    other = ProgramFactory(agency=agency, name="Warmline")
+    row = enrollment(program, peer)
+    versions = [stamp(program.pk)]
+
+    def moved() -> bool:
+        versions.append(stamp(program.pk))
+        return versions[-1] != versions[-2]
+
+    other_before = stamp(other.pk)
+    check_in = intake(row, peer)
+    assert moved()
+    CheckIn.objects.filter(pk=check_in.pk).update(social_support=3)  # a queryset update
+    assert moved()
+    record_assessment(row, "PHQ-9", total=12, by=peer)
+    assert moved()
+    Assessment.objects.filter(enrollment=row).delete()
+    assert moved()
+    Enrollment.objects.filter(pk=row.pk).update(end_date=timezone.localdate())  # a discharge
+    assert moved()
+    CheckIn.objects.bulk_create([CheckIn(**{**_fields(check_in), "timepoint": Timepoint.MONTH_6})])
+    assert moved()
+    assert stamp(other.pk) == other_before
+    assert not moved()  # read again, nothing written
+
+
+def _fields(check_in) -> dict:
+    return {f.attname: getattr(check_in, f.attname) for f in CheckIn._meta.concrete_fields if not f.primary_key}
