@@ -54,13 +54,32 @@ def stamp(program_id: int) -> tuple:
         return tuple(cursor.fetchone())
 
 
+def every_stamp() -> tuple:
+    """Every program's stamp, for figures that span programs (a team's follow-up rates): one
+    row a program on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT program_id, version FROM outcomes_figuresversion ORDER BY program_id")
+            return tuple(cursor.fetchall())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM programs_program ORDER BY id")
+        return tuple((pk, stamp(pk)) for (pk,) in cursor.fetchall())
+
+
 def kept(
-    name: str, program_id: int, parts: tuple, compute: Callable[[], T], *, fresh: bool = False
+    name: str,
+    program_id: int | None,
+    parts: tuple,
+    compute: Callable[[], T],
+    *,
+    fresh: bool = False,
+    stamped: tuple | None = None,
 ) -> tuple[T, datetime.datetime]:
     """(figures, when they were computed): those kept for (name, program, parts, the
-    program's stamp) when younger than `LIFETIME`, else `compute()`d now and kept. `fresh`
-    computes them again (the page's refresh)."""
-    raw = repr((name, program_id, parts, stamp(program_id)))
+    program's stamp, or `stamped` when the caller gives the stamp of what its figures are
+    read from) when younger than `LIFETIME`, else `compute()`d now and kept. `fresh` computes
+    them again (the page's refresh)."""
+    raw = repr((name, program_id, parts, stamp(program_id) if stamped is None else stamped))
     key = f"outcomes:kept:{name}:{program_id}:{hashlib.sha256(raw.encode()).hexdigest()}"
     if not fresh:
         hit = cache.get(key)

@@ -157,10 +157,7 @@ def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> l
     )
     figures = _team_figures([p.user_id for p in profiles], today)
     nothing = {"caseload_size": 0, "overdue_contacts": 0, "reviews_due": 0, "check_ins": {"due": 0, "overdue": 0}}
-    start, end = follow_up.default_period(today)
-    rates = follow_up.follow_up_rates(
-        program_ids=None, start=start, end=end, by_specialist=True, specialist_ids=[p.user_id for p in profiles]
-    )
+    rates = follow_up.team_follow_up_rates([p.user_id for p in profiles], today=today)
     rates_by_specialist = {rate.specialist_id: rate for rate in rates}
     team = []
     for profile in profiles:

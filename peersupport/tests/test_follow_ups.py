@@ -86,6 +86,33 @@ def test_the_team_page_shows_check_ins_and_the_follow_up_rate(client, supervisor
 
 
 @pytest.mark.django_db
+def test_the_team_pages_kept_rate_follows_a_check_in_and_a_move_on_the_next_view(
+    client, supervisor, peer, team, program, agency
+):
+    """The rates are kept a few minutes (outcomes.follow_up.team_follow_up_rates), stamped by
+    the check-ins and enrollments (triggers) and the team's caseload assignments: a check-in
+    recorded, or a participant moved to another team, shows on the next view."""
+    people = [enrolled_participant(peer, program=program, started_days_ago=172) for _ in range(2)]
+    client.force_login(supervisor)
+
+    def rate():
+        [row] = [r for r in client.get(reverse("team_caseloads")).context["team"] if r.profile.user == peer]
+        return row.follow_up_rate.due, row.follow_up_rate.done
+
+    assert rate() == (2, 0)
+    assert rate() == (2, 0)  # kept
+    record_check_in(people[0].enrollments.get(), timepoint=Timepoint.MONTH_3, taken_on=days_ago(80), by=peer)
+    assert rate() == (2, 1)
+    elsewhere = UserFactory(role=Role.PEER_SPECIALIST)
+    StaffProfileFactory(user=elsewhere, agency=agency).programs.add(program)  # another supervisor's
+    assignment = people[1].assignments.get(ended_on=None)
+    assignment.ended_on = days_ago(100)  # moved before the 3-month window closed (50 days ago)
+    assignment.save()
+    people[1].assignments.create(specialist=elsewhere, started_on=days_ago(100), assigned_by=supervisor)
+    assert rate() == (1, 1)
+
+
+@pytest.mark.django_db
 def test_the_team_page_query_count_does_not_grow_with_follow_ups(
     client, supervisor, peer, team, program, agency, django_assert_num_queries
 ):
