@@ -57,13 +57,13 @@ def stamp(program_id: int) -> tuple:
 def every_stamp() -> tuple:
     """Every program's stamp, for figures that span programs (a team's follow-up rates): one
     row a program on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT program_id, version FROM outcomes_figuresversion ORDER BY program_id")
             return tuple(cursor.fetchall())
-    with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM programs_program ORDER BY id")
-        return tuple((pk, stamp(pk)) for (pk,) in cursor.fetchall())
+        programs = [pk for (pk,) in cursor.fetchall()]
+    return tuple((pk, stamp(pk)) for pk in programs)
 
 
 def kept(
