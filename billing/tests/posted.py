@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from billing import owed, services
-from billing.models import Adjustment, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceClaim, RemittanceLine
+from billing.denials import open_denied
+from billing.models import (
+    Adjustment,
+    BatchDenial,
+    Claim,
+    ClaimBatch,
+    ClaimLine,
+    Remittance,
+    RemittanceClaim,
+    RemittanceLine,
+)
 from billing.remittance import posting
 
 from .factories import TODAY, bill
@@ -161,3 +171,15 @@ def assert_batches_owed_stored() -> None:
         computed[line.claim.batch_id] = computed.get(line.claim.batch_id, ZERO) + line.outstanding
     stored = dict(ClaimBatch.objects.filter(status=ClaimBatch.Status.EXPORTED).values_list("pk", "owed"))
     assert stored == {pk: computed.get(pk, ZERO) for pk in stored}
+
+
+def assert_batch_denials_stored() -> None:
+    """Every batch's stored open denied money by reason (BatchDenial, billing.owed) equals its
+    live lines' added up one by one, in Python, with the service's own `open_denied`."""
+    computed: dict[tuple[int, str], list] = {}
+    for line in ClaimLine.objects.filter(voided=False).select_related("claim"):
+        if (amount := open_denied(line)) > 0:
+            row = computed.setdefault((line.claim.batch_id, line.denial_reason), [0, ZERO])
+            row[0], row[1] = row[0] + 1, row[1] + amount
+    stored = {(row.batch_id, row.reason): [row.lines, row.amount] for row in BatchDenial.objects.all()}
+    assert stored == computed
