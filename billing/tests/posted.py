@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from audit.context import AuditContext
@@ -73,6 +73,7 @@ def post(
             file_text="(built by billing/tests/posted.py)",
             status=Remittance.Status.POSTED,
             imported_by=by,
+            claim_count=1,
         )
         rclaim = RemittanceClaim.objects.create(
             remittance=remittance,
@@ -183,3 +184,10 @@ def assert_batch_denials_stored() -> None:
             row[0], row[1] = row[0] + 1, row[1] + amount
     stored = {(row.batch_id, row.reason): [row.lines, row.amount] for row in BatchDenial.objects.all()}
     assert stored == computed
+
+
+def assert_remittance_claims_counted() -> None:
+    """Every remittance's stored claim count (Remittance.claim_count) equals its claims."""
+    counted = dict(RemittanceClaim.objects.values_list("remittance").annotate(n=Count("pk")).order_by())
+    stored = dict(Remittance.objects.values_list("pk", "claim_count"))
+    assert stored == {pk: counted.get(pk, 0) for pk in stored}
