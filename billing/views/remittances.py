@@ -76,7 +76,9 @@ def remittance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Prefetch("adjustments", queryset=Adjustment.objects.filter(line=None), to_attr="claim_adjustments"),
         Prefetch("lines", queryset=lines),
     )
-    page = Paginator(claims.order_by("position"), 25).get_page(request.GET.get("page"))
+    paginator = Paginator(claims.order_by("position"), 25)
+    paginator.count = remittance.claim_count  # stored at import: a cached property, given, is not queried
+    page = paginator.get_page(request.GET.get("page"))
     context = {"remittance": remittance, "page": page, "plb": list(remittance.provider_adjustments.all())}
     return render(request, "billing/remittance_detail.html", context)
 
