@@ -31,7 +31,8 @@ def may_bill(user) -> bool:
 
 
 def get_batch_for_user(user, pk: int) -> ClaimBatch:
-    batch = ClaimBatch.objects.select_related("payer").filter(pk=pk).first() if may_bill(user) else None
+    # With who exported it: the batch page names them.
+    batch = ClaimBatch.objects.select_related("payer", "exported_by").filter(pk=pk).first() if may_bill(user) else None
     if batch is None:
         raise Http404("No such batch.")
     return batch

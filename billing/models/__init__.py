@@ -4,7 +4,7 @@ eligibility inquiries and responses (eligibility.py), and what another payer dec
 Medicaid is billed as secondary (coordination.py)."""
 
 from .acknowledgments import Acknowledgment
-from .claims import Claim, ClaimBatch, ClaimLine, DuplicateDecision
+from .claims import BatchDenial, Claim, ClaimBatch, ClaimLine, DuplicateDecision
 from .coordination import AdjustmentGroup, FilingIndicator, PrimaryAdjudication, PrimaryAdjustment
 from .eligibility import EligibilityInquiry, EligibilityInquiryLine, EligibilityResponse, EligibilityResult
 from .reference import (
@@ -46,6 +46,7 @@ __all__ = [
     "EligibilityResponse",
     "EligibilityResult",
     "Authorization",
+    "BatchDenial",
     "BillingIdentity",
     "Claim",
     "ClaimBatch",

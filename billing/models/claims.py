@@ -276,6 +276,30 @@ class ClaimLine(models.Model):
         return self.charge - self.paid - self.adjusted - self.written_off
 
 
+def open_denied_lines() -> models.QuerySet["ClaimLine"]:
+    """Live lines with open denied money (`open_denied`), what the denial queue works
+    (billing.denials.open_denials says why the line alone decides) and BatchDenial counts."""
+    return ClaimLine.objects.filter(voided=False).annotate(open_denied=line_open_denied()).filter(open_denied__gt=0)
+
+
+class BatchDenial(models.Model):
+    """A batch's live lines with open denied money for one reason (denials.open_denials counted
+    and summed by batch and reason), kept by billing.owed.refresh in the writes that keep
+    ClaimBatch.owed, so the denial queue's counts by reason add up a row per batch instead of
+    reading every denied line (issue 16). No row when nothing is denied for the reason."""
+
+    batch = models.ForeignKey(ClaimBatch, on_delete=models.CASCADE, related_name="denials")
+    reason = models.CharField(max_length=8, blank=True)
+    lines = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "reason"], name="batch_denial_once")]
+
+    def __str__(self) -> str:
+        return f"{self.lines} lines denied {self.reason or 'without a reason'} in batch {self.batch_id}"
+
+
 class DuplicateDecision(models.Model):
     """Billing staff's decision between notes that bill one participant at overlapping times
     (two specialists on a handover day, or a person listed twice): `stands` may be billed,

@@ -80,6 +80,9 @@ class Remittance(models.Model):
     posted_paid = models.DecimalField(**MONEY, default=Decimal(0))
     posted_adjusted = models.DecimalField(**MONEY, default=Decimal(0))
     posted_denied = models.DecimalField(**MONEY, default=Decimal(0))
+    # Its claims (CLPs, RemittanceClaim rows), stored when it is imported, the one time they are
+    # written, so the list of remittances does not count 100,000 claims a year on every view.
+    claim_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-imported_at", "-pk"]

@@ -91,6 +91,7 @@ def _import_one(parsed: ParsedRemittance, *, text: str, file_name: str, ctx: Aud
         status=Remittance.Status.HELD if problems else Remittance.Status.POSTED,
         problems=problems,
         imported_by=ctx.actor,
+        claim_count=len(parsed.claims),  # _store writes a RemittanceClaim for each
     )
     remittance.full_clean(validate_constraints=False)
     try:

@@ -4,7 +4,13 @@ from billing.models import ServiceCode
 from programs.tests.factories import AgencyFactory, ProgramFactory
 
 from .factories import billable_participant, ensure_reference_codes, make_author, make_identity, make_payer
-from .posted import assert_batches_owed_stored, assert_claim_dates_copied, assert_posted_totals_stored
+from .posted import (
+    assert_batch_denials_stored,
+    assert_batches_owed_stored,
+    assert_claim_dates_copied,
+    assert_posted_totals_stored,
+    assert_remittance_claims_counted,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -12,8 +18,9 @@ def _remittance_totals_stay_right(request):
     """After every billing test that uses the database (in one transaction), whatever path it
     took (import, held file posted, line resolved, reversal, correction...), each remittance's
     stored totals still equal what its rows sum to, and each claim line's copy of its claim's
-    decision date equals the claim's, and each exported batch's owed equals its lines': the
-    stored figures can't drift unnoticed."""
+    decision date equals the claim's, each exported batch's owed equals its lines', and each
+    batch's open denied money by reason equals its lines', and each remittance's claim count
+    its claims: the stored figures can't drift unnoticed."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
     if transactional or not (marker or "db" in request.fixturenames):
@@ -24,6 +31,8 @@ def _remittance_totals_stay_right(request):
     assert_posted_totals_stored()
     assert_claim_dates_copied()
     assert_batches_owed_stored()
+    assert_batch_denials_stored()
+    assert_remittance_claims_counted()
 
 
 @pytest.fixture

@@ -7,12 +7,22 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from audit.context import AuditContext
 from billing import owed, services
-from billing.models import Adjustment, Claim, ClaimBatch, ClaimLine, Remittance, RemittanceClaim, RemittanceLine
+from billing.denials import open_denied
+from billing.models import (
+    Adjustment,
+    BatchDenial,
+    Claim,
+    ClaimBatch,
+    ClaimLine,
+    Remittance,
+    RemittanceClaim,
+    RemittanceLine,
+)
 from billing.remittance import posting
 
 from .factories import TODAY, bill
@@ -63,6 +73,7 @@ def post(
             file_text="(built by billing/tests/posted.py)",
             status=Remittance.Status.POSTED,
             imported_by=by,
+            claim_count=1,
         )
         rclaim = RemittanceClaim.objects.create(
             remittance=remittance,
@@ -161,3 +172,22 @@ def assert_batches_owed_stored() -> None:
         computed[line.claim.batch_id] = computed.get(line.claim.batch_id, ZERO) + line.outstanding
     stored = dict(ClaimBatch.objects.filter(status=ClaimBatch.Status.EXPORTED).values_list("pk", "owed"))
     assert stored == {pk: computed.get(pk, ZERO) for pk in stored}
+
+
+def assert_batch_denials_stored() -> None:
+    """Every batch's stored open denied money by reason (BatchDenial, billing.owed) equals its
+    live lines' added up one by one, in Python, with the service's own `open_denied`."""
+    computed: dict[tuple[int, str], list] = {}
+    for line in ClaimLine.objects.filter(voided=False).select_related("claim"):
+        if (amount := open_denied(line)) > 0:
+            row = computed.setdefault((line.claim.batch_id, line.denial_reason), [0, ZERO])
+            row[0], row[1] = row[0] + 1, row[1] + amount
+    stored = {(row.batch_id, row.reason): [row.lines, row.amount] for row in BatchDenial.objects.all()}
+    assert stored == computed
+
+
+def assert_remittance_claims_counted() -> None:
+    """Every remittance's stored claim count (Remittance.claim_count) equals its claims."""
+    counted = dict(RemittanceClaim.objects.values_list("remittance").annotate(n=Count("pk")).order_by())
+    stored = dict(Remittance.objects.values_list("pk", "claim_count"))
+    assert stored == {pk: counted.get(pk, 0) for pk in stored}

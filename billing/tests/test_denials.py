@@ -88,6 +88,49 @@ def test_the_queue_filters_by_reason_and_payer(identity, payer, author, person, 
     assert [r["denial_reason"] for r in denials.by_reason({"payer": payer, "reason": "CO-197"})] == ["CO-16"]
 
 
+def counted_line_by_line(filters) -> list[tuple[str, int, Decimal]]:
+    """The queue of the payer filtered counted by reason one line at a time, as by_reason read
+    it before the batches kept their denials: (reason, lines, amount), the largest amount first."""
+    counts: dict[str, list] = {}
+    for line in denials.queue({"payer": filters.get("payer")}):
+        row = counts.setdefault(line.denial_reason, [0, Decimal(0)])
+        row[0], row[1] = row[0] + 1, row[1] + line.open_denied
+    return sorted(((reason, n, amount) for reason, (n, amount) in counts.items()), key=lambda r: (-r[2], r[0]))
+
+
+@pytest.mark.django_db
+def test_the_counts_by_reason_are_the_queue_counted_line_by_line(identity, payer, author, person, program):
+    """by_reason adds up what each batch keeps denied by reason less the lines appealed: on
+    lines where the two could differ (an appeal waiting, one answered, a part written off, a
+    part paid, a corrected claim, another payer's batch with the same reason) it equals the
+    queue counted line by line, with and without the payer filter."""
+    other_payer = make_payer("Superior HealthPlan", payer_id="SHP01")
+    elsewhere = billable_participant(author, program, other_payer, first_name="Ana", last_name="Reyes")
+    two = denied_claim(payer, author, person, days=(3, 4), decided=10, trace="T1")
+    denied_claim(payer, author, person, days=(5,), trace="T2", reason=("CO", "197"))
+    waiting = line_of(denied_claim(payer, author, person, days=(6,), decided=10, trace="T3"))
+    denials.line_appeal(line=waiting, appealed_on=days_ago(4), note="Sent the note.", ctx=AuditContext(author))
+    answered = denied_claim(payer, author, person, days=(7,), decided=10, trace="T4")
+    denials.line_appeal(line=line_of(answered), appealed_on=days_ago(8), note="Sent.", ctx=AuditContext(author))
+    post(answered, [("0", [])], paid_on=days_ago(1), trace="T5", by=author)  # denied again: back in the queue
+    part = line_of(denied_claim(payer, author, person, days=(8,), trace="T6"))
+    denials.line_write_off(line=part, amount=Decimal("30.00"), reason="Partial", ctx=AuditContext(author))
+    partly = exported(payer, [signed_note(person, author, day=days_ago(9))], by=author).claims.get()
+    post(
+        partly, [("40.00", [("CO", "45", "13.08"), ("CO", "16", "20.00")])], paid_on=days_ago(1), trace="T7", by=author
+    )
+    denials.line_correct(
+        line=line_of(denied_claim(payer, author, person, days=(10,), trace="T8")), ctx=AuditContext(author)
+    )
+    denied_claim(other_payer, author, elsewhere, days=(4, 5), trace="T9")
+    assert denials.line_write_off(line=two.lines.first(), reason="x", ctx=AuditContext(author)).amount == CHARGE
+
+    for filters in ({}, {"payer": payer}, {"payer": other_payer}, {"payer": payer, "reason": "CO-197"}):
+        counted = [(r["denial_reason"], r["lines"], r["amount"]) for r in denials.by_reason(filters)]
+        assert counted == counted_line_by_line(filters)
+    assert counted_line_by_line({}) == [("CO-16", 6, 5 * CHARGE - 30 + 20), ("CO-197", 1, CHARGE)]
+
+
 @pytest.mark.django_db
 def test_an_appealed_line_waits_apart_until_the_payer_answers(identity, payer, author, person):
     claim = denied_claim(payer, author, person, decided=10, trace="T1")

@@ -99,7 +99,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
-    page = Paginator(selectors.batch_claims(batch), 25).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.batch_claims(batch), 25)
+    if batch.claim_count is not None:  # stored at export; an exported batch's claims never change
+        paginator.count = batch.claim_count  # a cached property: given, it is not queried
+    page = paginator.get_page(request.GET.get("page"))
     for claim in page.object_list:  # the correction limits, from data already loaded
         claim.days_left = corrections.correction_days_left(claim, batch) if batch.is_frozen else None
         claim.resend_days_left = corrections.resend_days_left(claim)

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from accounts.access import role_required
 from audit.context import AuditContext
 
 from ..access import BILLING_ROLES, get_exported_claim_for_user, get_remittance_for_user, get_remittance_line_for_user
-from ..models import Adjustment, Remittance, RemittanceClaim, RemittanceLine
+from ..models import Adjustment, Remittance, RemittanceLine
 from ..remittance import importing, matching
 from ..uploads import X12FileForm
 
@@ -41,21 +41,10 @@ def remittance_list(request: HttpRequest) -> HttpResponse:
     if status in Remittance.Status.values:
         remittances = remittances.filter(status=status)
     page = Paginator(remittances.order_by("-imported_at", "-pk"), 50).get_page(request.GET.get("page"))
-    page.object_list = _count_claims(list(page.object_list))
     unmatched = matching.unmatched_lines().count()
     context = {"page": page, "unmatched": unmatched, "status": status, "statuses": Remittance.Status.choices}
     context["keep"] = f"status={status}&" if status in Remittance.Status.values else ""
     return render(request, "billing/remittance_list.html", context)
-
-
-def _count_claims(remittances: list[Remittance]) -> list[Remittance]:
-    """Each remittance's claim count, for this page's remittances only (one grouped query): the
-    list's count and its pages are not a join of every remittance with all its claims."""
-    claims = RemittanceClaim.objects.filter(remittance__in=[r.pk for r in remittances]).values_list("remittance")
-    counts = dict(claims.annotate(n=Count("pk")).order_by())
-    for remittance in remittances:
-        remittance.claim_count = counts.get(remittance.pk, 0)
-    return remittances
 
 
 @role_required(*BILLING_ROLES)
@@ -87,7 +76,9 @@ def remittance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Prefetch("adjustments", queryset=Adjustment.objects.filter(line=None), to_attr="claim_adjustments"),
         Prefetch("lines", queryset=lines),
     )
-    page = Paginator(claims.order_by("position"), 25).get_page(request.GET.get("page"))
+    paginator = Paginator(claims.order_by("position"), 25)
+    paginator.count = remittance.claim_count  # stored at import: a cached property, given, is not queried
+    page = paginator.get_page(request.GET.get("page"))
     context = {"remittance": remittance, "page": page, "plb": list(remittance.provider_adjustments.all())}
     return render(request, "billing/remittance_detail.html", context)
 

@@ -151,8 +151,16 @@ def generate(gen: Gen) -> None:
         remittance.file_text = (
             f"ST*835*0001~BPR*I*{paid_total}*C*ACH~TRN*1*{remittance.trace_number}*{PAYER_ID}~SE*4*0001~"
         )
+        remittance.claim_count = count  # a RemittanceClaim per claim, as the import stores it
         remittance.save(
-            update_fields=["payment_amount", "file_text", "posted_paid", "posted_adjusted", "posted_denied"]
+            update_fields=[
+                "payment_amount",
+                "file_text",
+                "posted_paid",
+                "posted_adjusted",
+                "posted_denied",
+                "claim_count",
+            ]
         )
     gen.counts.update(batches=len(batches), remittances=len(batches))
     del out["first_line"]

@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts.models import User
 from audit.tests.rolled_back import shared_until_rolled_back
 from billing import marks
-from billing.models import ClaimBatch, ClaimLine, Remittance
+from billing.models import BatchDenial, ClaimBatch, ClaimLine, Remittance
+from billing.models.claims import open_denied_lines
 from notes.models import NoteEvent, SessionNote
 from participants.models import CaseloadAssignment, Participant
 from peersupport import large_seed
@@ -114,11 +115,19 @@ def test_every_batch_is_frozen_with_lines_billing_signed_notes_and_a_posted_remi
         sums = lines.aggregate(adjusted=Sum("adjusted"), denied=Sum("denied"))
         posted = (remittance.posted_paid, remittance.posted_adjusted, remittance.posted_denied)
         assert posted == (remitted, sums["adjusted"], sums["denied"])
+        assert remittance.claim_count == remittance.claims.count()  # the remittance list reads it
         # What it is still owed is stored as posting stores it (accounts receivable's aging reads it).
         live = [line for line in lines if not line.voided]
         assert live and batch.owed == sum(line.outstanding for line in live)
     lines = ClaimLine.objects.filter(claim__batch__in=batches)
     assert lines.filter(denied__gt=0, denial_reason="CO-16").exists()
+    # What each batch still has denied by reason is stored as posting stores it (the denial queue's counts).
+    denied = {}
+    for line in open_denied_lines().filter(claim__batch__in=batches).select_related("claim"):
+        lines_amount = denied.setdefault((line.claim.batch_id, line.denial_reason), [0, 0])
+        lines_amount[0], lines_amount[1] = lines_amount[0] + 1, lines_amount[1] + line.open_denied
+    stored = BatchDenial.objects.filter(batch__in=batches)
+    assert denied and {(d.batch_id, d.reason): [d.lines, d.amount] for d in stored} == denied
     assert lines.filter(paid__gt=0, adjusted__gt=0).exists()
     # Each line keeps its claim's decision date (the denial queue's order).
     assert not lines.exclude(claim_adjudicated_on=F("claim__adjudicated_on")).exists()
