@@ -274,13 +274,16 @@ def revenue_cycle_counts(today: datetime.date) -> dict[str, int]:
     return counts
 
 
-def counts_of(**querysets: QuerySet) -> dict[str, int]:
-    """How many rows each queryset has, in one query (a scalar subquery each) rather than a
+def counts_of(**querysets: QuerySet | tuple[QuerySet, str]) -> dict[str, int]:
+    """How many rows each queryset has, or for a (queryset, field) pair the sum of that field
+    over its rows (figures stored per row), in one query (a scalar subquery each) rather than a
     round trip each: a home page shows several counts."""
     parts, params = [], []
     for queryset in querysets.values():
-        sql, queryset_params = queryset.order_by().values("pk").query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608 (the ORM's SQL, values as params)
+        queryset, summed = queryset if isinstance(queryset, tuple) else (queryset, None)
+        sql, queryset_params = queryset.order_by().values(summed or "pk").query.sql_with_params()
+        counted = f'COALESCE(SUM("{summed}"), 0)' if summed else "COUNT(*)"
+        parts.append(f"(SELECT {counted} FROM ({sql}) AS counted)")  # noqa: S608 (the ORM's SQL, values as params)
         params.extend(queryset_params)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
