@@ -55,7 +55,8 @@ def _assess(notes: QuerySet[SessionNote], today: datetime.date, correction: bool
             note=note, assessed_on=today, correction=correction, adjudication=loaded.adjudications.get(note.pk)
         )
         check(a, note, today, loaded)
-        if loaded.overlapping[note.pk] and a.status != GRANT:
+        # Only notes that have duplicates are in `overlapping` (billability_load._overlapping).
+        if note.pk in loaded.overlapping and a.status != GRANT:
             a.duplicates = loaded.overlapping[note.pk]
             for other in a.duplicates:
                 a.hold(
