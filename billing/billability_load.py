@@ -99,16 +99,17 @@ def _notes(notes: QuerySet[SessionNote]) -> list[SessionNote]:
     `documents_goal`), as `.only()` makes them but without Model.__init__'s work per field:
     building 164,000 notes field by field took longer than the query."""
     goal_links = SessionNote.goals_addressed.through.objects.filter(sessionnote_id=OuterRef("pk"))
-    rows = (
-        notes.annotate(documents_goal=Exists(goal_links))
-        .order_by("date", "start_time", "pk")
-        .values_list(*NOTE_FIELDS, "documents_goal")
-    )
-    names, db, new = (*NOTE_FIELDS, "documents_goal"), rows.db, SessionNote.__new__
+    # The few notes that name no goal, found apart: the goal test as a subquery in the notes'
+    # query ran once per note, after the parallel scan (half of that query's time for every
+    # unbilled note); as its own anti-join it takes a fraction of that.
+    without_goal = set(notes.filter(~Exists(goal_links)).order_by().values_list("pk", flat=True))
+    rows = notes.order_by("date", "start_time", "pk").values_list(*NOTE_FIELDS)
+    db, new = rows.db, SessionNote.__new__
     result = []
     for row in rows:
         note = new(SessionNote)
-        note.__dict__.update(zip(names, row, strict=True))
+        note.__dict__.update(zip(NOTE_FIELDS, row, strict=True))
+        note.documents_goal = row[0] not in without_goal  # row[0]: NOTE_FIELDS starts with the id
         note._state = ModelState()
         note._state.adding, note._state.db = False, db
         result.append(note)
