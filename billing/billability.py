@@ -39,8 +39,9 @@ def assess(
     # frees nothing here, took a quarter of the time of assessing 164,000 notes.
     was_enabled, _ = gc.isenabled(), gc.disable()
     try:
-        # The notes' query tests each note for a plan goal (a subquery per row): estimated above
-        # jit_above_cost, PostgreSQL spent close to a second compiling it for every unbilled note.
+        # Over every unbilled note, the duplicates' and the authorizations' queries (a subquery
+        # per row) are estimated above jit_above_cost, and PostgreSQL spent longer compiling them
+        # (0.03 to 0.1 s each) than it saved running them.
         with without_jit():
             return _assess(notes, today or timezone.localdate(), correction)
     finally:
