@@ -51,8 +51,8 @@ def without_jit():
     """Run the block with PostgreSQL's JIT compilation off, in a transaction (a savepoint inside
     one). Queries that apply a per-row subquery to many rows are estimated above
     jit_above_cost, and compiling them took longer than running them: 0.3 to 0.4 s for the
-    monthly report's waiting count, close to a second for the billability notes' query. JIT is
-    back as it was once the block ends (a rolled back block reverts the setting by itself)."""
+    monthly report's waiting count, 0.03 to 0.1 s for each of billability's large queries. JIT
+    is back as it was once the block ends (a rolled back block reverts the setting by itself)."""
     if connection.vendor != "postgresql":
         yield
         return
