@@ -21,6 +21,7 @@ SUBSTANCE_USE_DIAGNOSIS = re.compile(r"^F1\d")
 # program (42 CFR 2.11); a co-occurring program does, so it counts too (conservative reading).
 PART2_POPULATIONS = (Program.Population.SUBSTANCE_USE, Program.Population.CO_OCCURRING)
 TELEHEALTH_MODIFIER = {Modality.VIDEO: "95", Modality.PHONE: "93", Modality.AUDIO_ONLY: "93"}
+_UNKNOWN = object()  # not in the memo yet (None is a value there: no rate)
 
 
 def time_text(value: datetime.time) -> str:
@@ -29,7 +30,8 @@ def time_text(value: datetime.time) -> str:
 
 def check(a, note, today: datetime.date, loaded) -> None:
     """Every rule but caps and duplicates (billability.assess), on `loaded` (billability_load.Loaded)."""
-    day, participant, pid = note.date, note.participant, note.participant_id
+    day, pid = note.date, note.participant_id
+    participant = loaded.participants[pid]
     active = [e for first, last, e in loaded.enrollments[pid] if first <= day and (last is None or day <= last)]
     if not active:
         a.hold(f"Not enrolled in any program on {day_text(day)}.", a.participant_url + "#enrollment", kind="enrollment")
@@ -79,7 +81,7 @@ def check(a, note, today: datetime.date, loaded) -> None:
         )
     if code.requires_certified_peer:
         _check_certification(a, code, loaded.certified[(note.author_id, day)])
-    profile = getattr(note.author, "staff_profile", None)
+    profile = loaded.profiles[note.author_id]
     if payer.requires_rendering_provider and not (profile and profile.npi):
         a.hold(
             f"{note.author} has no NPI; {payer} requires the rendering provider.",
@@ -99,13 +101,16 @@ def check(a, note, today: datetime.date, loaded) -> None:
             url_for("notes:note_detail", note.pk),
             kind="goal",
         )
-    a.units = code.units_for(note.duration_minutes or 0)
+    # Units, rate and modifiers follow from a few values many notes share: each worked out once.
+    memo, code_id = loaded.memo, code.pk
+    if (units := memo.get(key := ("units", code_id, note.start_time, note.end_time))) is None:
+        minutes = note.duration_minutes
+        units = memo[key] = (code.units_for(minutes or 0), minutes)
+    a.units, minutes = units
     if a.units == 0:
-        a.hold(
-            f"{note.duration_minutes} minutes is less than one billable unit of {code.unit_minutes} minutes.",
-            kind="units",
-        )
-    rate = next((r for r in code.rate_list if r.in_force_on(day)), None)
+        a.hold(f"{minutes} minutes is less than one billable unit of {code.unit_minutes} minutes.", kind="units")
+    if (rate := memo.get(key := ("rate", code_id, day), _UNKNOWN)) is _UNKNOWN:
+        rate = memo[key] = next((r for r in code.rate_list if r.in_force_on(day)), None)
     if rate is None:
         a.hold(
             f"No rate for {code.hcpcs} on {day_text(day)}.",
@@ -144,12 +149,19 @@ def check(a, note, today: datetime.date, loaded) -> None:
         a.hold(f"{mismatch} Correct it with the note's author.", note_url, kind="place")
     if a.other_coverage is not None:
         check_secondary(a)
+    if (modifiers := memo.get(key := ("modifiers", code_id, kind, note.modality))) is None:
+        modifiers = memo[key] = _modifiers(code, kind, note.modality)
+    a.modifiers = list(modifiers)
+
+
+def _modifiers(code: ServiceCode, kind: str, modality: str) -> tuple[str, ...]:
+    """The claim line's modifiers: the code's, HQ for a group, the telehealth one; four at most."""
     modifiers = list(code.modifier_list)
     if kind == ServiceCode.Kind.GROUP and "HQ" not in modifiers:
         modifiers.append("HQ")
-    if note.modality in TELEHEALTH_MODIFIER:
-        modifiers.append(TELEHEALTH_MODIFIER[note.modality])
-    a.modifiers = modifiers[:4]
+    if modality in TELEHEALTH_MODIFIER:
+        modifiers.append(TELEHEALTH_MODIFIER[modality])
+    return tuple(modifiers[:4])
 
 
 def _check_certification(a, code: ServiceCode, held: frozenset) -> None:

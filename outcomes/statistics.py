@@ -16,8 +16,6 @@ Methods (written on the page and in the downloads, from `METHODS`):
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 Z_95 = 1.96
 
 TOO_FEW = "too few to test"
@@ -78,7 +76,7 @@ def paired_proportions(pairs: list[tuple[bool, bool]]) -> Change:
     if b + c == 0:
         return Change("mcnemar", n, before, after, change, ci_low=0.0, ci_high=0.0, verdict=NO_CHANGE, b=b, c=c)
     half = Z_95 * math.sqrt(b + c - (b - c) ** 2 / n) / n
-    p_value = float(stats.binomtest(b, b + c, 0.5).pvalue)
+    p_value = float(_stats().binomtest(b, b + c, 0.5).pvalue)
     return Change("mcnemar", n, before, after, change, change - half, change + half, p_value, b=b, c=c)
 
 
@@ -96,6 +94,15 @@ def paired_values(pairs: list[tuple[float, float]]) -> Change:
     if all(d == 0 for d in differences):
         return Change("wilcoxon", n, before, after, change, ci_low=0.0, ci_high=0.0, verdict=NO_CHANGE)
     sd = math.sqrt(sum((d - change) ** 2 for d in differences) / (n - 1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-    p_value = float(stats.wilcoxon(differences, zero_method="wilcox").pvalue)
+    half = float(_stats().t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    p_value = float(_stats().wilcoxon(differences, zero_method="wilcox").pvalue)
     return Change("wilcoxon", n, before, after, change, change - half, change + half, p_value)
+
+
+def _stats():
+    """scipy.stats, imported when a test is first computed: the import takes 0.7 s, and every
+    process that loads the URL conf (this module is imported by the dashboard's views) paid it,
+    the first billability assessment of a worker among them, for a page few processes serve."""
+    from scipy import stats
+
+    return stats

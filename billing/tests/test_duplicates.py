@@ -53,6 +53,29 @@ def test_sessions_that_only_touch_are_not_duplicates(agency, author, person):
 
 
 @pytest.mark.django_db
+def test_a_note_s_duplicates_are_the_notes_that_overlap_it_not_those_that_overlap_each_other(agency, author, person):
+    """The database narrows the candidates to notes overlapping some other note; the overlap with
+    the note assessed is still what decides, and its duplicates keep the notes' order (latest first)."""
+    jo, sam = (
+        make_author(agency, first_name="Jo", last_name="Reyes"),
+        make_author(agency, first_name="Sam", last_name="Ito"),
+    )
+    day = days_ago(4)
+    mine = signed_note(person, author, day=day, start="10:00", end="11:00")
+    early = signed_note(person, jo, day=day, start="10:15", end="10:40")
+    late = signed_note(person, sam, day=day, start="10:30", end="11:15")
+    afternoon = [signed_note(person, who, day=day, start=start, end=end) for who, start, end in
+                 ((jo, "13:00", "14:00"), (sam, "13:30", "14:30"))]  # fmt: skip
+    signed_note(person, author, day=day, start="11:15", end="12:00")  # touches late's end only
+    [a] = assess(billable_notes().filter(pk=mine.pk))
+    assert a.duplicates == [late, early]
+    results = by_note(assess(billable_notes()))
+    assert results[afternoon[0]].duplicates == [afternoon[1]] and results[afternoon[1]].duplicates == [afternoon[0]]
+    assert results[early].duplicates == [late, mine]
+    assert results[late].duplicates == [early, mine]
+
+
+@pytest.mark.django_db
 def test_a_decision_bills_the_note_that_stands_and_never_the_other(handover, payer, billing_user):
     mine, theirs = handover
     decision = services.duplicate_decide(stands=mine, not_billed=theirs, ctx=AuditContext(billing_user))

@@ -11,12 +11,12 @@ import datetime
 import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from audit.sql import DaysBetween
+from audit.sql import DaysBetween, without_jit
 from notes.models import NoteEvent, SessionNote
 
 from .census import in_program_on_note_day
@@ -68,10 +68,7 @@ def _without_jit(aggregate, **aggregates) -> dict:
     """`aggregate(**aggregates)` with PostgreSQL's JIT off. The per-note subqueries put the
     waiting count's estimate above jit_above_cost, and compiling it took longer (0.3 to 0.4 s
     on the large demo) than running it (0.16 s): the query reads a few thousand notes."""
-    if connection.vendor != "postgresql":
-        return aggregate(**aggregates)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")  # until this transaction ends
+    with without_jit():
         return aggregate(**aggregates)
 
 
