@@ -13,7 +13,6 @@ import gc
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from audit.sql import without_jit
 from notes.models import SessionNote
 
 from .assessment import GRANT, HOLD, READY, Assessment
@@ -39,11 +38,7 @@ def assess(
     # frees nothing here, took a quarter of the time of assessing 164,000 notes.
     was_enabled, _ = gc.isenabled(), gc.disable()
     try:
-        # Over every unbilled note, the duplicates' and the authorizations' queries (a subquery
-        # per row) are estimated above jit_above_cost, and PostgreSQL spent longer compiling them
-        # (0.03 to 0.1 s each) than it saved running them.
-        with without_jit():
-            return _assess(notes, today or timezone.localdate(), correction)
+        return _assess(notes, today or timezone.localdate(), correction)
     finally:
         if was_enabled:
             gc.enable()

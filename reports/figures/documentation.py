@@ -16,7 +16,7 @@ from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, 
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from audit.sql import DaysBetween, without_jit
+from audit.sql import DaysBetween
 from notes.models import NoteEvent, SessionNote
 
 from .census import in_program_on_note_day
@@ -64,14 +64,6 @@ def _day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.date
     return first, after
 
 
-def _without_jit(aggregate, **aggregates) -> dict:
-    """`aggregate(**aggregates)` with PostgreSQL's JIT off. The per-note subqueries put the
-    waiting count's estimate above jit_above_cost, and compiling it took longer (0.3 to 0.4 s
-    on the large demo) than running it (0.16 s): the query reads a few thousand notes."""
-    with without_jit():
-        return aggregate(**aggregates)
-
-
 def _shown(days: Decimal | None) -> str | None:
     return None if days is None else str(days)
 
@@ -98,7 +90,7 @@ def section(program, start, end) -> dict:
     last_event = NoteEvent.objects.filter(note=OuterRef("pk"), at__lt=after).order_by("-at", "-pk")
     submitted = last_event.filter(action=NoteEvent.Action.SUBMITTED)
     last_was_submission = Q(last_action=NoteEvent.Action.SUBMITTED)
-    waiting = _without_jit(
+    waiting = (
         # Only notes that could still be waiting (final notes never needed a co-signature),
         # submitted before the period ended: read from the events, since signed_at holds only
         # the latest signature, which a note returned after the period and signed again moved.
@@ -108,9 +100,10 @@ def section(program, start, end) -> dict:
         # not in WHERE, where PostgreSQL ran it on every candidate note of every program. When
         # it is the submission, its time is the time the note has been waiting since.
         .annotate(last_action=Subquery(last_event.values("action")[:1]), since=Subquery(last_event.values("at")[:1]))
-        .aggregate,
-        n=Count("pk", filter=last_was_submission),
-        oldest=Count("pk", filter=last_was_submission & Q(since__lt=after - datetime.timedelta(days=7))),
+        .aggregate(
+            n=Count("pk", filter=last_was_submission),
+            oldest=Count("pk", filter=last_was_submission & Q(since__lt=after - datetime.timedelta(days=7))),
+        )
     )
     returns = NoteEvent.objects.filter(
         action=NoteEvent.Action.RETURNED, at__gte=first, at__lt=after, note__in=notes.values("pk")
