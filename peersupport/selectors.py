@@ -29,11 +29,18 @@ def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[Case
     return caseload_rows(specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today)
 
 
-def caseload_keys(specialist_ids, *, program_id: int | None = None, today: datetime.date | None = None):
+def caseload_keys(
+    specialist_ids, *, check_ins: bool, program_id: int | None = None, today: datetime.date | None = None
+):
     """Every row of these caseloads as far as the caseload pages sort and filter them
-    (participants.caseload_keys), in two queries: the page then builds its own rows only."""
+    (participants.caseload_keys), in two queries: the page then builds its own rows only.
+    `check_ins`: whether the order or the filter reads the check-ins due (`needs_check_ins`);
+    when not, they are not counted (half the cost of the keys for a team), and the keys'
+    alerts leave them out."""
 
     def follow_up_counts(participant_ids: list[int]) -> dict[int, int]:
+        if not check_ins:
+            return {}
         enrollments = Enrollment.objects.current().filter(participant__in=participant_ids)
         counts = follow_up.action_counts(enrollments, today=today)
         return {pk: c["due"] + c["overdue"] for pk, c in counts.items()}
@@ -67,6 +74,12 @@ CASELOAD_SHOWS: dict[str, tuple[str, Callable[[CaseloadRow], bool]]] = {
     "reviews_due": ("Plan review due", lambda row: row.review_due),
     "check_ins": ("Check-in due or overdue", lambda row: bool(row.follow_ups)),
 }
+
+
+def needs_check_ins(*, sort: str, alerts_only: bool, show: str | None) -> bool:
+    """Whether a caseload page's order or filters read the check-ins due: the alerts (which
+    count them) or the check-ins filter."""
+    return sort == "alerts" or alerts_only or show in ("attention", "check_ins")
 
 
 def count_showing(rows: list[CaseloadRow], show: str) -> int:

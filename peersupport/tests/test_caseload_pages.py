@@ -127,3 +127,24 @@ def test_the_team_participants_page_query_count_does_not_grow(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(reverse("team_participants"), {"sort": "alerts"})
     assert len(response.context["rows"]) == PAGE_SIZE and response.context["page"].paginator.count == 66
+
+
+@pytest.mark.django_db
+def test_the_team_participants_page_counts_check_ins_only_when_its_order_or_filter_reads_them(
+    client, supervisor, peer, team, program
+):
+    """Counting every row's check-ins was half the cost of the team's keys: the page's own rows
+    read theirs, and the whole team's are read only for the alerts order, the alerts filter and
+    the attention and check-in lists (which the test above checks against every built row)."""
+    _variety(peer, program, ProgramFactory(agency=program.agency), 1, "Ames")
+    client.force_login(supervisor)
+
+    def check_in_reads(query: dict) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("team_participants"), query).status_code == 200
+        return sum('FROM "outcomes_checkin"' in q["sql"] for q in queries.captured_queries)
+
+    for query in ({}, {"sort": "contact"}, {"show": "overdue_contacts"}, {"show": "reviews_due", "sort": "review"}):
+        assert check_in_reads(query) == 1, query  # the page's rows
+    for query in ({"sort": "alerts"}, {"alerts_only": "on"}, {"show": "attention"}, {"show": "check_ins"}):
+        assert check_in_reads(query) == 2, query  # and the whole team's, to order or filter

@@ -29,15 +29,15 @@ def _filtered(request, specialist_ids: list[int], team: bool) -> tuple[CaseloadF
     show = request.GET.get("show")
     show = show if show in selectors.CASELOAD_SHOWS else None  # anything else: the whole caseload
     program_id = filters["program"].pk if filters.get("program") else None
+    sort, alerts_only = filters.get("sort") or "name", filters.get("alerts_only", False)
     if not team:
         rows = selectors.caseload(specialist_ids)
     else:
-        rows, program_id = selectors.caseload_keys(specialist_ids, program_id=program_id), None  # filtered there
+        check_ins = selectors.needs_check_ins(sort=sort, alerts_only=alerts_only, show=show)
+        rows = selectors.caseload_keys(specialist_ids, check_ins=check_ins, program_id=program_id)
+        program_id = None  # filtered there
     rows = sort_and_filter(
-        selectors.rows_showing(rows, show),
-        sort=filters.get("sort") or "name",
-        program_id=program_id,
-        alerts_only=filters.get("alerts_only", False),
+        selectors.rows_showing(rows, show), sort=sort, program_id=program_id, alerts_only=alerts_only
     )
     return form, show, rows
 
