@@ -7,7 +7,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from audit.tests.private_redis import free_port
+from audit.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

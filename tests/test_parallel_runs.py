@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from accounts.cache import ResilientRedisCache
-from audit.tests.private_redis import PORT_BAND, free_port
+from audit.ports import PORT_BAND, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

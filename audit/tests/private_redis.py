@@ -3,34 +3,13 @@ The shared Redis (6379) is never stopped: other processes use it."""
 
 import contextlib
 import os
-import random
 import shutil
 import socket
 import subprocess
 import tempfile
 
+from audit.ports import free_port
 from audit.tests.waiting import wait_until
-
-# Ports for servers the tests start themselves, below Linux's ephemeral range (32768-60999),
-# which the system hands to outgoing connections and to bind(("", 0)): a port found free that
-# way could be taken by someone else before the server binds it. Each process of a parallel
-# run (pytest-xdist's gw0, gw1, ...) picks in its own band, so two never pick the same port.
-PORT_BAND = range(20000, 32000, 500)
-
-
-def free_port() -> int:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    start = PORT_BAND[int(worker.removeprefix("gw") or 0) % len(PORT_BAND)]
-    band = list(range(start, start + PORT_BAND.step))
-    random.shuffle(band)  # a port left in TIME_WAIT by the previous test is not tried first
-    for port in band:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise OSError(f"no free port between {start} and {start + PORT_BAND.step - 1}")
 
 
 def _answers(port: int) -> bool:

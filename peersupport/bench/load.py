@@ -11,7 +11,6 @@ read and saved, and the drafts typed into, whose text each user puts back when i
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.ports import free_port
 from notes.models import SessionNote
 from programs.demo import DEMO_PASSWORD
 
@@ -113,12 +113,6 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _tail(path: Path, lines: int = 15) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
@@ -174,7 +168,7 @@ def measure(
 ) -> dict:
     """Serve this database with gunicorn, drive it with locust per `plan` and return the
     locustfile's summary (requests, rps, median and p95 in ms, errors, per endpoint)."""
-    port = _free_port()
+    port = free_port()  # below the ephemeral range: bind(0)'s port could be taken before gunicorn binds it
     host = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, "DATABASE_URL": _database_url()}
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
