@@ -9,9 +9,10 @@ minutes). Not a pytest hook: the root conftest's imports already read "today".""
 
 import datetime
 import os
-import time
 
 from django.utils import timezone
+
+from audit.tests.waiting import wait_until
 
 MARGIN = datetime.timedelta(minutes=15)
 
@@ -37,5 +38,4 @@ if __name__ == "__main__":
         zone = timezone.get_current_timezone_name()
         print(f"Waiting {wait:.0f} s for midnight in {zone}: the tests read today's date once, at import.")  # noqa: T201
         day = timezone.localdate()
-        while timezone.localdate() == day:  # until the date itself has changed
-            time.sleep(1)
+        wait_until(lambda: timezone.localdate() != day, timeout=wait + 60, what="the agency's new day")
