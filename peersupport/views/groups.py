@@ -49,15 +49,17 @@ def _attendees_form(request: HttpRequest, members: list) -> GroupAttendeesForm:
 
 @role_required(Role.PEER_SPECIALIST)
 def group_new(request: HttpRequest) -> HttpResponse:
-    members = list(caseload(request.user).order_by("last_name", "first_name", "pk")[:CASELOAD_ROWS])
+    everyone = caseload(request.user)  # its ids read once: the first rows and the count use them
+    members = list(everyone.order_by("last_name", "first_name", "pk")[:CASELOAD_ROWS])
+    size = len(members) if len(members) < CASELOAD_ROWS else everyone.count()
     attendees = _attendees_form(request, members)
     form = GroupSessionForm(request.POST or None, caseload_ids=[p.pk for p in attendees.people])
     if request.method == "POST" and form.is_valid() and attendees.is_valid():
-        return _group_post(request, form, attendees)
-    return _group_page(request, form, attendees)
+        return _group_post(request, form, attendees, size)
+    return _group_page(request, form, attendees, size)
 
 
-def _group_post(request, form: GroupSessionForm, attendees: GroupAttendeesForm) -> HttpResponse:
+def _group_post(request, form: GroupSessionForm, attendees: GroupAttendeesForm, size: int) -> HttpResponse:
     chosen = attendees.cleaned_data["attendees"]
     service = form.cleaned_data["service"]
     try:
@@ -84,14 +86,15 @@ def _group_post(request, form: GroupSessionForm, attendees: GroupAttendeesForm) 
         verb = "signed" if attendees.submit else "saved as drafts"
         messages.success(request, f"“{group.topic}”: {len(chosen)} note{'s' * (len(chosen) != 1)} {verb}.")
         return redirect("notes:my_notes")
-    return _group_page(request, form, attendees)
+    return _group_page(request, form, attendees, size)
 
 
-def _group_page(request, form: GroupSessionForm, attendees: GroupAttendeesForm) -> HttpResponse:
+def _group_page(request, form: GroupSessionForm, attendees: GroupAttendeesForm, size: int) -> HttpResponse:
+    """The group form; `size`: how many are on the facilitator's caseload (its first rows are listed)."""
     shown = len(attendees.caseload)
     context = {
         "caseload_shown": shown,
-        "caseload_size": shown if shown < CASELOAD_ROWS else caseload(request.user).count(),
+        "caseload_size": size,
         "form": form,
         "attendees": attendees,
         "rows": attendees.rows(),
