@@ -54,13 +54,15 @@ def refresh(batch_ids: Iterable[int | None]) -> None:
     its own, instead of both inserting one batch's rows."""
     ids = sorted({pk for pk in batch_ids if pk is not None})
     if ids:
-        ClaimBatch.objects.filter(pk__in=ids).update(owed=owed_of_lines())
-        BatchDenial.objects.filter(batch__in=ids).delete()
-        BatchDenial.objects.bulk_create(_denials_of(claim__batch__in=ids))
+        _refresh(ClaimBatch.objects.filter(pk__in=ids), claim__batch__in=ids)
 
 
 def refresh_all() -> None:
     """Every batch's owed and denials from its lines (the migrations that add them, and the large seed)."""
-    ClaimBatch.objects.update(owed=owed_of_lines())
-    BatchDenial.objects.all().delete()
-    BatchDenial.objects.bulk_create(_denials_of())
+    _refresh(ClaimBatch.objects.all())
+
+
+def _refresh(batches, **lines) -> None:
+    batches.update(owed=owed_of_lines())
+    BatchDenial.objects.filter(batch__in=batches).delete()
+    BatchDenial.objects.bulk_create(_denials_of(**lines))
