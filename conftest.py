@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations
 
+from accounts.cache import reset_breaker
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
 from audit.tests.rolled_back import SharedTransaction
@@ -64,7 +65,11 @@ def _replica_for_transactional_tests(items):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rate limits and used TOTP codes live in the (Redis) cache: start every test clean.
+    # Rate limits, used TOTP codes and kept figures live in the (Redis) cache: start every test
+    # clean, talking to Redis. A Redis call that timed out on a busy machine opens the process's
+    # breaker for 30 s (accounts.cache): the next tests would clear, and count the queries of,
+    # the database's fallback cache instead.
+    reset_breaker()
     cache.clear()
     yield
     cache.clear()
