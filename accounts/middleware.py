@@ -5,6 +5,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import get_user
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -47,6 +48,11 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The first to read the user: from here on views and templates get the user itself,
+        # not Django's lazy stand-in, whose every attribute read raised and caught an
+        # exception or two (a list comparing each row with `user` paid it hundreds of times,
+        # issue 16). A database that is down still fails here, as it did.
+        request.user = get_user(request)
         if request.user.is_authenticated:
             self._enforce(request)
         return self.get_response(request)

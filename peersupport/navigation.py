@@ -1,9 +1,9 @@
 """The navigation bar. It names every app's pages, so it lives here, at the right end of the
 layers, where knowing every app is allowed."""
 
-from django.urls import reverse
-
 from accounts.roles import Role
+
+from .urls_once import reverse_once
 
 # (role, label, url name): the navigation shows a link only to users holding its role.
 _NAVIGATION = [
@@ -47,7 +47,7 @@ def navigation(request):
     links = []
     for role, label, url_name in _NAVIGATION:
         if user.has_role(role) and not any(link["label"] == label for link in links):
-            links.append({"label": label, "url": reverse(url_name), "active": False})
+            links.append({"label": label, "url": reverse_once(url_name), "active": False})
     # The page's own link is the longest one its address starts with (/billing/denials/ is
     # Denials, not Billing work at /billing/).
     matching = [link for link in links if request.path.startswith(link["url"])]

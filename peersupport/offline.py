@@ -10,6 +10,8 @@ import re
 from django.templatetags.static import static
 from django.urls import reverse
 
+from .urls_once import reverse_once
+
 _ANY_ID = 987654321
 
 # Pages kept (network first, the last copy served with no signal).
@@ -42,7 +44,7 @@ SHELL = [
 
 def _pattern(name: str, args: tuple) -> str:
     # JavaScript's RegExp reads this too: re.escape leaves "/" alone and "\-" means "-" in both.
-    return "^" + re.escape(reverse(name, args=args)).replace(str(_ANY_ID), r"\d+") + "$"
+    return "^" + re.escape(reverse_once(name, args)).replace(str(_ANY_ID), r"\d+") + "$"
 
 
 def kept_page_patterns() -> list[str]:
@@ -63,10 +65,10 @@ def offline_config(request) -> dict:
     return {
         "offline_config": {
             "owner": user.pk if user is not None and user.is_authenticated else None,
-            "worker": reverse("service_worker"),
-            "whoami": reverse("offline_whoami"),
-            "outbox": reverse("offline_outbox"),
-            "login": reverse("account_login"),
+            "worker": reverse_once("service_worker"),
+            "whoami": reverse_once("offline_whoami"),
+            "outbox": reverse_once("offline_outbox"),
+            "login": reverse_once("account_login"),
             "keep": kept_page_patterns(),
         }
     }
