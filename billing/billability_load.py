@@ -5,9 +5,10 @@ number of queries whatever the number of notes or of claim lines billed before."
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, DateField, Exists, OuterRef, QuerySet
 from django.db.models.base import ModelState
 
+from audit.prepared import Prepared, Slot
 from notes.models import GroupSession, SessionNote
 from participants.models import Consent, Coverage, Enrollment
 from programs.selectors import certification_types_on
@@ -62,17 +63,57 @@ _OTHER_NOTE_FIELDS = ("id", "participant_id", "author_id", "date", "start_time",
 _OTHER_AUTHOR_FIELDS = ("id", "first_name", "last_name", "email")
 
 
+# The queries below are compiled once (audit/prepared.py): assessing the work page's window of
+# 50 notes spent more time writing their SQL than PostgreSQL took to run it.
+_field = SessionNote._meta.get_field
+_participants = Prepared(lambda: _field("participant").related_model.objects.filter(pk__in=Slot("ids", many=True)))
+_authors = Prepared(
+    lambda: _field("author").related_model.objects.select_related("staff_profile").filter(pk__in=Slot("ids", many=True))
+)
+_groups = Prepared(lambda: GroupSession.objects.filter(pk__in=Slot("ids", many=True)))
+_group_sizes = Prepared(
+    lambda: (
+        SessionNote.objects.filter(group_id__in=Slot("ids", many=True))
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values_list("group_id", "n")
+    )
+)
+_enrollments = Prepared(
+    lambda: Enrollment.objects.filter(participant_id__in=Slot("ids", many=True)).select_related("program")
+)
+_coverages = Prepared(
+    lambda: Coverage.objects.filter(participant_id__in=Slot("ids", many=True)).select_related("payer")
+)
+_consents = Prepared(
+    lambda: Consent.objects.filter(participant_id__in=Slot("ids", many=True), kind=Consent.Kind.PART2_DISCLOSURE)
+)
+_codes = Prepared(lambda: ServiceCode.objects.filter(is_active=True).select_related("combined_daily_cap"))
+_rates = Prepared(lambda: Rate.objects.filter(service_code_id__in=Slot("ids", many=True)))
+_funding = Prepared(lambda: FundingSource.objects.all())
+# Found by the notes' participants: a list of every note's id (164,000 of them) took longer
+# to send than the query took to run. Another note's adjudication is never looked up.
+_adjudications = Prepared(
+    lambda: PrimaryAdjudication.objects.filter(
+        note__participant_id__in=Slot("ids", many=True), is_current=True
+    ).select_related("coverage__payer")
+)
+
+
+def _in_bulk(prepared: Prepared, ids: set) -> dict:
+    """`in_bulk(ids)` of a prepared query: no query for no ids."""
+    return {row.pk: row for row in prepared(ids=ids)} if ids else {}
+
+
 def _share_related(notes: list[SessionNote]) -> tuple[dict, dict, dict[int, int]]:
     """Give the notes their participant, author (with staff profile) and group, each read once
     and shared by all its notes: joined to every note, 164,000 unbilled notes built 164,000 of
     each (a quarter of the time of assessing them). Returns the participants and the authors by
     id, and each group's number of notes."""
-    field = SessionNote._meta.get_field
-    participants = field("participant").related_model.objects.in_bulk({n.participant_id for n in notes})
-    authors = (
-        field("author").related_model.objects.select_related("staff_profile").in_bulk({n.author_id for n in notes})
-    )
-    groups = GroupSession.objects.in_bulk({n.group_id for n in notes if n.group_id})
+    participants = _in_bulk(_participants, {n.participant_id for n in notes})
+    authors = _in_bulk(_authors, {n.author_id for n in notes})
+    groups = _in_bulk(_groups, {n.group_id for n in notes if n.group_id})
     # Cached where select_related caches them (the instance's fields cache), set directly: the
     # descriptors' checks (the same object, per note) took as long as reading the notes.
     for n in notes:
@@ -81,30 +122,39 @@ def _share_related(notes: list[SessionNote]) -> tuple[dict, dict, dict[int, int]
             "author": authors[n.author_id],
             "group": groups.get(n.group_id),
         }
-    return (
-        participants,
-        authors,
-        dict(
-            SessionNote.objects.filter(group_id__in=groups)
-            .order_by()
-            .values("group_id")
-            .annotate(n=Count("pk"))
-            .values_list("group_id", "n")
-        ),
+    return participants, authors, dict(_group_sizes(ids=groups)) if groups else {}
+
+
+# Up to this many notes (the work page's window, one note's page), the notes' goals are read by
+# their ids; past it, by an anti-join on the caller's query (a list of 164,000 ids took longer
+# to send than that query took to run).
+FEW_NOTES = 5000
+_with_goal = Prepared(
+    lambda: (
+        SessionNote.goals_addressed.through.objects.filter(sessionnote_id__in=Slot("ids", many=True))
+        .order_by()
+        .values_list("sessionnote_id", flat=True)
+        .distinct()
     )
+)
 
 
 def _notes(notes: QuerySet[SessionNote]) -> list[SessionNote]:
     """The notes in date order, read as rows and made notes with NOTE_FIELDS only (and
     `documents_goal`), as `.only()` makes them but without Model.__init__'s work per field:
     building 164,000 notes field by field took longer than the query."""
-    goal_links = SessionNote.goals_addressed.through.objects.filter(sessionnote_id=OuterRef("pk"))
-    # The few notes that name no goal, found apart: the goal test as a subquery in the notes'
-    # query ran once per note, after the parallel scan (half of that query's time for every
-    # unbilled note); as its own anti-join it takes a fraction of that.
-    without_goal = set(notes.filter(~Exists(goal_links)).order_by().values_list("pk", flat=True))
-    rows = notes.order_by("date", "start_time", "pk").values_list(*NOTE_FIELDS)
-    db, new = rows.db, SessionNote.__new__
+    query = notes.order_by("date", "start_time", "pk").values_list(*NOTE_FIELDS)
+    rows = list(query)
+    if len(rows) <= FEW_NOTES:
+        # A window's notes name their goals in a query compiled once, by the notes' ids.
+        without_goal = {row[0] for row in rows} - set(_with_goal(ids=[row[0] for row in rows]) if rows else ())
+    else:
+        # The few notes that name no goal, found apart: the goal test as a subquery in the notes'
+        # query ran once per note, after the parallel scan (half of that query's time for every
+        # unbilled note); as its own anti-join it takes a fraction of that.
+        goal_links = SessionNote.goals_addressed.through.objects.filter(sessionnote_id=OuterRef("pk"))
+        without_goal = set(notes.filter(~Exists(goal_links)).order_by().values_list("pk", flat=True))
+    db, new = query.db, SessionNote.__new__
     result = []
     for row in rows:
         note = new(SessionNote)
@@ -129,23 +179,8 @@ def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
     picks, as before): reading every candidate (some 380,000 rows when assessing every unbilled
     note) to find a handful took longer than any rule. Only those become notes (with their
     author), as `.only()` would load them."""
-    overlaps_another = SessionNote.objects.filter(
-        participant_id=OuterRef("participant_id"),
-        date=OuterRef("date"),
-        start_time__lt=OuterRef("end_time"),
-        end_time__gt=OuterRef("start_time"),
-    ).exclude(pk=OuterRef("pk"))
     same_day = defaultdict(list)
-    rows = (
-        SessionNote.objects.filter(
-            participant_id__in={n.participant_id for n in notes},
-            date__in={n.date for n in notes},
-            status__in=(SessionNote.Status.SUBMITTED, *BILLABLE_STATUSES),
-        )
-        .filter(Exists(overlaps_another))
-        .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
-        .values_list(*_OTHER_NOTE_FIELDS, *(f"author__{name}" for name in _OTHER_AUTHOR_FIELDS))
-    )
+    rows = _overlapping_rows(participants={n.participant_id for n in notes}, days={n.date for n in notes})
     for row in rows:
         same_day[(row[1], row[3])].append(row)
     overlapping = {}
@@ -158,6 +193,28 @@ def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
         if others:
             overlapping[n.pk] = others
     return overlapping
+
+
+def _build_overlapping_rows() -> QuerySet:
+    overlaps_another = SessionNote.objects.filter(
+        participant_id=OuterRef("participant_id"),
+        date=OuterRef("date"),
+        start_time__lt=OuterRef("end_time"),
+        end_time__gt=OuterRef("start_time"),
+    ).exclude(pk=OuterRef("pk"))
+    return (
+        SessionNote.objects.filter(
+            participant_id__in=Slot("participants", many=True),
+            date__in=Slot("days", many=True, output_field=DateField()),
+            status__in=(SessionNote.Status.SUBMITTED, *BILLABLE_STATUSES),
+        )
+        .filter(Exists(overlaps_another))
+        .exclude(Exists(DuplicateDecision.objects.filter(not_billed=OuterRef("pk"))))
+        .values_list(*_OTHER_NOTE_FIELDS, *(f"author__{name}" for name in _OTHER_AUTHOR_FIELDS))
+    )
+
+
+_overlapping_rows = Prepared(_build_overlapping_rows)
 
 
 def _other_note(row: tuple) -> SessionNote:
@@ -178,6 +235,18 @@ def _in_field_order(model, names: tuple, values: tuple) -> list:
     return [by_name[f.attname] for f in model._meta.concrete_fields if f.attname in by_name]
 
 
+def _with_rates(codes: list[ServiceCode]) -> list[ServiceCode]:
+    """The codes, each with its rates as a list in `rate_list` (as prefetch_related's to_attr
+    would leave them, in the rates' order): each note's code.rates.all() built a queryset (a
+    sixth of the time)."""
+    rates = defaultdict(list)
+    for rate in _rates(ids={code.pk for code in codes}) if codes else ():
+        rates[rate.service_code_id].append(rate)
+    for code in codes:
+        code.rate_list = rates[code.pk]
+    return codes
+
+
 def load(notes: QuerySet[SessionNote]) -> tuple[list[SessionNote], Loaded | None]:
     """The notes in date order, and what the rules check them against (None: no note)."""
     notes = _notes(notes)
@@ -187,39 +256,23 @@ def load(notes: QuerySet[SessionNote]) -> tuple[list[SessionNote], Loaded | None
     participant_ids = {n.participant_id for n in notes}
 
     enrollments, coverages, consents = (defaultdict(list) for _ in range(3))
-    for e in Enrollment.objects.filter(participant_id__in=participant_ids).select_related("program"):
+    for e in _enrollments(ids=participant_ids):
         enrollments[e.participant_id].append(_span(e))
     # In payment order once per participant, not once per note: the rules take those in force
     # on the day, in the same order (a stable sort of a filtered list keeps it).
-    for c in sorted(
-        Coverage.objects.filter(participant_id__in=participant_ids).select_related("payer"),
-        key=lambda c: c.payment_order,
-    ):
+    for c in sorted(_coverages(ids=participant_ids), key=lambda c: c.payment_order):
         coverages[c.participant_id].append(_span(c))
-    for c in Consent.objects.filter(participant_id__in=participant_ids, kind=Consent.Kind.PART2_DISCLOSURE):
+    for c in _consents(ids=participant_ids):
         consents[c.participant_id].append(c)
     certified = certification_types_on((n.author_id, n.date) for n in notes)
     overlapping = _overlapping(notes)
     # A note bills with the code of its coverage's billing program, its service and its kind.
-    codes = {
-        (code.billing_program, code.service, code.kind): code
-        for code in ServiceCode.objects.filter(is_active=True)
-        .select_related("combined_daily_cap")
-        # A list, not a manager: each note's code.rates.all() built a queryset (a sixth of the time).
-        .prefetch_related(Prefetch("rates", queryset=Rate.objects.all(), to_attr="rate_list"))
-    }
+    codes = {(code.billing_program, code.service, code.kind): code for code in _with_rates(_codes())}
     funding = defaultdict(list)
-    for source in FundingSource.objects.all():
+    for source in _funding():
         funding[source.program_id].append(source)
     # What other insurance decided before Medicaid (billing/coordination.py), one query.
-    # Found by the notes' participants: a list of every note's id (164,000 of them) took longer
-    # to send than the query took to run. Another note's adjudication is never looked up.
-    adjudications = {
-        adjudication.note_id: adjudication
-        for adjudication in PrimaryAdjudication.objects.filter(
-            note__participant_id__in=participant_ids, is_current=True
-        ).select_related("coverage__payer")
-    }
+    adjudications = {adjudication.note_id: adjudication for adjudication in _adjudications(ids=participant_ids)}
     return notes, Loaded(
         participants=participants,
         # The author's staff profile, None when they have none (the rules' getattr default).

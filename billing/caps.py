@@ -38,6 +38,8 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from audit.prepared import Prepared, Slot
+
 from .models import Authorization, Claim, ClaimLine, ServiceCode
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -176,13 +178,19 @@ def with_units_used(authorizations: QuerySet) -> QuerySet:
     return authorizations.annotate(units_used=Coalesce(Subquery(used), 0))
 
 
-def _authorizations(participant_ids: set[int], first: datetime.date, last: datetime.date):
-    """The authorizations in force on some day of [first, last], each with its units used."""
-    return with_units_used(
-        Authorization.objects.filter(participant_id__in=participant_ids)
-        .overlapping(first, last)
+# Compiled once (audit/prepared.py): writing its SQL took longer than running it.
+_authorizations_used = Prepared(
+    lambda: with_units_used(
+        Authorization.objects.filter(participant_id__in=Slot("participants", many=True))
+        .overlapping(Slot("first"), Slot("last"))
         .select_related("service_code")
     )
+)
+
+
+def _authorizations(participant_ids: set[int], first: datetime.date, last: datetime.date):
+    """The authorizations in force on some day of [first, last], each with its units used."""
+    return _authorizations_used(participants=participant_ids, first=first, last=last)
 
 
 class CapLedger:

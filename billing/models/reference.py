@@ -257,6 +257,12 @@ class Authorization(InForce):
 
     class Meta:
         ordering = ["-start_date"]
+        indexes = [
+            # The authorizations page, newest first (selectors.authorizations): read in this
+            # order, its page of 50 joins 50 participants for their names (sorted within a day),
+            # not every participant of the agency to sort every authorization ever granted.
+            models.Index(fields=["-start_date"], name="authorization_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Authorization {self.number}"

@@ -186,3 +186,28 @@ def test_group_lines_carry_hq_and_telehealth_carries_its_modifier(person, author
     group_line, video_line = assess(billable_notes())
     assert group_line.modifiers == ["HE", "HQ"] and str(group_line.rate) == "5.00"
     assert video_line.modifiers == ["HE", "95"]
+
+
+@pytest.mark.django_db
+def test_what_notes_are_checked_against_is_read_by_sql_written_once(person, author, tx_code, monkeypatch):
+    """Writing a small query's SQL cost the ORM as much as running it: assessing the work page's
+    window spent more time on it than PostgreSQL did. After the first assessment, only the
+    caller's notes query is written again."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    tx_code.requires_authorization = True
+    tx_code.save()
+    Authorization.objects.create(
+        participant=person, service_code=tx_code, number="A1", units_authorized=100,
+        start_date=days_ago(30), end_date=days_ago(-30),
+    )  # fmt: skip
+    signed_note(person, author, start="10:00", end="10:50")
+    assess(billable_notes())
+    written = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: written.append(self.query.model) or as_sql(self, *a, **k)
+    )
+    a = only(assess(billable_notes()))
+    assert a.status == READY and a.authorization is not None
+    assert written == [SessionNote]

@@ -161,7 +161,7 @@ def test_the_page_assesses_one_window_of_notes_whatever_the_history(
 
 
 def test_the_specialist_filter_lists_the_specialists_and_keeps_the_one_chosen(client, billing_user, author, person):
-    """The specialist select is written in Python (forms.PlainSelect), not one template per
+    """The specialist select is written in Python (audit.widgets.Select), not one template per
     option: the same markup, the chosen one selected, names escaped."""
     author.first_name = "Pat <b>"
     author.save(update_fields=["first_name"])
