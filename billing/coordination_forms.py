@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from audit.inputs import plausible_date
+from audit.widgets import Select as LongSelect
 from participants.models import Coverage
 
 from .models import AdjustmentGroup, FilingIndicator, PrimaryAdjudication
@@ -30,6 +31,9 @@ class PrimaryAdjudicationForm(forms.Form):
         queryset=Coverage.objects.none(),
         label="Payer that paid first",
         empty_label=None,
+        # Written in Python (audit/widgets.py), the same HTML: an option template each was a
+        # tenth of the primary-payer page, with the filing indicator's two dozen kinds of plan.
+        widget=LongSelect,
         help_text="The participant's other insurance in force on the day of the service.",
     )
     claim_number = forms.CharField(
@@ -48,6 +52,7 @@ class PrimaryAdjudicationForm(forms.Form):
         label="Kind of plan (claim filing indicator)",
         choices=FilingIndicator.choices,
         initial=FilingIndicator.COMMERCIAL,
+        widget=LongSelect,
     )
     correction_reason = forms.CharField(label="Why correct it", max_length=300, required=False)
 

@@ -1,12 +1,10 @@
 import datetime
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.widgets import Select as LongSelect
 from participants.models import Participant
 from programs.models import Payer, Program
 
@@ -14,37 +12,22 @@ from .assessment import FILING_WARNING_DAYS, HOLD_KINDS
 from .models import Authorization, Claim, ServiceCode
 
 
-class PlainSelect(forms.Select):
-    """A select whose options are written in Python, not one template each: the work page's
-    specialist filter lists every peer specialist (250 at agency scale), and rendering them
-    through Django's option template took a third of the page's time."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
-        )
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
-
-
 class BillingFilterForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=Program.objects.all(), required=False, empty_label="All programs")
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.all(), required=False, empty_label="All programs", widget=LongSelect
+    )
     payer = forms.ModelChoiceField(
-        queryset=Payer.objects.filter(is_active=True), required=False, empty_label="All payers"
+        queryset=Payer.objects.filter(is_active=True), required=False, empty_label="All payers", widget=LongSelect
     )
     specialist = forms.ModelChoiceField(
         queryset=User.objects.filter(groups__name=Role.PEER_SPECIALIST).order_by("last_name", "first_name"),
         required=False,
         empty_label="All specialists",
-        widget=PlainSelect,
+        widget=LongSelect,
     )
-    reason = forms.ChoiceField(required=False, label="Held for", choices=[("", "Any reason"), *HOLD_KINDS.items()])
+    reason = forms.ChoiceField(
+        required=False, label="Held for", choices=[("", "Any reason"), *HOLD_KINDS.items()], widget=LongSelect
+    )
     month = forms.CharField(
         required=False,
         max_length=7,

@@ -5,11 +5,14 @@ from decimal import Decimal
 from django import forms
 
 from audit.inputs import plausible_date
+from audit.widgets import Select as LongSelect
 from programs.models import Payer
 
 
 class DenialFilterForm(forms.Form):
-    payer = forms.ModelChoiceField(queryset=Payer.objects.order_by("name"), required=False, empty_label="All payers")
+    payer = forms.ModelChoiceField(
+        queryset=Payer.objects.order_by("name"), required=False, empty_label="All payers", widget=LongSelect
+    )
     reason = forms.CharField(
         required=False, max_length=8, label="Reason code", help_text="As on the remittance, e.g. CO-16."
     )

@@ -5,6 +5,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from audit.inputs import plausible_date
+from audit.widgets import Select as LongSelect
 from programs.models import Payer, Program
 
 from .dates import review_date_problem
@@ -155,7 +156,8 @@ class IntakeCoverageForm(CoverageForm):
 
 
 class IntakeForm(forms.Form):
-    specialist = forms.ModelChoiceField(queryset=User.objects.none(), label="Peer specialist")
+    # Every specialist the user may assign: a long list at agency scale (audit.widgets).
+    specialist = forms.ModelChoiceField(queryset=User.objects.none(), label="Peer specialist", widget=LongSelect)
     not_a_duplicate = forms.BooleanField(
         required=False, label="I have checked: this is a different person from the possible matches above."
     )
@@ -203,7 +205,7 @@ class ConsentRevokeForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    specialist = forms.ModelChoiceField(queryset=User.objects.none(), label="New peer specialist")
+    specialist = forms.ModelChoiceField(queryset=User.objects.none(), label="New peer specialist", widget=LongSelect)
     reason = forms.CharField(max_length=300, help_text="Why, for the history: e.g. language, caseload balance.")
 
     def __init__(self, *args, user, **kwargs):
@@ -215,7 +217,7 @@ class TransferForm(forms.Form):
     participants = forms.ModelMultipleChoiceField(
         queryset=Participant.objects.none(), widget=forms.CheckboxSelectMultiple, label="Participants to move"
     )
-    to = forms.ModelChoiceField(queryset=User.objects.none(), label="Move them to")
+    to = forms.ModelChoiceField(queryset=User.objects.none(), label="Move them to", widget=LongSelect)
     reason = forms.CharField(max_length=300, initial="Caseload transfer")
 
     def __init__(self, *args, user, caseload: QuerySet[Participant], leaving: User, **kwargs):

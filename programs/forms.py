@@ -3,6 +3,7 @@ from django.conf import settings
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.widgets import Select as LongSelect
 
 from . import scans
 from .models import Certification, Program, StaffProfile, SupervisionSession, TrainingRecord
@@ -129,12 +130,18 @@ class SupervisionSessionForm(forms.ModelForm):
 
 
 class WorkforceFilterForm(forms.Form):
+    # Its selects are written out in Python (audit.widgets): an option template each was
+    # a sixth of the workforce page (issue 16).
     q = forms.CharField(required=False, max_length=100, label="Name or email")
-    role = forms.ChoiceField(required=False, choices=[("", "Every role"), *Role.choices])
-    program = forms.ModelChoiceField(queryset=Program.objects.none(), required=False, empty_label="All programs")
-    supervisor = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="All supervisors")
-    status = forms.ChoiceField(required=False, label="Certification")
-    state = forms.ChoiceField(required=False, label="Staff status")
+    role = forms.ChoiceField(required=False, choices=[("", "Every role"), *Role.choices], widget=LongSelect)
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(), required=False, empty_label="All programs", widget=LongSelect
+    )
+    supervisor = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="All supervisors", widget=LongSelect
+    )
+    status = forms.ChoiceField(required=False, label="Certification", widget=LongSelect)
+    state = forms.ChoiceField(required=False, label="Staff status", widget=LongSelect)
 
     def __init__(self, *args, programs, supervisors, statuses, states, **kwargs):
         super().__init__(*args, **kwargs)

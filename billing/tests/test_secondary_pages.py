@@ -281,3 +281,15 @@ def test_an_835_that_does_not_name_this_session_once_is_refused(
     response = client.post(reverse("billing:primary_from_835", args=[held.pk]), {"file": upload}, follow=True)
     assert message in response.content.decode()
     assert not PrimaryAdjudication.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_form_writes_its_selects_without_a_template_per_option(client, billing_user, held, employer):
+    """Issue 16: the payer and kind-of-plan selects are written in Python (audit.widgets), the
+    same HTML: an option template each (two dozen kinds of plan) was a tenth of the page."""
+    client.force_login(billing_user)
+    page = client.get(reverse("billing:primary_record", args=[held.pk]))
+    assert "django/forms/widgets/select_option.html" not in [t.name for t in page.templates]
+    body = page.content.decode()
+    assert f'<option value="{employer.pk}" selected>' in body
+    assert '<option value="CI" selected>CI: commercial insurance</option>' in body
