@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -21,12 +22,22 @@ from participants.selectors import CaseloadRow, caseload_assignments, caseload_c
 from programs.models import StaffProfile
 from programs.selectors import with_workforce_figures
 
+from .team_figures import kept_for_team
+
 
 def caseload(specialist_ids, *, today: datetime.date | None = None) -> list[CaseloadRow]:
     """The caseload pages' rows: participants' records with the last contact from notes and
-    the check-ins due or overdue from outcomes."""
+    the check-ins due or overdue from outcomes. Kept while the caseloads' stamp stays
+    (peersupport.team_figures)."""
+    today = today or timezone.localdate()
     due = partial(follow_up.needing_action, today=today)
-    return caseload_rows(specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today)
+    return kept_for_team(
+        "rows",
+        specialist_ids,
+        (None,),
+        lambda: caseload_rows(specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today),
+        today,
+    )
 
 
 def caseload_keys(
@@ -36,7 +47,8 @@ def caseload_keys(
     (participants.caseload_keys), in two queries: the page then builds its own rows only.
     `check_ins`: whether the order or the filter reads the check-ins due (`needs_check_ins`);
     when not, they are not counted (half the cost of the keys for a team), and the keys'
-    alerts leave them out."""
+    alerts leave them out. Kept for the team, the day and the question while the team's
+    stamp stays (peersupport.team_figures)."""
 
     def follow_up_counts(participant_ids: list[int]) -> dict[int, int]:
         if not check_ins:
@@ -45,22 +57,34 @@ def caseload_keys(
         counts = follow_up.action_counts(enrollments, today=today)
         return {pk: c["due"] + c["overdue"] for pk, c in counts.items()}
 
-    return keys.caseload_keys(
-        specialist_ids,
-        last_contact=notes_last_contact,
-        follow_up_counts=follow_up_counts,
-        program_id=program_id,
-        today=today,
-    )
+    def computed():
+        return keys.caseload_keys(
+            specialist_ids,
+            last_contact=notes_last_contact,
+            follow_up_counts=follow_up_counts,
+            program_id=program_id,
+            today=today,
+        )
+
+    today = today or timezone.localdate()
+    return kept_for_team("keys", specialist_ids, (check_ins, program_id), computed, today)
 
 
 def caseload_page(specialist_ids, page_keys, *, today: datetime.date | None = None) -> list[CaseloadRow]:
     """The caseload rows of one page, in the order of its keys: built for those participants
-    only, whatever the size of the caseloads they come from."""
+    only, whatever the size of the caseloads they come from, and kept while the caseloads'
+    stamp stays (peersupport.team_figures)."""
     wanted = [key.participant.pk for key in page_keys]
+    today = today or timezone.localdate()
     due = partial(follow_up.needing_action, today=today)
-    rows = caseload_rows(
-        specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today, participant_ids=wanted
+    rows = kept_for_team(
+        "rows",
+        specialist_ids,
+        (tuple(wanted),),
+        lambda: caseload_rows(
+            specialist_ids, last_contacts=last_contacts, follow_ups=due, today=today, participant_ids=wanted
+        ),
+        today,
     )
     by_participant = {row.participant.pk: row for row in rows}
     return [by_participant[pk] for pk in wanted if pk in by_participant]  # one moved since: left out
@@ -110,6 +134,13 @@ def team_caseload_rows(supervisor: User, *, today: datetime.date | None = None) 
 
 
 def _team_figures(specialist_ids: list[int], today: datetime.date | None) -> dict[int, dict]:
+    """`_computed_team_figures`, kept for the team and the day while its stamp stays
+    (peersupport.team_figures): the home and the team caseloads page read them on every view."""
+    today = today or timezone.localdate()
+    return kept_for_team("figures", specialist_ids, (), lambda: _computed_team_figures(specialist_ids, today), today)
+
+
+def _computed_team_figures(specialist_ids: list[int], today: datetime.date | None) -> dict[int, dict]:
     """specialist id -> their caseload's size, overdue contacts, plan reviews due and
     check-ins due and overdue: the caseload rows' figures, counted without building the
     rows, in five queries whatever the caseloads (the check-ins from enrollments read as
@@ -193,17 +224,20 @@ def team_caseloads(supervisor: User, *, today: datetime.date | None = None) -> l
 
 def workforce_rows(rows) -> list[StaffProfile]:
     """One page of the workforce list, with each one's caseload size (the participants
-    app's caseload, counted in one query for the page)."""
+    app's caseload), kept for the page's staff while their caseload versions stay: counted,
+    the open assignments of 50 staff (some 2,000) were joined to a hash of every open
+    enrollment of the agency, 3-5 ms a view (issue 16)."""
     rows = with_workforce_figures(rows)
-    sizes = dict(
-        caseload_assignments([row.user_id for row in rows])
-        .values("specialist_id")
-        .annotate(size=Count("pk"))
-        .values_list("specialist_id", "size")
-    )
+    ids = [row.user_id for row in rows]
+    sizes = kept_for_team("caseload-sizes", ids, (), lambda: _caseload_sizes(ids))
     for row in rows:
         row.caseload_size = sizes.get(row.user_id, 0)
     return rows
+
+
+def _caseload_sizes(specialist_ids: list[int]) -> dict[int, int]:
+    counts = caseload_assignments(specialist_ids).values("specialist_id").annotate(size=Count("pk"))
+    return dict(counts.values_list("specialist_id", "size"))
 
 
 def open_safety_flags(user) -> QuerySet[SafetyFlag]:

@@ -242,6 +242,27 @@ def test_home_pages_and_the_workforce_page_count_the_caseload(client, admin_user
 
 
 @pytest.mark.django_db
+def test_the_workforce_page_keeps_caseload_sizes_until_a_caseload_changes(client, admin_user, peer, team, program):
+    """Issue 16: the page's caseload sizes are kept by its staff's caseload versions, not
+    counted on every view, and never shown stale after an enrollment changes."""
+    enrolled_participant(peer, program=program)
+    client.force_login(admin_user)
+
+    def size_and_counted():
+        with CaptureQueriesContext(connection) as queries:
+            rows = client.get(reverse("workforce")).context["rows"]
+        counted = any("participants_caseloadassignment" in q["sql"] for q in queries.captured_queries)
+        return {row.user: row.caseload_size for row in rows}[peer], counted
+
+    assert size_and_counted() == (1, True)
+    assert size_and_counted() == (1, False)
+    leaving = enrolled_participant(peer, program=program)
+    assert size_and_counted() == (2, True)
+    leaving.enrollments.update(end_date=timezone.localdate() - datetime.timedelta(days=1))
+    assert size_and_counted() == (1, True)
+
+
+@pytest.mark.django_db
 def test_the_duplicate_confirmation_only_appears_with_matches(client, peer, team):
     client.force_login(peer)
     body = client.get(reverse("participants:intake")).content.decode()

@@ -1,10 +1,12 @@
 import pytest
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import URLResolver, reverse, set_script_prefix
 from django.views.defaults import server_error
 
 from accounts.roles import Role
 from accounts.tests.factories import UserFactory
+from peersupport.navigation import navigation
+from peersupport.offline import offline_config
 
 HOMES = {
     Role.PEER_SPECIALIST: "home_peer",
@@ -113,3 +115,31 @@ def test_the_peers_home_offers_a_session_for_at_most_twelve_of_the_caseload(clie
     body = client.get(reverse("home_peer")).content.decode()
     assert body.count(">Log a session<span") == 12
     assert "everyone is in My caseload" in body
+
+
+@pytest.mark.django_db
+def test_the_navigation_and_offline_settings_reverse_their_urls_once(client, peer, monkeypatch):
+    """Every page renders them (issue 16): a second page reverses none of their URLs again,
+    and a URL reversed under another script prefix (SCRIPT_NAME) is that prefix's own."""
+    client.force_login(peer)
+    client.get(reverse("home_peer"))
+    request = RequestFactory().get("/caseload/")
+    request.user = peer
+    reversed_urls = []
+    original = URLResolver._reverse_with_prefix
+
+    def counted(self, lookup_view, _prefix, *args, **kwargs):
+        reversed_urls.append(lookup_view)
+        return original(self, lookup_view, _prefix, *args, **kwargs)
+
+    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counted)
+    links, config = navigation(request)["nav_links"], offline_config(request)["offline_config"]
+    assert reversed_urls == []
+    assert {"label": "My caseload", "url": "/caseload/", "active": True} in links
+    assert config["outbox"] == "/on-this-phone/"
+    set_script_prefix("/agency/")
+    try:
+        assert navigation(request)["nav_links"][0]["url"] == "/agency/home/peer/"
+        assert offline_config(request)["offline_config"]["outbox"] == "/agency/on-this-phone/"
+    finally:
+        set_script_prefix("/")
