@@ -6,27 +6,22 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db.models import (
-    Case,
-    DateField,
-    DecimalField,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Invitation, User
-from accounts.roles import HOME_PRIORITY, Role
+from accounts.models import User
+from accounts.roles import Role
+from audit.prepared import Prepared, Slot
 
+from . import workforce_sql as sql
 from .access import visible_profiles
 from .models import (
     EXPIRING_WITHIN_DAYS,
@@ -35,8 +30,6 @@ from .models import (
     CertificationStatus,
     Program,
     StaffProfile,
-    SupervisionSession,
-    TrainingRecord,
     certification_status,
 )
 
@@ -46,16 +39,10 @@ def current_agency() -> Agency | None:
     return Agency.objects.order_by("pk").first()
 
 
-def _sum_subquery(rows: QuerySet, group_by: str, field: str, output):
-    # One correlated subquery per figure: summing over two joined relations at once
-    # would multiply the rows and inflate both sums.
-    totals = rows.values(group_by).annotate(total=Sum(field)).values("total")
-    return Coalesce(Subquery(totals, output_field=output), Value(0, output_field=output))
-
-
 class StaffState:
     """A profile's state on the workforce page: active, invited (with the invitation's own
-    state), or deactivated. Decided in SQL (`_staff_state`) so it can be filtered and sorted."""
+    state), or deactivated. Decided in SQL (`workforce_sql.STAFF_STATE`) so it can be
+    filtered and sorted."""
 
     ACTIVE = "active"
     INVITED = "invited"
@@ -85,34 +72,6 @@ WORKFORCE_SORTS = {
 }
 
 
-def _latest_expiry(today: datetime.date):
-    return (
-        Certification.objects.filter(profile=OuterRef("pk"), issued_on__lte=today)
-        .order_by("-expires_on")
-        .values("expires_on")[:1]
-    )
-
-
-def _staff_state(now: datetime.datetime):
-    """The profile's state from its own flag and its user's latest invitation (matched by email:
-    the invitation names its user only once accepted)."""
-    latest = Invitation.objects.filter(email=OuterRef("user__email")).order_by("-created_at")
-    expired_before = now - datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
-    waiting = latest.filter(accepted_at__isnull=True, revoked_at__isnull=True)
-    return Case(
-        When(is_active=True, then=Value(StaffState.ACTIVE)),
-        When(Exists(latest.filter(accepted_at__isnull=False)), then=Value(StaffState.DEACTIVATED)),
-        When(Exists(waiting.filter(sent_at__gt=expired_before)), then=Value(StaffState.INVITED)),
-        When(Exists(waiting), then=Value(StaffState.EXPIRED)),
-        When(Exists(latest), user__last_login__isnull=True, then=Value(StaffState.WITHDRAWN)),
-        default=Value(StaffState.DEACTIVATED),
-    )
-
-
-def _rank(field: str, values) -> Case:
-    return Case(*(When(**{field: v}, then=Value(i)) for i, v in enumerate(values)), default=Value(len(values)))
-
-
 def workforce(
     user,
     *,
@@ -127,48 +86,31 @@ def workforce(
 ) -> QuerySet[StaffProfile]:
     """The staff `user` may see, every role, with the figures the workforce page shows, sorted
     in the database by one of WORKFORCE_SORTS. A queryset, for the page to paginate: figures
-    are annotated subqueries and programs are prefetched, so the query count is fixed."""
+    are annotated subqueries and programs are prefetched (`program_list`, by name), so the
+    query count is fixed."""
     today = today or timezone.localdate()
-    month_start = today.replace(day=1)
-    year_start = today.replace(month=1, day=1)
-    # The user's role, the one their home page follows when they hold several.
-    role_groups = Group.objects.filter(user=OuterRef("user"), name__in=HOME_PRIORITY)
+    expired_before = timezone.now() - datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    # The figures as SQL written once (programs.workforce_sql): built as ORM subqueries, they
+    # were most of the page's Python time (issue 16). The sorts' own figures only when sorted by.
+    sorted_by = {
+        "programs": {"program_count": sql.program_count()},
+        "status": {"state_rank": sql.state_rank(expired_before, [value for value, _ in StaffState.FILTERS[1:]])},
+    }.get(sort.removeprefix("-"), {})
     profiles = (
         visible_profiles(user)
         .select_related("user", "supervisor")
-        .prefetch_related(Prefetch("programs", queryset=Program.objects.order_by("name")))
+        # As a list (`program_list`): a related manager built per row, to prefetch into and
+        # again to read, was the page's costliest object (issue 16).
+        .prefetch_related(Prefetch("programs", queryset=Program.objects.order_by("name"), to_attr="program_list"))
         .annotate(
-            latest_expiry=Subquery(_latest_expiry(today), output_field=DateField()),
-            staff_state=_staff_state(timezone.now()),
-            invitation_id=Subquery(
-                Invitation.objects.filter(email=OuterRef("user__email")).order_by("-created_at").values("pk")[:1]
-            ),
-            role=Subquery(role_groups.order_by(_rank("name", HOME_PRIORITY)).values("name")[:1]),
-            # A subquery, not Count("programs"): an aggregate groups the rows, so the page's
-            # count had to wrap every figure's subquery to count them (issue 16); now it
-            # counts the profiles with only the annotations its filters use.
-            program_count=_sum_subquery(
-                StaffProfile.programs.through.objects.filter(staffprofile=OuterRef("pk")),
-                "staffprofile",
-                Value(1),
-                IntegerField(),
-            ),
-            training_hours=_sum_subquery(
-                TrainingRecord.objects.filter(
-                    profile=OuterRef("pk"), completed_on__gte=year_start, completed_on__lte=today
-                ),
-                "profile",
-                "hours",
-                DecimalField(max_digits=7, decimal_places=2),
-            ),
-            supervision_minutes=_sum_subquery(
-                SupervisionSession.objects.filter(supervisee=OuterRef("pk"), date__gte=month_start, date__lte=today),
-                "supervisee",
-                "minutes",
-                IntegerField(),
-            ),
+            latest_expiry=sql.latest_expiry(today),
+            staff_state=sql.staff_state(expired_before),
+            invitation_id=sql.latest_invitation_id(),
+            role=sql.home_role(),
+            training_hours=sql.training_hours(today.replace(month=1, day=1), today),
+            supervision_minutes=sql.supervision_minutes(today.replace(day=1), today),
+            **sorted_by,
         )
-        .annotate(state_rank=_rank("staff_state", [value for value, _ in StaffState.FILTERS[1:]]))
     )
     profiles = profiles.filter(staff_state=state) if state else profiles.filter(staff_state__in=StaffState.CURRENT)
     for word in query.split():
@@ -222,6 +164,17 @@ def with_workforce_figures(rows: Iterable[StaffProfile], today: datetime.date | 
     return rows
 
 
+# Compiled once (audit/prepared.py): billing's work page asks for one window of notes, and
+# writing this query's SQL took longer than running it.
+_certifications = Prepared(
+    lambda: (
+        Certification.objects.filter(profile__user_id__in=Slot("specialists", many=True))
+        .overlapping(Slot("first"), Slot("last"))
+        .annotate(specialist_id=F("profile__user_id"))
+    )
+)
+
+
 def certification_types_on(pairs: Iterable[tuple[int, datetime.date]]) -> dict[tuple[int, datetime.date], frozenset]:
     """(specialist user id, day) -> the types of certification that specialist had in force
     that day (empty when none), for many pairs in one query."""
@@ -230,11 +183,7 @@ def certification_types_on(pairs: Iterable[tuple[int, datetime.date]]) -> dict[t
         return {}
     days = [day for _, day in pairs]
     held = defaultdict(list)
-    certifications = (
-        Certification.objects.filter(profile__user_id__in={user_id for user_id, _ in pairs})
-        .overlapping(min(days), max(days))
-        .annotate(specialist_id=F("profile__user_id"))
-    )
+    certifications = _certifications(specialists={user_id for user_id, _ in pairs}, first=min(days), last=max(days))
     for certification in certifications:
         held[certification.specialist_id].append(certification)
     return {(user_id, day): frozenset(c.type for c in held[user_id] if c.in_force_on(day)) for user_id, day in pairs}

@@ -28,6 +28,9 @@ def _staff(agency, last_name, role, *, email=None, supervisor=None, programs=(),
 
 @pytest.fixture
 def staff(agency, admin_user):
+    # The admin's factory name is random: a "Gina Bell" matched the search for "a bell" (CI).
+    admin_user.first_name, admin_user.last_name = "Ruth", "Okafor"
+    admin_user.save(update_fields=["first_name", "last_name"])
     one, two = ProgramFactory(agency=agency), ProgramFactory(agency=agency)
     boss = _staff(agency, "Cole", Role.SUPERVISOR, programs=[one])
     return {
@@ -64,7 +67,7 @@ def test_it_lists_every_role_and_searches_by_name_or_email(client, admin_user, s
 def test_each_column_sorts_both_ways_and_a_bad_sort_falls_back_to_the_name(client, admin_user, staff):
     client.force_login(admin_user)
     s = staff
-    by_name = _pks(client)  # the admin's factory name is random: take the page's own order for names
+    by_name = _pks(client)
     names = [client.get(URL).context["rows"][i].user.last_name for i in range(5)]
     assert names == sorted(names)
     assert _pks(client, sort="-name") == by_name[::-1]
@@ -120,3 +123,16 @@ def test_the_list_is_paged_and_its_query_count_does_not_grow(client, admin_user,
     assert len(second.context["rows"]) == 16
     assert not {r.pk for r in second.context["rows"]} & {r.pk for r in response.context["rows"]}
     assert "sort=-programs&amp;q=a&amp;page=2" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_renders_no_template_per_row_or_option(client, admin_user, staff):
+    """Issue 16: a row's badges are written in the page, and the filters' options in Python
+    (audit.widgets): the templates rendered do not grow with the staff listed."""
+    client.force_login(admin_user)
+    page = client.get(URL)
+    templates = [t.name for t in page.templates]
+    assert len(templates) == len(set(templates)), templates  # each once: none per row or option
+    body = page.content.decode()
+    assert '<span class="badge text-bg-warning">Expiring</span>' in body
+    assert '<span class="badge text-bg-success">Active</span>' in body
