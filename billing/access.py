@@ -31,8 +31,10 @@ def may_bill(user) -> bool:
 
 
 def get_batch_for_user(user, pk: int) -> ClaimBatch:
-    # With who exported it: the batch page names them.
-    batch = ClaimBatch.objects.select_related("payer", "exported_by").filter(pk=pk).first() if may_bill(user) else None
+    # With who exported it: the batch page names them. Not its frozen 837P and CSV (megabytes
+    # for a payer-month): the page never shows them; a download reads the one it sends.
+    batches = ClaimBatch.objects.select_related("payer", "exported_by").defer("file_837", "file_csv")
+    batch = batches.filter(pk=pk).first() if may_bill(user) else None
     if batch is None:
         raise Http404("No such batch.")
     return batch

@@ -34,9 +34,15 @@ MONEY = DecimalField(max_digits=12, decimal_places=2)
 # A correction due within this many days is shown as urgent.
 URGENT_DAYS = 14
 ROW_RELATIONS = ("claim__participant", "claim__batch__payer")
-# A batch's frozen 837P and CSV (megabytes for a large batch) are never shown in a row: joined
-# to each of 50 lines, they would be read 50 times.
-ROW_DEFERRED = ("claim__batch__file_837", "claim__batch__file_csv")
+# What a row shows (billing/templatetags/denial_rows.py) and its days left need, and nothing
+# else: not a batch's frozen 837P and CSV (megabytes for a large batch, read 50 times if joined
+# to each line), nor the participant's address and diagnoses, built into 50 models for a name.
+ROW_FIELDS = (
+    *("claim", "hcpcs", "modifiers", "service_date", "charge", "paid", "written_off", "denial_reason"),
+    *("claim__payer_claim_number", "claim__adjudicated_on", "claim__batch__exported_at"),
+    *("claim__participant__first_name", "claim__participant__last_name", "claim__participant__preferred_name"),
+    *("claim__batch__payer__name", "claim__batch__payer__correction_days"),
+)
 
 
 def _day(day: datetime.date) -> str:
@@ -86,7 +92,7 @@ def queue(filters: dict) -> QuerySet[ClaimLine]:
         _filtered(open_denials(), filters)
         .filter(~Exists(_waiting_appeals()))
         .select_related(*ROW_RELATIONS)
-        .defer(*ROW_DEFERRED)
+        .only(*ROW_FIELDS)
         .order_by("denial_reason", F("claim_adjudicated_on").asc(nulls_last=True), "service_date", "pk")
     )
 
@@ -115,7 +121,7 @@ def appealed(filters: dict) -> QuerySet[ClaimLine]:
             appeal_note=Subquery(latest.values("note")[:1]),
         )
         .select_related(*ROW_RELATIONS)
-        .defer(*ROW_DEFERRED)
+        .only(*ROW_FIELDS)
         .order_by("appealed_on", "pk")
     )
 
@@ -157,7 +163,7 @@ def queue_page(filters: dict, reasons: list[dict], number, per_page: int) -> Pag
     paginator.count = sum(r["lines"] for r in reasons if not wanted or r["denial_reason"] == wanted)
     page = paginator.get_page(number)
     ids = list(page.object_list)
-    found = open_denials().select_related(*ROW_RELATIONS).defer(*ROW_DEFERRED).in_bulk(ids)
+    found = open_denials().select_related(*ROW_RELATIONS).only(*ROW_FIELDS).in_bulk(ids)
     page.object_list = rows(found[pk] for pk in ids if pk in found)
     return page
 

@@ -165,10 +165,13 @@ def batch_rows(page_of_batches) -> list[tuple[ClaimBatch, int, Decimal]]:
 
 
 def batch_claims(batch: ClaimBatch):
-    """The batch's claims with their lines, in claim order; the page shows them a page at a time."""
+    """The batch's claims with their lines (`line_list`: a list, not a queryset built for each
+    claim), in claim order; the page shows them a page at a time."""
     return (
         batch.claims.select_related("participant", "original__batch__payer", "authorization")
-        .prefetch_related("lines", "corrections")
+        # A replacement's original batch, for its correction limit: not that batch's files.
+        .defer("original__batch__file_837", "original__batch__file_csv")
+        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.all(), to_attr="line_list"), "corrections")
         .order_by("pk")
     )
 

@@ -106,6 +106,20 @@ def test_pages_of_the_queue_count_the_lines_of_the_reason_chosen(
 
 
 @pytest.mark.django_db
+def test_a_row_reads_what_it_shows_not_the_participants_record(client, billing_user, denied, author):
+    """50 rows build 50 participants, claims and batches: their address, diagnoses or a batch's
+    frozen files, which no row shows, are not read (and so not built into each model)."""
+    client.force_login(billing_user)
+    line = client.get(reverse("billing:denial_list")).context["page"].object_list[0]
+    assert {"address_line1", "primary_diagnosis", "date_of_birth"} <= line.claim.participant.get_deferred_fields()
+    assert {"file_837", "file_csv", "export_errors"} <= line.claim.batch.get_deferred_fields()
+    assert {"diagnosis_codes", "member_id"} <= line.claim.get_deferred_fields()
+    denials.line_appeal(line=denied, appealed_on=TODAY, note="Appeal", ctx=AuditContext(author))
+    waiting = client.get(reverse("billing:denial_list")).context["waiting"].object_list[0]
+    assert "address_line1" in waiting.claim.participant.get_deferred_fields()
+
+
+@pytest.mark.django_db
 def test_the_page_takes_as_many_queries_for_30_lines_as_for_2(client, billing_user, identity, payer, author, person):
     deny_many(payer, author, person, 2)
     appealed = ClaimLine.objects.first()

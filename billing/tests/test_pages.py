@@ -202,6 +202,22 @@ def test_ready_notes_show_days_left_to_file_most_urgent_first(client, billing_us
 
 
 @pytest.mark.django_db
+def test_batch_detail_reads_no_frozen_file(client, billing_user, identity, payer, author, program):
+    """A payer-month's 837P and CSV are megabytes: the batch page never shows them, so never
+    reads them, neither its batch's nor, for a replacement, its original's batch's."""
+    notes = [signed_note(billable_participant(author, program, payer), author)]
+    batch = services.batch_build(payer=payer, note_ids=[n.pk for n in notes], ctx=AuditContext(author))
+    batch = services.batch_export(batch=batch, ctx=AuditContext(author))
+    assert batch.file_837 and batch.file_csv
+    client.force_login(billing_user)
+    with CaptureQueriesContext(connection) as read:
+        assert client.get(reverse("billing:batch_detail", args=[batch.pk])).status_code == 200
+    assert [q["sql"] for q in read.captured_queries if '"file_837"' in q["sql"] or '"file_csv"' in q["sql"]] == []
+    # A download reads the file it sends.
+    assert client.get(reverse("billing:batch_download", args=[batch.pk, "csv"])).content.decode() == batch.file_csv
+
+
+@pytest.mark.django_db
 def test_batch_detail_shows_a_page_of_claims_in_a_fixed_number_of_queries(
     client, billing_user, identity, payer, author, program, django_assert_max_num_queries
 ):
@@ -217,6 +233,7 @@ def test_batch_detail_shows_a_page_of_claims_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(counted.captured_queries)):
         response = client.get(reverse("billing:batch_detail", args=[large.pk]))
     assert len(response.context["claims"]) == 25 and response.context["page"].paginator.count == 30
+    assert all(type(claim.line_list) is list and claim.line_list for claim in response.context["claims"])
     assert "1–25 of 30" in response.content.decode()
     assert len(client.get(reverse("billing:batch_detail", args=[large.pk]), {"page": 2}).context["claims"]) == 5
     line_total = sum(line.charge for claim in large.claims.all() for line in claim.lines.all())

@@ -263,6 +263,10 @@ def test_a_remittances_page_reads_a_fixed_number_of_queries(client, billing_user
     with django_assert_max_num_queries(len(counted.captured_queries)):
         response = client.get(reverse("billing:remittance_detail", args=[big.pk]))
     assert len(response.context["page"].object_list) == 25 and "1–25 of 30" in response.content.decode()
+    # Read into lists, not a queryset built for each claim and line of the page.
+    claim = response.context["page"].object_list[0]
+    assert type(claim.line_list) is list and claim.line_list
+    assert all(type(line.adjustment_list) is list for line in claim.line_list)
 
 
 def test_a_remittances_page_does_not_read_its_files_text(client, billing_user, posted):
