@@ -26,8 +26,11 @@ def closed() -> Q:
 
 def _refresh(notes) -> int:
     """Write the mark of the notes whose mark is wrong, and only those (two updates)."""
-    opened = notes.filter(billing_closed=False).filter(closed()).update(billing_closed=True)
-    return opened + notes.filter(billing_closed=True).exclude(closed()).update(billing_closed=False)
+    return _close(notes) + notes.filter(billing_closed=True).exclude(closed()).update(billing_closed=False)
+
+
+def _close(notes) -> int:
+    return notes.filter(billing_closed=False).filter(closed()).update(billing_closed=True)
 
 
 def refresh(note_ids: Iterable[int]) -> int:
@@ -35,6 +38,15 @@ def refresh(note_ids: Iterable[int]) -> int:
     the transaction that wrote them. Returns how many notes changed."""
     ids = sorted(set(note_ids))
     return _refresh(SessionNote.objects.filter(pk__in=ids)) if ids else 0
+
+
+def close(note_ids: Iterable[int]) -> int:
+    """`refresh` for a write that only adds live lines (a batch build, a replacement claim): it
+    can close a note, never open one, so only the first of refresh's updates runs (the second,
+    which finds nothing then, read every note's lines again: 0.13 s of a payer-month's build).
+    The mark is still computed from the rows."""
+    ids = sorted(set(note_ids))
+    return _close(SessionNote.objects.filter(pk__in=ids)) if ids else 0
 
 
 def refresh_all() -> int:

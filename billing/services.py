@@ -13,7 +13,7 @@ from notes.models import SessionNote
 from participants.models import Participant
 from programs.models import Payer
 
-from . import file_check, marks, owed
+from . import claim_insert, collector, file_check, marks, owed
 from .assessment import READY
 from .billability import assess, billable_notes
 from .export_rows import claim_rows
@@ -51,7 +51,7 @@ def batch_build(*, payer: Payer, note_ids: list[int], ctx: AuditContext) -> Clai
     fails and this whole batch rolls back.
     """
     try:
-        with transaction.atomic():
+        with collector.paused(), transaction.atomic():
             lock_participants(note_ids)
             assessments = [
                 a
@@ -96,45 +96,45 @@ def claim_key(a) -> tuple:
 def _claims(batch: ClaimBatch, chunks, *, frequency=Claim.Frequency.ORIGINAL, original=None) -> None:
     """One claim per chunk of assessments, all inserted in two queries whatever their number. A
     secondary line keeps the adjudication version it is billed with."""
-    # Related rows are given by id (participant_id=...): setting 25,000 related objects through
-    # their descriptors took a second and a half of a payer-month's build.
-    claims = Claim.objects.bulk_create(
-        Claim(
-            batch_id=batch.pk,
-            participant_id=chunk[0].note.participant_id,
-            billing_program=chunk[0].coverage.billing_program,
-            member_id=chunk[0].coverage.member_id,
-            frequency=frequency,
-            original_id=original.pk if original else None,
-            diagnosis_codes=chunk[0].note.participant.diagnosis_codes,
-            authorization_id=chunk[0].authorization.pk if chunk[0].authorization else None,
-            other_coverage_id=chunk[0].other_coverage.pk if chunk[0].other_coverage else None,
-            rendering_provider_id=(
-                chunk[0].note.author.staff_profile.pk if chunk[0].coverage.payer.requires_rendering_provider else None
-            ),
-        )
-        for chunk in chunks
+    claim_insert.insert(
+        batch.pk,
+        [_claim_values(chunk[0]) for chunk in chunks],
+        [[_line_values(a) for a in chunk] for chunk in chunks],
+        frequency=frequency,
+        original_id=original.pk if original else None,
     )
-    ClaimLine.objects.bulk_create(
-        ClaimLine(
-            claim_id=claim.pk,
-            note_id=a.note.pk,
-            service_code_id=a.code.pk,
-            hcpcs=a.code.hcpcs,
-            modifiers=a.modifiers,
-            units=a.units,
-            charge=a.amount,
-            place_of_service=a.note.place_of_service,
-            service_date=a.note.date,
-            diagnosis_pointer=1,
-            # The other payer's adjudication as it is now, kept with the line: the claim is written
-            # from this version, and so is any void of it (x12._other_payer).
-            primary_adjudication_id=a.adjudication.pk if a.other_coverage is not None and a.adjudication else None,
-        )
-        for claim, chunk in zip(claims, chunks, strict=True)
-        for a in chunk
-    )
-    marks.refresh(a.note.pk for chunk in chunks for a in chunk)
+    marks.close(a.note.pk for chunk in chunks for a in chunk)
+
+
+def _claim_values(a) -> dict:
+    """A claim's columns, from the first assessment of its chunk (the claim key is shared)."""
+    return {
+        "participant_id": a.note.participant_id,
+        "billing_program": a.coverage.billing_program,
+        "member_id": a.coverage.member_id,
+        "diagnosis_codes": a.note.participant.diagnosis_codes,
+        "authorization_id": a.authorization.pk if a.authorization else None,
+        "other_coverage_id": a.other_coverage.pk if a.other_coverage else None,
+        "rendering_provider_id": (
+            a.note.author.staff_profile.pk if a.coverage.payer.requires_rendering_provider else None
+        ),
+    }
+
+
+def _line_values(a) -> dict:
+    return {
+        "note_id": a.note.pk,
+        "service_code_id": a.code.pk,
+        "hcpcs": a.code.hcpcs,
+        "modifiers": a.modifiers,
+        "units": a.units,
+        "charge": a.amount,
+        "place_of_service": a.note.place_of_service,
+        "service_date": a.note.date,
+        # The other payer's adjudication as it is now, kept with the line: the claim is written
+        # from this version, and so is any void of it (x12._other_payer).
+        "primary_adjudication_id": a.adjudication.pk if a.other_coverage is not None and a.adjudication else None,
+    }
 
 
 def next_interchange_control_number() -> int:
@@ -152,7 +152,7 @@ def batch_export(*, batch: ClaimBatch, ctx: AuditContext) -> ClaimBatch:
     problems is not frozen, nor offered: the problems are kept on the batch, by claim, for its
     page. Exporting again returns the same frozen file."""
     try:
-        with transaction.atomic():
+        with collector.paused(), transaction.atomic():
             batch = ClaimBatch.objects.select_for_update().get(pk=batch.pk)
             if batch.is_frozen:
                 return batch

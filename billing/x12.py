@@ -21,6 +21,10 @@ _SEPARATORS = re.compile(r"[*:^~\r\n]")
 # on character sets); the extended set (lower case, @ and others) only by agreement, which we
 # have with no payer, so we keep to the basic set: the conservative reading.
 _OUTSIDE_BASIC = re.compile(r"""[^A-Z0-9!"&'()*+,\-./:;?= ]""")
+# A value clean() would leave as it is once upper case: basic characters but the separators,
+# single spaces between words. Most names, IDs and codes are; they skip the three substitutions.
+_ALREADY_CLEAN = re.compile(r"""[A-Z0-9!"&'()+,\-./;?=]+(?: [A-Z0-9!"&'()+,\-./;?=]+)*""")
+_SPACES = re.compile(r"\s+")
 MAX_LINES_PER_CLAIM = 50  # 837P loop 2400 repeats at most 50 times per claim
 
 
@@ -45,8 +49,9 @@ def clean(value, max_length: int | None = None) -> str:
     """A value as the 837P may carry it: transliterated to ASCII (José Núñez -> JOSE NUNEZ), upper
     case, separators turned into spaces, anything still outside the basic character set dropped.
     Only the file is changed: pages and the CSV keep the original spelling."""
-    text = _SEPARATORS.sub(" ", anyascii(str(value or "")).upper())
-    text = re.sub(r"\s+", " ", _OUTSIDE_BASIC.sub("", text)).strip()
+    text = anyascii(str(value or "")).upper()
+    if not _ALREADY_CLEAN.fullmatch(text):
+        text = _SPACES.sub(" ", _OUTSIDE_BASIC.sub("", _SEPARATORS.sub(" ", text))).strip()
     return text[:max_length].rstrip() if max_length else text
 
 
