@@ -15,6 +15,7 @@ urlpatterns = [
     path("safety-flags/<int:pk>/follow-up/", records.flag_follow_up, name="flag_follow_up"),
     # dashboard: the program outcome dashboard and its downloads
     path("outcomes/", dashboard.dashboard, name="dashboard"),
+    path("outcomes/refresh/", dashboard.dashboard_refresh, name="dashboard_refresh"),
     path("outcomes/download.csv", dashboard.dashboard_csv, name="dashboard_csv"),
     path("outcomes/download.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     # settings: timepoint windows and unit costs

@@ -168,6 +168,7 @@ outcomes:check_in_detail             check_in        GET    in    200   404   20
 outcomes:check_in_amend              check_in        GET    in    200   404   200   404   403   200
 outcomes:flag_follow_up              safety_flag     GET    in    403   404   200   404   403   200
 outcomes:dashboard                   -               GET    in    403   403   200   200   403   200
+outcomes:dashboard_refresh           -               POST   in    403   403   302   302   403   302
 outcomes:dashboard_csv               -               GET    in    403   403   200   200   403   200
 outcomes:dashboard_xlsx              -               GET    in    403   403   200   200   403   200
 outcomes:program_settings            program         GET    in    403   403   403   403   403   200

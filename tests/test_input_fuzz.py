@@ -200,6 +200,7 @@ REACHED_BY_FORMS = {
     "programs:profile_set_active", "participants:goal_status",
     "notes:note_review", "notes:note_addendum", "notes:note_discard", "billing:batch_create",
     "billing:eligibility_inquiry_create", "reports:report_generate", "reports:report_run",
+    "outcomes:dashboard_refresh",  # the dashboard's Refresh: the dashboard's filters, fuzzed there
 }  # fmt: skip
 # Posted by a page's script rather than a form action: the page's main form's fields go there.
 POSTED_BY_SCRIPT = {"notes:note_new": "notes:note_autosave"}

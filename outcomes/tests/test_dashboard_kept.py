@@ -25,6 +25,7 @@ from .dashboard_cohort import enrollment, hand_worked_cohort, intake, set_unit_c
 from .factories import record_assessment
 
 URL = reverse("outcomes:dashboard")
+REFRESH = reverse("outcomes:dashboard_refresh")
 
 
 @pytest.fixture
@@ -66,9 +67,19 @@ def test_figures_outside_the_stamp_wait_for_refresh_and_the_page_says_how_old_th
     ClaimLineFactory(note=signed_note(cohort[0].participant, peer, day=day), charge=Decimal("500"))
     kept = client.get(URL, {"program": program.pk}).context["data"]
     assert (kept.cost.billed, kept.as_of) == (Decimal("0"), first.as_of)
-    refreshed = client.get(URL, {"program": program.pk, "refresh": "1"}).context["data"]
+    linked = client.get(URL, {"program": program.pk, "refresh": "1"}).context["data"]  # a link recomputes nothing
+    assert linked.as_of == first.as_of
+    assert client.get(REFRESH, {"program": program.pk}).status_code == 405
+    response = client.post(f"{REFRESH}?program={program.pk}", follow=True)
+    assert response.redirect_chain == [(f"{URL}?program={program.pk}", 302)]
+    refreshed = response.context["data"]
     assert refreshed.cost.billed == Decimal("500.00") and refreshed.as_of > first.as_of
     assert client.get(URL, {"program": program.pk}).context["data"].cost.billed == Decimal("500.00")
+
+
+def test_only_those_who_see_the_dashboard_may_refresh_it(client, program, peer):
+    client.force_login(peer)
+    assert client.post(f"{REFRESH}?program={program.pk}").status_code == 403
 
 
 def test_a_kept_read_costs_the_same_queries_at_any_cohort_size(client, admin_user, program, peer, team):
@@ -124,3 +135,11 @@ def test_the_database_moves_a_programs_version_whenever_its_figures_inputs_chang
 
 def _fields(check_in) -> dict:
     return {f.attname: getattr(check_in, f.attname) for f in CheckIn._meta.concrete_fields if not f.primary_key}
+
+
+def test_a_refresh_with_bad_filters_computes_nothing_and_the_dashboard_says_why(client, admin_user, program):
+    client.force_login(admin_user)
+    response = client.post(f"{REFRESH}?program={program.pk}&time_from=nonsense", follow=True)
+    assert response.redirect_chain[0][1] == 302 and response.status_code == 400
+    assert response.context["form"].errors["time_from"]
+    assert client.post(f"{REFRESH}?program=999999").status_code == 404

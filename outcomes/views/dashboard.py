@@ -2,9 +2,11 @@
 named, so the page itself writes no audit row; each download does (it leaves the system).
 Both read from the read replica when there is one (audit.replica)."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from accounts.roles import Role
@@ -43,11 +45,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # No program to choose is not bad input: a supervisor whose profile lists none.
         status = 200 if not form.fields["program"].queryset.exists() else 400
         return TemplateResponse(request, TEMPLATE, context | {"no_programs": status == 200}, status=status)
-    fresh = "refresh" in request.GET  # the page's "Refresh": figures computed again, not kept
-    data = outcome_dashboard(form.filters(), timezone.localdate(), fresh=fresh)
-    follow_ups = program_follow_up(data.filters.program.pk, fresh=fresh)
+    data = outcome_dashboard(form.filters(), timezone.localdate())
+    follow_ups = program_follow_up(data.filters.program.pk)
     context |= {"data": data, "program": data.filters.program, "query": form.query_string(), "follow_ups": follow_ups}
     return TemplateResponse(request, TEMPLATE, context | {"charts": data.charts()})
+
+
+@role_required(Role.PROGRAM_ADMIN, Role.SUPERVISOR)
+@require_POST
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    """The page's "Refresh": its figures computed again and kept, then the page read back
+    (post, redirect, get). A POST, not a link: it costs what the kept figures save, so no
+    prefetch, crawler or reload computes it, only the button. Not from the replica: a
+    lagging replica would keep figures older than the ones on the page."""
+    form = _filter_form(request)
+    if form.is_valid():
+        data = outcome_dashboard(form.filters(), timezone.localdate(), fresh=True)
+        program_follow_up(data.filters.program.pk, fresh=True)
+    return HttpResponseRedirect(f"{reverse('outcomes:dashboard')}?{request.GET.urlencode()}")
 
 
 @role_required(Role.PROGRAM_ADMIN, Role.SUPERVISOR)
