@@ -12,7 +12,7 @@
   the page does not link to it), not the notes others wrote.
 """
 
-from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q
 from django.http import Http404
@@ -33,7 +33,8 @@ def get_note_for_user(user, pk: int):
     """The note and what the user may do with it. Drafts are their author's alone."""
     note = (
         SessionNote.objects.filter(note_scope(user), pk=pk)
-        .select_related("participant", "author__staff_profile", "cosigned_by", "group")
+        # The participant's plan too: the editor and autosave offer its goals.
+        .select_related("participant__plan", "author__staff_profile", "cosigned_by", "group")
         .first()
     )
     if note is None or (note.status in SessionNote.UNSIGNED and note.author_id != user.pk):
@@ -41,26 +42,38 @@ def get_note_for_user(user, pk: int):
     return note, NoteAccess.for_user(user, note)
 
 
-@dataclass(frozen=True)
 class NoteAccess:
-    narrative: bool  # read what was done, the response and next steps
-    record: bool  # open the participant's record
-    edit: bool
-    review: bool  # co-sign or return
-    addendum: bool
+    """What `user` may do with `note`. Editing, review and addenda are decided from the note
+    and the user alone; whether the participant is in the user's care (the narrative, the
+    record link) is read from the database once, when first asked: the editor and its
+    autosave, the commonest requests of all, ask only `edit` (issue 16)."""
 
-    @classmethod
-    def for_user(cls, user, note) -> "NoteAccess":
+    def __init__(self, user, note):
+        self.user, self.note = user, note
         is_author = note.author_id == user.pk
         profile = getattr(note.author, "staff_profile", None)
         supervises_author = profile is not None and profile.supervisor_id == user.pk and not is_author
-        care = is_author or supervises_author or user.has_role(Role.PROGRAM_ADMIN)
-        in_care = participant_access(user, note.participant).clinical
-        return cls(
-            narrative=care or in_care,
-            # Who sees whom is visible_participants': everyone for these roles, else those in care.
-            record=in_care or user.has_role(Role.PROGRAM_ADMIN, Role.BILLING),
-            edit=is_author and note.status in note.EDITABLE,
-            review=supervises_author and user.has_role(Role.SUPERVISOR) and note.status == note.Status.SUBMITTED,
-            addendum=(is_author or supervises_author) and note.is_locked,
-        )
+        self._care = is_author or supervises_author or user.has_role(Role.PROGRAM_ADMIN)
+        self.edit = is_author and note.status in note.EDITABLE
+        # review: co-sign or return
+        self.review = supervises_author and user.has_role(Role.SUPERVISOR) and note.status == note.Status.SUBMITTED
+        self.addendum = (is_author or supervises_author) and note.is_locked
+
+    @classmethod
+    def for_user(cls, user, note) -> "NoteAccess":
+        return cls(user, note)
+
+    @cached_property
+    def _in_care(self) -> bool:
+        return participant_access(self.user, self.note.participant).clinical
+
+    @cached_property
+    def narrative(self) -> bool:
+        """Read what was done, the response and next steps."""
+        return self._care or self._in_care
+
+    @cached_property
+    def record(self) -> bool:
+        """Open the participant's record. Who sees whom is visible_participants': everyone
+        for these roles, else those in care."""
+        return self.user.has_role(Role.PROGRAM_ADMIN, Role.BILLING) or self._in_care

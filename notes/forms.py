@@ -54,6 +54,18 @@ def required_mark(label: str) -> str:
     return format_html('{}<span class="asteriskField">*</span>', label)
 
 
+class ChoicesReadOnce(forms.models.ModelChoiceIterator):
+    """A model field's choices from its own queryset, read from the database once however
+    often the page asks: the editor tests whether there are goals to offer, then renders
+    them. Django's iterator reads the table again each time."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class EditorKeysForm(forms.Form):
     """The editor's hidden inputs: the note its page already saved (handed back by autosave),
     the page's own key (one note per page however often it is sent) and the version it loaded."""
@@ -106,6 +118,7 @@ class SessionNoteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         plan = getattr(participant, "plan", None)
         goals = plan.goals.filter(status=Goal.Status.ACTIVE) if plan else Goal.objects.none()
+        self.fields["goals_addressed"].iterator = ChoicesReadOnce
         self.fields["goals_addressed"].queryset = goals
         self.fields["goals_addressed"].label = "Goals from the recovery plan addressed"
         for name, prompt in PROMPTS.items():
@@ -180,20 +193,27 @@ class GroupAttendeesForm(forms.Form):
         active = Goal.objects.filter(plan__participant__in=self.people, status=Goal.Status.ACTIVE)
         for goal in active.annotate(participant_id=F("plan__participant_id")).order_by("target_date", "pk"):
             self.goals[goal.participant_id].append(goal)
-        for participant in self.people:
-            self.fields[f"attend-{participant.pk}"] = forms.BooleanField(required=False)
-            self.fields[f"note-{participant.pk}"] = forms.CharField(
-                required=False,
-                max_length=COMMENT_MAX,
-                error_messages={"max_length": f"Keep the note for {participant} to {COMMENT_MAX:,} characters."},
-            )
-            self.fields[f"goal-{participant.pk}"] = forms.TypedChoiceField(
-                required=False,
-                coerce=int,
-                empty_value=None,
-                choices=[("", "No goal"), *((g.pk, str(g)) for g in self.goals[participant.pk])],
-                error_messages={"invalid_choice": f"Choose one of {participant}'s plan goals."},
-            )
+        # The rows' fields check what was sent. The page writes its rows by hand from `rows()`
+        # (templates/peersupport/_group_attendee_row.html), so an unsent form needs none: three
+        # fields for each of 50 rows were a fifth of the page (issue 16).
+        if self.is_bound:
+            for participant in self.people:
+                self._add_row_fields(participant)
+
+    def _add_row_fields(self, participant) -> None:
+        self.fields[f"attend-{participant.pk}"] = forms.BooleanField(required=False)
+        self.fields[f"note-{participant.pk}"] = forms.CharField(
+            required=False,
+            max_length=COMMENT_MAX,
+            error_messages={"max_length": f"Keep the note for {participant} to {COMMENT_MAX:,} characters."},
+        )
+        self.fields[f"goal-{participant.pk}"] = forms.TypedChoiceField(
+            required=False,
+            coerce=int,
+            empty_value=None,
+            choices=[("", "No goal"), *((g.pk, str(g)) for g in self.goals[participant.pk])],
+            error_messages={"invalid_choice": f"Choose one of {participant}'s plan goals."},
+        )
 
     @property
     def submit(self) -> bool:

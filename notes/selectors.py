@@ -129,6 +129,14 @@ def last_note_for(participant, *, author) -> SessionNote | None:
     return signed.filter(author=author).first() or signed.first()
 
 
+# What a timeline row shows (its title, author and status), and nothing else: not the session's
+# narrative, three texts of up to NARRATIVE_MAX each, for each of a page's 25 notes.
+TIMELINE_FIELDS = (
+    *("participant", "date", "start_time", "status", "service", "service_types", "author", "group", "group__topic"),
+    *("author__first_name", "author__last_name", "author__email"),
+)
+
+
 def _timeline_notes(participant, viewer) -> QuerySet[SessionNote]:
     """The dated session notes of the participant for their page's timeline; drafts only
     to their author."""
@@ -144,7 +152,10 @@ def timeline_events(participant, access, viewer, *, limit: int | None = None) ->
     """The newest `limit` (all, without one) of the timeline's notes, newest first, on the
     (participant, date) index. Registered with participants.extensions (see apps.py)."""
     notes = (
-        _timeline_notes(participant, viewer).select_related("author", "group").order_by("-date", "-start_time", "-pk")
+        _timeline_notes(participant, viewer)
+        .select_related("author", "group")
+        .only(*TIMELINE_FIELDS)
+        .order_by("-date", "-start_time", "-pk")
     )
     return [
         TimelineEvent(

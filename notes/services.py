@@ -54,7 +54,10 @@ def note_for_key(*, author: User, client_key: uuid.UUID | None) -> SessionNote |
     return SessionNote.objects.filter(author=author, client_key=client_key).first()
 
 
-def _snapshot(note: SessionNote) -> dict:
+def _snapshot(note: SessionNote, goals: Iterable[Goal] | None = None) -> dict:
+    """What a note says, for the history and to compare saves. `goals`: the goals the note is
+    being saved with, when the caller has them (not read again)."""
+    goal_ids = note.goals_addressed.values_list("pk", flat=True) if goals is None else (g.pk for g in goals)
     return {
         "date": str(note.date),
         "start_time": str(note.start_time),
@@ -63,7 +66,7 @@ def _snapshot(note: SessionNote) -> dict:
         "place_of_service": note.place_of_service,
         "service": note.service,
         "service_types": sorted(note.service_types),  # ticked boxes: their order says nothing
-        "goals_addressed": sorted(note.goals_addressed.values_list("pk", flat=True)),
+        "goals_addressed": sorted(goal_ids),
         "intervention": note.intervention,
         "response": note.response,
         "next_steps": note.next_steps,
@@ -124,13 +127,15 @@ def _save_draft(note, participant, goals, ctx, *, version, client_key) -> Sessio
         note.updated_at = timezone.now()
         with transaction.atomic():  # a savepoint: a duplicate key leaves the outer block usable
             note.save()
-        note.goals_addressed.set(goals)
+        # An autosave mostly changes the text: the goals are written only when they differ.
+        if is_new or before["goals_addressed"] != sorted(g.pk for g in goals):
+            note.goals_addressed.set(goals)
         if is_new:
             audit_record(action=AuditEvent.Action.CREATE, ctx=ctx, target=note)
         else:
             # Every change to a draft, autosave included, is one row naming the fields that
             # changed, never their text: the text is PHI and stays in the note's history.
-            after = _snapshot(note)
+            after = _snapshot(note, goals)
             changed = [name for name, value in after.items() if before[name] != value]
             audit_record(action=AuditEvent.Action.UPDATE, ctx=ctx, target=note, details={"draft": changed})
     return note
@@ -140,7 +145,7 @@ def _holds(stored: SessionNote, note: SessionNote, goals: Iterable[Goal]) -> boo
     """The stored note already says all that `note` with `goals` would write: the phone sent
     the same save twice (the outbox retries one whose answer it never saw). Nothing to write,
     and nothing changed elsewhere."""
-    return _snapshot(stored) == _snapshot(note) | {"goals_addressed": sorted(g.pk for g in goals)}
+    return _snapshot(stored) == _snapshot(note, goals)
 
 
 def note_discard(*, note: SessionNote, ctx: AuditContext) -> SessionNote:

@@ -76,6 +76,10 @@ def _already_signed(request, note: SessionNote) -> HttpResponse:
     return redirect(reverse("notes:note_detail", args=[note.pk]) + "?signed=1")
 
 
+def _returned(note: SessionNote | None) -> bool:
+    return note is not None and note.status == SessionNote.Status.RETURNED
+
+
 def _editor(request, participant, note, form, status: int = 200, **extra) -> HttpResponse:
     keys = extra.pop("keys", None)
     posted_key = keys.cleaned_data.get("client_key") if keys is not None and keys.is_bound else None
@@ -90,7 +94,8 @@ def _editor(request, participant, note, form, status: int = 200, **extra) -> Htt
         "attested": bool(request.POST.get("attest")),
         "attestation": ATTESTATION,
         "default_places": default_places(),
-        "returned_comment": note.events.filter(action="returned").last() if note else None,
+        # Shown on a returned note only: a draft's page does not ask.
+        "returned_comment": note.events.filter(action="returned").last() if _returned(note) else None,
         # A payer's 271 said a coverage is inactive: seen before the note is written (issue 13).
         "coverage_flags": [c.inactive_flag for c in participant.coverages.all() if c.inactive_flag],
         **extra,

@@ -83,13 +83,16 @@ class ParticipantAccess:
     def sign_as_specialist(self) -> bool:
         """The plan's specialist signature is the assigned specialist's own, whoever else may
         edit the plan (a supervisor co-signs; an admin signs nothing for them). Asked only by
-        the plan's signature link and its page, so computed when asked."""
-        return self.participant.assignments.current().filter(specialist=self.user).exists()
+        the plan's signature link and its page, so computed when asked, from the assignments
+        the participant's page has read already (selectors.with_record): a handful of rows."""
+        return any(a.ended_on is None and a.specialist_id == self.user.pk for a in self.participant.assignments.all())
 
 
-def participant_access(user, participant: Participant) -> ParticipantAccess:
+def participant_access(user, participant: Participant, *, in_care: bool = False) -> ParticipantAccess:
+    """What `user` may do with `participant`. `in_care`: the caller read the participant through
+    the user's care scope (`_care_scope`), so it need not be asked again."""
     is_admin = user.has_role(Role.PROGRAM_ADMIN)
-    in_care = is_admin or _care_scope(user).filter(pk=participant.pk).exists()
+    in_care = is_admin or in_care or _care_scope(user).filter(pk=participant.pk).exists()
     supervises = is_admin or (
         user.has_role(Role.SUPERVISOR)
         and participant.assignments.current().filter(specialist__staff_profile__supervisor=user).exists()
@@ -108,7 +111,8 @@ def get_participant_for_user(user, pk: int, need: Need = Need.VIEW) -> Participa
     participant = visible_participants(user).filter(pk=pk).first()
     if participant is None:
         raise Http404("No such participant.")
-    access = participant_access(user, participant)
+    # Anyone but admins and billing staff sees only their care scope: found, it is in their care.
+    access = participant_access(user, participant, in_care=not user.has_role(Role.PROGRAM_ADMIN, Role.BILLING))
     if not access.allows(need):
         raise PermissionDenied("Your role does not allow this for this participant.")
     return access

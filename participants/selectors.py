@@ -1,6 +1,7 @@
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import (
     Count,
@@ -24,7 +25,7 @@ from audit.sql import PlusDays
 
 from . import extensions
 from .access import group_attendees, visible_participants
-from .models import CaseloadAssignment, Consent, Coverage, Enrollment, Participant
+from .models import CaseloadAssignment, Consent, Coverage, Enrollment, GoalStatusChange, Participant
 from .search_query import Query, parse
 
 # Coverage or consent ending within this many days raises an alert.
@@ -52,14 +53,15 @@ class CaseloadRow:
     # and a `.status`); the page that composes both passes them in.
     follow_ups: list = field(default_factory=list)
 
-    @property
+    # Worked out once a row: the caseload page reads both for every alert it shows.
+    @cached_property
     def eligibility_warnings(self) -> list[str]:
         """A payer reported a current coverage inactive (271): first, so it is seen before the
         next session is written up."""
         coverages = getattr(self.participant, "current_coverages", [])
         return [c.eligibility_warning for c in coverages if c.reported_inactive]
 
-    @property
+    @cached_property
     def alerts(self) -> list[str]:
         alerts = list(self.eligibility_warnings)
         if self.contact_overdue:
@@ -108,6 +110,16 @@ def caseload(specialist: User, *, on: datetime.date | None = None) -> QuerySet[P
     return Participant.objects.filter(pk__in=ids)
 
 
+# What `caseload_rows` reads of the assignments, participants, plans and specialists, of the
+# enrollments and their programs, and of the coverages.
+ROW_FIELDS = ("participant__first_name", "participant__last_name", "participant__preferred_name", "specialist")
+ROW_FIELDS += ("participant__plan__started_on", "participant__plan__last_reviewed_on")
+ROW_FIELDS += ("specialist__first_name", "specialist__last_name", "specialist__email")
+ENROLLMENT_FIELDS = ("participant", "start_date", "end_date", "program__name")
+ENROLLMENT_FIELDS += ("program__contact_frequency_days", "program__plan_review_days")
+COVERAGE_FIELDS = ("participant", "kind", "start_date", "end_date", "eligibility_status", "eligibility_checked_on")
+
+
 def caseload_rows(
     specialist_ids: Iterable[int],
     *,
@@ -127,21 +139,22 @@ def caseload_rows(
     assignments = caseload_assignments(specialist_ids)
     if participant_ids is not None:
         assignments = assignments.filter(participant_id__in=list(participant_ids))
+    # Only the fields the rows read: the caseload pages keep their rows in the cache
+    # (peersupport.team_figures), and diagnoses, addresses, member IDs and consents'
+    # recipients have no place there.
+    enrollments = Enrollment.objects.current().select_related("program")
+    coverages = Coverage.objects.overlapping(today, None)  # in force now or later
     assignments = list(
-        assignments.select_related("participant__plan", "specialist").prefetch_related(
-            Prefetch(
-                "participant__enrollments",
-                queryset=Enrollment.objects.current().select_related("program"),
-                to_attr="active_enrollments",
-            ),
-            Prefetch(
-                "participant__coverages",
-                queryset=Coverage.objects.overlapping(today, None),  # in force now or later
-                to_attr="current_coverages",
-            ),
+        assignments.select_related("participant__plan", "specialist")
+        .only(*ROW_FIELDS)
+        .prefetch_related(
+            Prefetch("participant__enrollments", enrollments.only(*ENROLLMENT_FIELDS), to_attr="active_enrollments"),
+            Prefetch("participant__coverages", coverages.only(*COVERAGE_FIELDS), to_attr="current_coverages"),
             Prefetch(
                 "participant__consents",
-                queryset=Consent.objects.in_force_on(today).filter(expires_on__lte=soon),
+                queryset=Consent.objects.in_force_on(today)
+                .filter(expires_on__lte=soon)
+                .only("participant", "expires_on"),
                 to_attr="ending_consents",
             ),
         )
@@ -367,6 +380,13 @@ def with_record(participant: Participant) -> Participant:
         Prefetch("consents", Consent.objects.select_related("recipient_payer")),
     )
     return participant
+
+
+def plan_goals(plan) -> QuerySet:
+    """The plan's goals with their status changes and who made each, read in two queries: the
+    changes' users are joined to them, not read by a third."""
+    changes = GoalStatusChange.objects.select_related("changed_by")
+    return plan.goals.prefetch_related(Prefetch("status_changes", changes))
 
 
 def current_disclosures(participant: Participant, today: datetime.date | None = None) -> list[Consent]:

@@ -158,7 +158,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context |= {
             "disclosures": selectors.current_disclosures(participant),
             "plan": plan,
-            "goals": plan.goals.prefetch_related("status_changes__changed_by") if plan else [],
+            "goals": selectors.plan_goals(plan) if plan else [],
             "goal_status_form": GoalStatusForm(),
         }
     return render(request, "participants/detail.html", context)

@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.inputs import plausible_date, whole_number
 from audit.models import AuditEvent, AuditSubject
+from audit.widgets import Select as LongSelect
 from billing.exports import csv_safe
 from participants.extensions import PageAction
 from participants.models import Participant
@@ -36,7 +37,7 @@ class AuditFilterForm(forms.Form):
         required=False,
         empty_label="Anyone",
         label="Who",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=LongSelect(attrs={"class": "form-select"}),  # every member of staff
     )
     participant = forms.IntegerField(
         required=False,
@@ -50,7 +51,7 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("", "Any action"), *AuditEvent.Action.choices],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=LongSelect(attrs={"class": "form-select"}),
     )
     date_from = forms.DateField(
         required=False, label="From", widget=DATE_WIDGET, validators=[plausible_date], error_messages=DATE_ERRORS

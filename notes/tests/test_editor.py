@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
@@ -16,7 +17,8 @@ from audit.tests.waiting import wait_until
 from notes import selectors, services
 from notes.models import GroupSession, NoteEvent, SessionNote
 from notes.rules import overlapping_note
-from participants.tests.factories import enrolled_participant
+from participants.models import Goal
+from participants.tests.factories import PlanFactory, enrolled_participant
 
 from .factories import SessionNoteFactory, SignedNoteFactory, group_data, note_data
 
@@ -348,3 +350,52 @@ def test_an_autosave_reads_its_draft_once(signed_in_peer, person):
     drafts_read = [q for q in read.captured_queries if q["sql"].startswith(f'SELECT "{table}"."id"')]
     assert len(drafts_read) == 2, [q["sql"][:200] for q in drafts_read]  # the scoped read, and the save's lock
     assert SessionNote.objects.get().intervention == "Half a sentence"
+
+
+@pytest.mark.django_db
+def test_an_autosave_of_the_text_asks_no_caseload_and_leaves_the_goals_alone(signed_in_peer, person):
+    """Editing is the author's, whoever's caseload the person is on now: an autosave does not
+    ask the caseload (the note's scoped read already did), and writes the goals only when
+    they changed. A changed goal is still saved, and named in the history."""
+    goal = Goal.objects.create(
+        plan=PlanFactory(participant=person), description="Work", objectives="CV", target_date=timezone.localdate()
+    )
+    key, url = uuid.uuid4(), reverse("notes:note_autosave", args=[person.pk])
+    signed_in_peer.post(url, {"client_key": key, "intervention": "Half", "goals_addressed": [goal.pk]})
+    note = SessionNote.objects.get()
+    data = {"client_key": key, "note_id": note.pk, "version": note.version, "goals_addressed": [goal.pk]}
+    with CaptureQueriesContext(connection) as saved:
+        response = signed_in_peer.post(url, {**data, "intervention": "Half a sentence"})
+    assert response.status_code == 200
+    goals = SessionNote.goals_addressed.through._meta.db_table
+    asked = [q["sql"][:120] for q in saved.captured_queries if q["sql"].startswith(("SELECT 1 AS", "SELECT %s AS"))]
+    assert not asked  # no separate access check: the scoped read of the note decided
+    plan = PlanFactory._meta.model._meta.db_table  # read with the note, for the goals offered
+    assert not [q for q in saved.captured_queries if f'FROM "{plan}"' in q["sql"].split(" WHERE ")[0]]
+    assert not [q for q in saved.captured_queries if q["sql"].startswith(("INSERT", "DELETE")) and goals in q["sql"]]
+    assert sum(f'FROM "{goals}"' in q["sql"] or f'JOIN "{goals}"' in q["sql"] for q in saved.captured_queries) == 2
+    note.refresh_from_db()
+    assert (note.intervention, list(note.goals_addressed.all())) == ("Half a sentence", [goal])
+
+    response = signed_in_peer.post(url, {**data, "version": note.version, "goals_addressed": [], "intervention": "x"})
+    assert response.status_code == 200 and not SessionNote.objects.get().goals_addressed.exists()
+    last = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).latest("pk")
+    assert last.details == {"draft": ["goals_addressed", "intervention"]}
+
+
+@pytest.mark.django_db
+def test_the_editor_reads_the_plans_goals_once_and_a_drafts_history_not_at_all(signed_in_peer, person):
+    """The editor tests whether there are goals to offer, then renders them: one read of the
+    plan's goals, not one per asking; and only a returned note looks up its return comment."""
+    goal = Goal.objects.create(
+        plan=PlanFactory(participant=person), description="Work", objectives="CV", target_date=timezone.localdate()
+    )
+    signed_in_peer.post(reverse("notes:note_autosave", args=[person.pk]), {"client_key": uuid.uuid4(), "x": "1"})
+    note = SessionNote.objects.get()
+    with CaptureQueriesContext(connection) as read:
+        page = signed_in_peer.get(reverse("notes:note_edit", args=[note.pk])).content.decode()
+    assert f'value="{goal.pk}"' in page and "Work" in page
+    goals, events = Goal._meta.db_table, NoteEvent._meta.db_table
+    heads = [q["sql"].split(" WHERE ")[0] for q in read.captured_queries]
+    assert sum(h.endswith(f'FROM "{goals}"') for h in heads) == 1, heads  # the plan's active goals
+    assert not [h for h in heads if f'FROM "{events}"' in h]

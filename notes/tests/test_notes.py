@@ -12,6 +12,7 @@ from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent
 from notes import services
+from notes.forms import GroupAttendeesForm
 from notes.models import Addendum, GroupSession, NoteEvent, SessionNote
 from participants.models import Goal
 from participants.tests.factories import PlanFactory, days_ago, enrolled_participant
@@ -323,3 +324,16 @@ def test_the_editor_warns_when_modality_and_place_disagree(signed_in_peer, perso
         assert "Check the place of service" in status and "Check the place of service" in page
     else:
         assert "Check the place of service" not in status + page
+
+
+@pytest.mark.django_db
+def test_an_unsent_group_form_builds_no_fields_per_row(peer, program, person):
+    """Its rows are written by hand from rows() (issue 16: three fields for each of 50 rows
+    were a fifth of the page); a sent form checks every row it brought."""
+    other = enrolled_participant(peer, program=program, started_days_ago=30)
+    unsent = GroupAttendeesForm(caseload=[person, other])
+    assert set(unsent.fields) == {"action", "attest", "client_key"}
+    assert [row[0] for row in unsent.rows()] == [person, other]
+    sent = GroupAttendeesForm({f"attend-{other.pk}": "1", f"goal-{other.pk}": "7"}, caseload=[person, other])
+    assert not sent.is_valid()
+    assert f"goal-{other.pk}" in sent.errors and f"attend-{person.pk}" in sent.fields

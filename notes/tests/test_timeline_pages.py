@@ -46,3 +46,17 @@ def test_the_first_page_reads_no_more_notes_than_it_shows(signed_in_peer, peer, 
         page(signed_in_peer, person)
     note_reads = [q["sql"] for q in queries.captured_queries if 'FROM "participants_sessionnote"' in q["sql"]]
     assert any(f"LIMIT {TIMELINE_PAGE_SIZE}" in sql for sql in note_reads), note_reads
+
+
+@pytest.mark.django_db
+def test_the_timeline_reads_no_narrative(signed_in_peer, peer, person):
+    """A timeline row shows the session's kind, author and status: its notes are read without
+    their narrative, and nothing is read again note by note."""
+    history(person, peer, 3)
+    with CaptureQueriesContext(connection) as read:
+        body = page(signed_in_peer, person).content.decode()
+    assert body.count(f"with {peer}") == 3
+    notes = [q["sql"] for q in read.captured_queries if 'FROM "participants_sessionnote"' in q["sql"]]
+    read_rows = [sql for sql in notes if not sql.startswith("SELECT COUNT(")]
+    assert len(read_rows) == 1, read_rows
+    assert '"intervention"' not in read_rows[0] and '"next_steps"' not in read_rows[0]

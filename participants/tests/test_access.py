@@ -1,9 +1,12 @@
 """The access matrix for every participant page, and search that must not leak."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from participants.models import CaseloadAssignment
 
 WHO = ["admin", "supervisor_of", "other_supervisor", "assigned_peer", "other_peer", "billing"]
 
@@ -57,6 +60,31 @@ def test_the_plan_shows_each_signature_link_only_to_those_it_lets_sign(client, c
         link = f'href="{reverse("participants:plan_sign", args=[participant.pk, signer])}"'
         allowed = statuses[WHO.index(who)] == 200
         assert (link in page) == allowed, f"{who} {'misses' if allowed else 'is shown'} the {signer} signature link"
+
+
+@pytest.mark.django_db
+def test_the_page_reads_the_assignments_once(client, cast, participant):
+    """The specialist's signature link is decided from the assignments the page has read
+    already (issue 16: the participant's page is a sixth of a day's requests)."""
+    client.force_login(cast["assigned_peer"])
+    with CaptureQueriesContext(connection) as read:
+        page = client.get(reverse("participants:detail", args=[participant.pk])).content.decode()
+    assert f'href="{reverse("participants:plan_sign", args=[participant.pk, "specialist"])}"' in page
+    table = CaseloadAssignment._meta.db_table
+    assignments = [q["sql"] for q in read.captured_queries if f'FROM "{table}"' in q["sql"].split(" WHERE ")[0]]
+    assert len(assignments) == 1, assignments
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["assigned_peer", "supervisor_of"])
+def test_the_care_scope_is_asked_once(client, cast, participant, who):
+    """The participant was read through the user's care scope (its caseload assignments, in a
+    subquery): the page does not ask the scope again whether the participant is in it."""
+    client.force_login(cast[who])
+    with CaptureQueriesContext(connection) as read:
+        assert client.get(reverse("participants:detail", args=[participant.pk])).status_code == 200
+    scope = [q["sql"] for q in read.captured_queries if '"participant_id" AS "participant" FROM' in q["sql"]]
+    assert len(scope) == 1, scope
 
 
 CASELOAD_PAGES = {

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,3 +128,26 @@ def test_a_date_of_birth_before_1900_is_refused(client, peer, participant):
 
     with pytest.raises(ValidationError, match="before 1900"):
         participant.full_clean()
+
+
+@pytest.mark.django_db
+def test_the_page_reads_the_goals_changes_with_who_made_them(client, peer, supervisor, team, program):
+    """The goals' status changes are read with their users joined: no third query for the users."""
+    person = enrolled_participant(peer, program=program)
+    client.force_login(peer)
+    client.post(
+        reverse("participants:plan_edit", args=[person.pk]),
+        {"started_on": TODAY.isoformat(), "strengths": "Persistent", "needs": "A job"},
+    )
+    client.post(
+        reverse("participants:goal_create", args=[person.pk]),
+        {"description": "Work", "objectives": "Apply", "target_date": "2027-03-01"},
+    )
+    goal = Goal.objects.get(plan__participant=person)
+    client.post(reverse("participants:goal_status", args=[person.pk, goal.pk]), {"status": "revised", "note": "Later"})
+    with CaptureQueriesContext(connection) as read:
+        body = client.get(reverse("participants:detail", args=[person.pk])).content.decode()
+    assert f"→ Revised by {peer}" in body
+    # The signed-in user is read by its id; the changes' users were read by a prefetch (IN).
+    read_users = [q["sql"] for q in read.captured_queries if 'FROM "accounts_user" WHERE' in q["sql"]]
+    assert [sql for sql in read_users if ") IN (" in sql] == []

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent, AuditSubject
 from audit.services import audit_read, audit_record
@@ -166,3 +167,17 @@ def test_only_program_admins_see_the_links_on_a_participants_page(client, admin_
     assert reverse("audit_log") in client.get(reverse("home_admin")).content.decode()
     client.force_login(supervisor)
     assert accounting not in client.get(reverse("participants:detail", args=[participant.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_who_filter_lists_every_user_without_a_template_per_option(client, admin_user, peer):
+    """Every user of the agency (hundreds) is an option of "Who": written in Python
+    (audit.widgets.Select), the one chosen selected, not one template rendered each."""
+    UserFactory.create_batch(40)
+    client.force_login(admin_user)
+    response = client.get(reverse("audit_log"), {"user": peer.pk, "action": "login"})
+    body = response.content.decode()
+    assert body.count('<option value="') > 40
+    assert f'<option value="{peer.pk}" selected>{peer}</option>' in body
+    assert '<option value="login" selected>' in body
+    assert "django/forms/widgets/select_option.html" not in {t.name for t in response.templates}
