@@ -1,3 +1,5 @@
+import logging
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -34,6 +36,8 @@ from .forms import (
 from .forms_staff import StaffInviteForm
 from .models import Agency, Program, StaffProfile
 from .scans import EXTENSIONS
+
+logger = logging.getLogger(__name__)
 
 ANY_STAFF = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.BILLING, Role.PROGRAM_ADMIN)
 
@@ -237,13 +241,19 @@ def certification_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ANY_STAFF)
-def certification_scan(request: HttpRequest, pk: int) -> FileResponse:
+def certification_scan(request: HttpRequest, pk: int) -> HttpResponse:
     certification = get_certification_for_user(request.user, pk)
     if not certification.scan:
         raise Http404("No scanned copy has been uploaded.")
+    try:
+        scan = certification.scan.open("rb")
+    except FileNotFoundError:  # the row names a file the storage no longer holds: said, not a 500
+        logger.error("Certification %s: its scan's file is missing from storage.", certification.pk)
+        messages.error(request, "The scanned copy's file is missing from storage. Upload the copy again.")
+        return redirect("programs:profile_detail", certification.profile_id)
     audit_read(ctx=AuditContext.from_request(request), target=certification, page="certification scan")
     return FileResponse(
-        certification.scan.open("rb"),
+        scan,
         content_type=certification.scan_content_type,
         filename=f"certification-{certification.pk}.{EXTENSIONS[certification.scan_content_type]}",
     )

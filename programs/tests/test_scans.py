@@ -118,3 +118,21 @@ def test_the_demo_has_a_replaced_scan_and_a_second_run_adds_none():
     demo.seed()
     archived = ArchivedScan.objects.get()
     assert archived.content_type == "image/png" and archived.certification.scan_content_type == "application/pdf"
+
+
+@pytest.mark.django_db
+def test_a_scan_whose_file_is_missing_from_storage_says_so_where_it_can_be_uploaded_again(
+    client, peer, specialist_profile, caplog
+):
+    certification = specialist_profile.certifications.get()
+    client.force_login(peer)
+    assert _upload(client, certification, "card.png", PNG, claimed="image/png").status_code == 302
+    certification.refresh_from_db()
+    certification.scan.storage.delete(certification.scan.name)
+    response = client.get(reverse("programs:certification_scan", args=[certification.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("programs:profile_detail", args=[specialist_profile.pk]), 302)]
+    body = response.content.decode()
+    assert "missing from storage. Upload the copy again." in body
+    assert reverse("programs:certification_upload", args=[certification.pk]) in body
+    assert f"Certification {certification.pk}: its scan's file is missing" in caplog.text
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.VIEW, target_id=str(certification.pk)).exists()
