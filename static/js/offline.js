@@ -376,11 +376,29 @@
   // What is unsent is counted when sign-out is pressed, not taken from the last count: a save
   // that has just reached the server may still be clearing its copy, and the question would
   // then name a form the server already has.
+  // The count waits at most COUNT_WAIT_MS: the phone's store can be held by another tab (a
+  // deletion it blocks queues every later reader), and a sign-out that silently does nothing
+  // leaves a shared phone signed in. Not counted in time, it asks, as unsent forms may be there.
+  const COUNT_WAIT_MS = 3000;
+  const NOT_COUNTED = "This phone could not check in time whether forms typed on it have reached the server. " +
+    "Signing out deletes from the phone anything not sent. Sign out anyway?";
+
+  function countUnsent() {
+    let timer = null;
+    const late = new Promise(function (resolve) { timer = setTimeout(resolve, COUNT_WAIT_MS, null); });
+    // A store that fails (rather than waits) could not have kept anything since: the last count.
+    const counted = showOutbox().catch(function () {}).then(function () { return unsent; });
+    return Promise.race([counted, late]).then(function (n) { clearTimeout(timer); return n; });
+  }
+
   function guardSignOut(form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      showOutbox().catch(function () {}).then(function () {
-        if (unsent && !window.confirm(unsent + " form(s) typed on this phone have not reached the server. Signing out deletes them from the phone. Sign out anyway?")) return;
+      countUnsent().then(function (n) {
+        const question = n === null ? NOT_COUNTED
+          : n ? n + " form(s) typed on this phone have not reached the server. Signing out deletes them from the phone. Sign out anyway?"
+          : null;
+        if (question && !window.confirm(question)) return;
         try { sessionStorage.setItem(SIGNING_OUT, "1"); } catch (e) { /* storage disabled */ }
         if (signOutChannel) signOutChannel.postMessage("signed-out");
         HTMLFormElement.prototype.submit.call(form); // no second submit event
@@ -451,12 +469,17 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // At once, not after the phone is claimed: a sign-out tapped while the page settles would
+    // otherwise go unguarded, and delete unsent forms without asking.
+    document.querySelectorAll("form[data-sign-out]").forEach(guardSignOut);
     claimPhone().then(forgetPosted).then(clearSentCopies).then(function () {
       startServiceWorker();
       document.querySelectorAll("form[data-offline]").forEach(keepForm);
-      document.querySelectorAll("form[data-sign-out]").forEach(guardSignOut);
       return showOutbox();
-    }).then(sendOutbox);
+    }).then(sendOutbox, function () {
+      // The store did not open (held by another tab, or this page left while it waited):
+      // this page keeps nothing on the phone.
+    });
     window.addEventListener("online", sendOutbox);
     document.addEventListener("visibilitychange", function () { if (!document.hidden) sendOutbox(); });
   });

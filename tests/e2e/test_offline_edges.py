@@ -114,3 +114,46 @@ def test_signing_out_in_one_tab_stops_another_from_keeping_anything(phone, casel
     kept = phone.evaluate(WHAT_IS_KEPT)
     assert kept["rows"] == 0 and kept["caches"] == [] and kept["workers"] == 0
     other.close()
+
+
+# Another tab holds the phone's store with a connection that does not give way (an old copy
+# of the page's scripts, say), and a deletion of the store waits on it: every later reader of
+# the store waits behind that deletion.
+HOLD_THE_STORE = """() => new Promise((resolve) => {
+    const open = indexedDB.open("peersupport", 1);
+    open.onsuccess = () => {
+        window.heldStore = open.result;  // no versionchange handler: it never closes
+        indexedDB.deleteDatabase("peersupport");
+        resolve();
+    };
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_out_asks_and_still_signs_out_when_the_phone_cannot_count_what_it_kept(phone, caseload):  # noqa: F811
+    """Sign-out counts unsent forms first. A count that never answers must not leave a shared
+    phone signed in with a button that does nothing: it asks, as there may be unsent forms.
+    Nor may a page still settling sign out unasked."""
+    _open_the_note_form_online(phone, caseload)
+    other = phone.context.new_page()
+    other.goto("/home/peer/")
+    other.evaluate(HOLD_THE_STORE)
+
+    phone.get_by_role("button", name="Show menu").click()
+    with phone.expect_event("dialog") as asked:
+        phone.once("dialog", lambda dialog: dialog.dismiss())
+        phone.get_by_role("button", name=re.compile("Sign out")).click()
+    assert "could not check in time whether forms typed on it have reached the server" in asked.value.message
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Session note")  # dismissed: still here
+
+    # A page opened now cannot even find whose phone it is (that reads the store too): its
+    # sign-out is guarded all the same, not left to sign out without asking.
+    phone.reload()
+    phone.get_by_role("button", name="Show menu").click()
+    with phone.expect_event("dialog") as asked:
+        phone.once("dialog", lambda dialog: dialog.accept())
+        phone.get_by_role("button", name=re.compile("Sign out")).click()
+    expect(phone.get_by_role("button", name="Sign in")).to_be_visible()
+    other.close()  # the store is let go: the deletions waiting on it run
+    phone.goto("/home/peer/")
+    expect(phone.get_by_role("button", name="Sign in")).to_be_visible()  # signed out on the server
