@@ -29,14 +29,20 @@ def note_scope(user) -> Q:
     return Q(participant__in=visible_participants(user)) | Q(author=user) | Q(author__staff_profile__supervisor=user)
 
 
-def get_note_for_user(user, pk: int):
-    """The note and what the user may do with it. Drafts are their author's alone."""
-    note = (
-        SessionNote.objects.filter(note_scope(user), pk=pk)
-        # The participant's plan too: the editor and autosave offer its goals.
-        .select_related("participant__plan", "author__staff_profile", "cosigned_by", "group")
-        .first()
-    )
+def get_note_for_user(user, pk: int, *, authoring: bool = False):
+    """The note and what the user may do with it. Drafts are their author's alone.
+
+    `authoring`: the request is its author's (the editor, its autosave, a discard). Its author
+    may always open a note (note_scope), so it is read as theirs first: building and running
+    the care scope's subqueries was a third of the editor's and autosave's time, the commonest
+    requests of all (issue 16). Anyone else is then read through the scope, as always."""
+    if pk < 1:  # no note has it (a new note's autosave names 0): not worth a query
+        raise Http404("No such note.")
+    # The participant's plan too: the editor and autosave offer its goals.
+    notes = SessionNote.objects.select_related("participant__plan", "author__staff_profile", "cosigned_by", "group")
+    note = notes.filter(pk=pk, author=user).first() if authoring else None
+    if note is None:
+        note = notes.filter(note_scope(user), pk=pk).first()
     if note is None or (note.status in SessionNote.UNSIGNED and note.author_id != user.pk):
         raise Http404("No such note.")
     return note, NoteAccess.for_user(user, note)

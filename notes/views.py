@@ -47,7 +47,7 @@ def _target_note(
         if read is not None and read.pk == keys.cleaned_data["note_id"]:
             note = read
         else:
-            note, _ = get_note_for_user(request.user, keys.cleaned_data["note_id"])
+            note, _ = get_note_for_user(request.user, keys.cleaned_data["note_id"], authoring=True)
         if note.participant_id != participant.pk:
             raise PermissionDenied("That note is for someone else.")
         return note
@@ -119,7 +119,7 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.PEER_SPECIALIST)
 def note_edit(request: HttpRequest, note_pk: int) -> HttpResponse:
-    note, access = get_note_for_user(request.user, note_pk)
+    note, access = get_note_for_user(request.user, note_pk, authoring=True)
     if request.method == "POST":
         return _note_post(request, note.participant, note, _keys(request))
     if not access.edit:
@@ -212,7 +212,7 @@ def _autosave_participant(request, pk: int) -> tuple[Participant, SessionNote | 
     edit even where the participant's record is not theirs (a group attendee from a shared
     program): the note decides then; a new note needs the participant's record."""
     try:
-        note, _ = get_note_for_user(request.user, int(request.POST.get("note_id") or 0))
+        note, _ = get_note_for_user(request.user, int(request.POST.get("note_id") or 0), authoring=True)
     except (ValueError, TypeError, Http404):
         note = None
     if note is not None and note.participant_id == pk and note.author_id == request.user.pk:
@@ -223,7 +223,7 @@ def _autosave_participant(request, pk: int) -> tuple[Participant, SessionNote | 
 @require_POST
 @role_required(Role.PEER_SPECIALIST)
 def note_discard(request: HttpRequest, note_pk: int) -> HttpResponse:
-    note, access = get_note_for_user(request.user, note_pk)
+    note, access = get_note_for_user(request.user, note_pk, authoring=True)
     if not access.edit or note.status != SessionNote.Status.DRAFT:
         raise PermissionDenied("Only a draft of yours can be discarded.")
     services.note_discard(note=note, ctx=AuditContext.from_request(request))

@@ -348,7 +348,9 @@ def test_an_autosave_reads_its_draft_once(signed_in_peer, person):
     assert response.status_code == 200
     table = SessionNote._meta.db_table
     drafts_read = [q for q in read.captured_queries if q["sql"].startswith(f'SELECT "{table}"."id"')]
-    assert len(drafts_read) == 2, [q["sql"][:200] for q in drafts_read]  # the scoped read, and the save's lock
+    assert len(drafts_read) == 2, [q["sql"][:200] for q in drafts_read]  # the author's read, and the save's lock
+    # Read as its author's (issue 16): the care scope's subqueries are neither built nor run.
+    assert drafts_read[0]["sql"].count("SELECT") == 1, drafts_read[0]["sql"]
     assert SessionNote.objects.get().intervention == "Half a sentence"
 
 
@@ -398,4 +400,7 @@ def test_the_editor_reads_the_plans_goals_once_and_a_drafts_history_not_at_all(s
     goals, events = Goal._meta.db_table, NoteEvent._meta.db_table
     heads = [q["sql"].split(" WHERE ")[0] for q in read.captured_queries]
     assert sum(h.endswith(f'FROM "{goals}"') for h in heads) == 1, heads  # the plan's active goals
+    table = SessionNote._meta.db_table  # the note itself, read as its author's: no scope subqueries
+    note_reads = [q["sql"] for q in read.captured_queries if q["sql"].startswith(f'SELECT "{table}"."id"')]
+    assert [sql.count("SELECT") for sql in note_reads] == [1]
     assert not [h for h in heads if f'FROM "{events}"' in h]
