@@ -159,6 +159,12 @@ def caseload_rows(
             ),
         )
     )
+    # One program or specialist object shared by the rows: kept, each copy was unpickled per view (issue 16).
+    shared = {}
+    for a in assignments:
+        a.specialist = shared.setdefault(("specialist", a.specialist_id), a.specialist)
+        for e in a.participant.active_enrollments:
+            e.program = shared.setdefault(("program", e.program_id), e.program)
     contacts = last_contacts([a.participant_id for a in assignments])
     due = follow_ups([e for a in assignments for e in a.participant.active_enrollments]) if follow_ups else {}
     rows = []

@@ -186,3 +186,15 @@ def test_the_kept_rows_hold_what_the_pages_show_not_the_participants_whole_recor
     (row,) = selectors.caseload([peer.pk])
     assert {"date_of_birth", "primary_diagnosis", "address_line1", "phone"} <= row.participant.get_deferred_fields()
     assert "member_id" in row.participant.current_coverages[0].get_deferred_fields()
+
+
+def test_the_kept_rows_share_one_object_per_program_and_specialist(peer, team, program):
+    """Each copy is pickled into the cache and unpickled on every view (issue 16)."""
+    for name in ("Ana", "Ben", "Cy"):
+        enrolled_participant(peer, program=program, started_days_ago=20, first_name=name)
+    rows = selectors.caseload([peer.pk])
+    assert len(rows) == 3
+    assert len({id(p) for row in rows for p in row.programs}) == 1
+    assert len({id(row.specialist) for row in rows}) == 1
+    enrollments = [e for row in rows for e in row.participant.active_enrollments]
+    assert {id(e.program) for e in enrollments} == {id(rows[0].programs[0])}
