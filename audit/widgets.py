@@ -12,7 +12,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-def _attrs(attrs: dict) -> str:
+def attrs_html(attrs: dict) -> str:
     """django/forms/widgets/attrs.html: a True attribute bare, a False one left out, a value
     escaped unless it is safe, as `stringformat:'s'` leaves it."""
     return "".join(
@@ -43,5 +43,5 @@ class Select(forms.Select):
                 f"{conditional_escape(label)}</option>\n"
             )
         built = self.build_attrs(self.attrs, attrs)
-        html = f'<select name="{conditional_escape(name)}"{_attrs(built)}>{"".join(options)}\n</select>'
+        html = f'<select name="{conditional_escape(name)}"{attrs_html(built)}>{"".join(options)}\n</select>'
         return mark_safe(html)  # noqa: S308 (every name, value and label in it is escaped above)
