@@ -180,7 +180,10 @@ def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
     note) to find a handful took longer than any rule. Only those become notes (with their
     author), as `.only()` would load them."""
     same_day = defaultdict(list)
-    rows = _overlapping_rows(participants={n.participant_id for n in notes}, days={n.date for n in notes})
+    participants, days = {n.participant_id for n in notes}, {n.date for n in notes}
+    if len(notes) > FEW_NOTES:
+        participants, days = _shared_days(participants, days)
+    rows = _overlapping_rows(participants=participants, days=days) if participants else ()
     for row in rows:
         same_day[(row[1], row[3])].append(row)
     overlapping = {}
@@ -193,6 +196,30 @@ def _overlapping(notes: list[SessionNote]) -> dict[int, list[SessionNote]]:
         if others:
             overlapping[n.pk] = others
     return overlapping
+
+
+# Participant-days with two notes or more, of any status (as `overlaps_another` counts them), from
+# an index-only scan of (participant, date): counting rows, not ids, keeps it index-only.
+_days_with_two_notes = Prepared(
+    lambda: (
+        SessionNote.objects.order_by()
+        .values("participant_id", "date")
+        .annotate(n=Count("*"))
+        .filter(n__gt=1)
+        .values_list("participant_id", "date")
+    )
+)
+
+
+def _shared_days(participants: set, days: set) -> tuple[set, set]:
+    """The participants and days of `_overlapping`'s candidates narrowed to those of the
+    participant-days that hold two notes or more: a note overlapping another shares its day
+    with it, so no candidate that overlaps another is left out. When assessing every unbilled
+    note, the candidates' query otherwise hashed the whole notes table to test its 380,000
+    candidates one by one (0.9-1.9 s, a fifth of the assessment; issue 16); counting notes per
+    participant-day from the index takes a tenth of that, and leaves a handful of candidates."""
+    shared = [(p, d) for p, d in _days_with_two_notes() if p in participants and d in days]
+    return {p for p, _ in shared}, {d for _, d in shared}
 
 
 def _build_overlapping_rows() -> QuerySet:
