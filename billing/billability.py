@@ -46,14 +46,14 @@ def _assess(notes: QuerySet[SessionNote], today: datetime.date, correction: bool
         return []
 
     results = []
+    adjudications, overlapping = loaded.adjudications, loaded.overlapping
     for note in notes:
-        a = Assessment(
-            note=note, assessed_on=today, correction=correction, adjudication=loaded.adjudications.get(note.pk)
-        )
+        pk = note.id  # not `pk`, a property that looks the field up (issue 16)
+        a = Assessment(note=note, assessed_on=today, correction=correction, adjudication=adjudications.get(pk))
         check(a, note, today, loaded)
         # Only notes that have duplicates are in `overlapping` (billability_load._overlapping).
-        if note.pk in loaded.overlapping and a.status != GRANT:
-            a.duplicates = loaded.overlapping[note.pk]
+        if pk in overlapping and a.status != GRANT:
+            a.duplicates = overlapping[pk]
             for other in a.duplicates:
                 a.hold(
                     f"Possible duplicate service: {other.author}'s note for {note.participant} from "

@@ -8,8 +8,9 @@ from billing.billability import assess, billable_notes
 from billing.models import Authorization, Claim, ClaimBatch, ClaimLine, FundingSource, ServiceCode
 from notes.models import GroupSession, SessionNote
 from notes.tests.factories import signed_note
-from participants.models import Consent
+from participants.models import Consent, Enrollment
 from programs.models import Program
+from programs.tests.factories import ProgramFactory
 
 from .factories import TODAY, days_ago
 
@@ -115,6 +116,17 @@ def test_a_part2_consent_to_that_payer_releases_the_hold(person, author, program
     )  # fmt: skip
     signed_note(person, author)
     assert only(assess(billable_notes())).status == READY
+
+
+@pytest.mark.django_db
+def test_part2_consent_is_asked_for_days_enrolled_in_a_part2_program_only(person, author, program):
+    """Enrollments are looked at only for participants ever in a Part 2 program (issue 16): the
+    day decides, not whether the participant was ever in one."""
+    sud = ProgramFactory(agency=program.agency, name="Recovery Bridge", population=Program.Population.SUBSTANCE_USE)
+    Enrollment.objects.create(participant=person, program=sud, start_date=days_ago(70), end_date=days_ago(40))
+    during, after = signed_note(person, author, day=days_ago(50)), signed_note(person, author, day=days_ago(20))
+    results = {a.note: a for a in assess(billable_notes())}
+    assert [r.kind for r in results[during].reasons] == ["consent"] and results[after].status == READY
 
 
 @pytest.mark.django_db

@@ -9,10 +9,11 @@ from accounts.roles import Role
 from accounts.tests.factories import UserFactory
 from audit.context import AuditContext
 from audit.models import AuditEvent
-from billing import marks, services
+from billing import billability_load, marks, services
 from billing.assessment import HOLD, READY
 from billing.billability import assess, billable_notes
 from billing.models import DuplicateDecision
+from notes.models import SessionNote
 from notes.tests.factories import signed_note
 
 from .factories import bill, days_ago, make_author
@@ -73,6 +74,31 @@ def test_a_note_s_duplicates_are_the_notes_that_overlap_it_not_those_that_overla
     assert results[afternoon[0]].duplicates == [afternoon[1]] and results[afternoon[1]].duplicates == [afternoon[0]]
     assert results[early].duplicates == [late, mine]
     assert results[late].duplicates == [early, mine]
+
+
+@pytest.mark.django_db
+def test_assessing_many_notes_finds_duplicates_among_the_days_with_two_notes_only(agency, author, person, monkeypatch):
+    """Past FEW_NOTES the candidates are narrowed first to the participant-days holding two
+    notes or more, of any status (issue 16: the candidates' query had hashed the whole notes
+    table); a window's assessment finds the same duplicates without that step."""
+    jo = make_author(agency, first_name="Jo", last_name="Reyes")
+    day, alone, drafted = days_ago(4), days_ago(5), days_ago(6)
+    signed_note(person, author, day=day, start="10:00", end="11:00")
+    signed_note(person, jo, day=day, start="10:30", end="11:15")
+    signed_note(person, jo, day=day, start="11:15", end="12:00")  # touches, does not overlap
+    signed_note(person, author, day=alone)
+    with_draft = signed_note(person, author, day=drafted)
+    SessionNote.objects.filter(pk=signed_note(person, jo, day=drafted).pk).update(status=SessionNote.Status.DRAFT)
+
+    def duplicates():
+        return {a.note.pk: [d.pk for d in a.duplicates] for a in assess(billable_notes())}
+
+    window = duplicates()
+    monkeypatch.setattr(billability_load, "FEW_NOTES", 0)
+    assert duplicates() == window and sum(map(bool, window.values())) == 2 and with_draft.pk in window
+    days = {day, alone, drafted}
+    assert billability_load._shared_days({person.pk}, days) == ({person.pk}, {day, drafted})
+    assert billability_load._shared_days({person.pk}, {alone}) == (set(), set())
 
 
 @pytest.mark.django_db
