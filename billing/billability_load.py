@@ -15,6 +15,7 @@ from programs.selectors import certification_types_on
 
 from .billability_rules import PART2_POPULATIONS, substance_use_diagnosed
 from .models import DuplicateDecision, FundingSource, PrimaryAdjudication, Rate, ServiceCode
+from .reference_kept import kept
 
 BILLABLE_STATUSES = (SessionNote.Status.COSIGNED, SessionNote.Status.FINAL)
 
@@ -283,6 +284,17 @@ def _with_rates(codes: list[ServiceCode]) -> list[ServiceCode]:
     return codes
 
 
+def reference() -> tuple[dict, dict]:
+    """The active service codes by what a note bills with (its coverage's billing program, its
+    service and its kind), each with its rates and combined cap, and the funding sources by
+    program: the reference data every assessment reads."""
+    codes = {(code.billing_program, code.service, code.kind): code for code in _with_rates(_codes())}
+    funding = defaultdict(list)
+    for source in _funding():
+        funding[source.program_id].append(source)
+    return codes, dict(funding)
+
+
 def load(notes: QuerySet[SessionNote]) -> tuple[list[SessionNote], Loaded | None]:
     """The notes in date order, and what the rules check them against (None: no note)."""
     notes, rows = _notes(notes)
@@ -302,11 +314,10 @@ def load(notes: QuerySet[SessionNote]) -> tuple[list[SessionNote], Loaded | None
         consents[c.participant_id].append((c.recipient_payer_id, c))
     certified = certification_types_on((row[AUTHOR], row[DATE]) for row in rows)
     overlapping = _overlapping(rows)
-    # A note bills with the code of its coverage's billing program, its service and its kind.
-    codes = {(code.billing_program, code.service, code.kind): code for code in _with_rates(_codes())}
-    funding = defaultdict(list)
-    for source in _funding():
-        funding[source.program_id].append(source)
+    # Kept per process while the data is unchanged (billing/reference_kept.py); copies of the
+    # dicts, so that nothing a caller does reaches the next request.
+    codes, funding = kept(reference)
+    codes, funding = dict(codes), defaultdict(list, funding)
     # What other insurance decided before Medicaid (billing/coordination.py), one query.
     adjudications = {adjudication.note_id: adjudication for adjudication in _adjudications(ids=participant_ids)}
     return notes, Loaded(

@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.widgets import Choices
 from audit.widgets import Select as LongSelect
 from participants.models import Participant
 from programs.models import Payer, Program
@@ -43,12 +44,15 @@ class BillingFilterForm(forms.Form):
             self.fields[name].widget.attrs["class"] = "form-select"
         # The specialists as (id, name) rows, not users built one by one (250 at agency scale);
         # the name as User.__str__ gives it. The choice is still checked against the queryset.
+        # As audit.widgets.Choices, which Django's setters keep as they are (issue 16).
         specialists = self.fields["specialist"]
         rows = specialists.queryset.values_list("pk", "first_name", "last_name", "email")
-        specialists.choices = [
-            ("", specialists.empty_label),
-            *((pk, f"{first} {last}".strip() or email) for pk, first, last, email in rows),
-        ]
+        specialists.choices = Choices(
+            [
+                ("", specialists.empty_label),
+                *((pk, f"{first} {last}".strip() or email) for pk, first, last, email in rows),
+            ]
+        )
         self.fields["month"].widget.attrs["class"] = "form-control"
         self.fields["due_soon"].widget.attrs["class"] = "form-check-input"
 

@@ -13,6 +13,7 @@ from .reference import (
     CombinedDailyCap,
     FundingSource,
     Rate,
+    ReferenceVersion,
     ServiceCode,
     units_for,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "DuplicateDecision",
     "FundingSource",
     "Rate",
+    "ReferenceVersion",
     "ServiceCode",
     "units_for",
 ]

@@ -291,3 +291,15 @@ class FundingSource(InForce):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReferenceVersion(models.Model):
+    """One row: the version of the reference data an assessment reads (service codes, their
+    rates and combined caps, funding sources, programs), moved by PostgreSQL triggers on every
+    statement that writes those tables (billing/reference_kept.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Reference data, version {self.version}"

@@ -18,7 +18,7 @@ from billing.models import Authorization, Claim, ClaimBatch, ClaimLine, ServiceC
 from notes.models import SessionNote
 from notes.tests.factories import signed_note
 
-from .factories import TODAY, bill, days_ago, signed_group
+from .factories import TODAY, bill, days_ago, reference_kept, signed_group
 
 D = datetime.date(2026, 3, 1)
 DAY = datetime.timedelta(days=1)
@@ -131,6 +131,7 @@ def test_assessing_reads_claim_history_for_the_windows_only(person, author, tx_c
         signed_note(person, author, day=days_ago(n), start="10:00", end="10:30")
 
     def measure():
+        reference_kept()
         with CaptureQueriesContext(connection) as queries:
             results = assess(billable_notes())
         return len(queries), [(a.status, a.units) for a in results]

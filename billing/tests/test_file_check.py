@@ -13,7 +13,7 @@ from billing.validation import check_837p, export_problems
 from billing.x12 import ExportError
 from notes.tests.factories import signed_note
 
-from .factories import bill, billable_participant, days_ago
+from .factories import bill, billable_participant, days_ago, reference_kept
 from .x12_validation import assert_valid, with_an_unknown_filing_indicator
 
 
@@ -123,6 +123,7 @@ def test_our_own_checks_at_export_catch_a_broken_envelope_or_claim(identity, pay
 
 
 def _build_and_export_counting(payer, author, notes):
+    reference_kept()
     with CaptureQueriesContext(connection) as build:
         batch = bill(payer, notes)
     with CaptureQueriesContext(connection) as export:

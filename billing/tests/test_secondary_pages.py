@@ -293,3 +293,23 @@ def test_the_form_writes_its_selects_without_a_template_per_option(client, billi
     body = page.content.decode()
     assert f'<option value="{employer.pk}" selected>' in body
     assert '<option value="CI" selected>CI: commercial insurance</option>' in body
+
+
+@pytest.mark.django_db
+def test_the_record_page_reads_the_note_with_its_participant_and_author(
+    client, billing_user, person, author, held, employer, django_assert_max_num_queries
+):
+    """The page names the note's participant and author: read with the note, not one query each
+    (issue 16); and the page reads as many queries whatever the participant's other notes."""
+    url = reverse("billing:primary_record", args=[held.pk])
+    client.force_login(billing_user)
+    client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        page = client.get(url)
+    assert f"{person}</a> · {author}</p>" in page.content.decode()
+    alone = [f'"participants_participant"."id" = {person.pk} LIMIT 21', f'"accounts_user"."id" = {author.pk} LIMIT 21']
+    assert not [q["sql"] for q in few.captured_queries if any(sql in q["sql"] for sql in alone)]
+    for note in _waiting_notes(person, author, 6, start=1):
+        record(note, employer, by=author)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200

@@ -170,3 +170,14 @@ def test_the_specialist_filter_lists_the_specialists_and_keeps_the_one_chosen(cl
     assert '<select name="specialist" class="form-select" id="id_specialist">' in body
     assert '<option value="">All specialists</option>' in body
     assert f'<option value="{author.pk}" selected>Pat &lt;b&gt; Nguyen</option>' in body
+
+
+def test_the_specialist_choices_are_set_once_as_they_are_read(author):
+    """250 specialists at agency scale: given to the field as audit.widgets.Choices, which
+    Django's setters keep rather than rebuild pair by pair for the field and its widget (issue 16)."""
+    from audit.widgets import Choices
+    from billing.forms import BillingFilterForm
+
+    field = BillingFilterForm().fields["specialist"]
+    assert isinstance(field.widget.choices, Choices) and field.widget.choices is field.choices
+    assert (author.pk, str(author)) in list(field.choices)

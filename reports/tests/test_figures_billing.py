@@ -22,6 +22,7 @@ from billing.tests.factories import (
     make_author,
     make_identity,
     make_payer,
+    reference_kept,
 )
 from notes.models import SessionNote
 from notes.tests.factories import signed_note
@@ -164,6 +165,7 @@ def test_the_query_count_is_the_same_for_10_and_1000_notes(world):
     ServiceCode.objects.update(rolling_cap_units=None, rolling_cap_days=None)
 
     def measure():
+        reference_kept()
         with CaptureQueriesContext(connection) as queries:
             section = billing.section(world["program"], START, END)
         return len(queries.captured_queries), section
