@@ -23,6 +23,14 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def open_menu(page) -> None:
+    """Tap "Show menu" and wait until it has opened, as a person waits to see the menu before
+    tapping in it: a tap while Bootstrap's collapse is still sliding open is not what a person
+    does, and a busy machine (two browsers beside the suite) makes that slide long."""
+    page.get_by_role("button", name="Show menu").click()
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+
+
 def sign_out(page) -> None:
     """Through the menu, as a person does, and wait for the sign-in page: the phone clears what
     it kept before the form posts, and a sign-in started before that lands would be undone by it
@@ -36,7 +44,7 @@ def sign_out(page) -> None:
         dialog.accept()
 
     page.once("dialog", sign_out_anyway)
-    page.get_by_role("button", name="Show menu").click()
+    open_menu(page)
     page.get_by_role("button", name=re.compile("Sign out")).click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     page.remove_listener("dialog", sign_out_anyway)  # only this sign-out's question

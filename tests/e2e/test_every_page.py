@@ -25,7 +25,7 @@ from billing.tests.factories import ensure_reference_codes
 from outcomes.tests.factories import load_shipped_instruments
 from programs.demo import DEMO_PASSWORD
 
-from .helpers import axe_violations, describe_violations, sign_in
+from .helpers import axe_violations, describe_violations, open_menu, sign_in
 
 # Pages opened per role, at most: the walk stops there (a new page kind is rarer each level).
 MAX_PAGES = 80
@@ -179,8 +179,7 @@ def walk_as(page, origin: str, role: str, seen: set[str]) -> Walk:
     # The navigation, folded away on a phone, is audited open. The home page is audited so
     # and its links followed from there: loading it a second time, menu folded, found nothing
     # the open menu did not (the other pages audit the folded layout) and cost a page per role.
-    page.get_by_role("button", name="Show menu").click()
-    expect(page.locator("#main-nav")).to_be_visible()
+    open_menu(page)
     page.wait_for_function(SETTLED)
     walk = Walk(page, origin, seen)
     walk.run()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from notes.models import SessionNote
 
-from .helpers import assert_accessible, sign_in, sign_out
+from .helpers import assert_accessible, open_menu, sign_in, sign_out
 from .test_notes import caseload  # noqa: F401  (the fixture: Pat's caseload with Rosa)
 
 CONTROLLED = "() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)"
@@ -126,7 +126,7 @@ def test_a_note_the_server_refuses_says_why_and_can_be_opened_again(phone, casel
     assert_accessible(phone)
     assert not SessionNote.objects.filter(status=SessionNote.Status.SUBMITTED).exists()
     # Signing out would delete it: the phone asks first.
-    phone.get_by_role("button", name="Show menu").click()
+    open_menu(phone)
     with phone.expect_event("dialog") as asked:
         phone.once("dialog", lambda dialog: dialog.dismiss())
         phone.get_by_role("button", name=re.compile("Sign out")).click()

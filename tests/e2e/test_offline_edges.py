@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from notes.models import SessionNote
 
-from .helpers import assert_accessible, sign_in
+from .helpers import assert_accessible, open_menu, sign_in
 from .test_notes import caseload  # noqa: F401  (the fixture: Pat's caseload with Rosa)
 from .test_offline import KEPT_FORM, _open_the_note_form_online
 
@@ -106,7 +106,7 @@ def test_signing_out_in_one_tab_stops_another_from_keeping_anything(phone, casel
     _open_the_note_form_online(phone, caseload)
     other = phone.context.new_page()
     other.goto("/home/peer/")
-    other.get_by_role("button", name="Show menu").click()
+    open_menu(other)
     other.get_by_role("button", name=re.compile("Sign out")).click()
     expect(other.get_by_role("button", name="Sign in")).to_be_visible()
     # The tab left on the note form learns of it and shows the sign-in page too.
@@ -139,7 +139,7 @@ def test_sign_out_asks_and_still_signs_out_when_the_phone_cannot_count_what_it_k
     other.goto("/home/peer/")
     other.evaluate(HOLD_THE_STORE)
 
-    phone.get_by_role("button", name="Show menu").click()
+    open_menu(phone)
     with phone.expect_event("dialog") as asked:
         phone.once("dialog", lambda dialog: dialog.dismiss())
         phone.get_by_role("button", name=re.compile("Sign out")).click()
@@ -149,7 +149,7 @@ def test_sign_out_asks_and_still_signs_out_when_the_phone_cannot_count_what_it_k
     # A page opened now cannot even find whose phone it is (that reads the store too): its
     # sign-out is guarded all the same, not left to sign out without asking.
     phone.reload()
-    phone.get_by_role("button", name="Show menu").click()
+    open_menu(phone)
     with phone.expect_event("dialog") as asked:
         phone.once("dialog", lambda dialog: dialog.accept())
         phone.get_by_role("button", name=re.compile("Sign out")).click()

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from accounts.tests.factories import PASSWORD, UserFactory
 
-from .helpers import assert_accessible, assert_fits_the_screen
+from .helpers import assert_accessible, assert_fits_the_screen, open_menu
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,6 +29,6 @@ def test_a_peer_signs_in_on_a_phone_and_sees_their_home_page(phone):
     assert_accessible(phone)
 
     # The phone menu opens and offers sign-out.
-    phone.get_by_role("button", name="Show menu").click()
+    open_menu(phone)
     phone.get_by_role("button", name=re.compile("Sign out")).click()
     expect(phone).to_have_url(re.compile(r"/accounts/login/"))

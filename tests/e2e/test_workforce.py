@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from programs.models import StaffProfile, SupervisionSession
 from programs.tests.factories import AgencyFactory, CertificationFactory, ProgramFactory, StaffProfileFactory
 
-from .helpers import assert_accessible, assert_fits_the_screen, sign_in
+from .helpers import assert_accessible, assert_fits_the_screen, open_menu, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,7 +28,7 @@ def test_a_supervisor_sees_an_expiring_certificate_and_logs_supervision_on_a_pho
     expect(warning).to_contain_text("Pat Nguyen")
     assert_accessible(phone)
 
-    phone.get_by_role("button", name="Show menu").click()
+    open_menu(phone)
     phone.get_by_role("link", name="Workforce").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Workforce")
     assert_fits_the_screen(phone)
