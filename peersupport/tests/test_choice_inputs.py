@@ -7,12 +7,11 @@ import pytest
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
-from crispy_forms.templatetags import crispy_forms_filters, crispy_forms_tags
 from django import forms
-from django.conf import settings
 from django.template import Context, Template
 from django.template.loader import get_template
-from django.test import override_settings
+
+from peersupport.tests.crispy_own import crispys_own
 
 OURS = "bootstrap5/layout/radio_checkbox_select.html"
 GROUPED = [("Morning", [(1, "Breakfast <b>&</b>"), (2, "Walk")]), ("Evening", [(3, "Dinner")])]
@@ -41,29 +40,6 @@ def _render(form, tag: str) -> str:
     return Template("{% load crispy_forms_tags %}" + tag).render(Context({"form": form}))
 
 
-def _forget_crispys_templates():
-    """crispy keeps its form templates, and with them the engine they came from, for good."""
-    for cached in (
-        crispy_forms_filters.uni_form_template,
-        crispy_forms_filters.uni_formset_template,
-        crispy_forms_tags.whole_uni_form_template,
-        crispy_forms_tags.whole_uni_formset_template,
-    ):
-        cached.cache_clear()
-
-
-def _crispys_own(form, tag: str) -> str:
-    """The same form through crispy's templates only: the project's template folder left out."""
-    engines = [{**engine, "DIRS": []} for engine in settings.TEMPLATES]
-    _forget_crispys_templates()
-    try:
-        with override_settings(TEMPLATES=engines):
-            assert "crispy_bootstrap5" in get_template(OURS).origin.name
-            return _render(form, tag)
-    finally:
-        _forget_crispys_templates()
-
-
 def test_the_project_renders_crispys_choices_with_the_tag():
     assert "choice_inputs" in get_template(OURS).template.source
 
@@ -82,11 +58,11 @@ def test_crispy_filter_renders_as_crispys_template(state):
     form = FORMS[state](ChoicesForm)
     mine = _render(form, "{{ form|crispy }}")
     assert 'class="form-check-input' in mine
-    assert mine == _crispys_own(FORMS[state](ChoicesForm), "{{ form|crispy }}")
+    assert mine == crispys_own(lambda: _render(FORMS[state](ChoicesForm), "{{ form|crispy }}"), OURS)
 
 
 @pytest.mark.parametrize("state", FORMS)
 def test_inline_radios_render_as_crispys_template(state):
     mine = _render(FORMS[state](InlineForm), "{% crispy form %}")
     assert "form-check-inline" in mine
-    assert mine == _crispys_own(FORMS[state](InlineForm), "{% crispy form %}")
+    assert mine == crispys_own(lambda: _render(FORMS[state](InlineForm), "{% crispy form %}"), OURS)

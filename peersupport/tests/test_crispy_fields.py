@@ -6,14 +6,12 @@ radio buttons, files and the layouts of a helper."""
 
 import pytest
 from crispy_forms.helper import FormHelper
-from crispy_forms.templatetags import crispy_forms_filters, crispy_forms_tags
 from django import forms
-from django.conf import settings
 from django.template import Context, Template
 from django.template.loader import get_template
-from django.test import override_settings
 
 from audit.widgets import Select as LongSelect
+from peersupport.tests.crispy_own import crispys_own
 
 OURS = "bootstrap5/field.html"
 
@@ -53,29 +51,6 @@ STATES = {
 FILTER_CONTEXT = {"field_class": "", "form_show_errors": True, "form_show_labels": True, "label_class": ""}
 
 
-def _forget_crispys_templates():
-    """crispy keeps its form templates, and with them the engine they came from, for good."""
-    for cached in (
-        crispy_forms_filters.uni_form_template,
-        crispy_forms_filters.uni_formset_template,
-        crispy_forms_tags.whole_uni_form_template,
-        crispy_forms_tags.whole_uni_formset_template,
-    ):
-        cached.cache_clear()
-
-
-def _crispys_own(render):
-    """`render()` through crispy's templates only: the project's template folder left out."""
-    engines = [{**engine, "DIRS": []} for engine in settings.TEMPLATES]
-    _forget_crispys_templates()
-    try:
-        with override_settings(TEMPLATES=engines):
-            assert "crispy_bootstrap5" in get_template(OURS).origin.name
-            return render()
-    finally:
-        _forget_crispys_templates()
-
-
 def test_the_project_renders_crispys_fields_with_the_tag():
     assert "field_html" in get_template(OURS).template.source
 
@@ -87,7 +62,7 @@ def test_each_field_as_crispys_template_writes_it(state):
         return [get_template(OURS).render({**FILTER_CONTEXT, "field": field}) for field in form]
 
     mine = each_field()
-    assert mine == _crispys_own(each_field)
+    assert mine == crispys_own(each_field, OURS)
     assert "needed" in mine[0]  # the form's CSS class for a required field
 
 
@@ -96,7 +71,7 @@ def test_the_crispy_filter_as_crispys_templates_write_it(state):
     def whole():
         return Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(Context({"form": STATES[state]()}))
 
-    assert whole() == _crispys_own(whole)
+    assert whole() == crispys_own(whole, OURS)
 
 
 @pytest.mark.parametrize(
@@ -120,4 +95,4 @@ def test_a_helpers_layouts_as_crispys_templates_write_them(helper):
             setattr(form.helper, name, value)
         return Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
 
-    assert whole() == _crispys_own(whole)
+    assert whole() == crispys_own(whole, OURS)
