@@ -5,7 +5,10 @@ lookups and filters, and two includes (the status badge and the correction forms
 the largest batch's page in the template engine. This writes the same HTML byte for byte
 (pinned against the template it replaced, billing/tests/files/claim_cards.html, by
 billing/tests/test_claim_cards.py), each value escaped and localized as the template did.
-billing/_claim_status.html and billing/_claim_corrections.html stay the claim page's."""
+The claim page writes its correction forms with `{% claim_corrections claim batch %}`, the same
+function the cards use, so the forms exist once (their reference template is
+billing/tests/files/billing/_claim_corrections.html); billing/_claim_status.html stays the claim
+page's."""
 
 from django import template
 from django.template.defaultfilters import join, pluralize
@@ -69,7 +72,8 @@ def _lines(claim, batch, csrf: str) -> str:
 
 
 def _corrections(claim, batch, csrf: str) -> str:
-    """billing/_claim_corrections.html."""
+    """The payer's claim number and the replace / void actions of an exported claim. Needs
+    `claim.days_left` (corrections.correction_days_left) and `claim.corrections`."""
     pk, payer = _v(claim.pk), _v(batch.payer)
     number = ""
     if batch.is_frozen:
@@ -135,3 +139,9 @@ def card(claim, batch, csrf: str) -> str:
 def claim_cards(context, claims, batch) -> SafeString:
     csrf = CsrfTokenNode().render(context)
     return mark_safe("".join(card(claim, batch, csrf) for claim in claims))  # noqa: S308 (escaped above)
+
+
+@register.simple_tag(takes_context=True)
+def claim_corrections(context, claim, batch) -> SafeString:
+    """The claim page's corrections: what each card of the batch page ends with."""
+    return mark_safe(_corrections(claim, batch, CsrfTokenNode().render(context)))  # noqa: S308 (escaped above)

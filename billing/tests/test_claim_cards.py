@@ -2,7 +2,8 @@
 the HTML their template wrote, byte for byte: billing/tests/files/claim_cards.html is that
 template (with the status badge and correction forms it included), kept as the reference,
 rendered here for the same claims in every state a card shows, in an open, an exported and a
-withdrawn batch."""
+withdrawn batch. The correction forms' template (files/billing/_claim_corrections.html) is
+the reference of the claim page's too, which writes them with the same function."""
 
 import copy
 import datetime
@@ -10,7 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.template import engines
+from django.template.backends.django import DjangoTemplates
 from django.urls import reverse
 
 from billing.models import Authorization, Claim, ClaimBatch
@@ -18,7 +21,12 @@ from billing.templatetags.claim_cards import claim_cards
 
 from .test_remittance_pages import batch  # noqa: F401 (fixture)
 
-REFERENCE = engines["django"].from_string((Path(__file__).parent / "files" / "claim_cards.html").read_text())
+FILES = Path(__file__).parent / "files"
+# The project's templates, and the templates the tags replaced (found first).
+_REFERENCES = DjangoTemplates(
+    {"NAME": "references", "DIRS": [FILES, *settings.TEMPLATES[0]["DIRS"]], "APP_DIRS": True, "OPTIONS": {}}
+)
+REFERENCE = _REFERENCES.from_string((FILES / "claim_cards.html").read_text())
 TOKEN = {"csrf_token": "t0ken&<x>"}
 
 
@@ -80,3 +88,15 @@ def test_the_batch_page_writes_its_claims_with_the_tag(client, billing_user, bat
     context["batch"] = response.context["batch"]
     assert REFERENCE.render(context) in response.content.decode()
     assert "{% claim_cards claims batch %}" in Path("templates/billing/batch_detail.html").read_text()
+
+
+@pytest.mark.django_db
+def test_the_claim_page_writes_the_cards_correction_forms(client, billing_user, batch):  # noqa: F811
+    claim = batch.claims.get()  # of an exported batch
+    Claim.objects.filter(pk=claim.pk).update(payer_claim_number="PCN-7")
+    client.force_login(billing_user)
+    response = client.get(reverse("billing:claim_detail", args=[claim.pk]))
+    context = {"csrf_token": response.context["csrf_token"], "claim": response.context["claim"], "batch": batch}
+    forms = _REFERENCES.get_template("billing/_claim_corrections.html").render(context)
+    assert "Void the claim" in forms and "PCN-7" in forms
+    assert forms in response.content.decode()
