@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Que
 from django.utils import timezone
 
 from audit.paging import bounded_page
+from audit.prepared import Prepared, Slot
 from notes.models import Service
 from participants.models import Coverage, Enrollment
 from programs.access import visible_profiles
@@ -42,17 +43,27 @@ def group_size_limit(
     return codes.aggregate(m=Min("max_group_size"))["m"]
 
 
+def _services_with_codes() -> QuerySet:
+    # Only Medicaid coverages bill here (billability: other insurance is billed to its payer first).
+    covered = Coverage.objects.in_force_on(Slot("day")).filter(
+        participant_id__in=Slot("participants", many=True), kind=Coverage.Kind.MEDICAID
+    )
+    codes = ServiceCode.objects.filter(
+        is_active=True, kind=Slot("kind"), billing_program__in=covered.values("billing_program")
+    )
+    return codes.values_list("service", flat=True)
+
+
+# Compiled once (audit/prepared.py): the note editor and every autosave ask it.
+_services = Prepared(_services_with_codes)
+
+
 def services_with_codes(participant_ids: Iterable[int], *, day: datetime.date, group: bool = False) -> set[str]:
     """The services with an active code (a group code, with `group`) under a billing program
     covering one of these participants on `day`: what a note for them may record. Registered
     with notes.extensions in BillingConfig.ready(); one query."""
-    # Only Medicaid coverages bill here (billability: other insurance is billed to its payer first).
-    covered = Coverage.objects.in_force_on(day).filter(
-        participant_id__in=list(participant_ids), kind=Coverage.Kind.MEDICAID
-    )
     kind = ServiceCode.Kind.GROUP if group else ServiceCode.Kind.INDIVIDUAL
-    codes = ServiceCode.objects.filter(is_active=True, kind=kind, billing_program__in=covered.values("billing_program"))
-    return set(codes.values_list("service", flat=True))
+    return set(_services(participants=participant_ids, day=day, kind=kind.value))
 
 
 def filing_cutoff(today: datetime.date | None = None) -> datetime.date:

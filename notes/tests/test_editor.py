@@ -19,6 +19,7 @@ from notes.models import GroupSession, NoteEvent, SessionNote
 from notes.rules import overlapping_note
 from participants.models import Goal
 from participants.tests.factories import PlanFactory, enrolled_participant
+from programs.models import StaffProfile
 
 from .factories import SessionNoteFactory, SignedNoteFactory, group_data, note_data
 
@@ -349,8 +350,12 @@ def test_an_autosave_reads_its_draft_once(signed_in_peer, person):
     table = SessionNote._meta.db_table
     drafts_read = [q for q in read.captured_queries if q["sql"].startswith(f'SELECT "{table}"."id"')]
     assert len(drafts_read) == 2, [q["sql"][:200] for q in drafts_read]  # the author's read, and the save's lock
-    # Read as its author's (issue 16): the care scope's subqueries are neither built nor run.
+    # Read as its author's (issue 16): the care scope's subqueries are neither built nor run,
+    # and it joins only the participant and their plan; the author is the user, not read again.
     assert drafts_read[0]["sql"].count("SELECT") == 1, drafts_read[0]["sql"]
+    assert drafts_read[0]["sql"].count(" JOIN ") == 2, drafts_read[0]["sql"]
+    profiles = StaffProfile._meta.db_table
+    assert not [q for q in read.captured_queries if f'FROM "{profiles}"' in q["sql"]]
     assert SessionNote.objects.get().intervention == "Half a sentence"
 
 
