@@ -71,7 +71,7 @@ def _charts(participant) -> list[dict]:
 
 
 def _timepoints(participant, check_ins: list[CheckIn], can_record: bool) -> list[dict]:
-    # The participant page has read the few enrollments already (participants.selectors.with_record).
+    # The participant page has read the few enrollments already (participants.record.with_record).
     open_ones = [e for e in participant.enrollments.all() if e.end_date is None]
     enrollment = max(open_ones, key=lambda e: e.start_date, default=None)
     if enrollment is None:

@@ -84,7 +84,7 @@ class ParticipantAccess:
         """The plan's specialist signature is the assigned specialist's own, whoever else may
         edit the plan (a supervisor co-signs; an admin signs nothing for them). Asked only by
         the plan's signature link and its page, so computed when asked, from the assignments
-        the participant's page has read already (selectors.with_record): a handful of rows."""
+        the participant's page has read already (participants.record): a handful of rows."""
         return any(a.ended_on is None and a.specialist_id == self.user.pk for a in self.participant.assignments.all())
 
 

@@ -374,20 +374,6 @@ def possible_duplicates(*, first_name: str, last_name: str, date_of_birth, membe
     return Participant.objects.filter(condition).distinct()
 
 
-def with_record(participant: Participant) -> Participant:
-    """The participant with the few rows of its page read once each (enrollments, coverage,
-    assignments, consents): the page's lists, its timeline and the apps' sections all read
-    them through `participant.<relation>.all()`, which then asks the database nothing."""
-    prefetch_related_objects(
-        [participant],
-        Prefetch("enrollments", Enrollment.objects.select_related("program")),
-        Prefetch("coverages", Coverage.objects.select_related("payer")),
-        Prefetch("assignments", CaseloadAssignment.objects.select_related("specialist", "assigned_by")),
-        Prefetch("consents", Consent.objects.select_related("recipient_payer")),
-    )
-    return participant
-
-
 def plan_goals(plan) -> QuerySet:
     """The plan's goals with their status changes and who made each, read in two queries: the
     changes' users are joined to them, not read by a third."""

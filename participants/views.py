@@ -32,6 +32,7 @@ from .forms import (
     specialists_for,
 )
 from .models import Participant
+from .record import with_record
 from .timeline import Timeline
 
 CARE_ROLES = (Role.PEER_SPECIALIST, Role.SUPERVISOR, Role.PROGRAM_ADMIN)
@@ -141,7 +142,7 @@ TIMELINE_PAGE_SIZE = 25
 @role_required(*ANY_STAFF)
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_participant_for_user(request.user, pk)
-    participant = selectors.with_record(access.participant)
+    participant = with_record(access.participant)
     # Every read of a participant's record is audited (HIPAA 45 CFR 164.312(b)).
     audit_record(action=AuditEvent.Action.VIEW, ctx=AuditContext.from_request(request), target=participant)
     context = {
