@@ -8,7 +8,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from audit.prepared import Prepared, Slot
+
 from .roles import HOME_PRIORITY, Role
+
+# The names of a user's role groups: asked by every signed-in request (role_required), so
+# compiled once per process (audit/prepared.py).
+_role_names = Prepared(
+    lambda: Group.objects.filter(user__id=Slot("user"), name__in=Role.values).values_list("name", flat=True)
+)
 
 
 class UserManager(DjangoUserManager):
@@ -56,7 +64,7 @@ class User(AbstractUser):
     @cached_property
     def roles(self) -> frozenset[str]:
         """The names of this user's role groups (one query, then cached on the instance)."""
-        return frozenset(self.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        return frozenset(_role_names(user=self.pk))
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
