@@ -4,6 +4,7 @@ measured in the same run. Downloads are left to the throughput part."""
 
 import io
 import json
+import statistics
 
 import pytest
 from django.core.management import call_command
@@ -51,6 +52,9 @@ def test_each_role_walks_to_its_pages_and_each_row_is_judged_against_the_floor(l
     assert "| part | name | value | budget | result |" in out.getvalue()
     assert exit_code == (1 if any(not r["passed"] for r in rows) else 0)
     assert floor["name"].startswith("floor") and floor["value"] > 0
+    # Timed before the role's pages and after them; the pages are judged against the median.
+    assert len(floor["detail"]["timed"]) == 2
+    assert floor["value"] == pytest.approx(statistics.median(floor["detail"]["timed"]), abs=0.01)
     assert {
         "billing: home_billing", "billing: participants:detail", "billing: billing:work", "billing: billing:batch_list",
         "billing: billing:batch_detail (largest batch)",
