@@ -194,7 +194,7 @@ class GroupAttendeesForm(forms.Form):
         for goal in active.annotate(participant_id=F("plan__participant_id")).order_by("target_date", "pk"):
             self.goals[goal.participant_id].append(goal)
         # The rows' fields check what was sent. The page writes its rows by hand from `rows()`
-        # (templates/peersupport/_group_attendee_row.html), so an unsent form needs none: three
+        # (peersupport/templatetags/attendee_rows.py), so an unsent form needs none: three
         # fields for each of 50 rows were a fifth of the page (issue 16).
         if self.is_bound:
             for participant in self.people:
