@@ -278,6 +278,8 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django's renderer, with the text, date, number, hidden and text area widgets written in Python.
+FORM_RENDERER = "peersupport.form_renderer.Renderer"
 
 # --- Security headers -------------------------------------------------------------------
 # No inline script or style anywhere: everything comes from our own static files.
