@@ -3,11 +3,12 @@ templates written in Python (issue 16).
 
 Every text, date, number, hidden field and text area is a template of its own that includes
 another (`input.html`) and a third for its attributes (`attrs.html`): three template renders
-per field. A form page is mostly fields: the intake's thirty and the note editor's dozen cost
-more in these includes than in anything else they do. This writes the same HTML byte for byte
-(peersupport/tests/test_form_renderer.py renders every such widget, value and attribute through
-both renderers and compares); any other template (selects, checkboxes, radios, files, the
-form layouts) is Django's, rendered as before."""
+per field; a select renders an option template, and its attributes', for each option. A form
+page is mostly fields: the intake's thirty and the note editor's dozen cost more in these
+includes than in anything else they do. These are written in Python, the same HTML byte for
+byte (peersupport/tests/test_form_renderer.py renders every such widget, value and attribute
+through both renderers and compares); any other template (checkboxes, radios, files, the form
+layouts, an option with a template of its own) is Django's, rendered as before."""
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
@@ -43,6 +44,29 @@ def _textarea(widget: dict) -> str:
     return f'<textarea name="{conditional_escape(widget["name"])}"{attrs_html(widget["attrs"])}>\n{text}</textarea>'
 
 
+SELECT_OPTION = "django/forms/widgets/select_option.html"
+
+
+def _select(widget: dict) -> str | None:
+    """django/forms/widgets/select.html, each option select_option.html; None when an option
+    has a template of its own."""
+    parts = []
+    for group_name, options, _ in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(localize(group_name))}">')
+        for option in options:
+            if option["template_name"] != SELECT_OPTION:
+                return None
+            label = conditional_escape(localize(option["label"]))
+            parts.append(
+                f'\n  <option value="{_formatted(option["value"])}"{attrs_html(option["attrs"])}>{label}</option>\n'
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    name = conditional_escape(widget["name"])
+    return f'<select name="{name}"{attrs_html(widget["attrs"])}>{"".join(parts)}\n</select>'
+
+
 class Renderer(DjangoTemplates):
     """What Django's renderer returns: the template's output with its ends stripped."""
 
@@ -51,4 +75,6 @@ class Renderer(DjangoTemplates):
             return _input(context["widget"])
         if template_name == "django/forms/widgets/textarea.html":
             return _textarea(context["widget"])
+        if template_name == "django/forms/widgets/select.html" and (html := _select(context["widget"])) is not None:
+            return html
         return super().render(template_name, context, request)

@@ -55,3 +55,38 @@ def test_the_project_renders_forms_with_it(settings):
 
     assert settings.FORM_RENDERER == "peersupport.form_renderer.Renderer"
     assert isinstance(get_default_renderer(), Renderer)
+
+
+class _OwnOption(forms.Select):
+    option_template_name = "django/forms/widgets/input_option.html"
+
+
+CHOICES = [
+    ("", "---------"), (1, "One & <one>"), ("b", mark_safe("<i>B</i>")), (None, "None"),
+    (3, lazy(lambda: "Three", str)()), (Decimal("4.5"), 4.5), ("dup", "first"), ("dup", "second"),
+]  # fmt: skip
+GROUPED = [("", "Pick"), ("Group & <one>", [(1, "A"), (2, "B")]), (3, "C"), ("Second", [("x", "X")])]
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        forms.Select(choices=CHOICES),
+        forms.Select(choices=GROUPED),
+        forms.Select(choices=[]),
+        forms.SelectMultiple(choices=CHOICES),
+        forms.SelectMultiple(choices=GROUPED),
+        forms.NullBooleanSelect(),
+        _OwnOption(choices=CHOICES),
+    ],  # fmt: skip
+    ids=["flat", "grouped", "empty", "multiple", "multiple-grouped", "null-boolean", "own-option"],
+)
+def test_each_select_is_djangos_html(widget):
+    ours, djangos = Renderer(), DjangoTemplates()
+    values = [None, "", 1, "1", "b", "dup", "x", 3, "unknown", True, False, "2"]
+    if widget.allow_multiple_selected:
+        values += [["1", "b"], ["x", 2]]
+    for value in values:
+        for attrs in ATTRS:
+            mine = widget.render("pick<&>", value, attrs, renderer=ours)
+            assert mine == widget.render("pick<&>", value, attrs, renderer=djangos), (value, attrs)
