@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from accounts.roles import Role
 
 from .models import CaseloadAssignment, Enrollment, Participant
@@ -42,7 +43,12 @@ def _care_scope(user) -> QuerySet[Participant]:
     open_assignments = CaseloadAssignment.objects.current()
     who = Q(specialist=user)
     if user.has_role(Role.SUPERVISOR):
-        who |= Q(specialist__staff_profile__supervisor=user)
+        # The team as a set of ids (a handful), whose open assignments the specialist index
+        # finds: as an OR of the assignment's specialist and that specialist's supervisor, every
+        # open assignment of the agency was joined to its profile to be tested (12,000 rows,
+        # 8 ms of a supervisor's search at agency scale; issue 16).
+        team = User.objects.filter(Q(pk=user.pk) | Q(staff_profile__supervisor=user)).values("pk")
+        who = Q(specialist__in=team)
     return Participant.objects.filter(pk__in=open_assignments.filter(who).values("participant"))
 
 
