@@ -274,11 +274,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# --- Forms ------------------------------------------------------------------------------
+# --- Forms (the renderer: Django's, with the commonest widgets written in Python) --------
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-# Django's renderer, with the text, date, number, hidden and text area widgets written in Python.
+CRISPY_ALLOWED_TEMPLATE_PACKS = CRISPY_TEMPLATE_PACK = "bootstrap5"
 FORM_RENDERER = "peersupport.form_renderer.Renderer"
 
 # --- Security headers -------------------------------------------------------------------
