@@ -12,6 +12,7 @@ from html import escape as html_escape
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.choices import BaseChoiceIterator
+from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -56,6 +57,21 @@ def attrs_html(attrs: dict) -> str:
     )
 
 
+def option_html(value, label, attrs: dict) -> str:
+    """django/forms/widgets/select_option.html as select.html includes it: `value` as
+    `stringformat:'s'` writes it, `label` as `{{ }}` does (localized, then escaped)."""
+    text = _escape(label) if type(label) is str else conditional_escape(localize(label))
+    return f'\n  <option value="{_escape(str(value))}"{attrs_html(attrs)}>{text}</option>\n'
+
+
+def select_html(name: str, attrs: dict, options: str) -> str:
+    """django/forms/widgets/select.html around `options` (option_html's, without groups)."""
+    return f'<select name="{conditional_escape(name)}"{attrs_html(attrs)}>{options}\n</select>'
+
+
+_SELECTED = {"selected": True}
+
+
 class Select(forms.Select):
     """Django's Select, with the same name: crispy forms adds the widget's class name to its
     CSS classes ("select"), and the page must not change."""
@@ -82,9 +98,6 @@ class Select(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             this = not selected and option_value in chosen  # as optgroups: the first match only
             selected = selected or this
-            options.append(
-                f'\n  <option value="{_escape(option_value)}"{" selected" if this else ""}>{_escape(label)}</option>\n'
-            )
-        built = self.build_attrs(self.attrs, attrs)
-        html = f'<select name="{conditional_escape(name)}"{attrs_html(built)}>{"".join(options)}\n</select>'
-        return mark_safe(html)  # noqa: S308 (every name, value and label in it is escaped above)
+            options.append(option_html(option_value, label, _SELECTED if this else {}))
+        html = select_html(name, self.build_attrs(self.attrs, attrs), "".join(options))
+        return mark_safe(html)  # noqa: S308 (every name, value and label in it is escaped)

@@ -14,7 +14,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 
-from audit.widgets import attrs_html
+from audit.widgets import attrs_html, option_html, select_html
 
 # Django's widget templates that are `{% include "django/forms/widgets/input.html" %}` alone.
 INPUTS = frozenset(
@@ -57,14 +57,10 @@ def _select(widget: dict) -> str | None:
         for option in options:
             if option["template_name"] != SELECT_OPTION:
                 return None
-            label = conditional_escape(localize(option["label"]))
-            parts.append(
-                f'\n  <option value="{_formatted(option["value"])}"{attrs_html(option["attrs"])}>{label}</option>\n'
-            )
+            parts.append(option_html(option["value"], option["label"], option["attrs"]))
         if group_name:
             parts.append("\n  </optgroup>")
-    name = conditional_escape(widget["name"])
-    return f'<select name="{name}"{attrs_html(widget["attrs"])}>{"".join(parts)}\n</select>'
+    return select_html(widget["name"], widget["attrs"], "".join(parts))
 
 
 class Renderer(DjangoTemplates):
