@@ -24,6 +24,12 @@ def _escape(value) -> str:
     return html_escape(value) if type(value) is str else conditional_escape(value)
 
 
+def shown(value) -> str:
+    """A value as `{{ value }}` writes it: localized, then escaped (a plain string straight
+    through `_escape`). For HTML written in Python (issue 16)."""
+    return _escape(value) if type(value) is str else conditional_escape(localize(value))
+
+
 def _model_choices(choices: ModelChoiceIterator) -> list:
     """A model select's choices as ModelChoiceIterator yields them, the rows read as a list:
     its queryset.iterator() opens a server-side cursor (DECLARE, FETCH, CLOSE: three round
@@ -60,8 +66,7 @@ def attrs_html(attrs: dict) -> str:
 def option_html(value, label, attrs: dict) -> str:
     """django/forms/widgets/select_option.html as select.html includes it: `value` as
     `stringformat:'s'` writes it, `label` as `{{ }}` does (localized, then escaped)."""
-    text = _escape(label) if type(label) is str else conditional_escape(localize(label))
-    return f'\n  <option value="{_escape(str(value))}"{attrs_html(attrs)}>{text}</option>\n'
+    return f'\n  <option value="{_escape(str(value))}"{attrs_html(attrs)}>{shown(label)}</option>\n'
 
 
 def select_html(name: str, attrs: dict, options: str) -> str:

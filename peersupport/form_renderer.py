@@ -11,10 +11,9 @@ through both renderers and compares); any other template (checkboxes, radios, fi
 layouts, an option with a template of its own) is Django's, rendered as before."""
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 
-from audit.widgets import attrs_html, option_html, select_html
+from audit.widgets import attrs_html, option_html, select_html, shown
 
 # Django's widget templates that are `{% include "django/forms/widgets/input.html" %}` alone.
 INPUTS = frozenset(
@@ -40,7 +39,7 @@ def _input(widget: dict) -> str:
 
 def _textarea(widget: dict) -> str:
     """django/forms/widgets/textarea.html."""
-    text = conditional_escape(localize(widget["value"])) if widget["value"] else ""
+    text = shown(widget["value"]) if widget["value"] else ""
     return f'<textarea name="{conditional_escape(widget["name"])}"{attrs_html(widget["attrs"])}>\n{text}</textarea>'
 
 
@@ -53,7 +52,7 @@ def _select(widget: dict) -> str | None:
     parts = []
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(localize(group_name))}">')
+            parts.append(f'\n  <optgroup label="{shown(group_name)}">')
         for option in options:
             if option["template_name"] != SELECT_OPTION:
                 return None

@@ -13,10 +13,9 @@ page's."""
 from django import template
 from django.template.defaultfilters import join, pluralize
 from django.template.defaulttags import CsrfTokenNode
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from audit.widgets import shown as _v  # `{{ value }}`: localized, then escaped
 from billing.templatetags.row_figures import cents, day, month_day, url_for
 
 register = template.Library()
@@ -42,11 +41,6 @@ VOID_FORM = """
           <button type="submit" class="btn btn-danger btn-sm">Void the claim</button>
         </form>
       </details>"""  # noqa: E501
-
-
-def _v(value) -> str:
-    """`{{ value }}`: localized, then escaped."""
-    return conditional_escape(localize(value))
 
 
 def _lines(claim, batch, csrf: str) -> str:

@@ -9,9 +9,9 @@ through `get_FOO_display`: most of the page. Here each value is escaped once and
 
 from django import template
 from django.template.defaultfilters import floatformat, pluralize
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from audit.widgets import shown as _v  # `{{ value }}`: localized, then escaped
 
 from ..models import Adjustment, RemittanceLine
 from ..remittance.codes import carc_meaning, group_meaning, rarc_meaning
@@ -20,11 +20,6 @@ from .row_figures import cents, day, month_day
 register = template.Library()
 CATEGORIES = {value: str(label).lower() for value, label in Adjustment.Category.choices}
 MATCHES = {value: str(label) for value, label in RemittanceLine.Match.choices}
-
-
-def _v(value) -> str:
-    """A value as `{{ value }}` prints it."""
-    return conditional_escape(value if isinstance(value, str) else localize(value))
 
 
 def _category(value) -> str:

@@ -10,16 +10,11 @@ peersupport/tests/test_attendee_rows.py), each value escaped and localized as th
 
 from django import template
 from django.template.defaultfilters import truncatechars
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from audit.widgets import shown as _v  # `{{ value }}`: localized, then escaped
+
 register = template.Library()
-
-
-def _v(value) -> str:
-    """`{{ value }}`: localized, then escaped."""
-    return conditional_escape(localize(value))
 
 
 def row(p, ticked, text, goals, goal, *, focus: bool = False) -> str:
