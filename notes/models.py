@@ -107,7 +107,9 @@ MAX_SESSION_MINUTES = 8 * 60
 class GroupSession(models.Model):
     """The shared facts of a group; each attendee gets their own SessionNote linked here."""
 
-    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="groups_led")
+    facilitator = models.ForeignKey(  # indexed first in notes_group_client_key_once
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="groups_led", db_index=False
+    )
     topic = models.CharField(max_length=200)
     date = models.DateField(validators=[plausible_date])
     start_time = models.TimeField()
@@ -160,8 +162,12 @@ class SessionNote(models.Model):
     UNSIGNED = (Status.DRAFT, Status.DISCARDED)
     CONTACT = CONTACT
 
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="session_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_notes")
+    # No index of their own: each leads a composite index below (participant, date; author,
+    # status), which serves every lookup by it as well (tests/test_indexes.py).
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="session_notes", db_index=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_notes", db_index=False
+    )
     group = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.PROTECT, related_name="notes")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     # Drafts may be incomplete; submission requires every field below.

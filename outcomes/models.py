@@ -62,7 +62,7 @@ class TimepointWindow(models.Model):
     """When a timepoint counts as done on time, in days from enrollment (from discharge, for
     the discharge timepoint). Programs without a row use `schedule.DEFAULT_WINDOWS`."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="timepoint_windows")
+    program = models.ForeignKey(Program, models.CASCADE, related_name="timepoint_windows", db_index=False)
     timepoint = models.CharField(max_length=10, choices=[(t.value, t.label) for t in SCHEDULED])
     opens_day = models.SmallIntegerField(help_text="Days after enrollment (discharge) when the window opens.")
     closes_day = models.SmallIntegerField(help_text="Days after enrollment (discharge) when it closes.")
@@ -70,6 +70,7 @@ class TimepointWindow(models.Model):
     class Meta:
         ordering = ["program", "opens_day"]
         constraints = [
+            # Also the index of `program`, which has none of its own.
             models.UniqueConstraint(fields=["program", "timepoint"], name="one_window_per_program_timepoint"),
             models.CheckConstraint(condition=Q(closes_day__gte=models.F("opens_day")), name="window_closes_after_open"),
         ]
@@ -88,9 +89,8 @@ class Recorded(models.Model):
     only amended, and each amendment keeps what was there before."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="%(class)ss")
-    # The same participant as the enrollment's, kept here so a participant's history is one
-    # indexed read.
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="%(class)ss")
+    # The enrollment's participant, here for one indexed read of a history (each kind's index leads with it).
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="%(class)ss", db_index=False)
     timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
     taken_on = models.DateField("date", validators=[plausible_date])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -100,7 +100,8 @@ class Program(models.Model):
         YOUTH = "youth", "Youth"
         FAMILY = "family", "Family"
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs")
+    # Indexed first in program_name_unique_in_agency.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="programs", db_index=False)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=40, choices=Kind.choices, default=Kind.COMMUNITY_MENTAL_HEALTH)
     population = models.CharField(max_length=40, choices=Population.choices, default=Population.MENTAL_HEALTH)
@@ -338,7 +339,8 @@ class CertificationNotice(models.Model):
         DAYS_7 = 7, "Expires within 7 days"
         EXPIRED = 0, "Expired"
 
-    certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="notices")
+    # Indexed first in one_notice_per_threshold.
+    certification = models.ForeignKey(Certification, on_delete=models.PROTECT, related_name="notices", db_index=False)
     threshold = models.PositiveSmallIntegerField(choices=Threshold.choices)
     sent_at = models.DateTimeField(default=timezone.now)
 

@@ -122,7 +122,8 @@ class Claim(models.Model):
         # Its batch was withdrawn before the file reached the payer (billing.withdrawal).
         WITHDRAWN = "withdrawn", "Withdrawn, never sent"
 
-    batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims")
+    # Indexed first in claim_batch_page_idx.
+    batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims", db_index=False)
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="claims")
     billing_program = models.CharField(max_length=20, choices=BillingProgram.choices)
     member_id = models.CharField(max_length=30)
@@ -155,7 +156,8 @@ class Claim(models.Model):
         ],
     )
     created_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BUILT, db_index=True)
+    # Indexed only where it is rejected (claim_rejected_idx): no page looks a claim up by any other status.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BUILT)
     # The payer's latest word on it (a rejection's reasons, a remittance's), for its page.
     status_detail = models.TextField(blank=True)
     # The date of the latest remittance that adjudicated it: the payer's correction limit counts
@@ -168,6 +170,10 @@ class Claim(models.Model):
             # A batch's page of claims (selectors.batch_claims: WHERE batch_id = %s ORDER BY id
             # LIMIT 25): without it PostgreSQL walks the primary key past every older claim.
             models.Index(fields=["batch", "id"], name="claim_batch_page_idx"),
+            # The claims the payer rejected, not yet sent again (selectors.rejected_claims: the
+            # acknowledgments page, in id order, and billing's home count). A few rows at any time;
+            # building, sending and paying claims never touch it.
+            models.Index(fields=["id"], condition=models.Q(status="rejected"), name="claim_rejected_idx"),
         ]
 
     def __str__(self) -> str:
@@ -288,7 +294,8 @@ class BatchDenial(models.Model):
     ClaimBatch.owed, so the denial queue's counts by reason add up a row per batch instead of
     reading every denied line (issue 16). No row when nothing is denied for the reason."""
 
-    batch = models.ForeignKey(ClaimBatch, on_delete=models.CASCADE, related_name="denials")
+    # Indexed first in batch_denial_once.
+    batch = models.ForeignKey(ClaimBatch, on_delete=models.CASCADE, related_name="denials", db_index=False)
     reason = models.CharField(max_length=8, blank=True)
     lines = models.PositiveIntegerField()
     amount = models.DecimalField(max_digits=14, decimal_places=2)

@@ -117,7 +117,8 @@ CLAIM_STATUS_CODES = {
 class RemittanceClaim(models.Model):
     """A CLP: the payer's decision on one claim, matched to ours by CLP01 (our CLM01)."""
 
-    remittance = models.ForeignKey(Remittance, on_delete=models.PROTECT, related_name="claims")
+    # Indexed first in remittanceclaim_page_idx.
+    remittance = models.ForeignKey(Remittance, on_delete=models.PROTECT, related_name="claims", db_index=False)
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="remittances")
     position = models.PositiveIntegerField(help_text="Its order in the file, from 1.")
     patient_control_number = models.CharField(max_length=38, help_text="CLP01: our CLM01.")

@@ -12,7 +12,7 @@ from audit.context import AuditContext
 from billing import denials, receivables
 from billing.models import ClaimBatch, ClaimLine, Remittance
 from billing.models.claims import line_open_denied
-from billing.selectors import work_window
+from billing.selectors import rejected_claims, work_window
 from notes.tests.factories import signed_note
 
 from .factories import TODAY, days_ago
@@ -110,3 +110,13 @@ def test_the_work_window_reads_the_notes_awaiting_billing_from_their_partial_ind
     for sql in (count, page):
         plan = _plan(sql)
         assert "notes_awaiting_billing_idx" in plan and "billing_claimline" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_rejected_claims_are_read_from_their_partial_index(identity, payer, author, person):
+    """The only status a claim is looked up by (the acknowledgments page, billing's home) has a
+    partial index: building, sending and paying claims write no index entry for their status."""
+    varied(payer, author, person)
+    with CaptureQueriesContext(connection) as rejected:
+        list(rejected_claims().order_by("pk"))
+    assert "claim_rejected_idx" in _plan(rejected.captured_queries[-1]["sql"])
