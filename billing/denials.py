@@ -13,6 +13,7 @@ queue."""
 
 import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
+from audit.prepared import Prepared, Slot
 from audit.services import audit_record
 
 from . import corrections, owed
@@ -101,7 +103,7 @@ def queue_to_count() -> tuple[tuple[QuerySet[BatchDenial], str], QuerySet[ClaimL
     """What `queue({})` lists, for billing's home to count with its other figures
     (`selectors.counts_of`): the lines each batch keeps denied (BatchDenial's `lines`, summed:
     a row per batch and reason, not every denied line, 17 ms at agency scale) less the lines
-    with an appeal waiting, found from the appeals (few), as `by_reason` counts them;
+    with an appeal waiting, found from the appeals (few), as `counts` counts them;
     test_denials checks the home's count is the queue's length."""
     return (BatchDenial.objects.all(), "lines"), open_denials().filter(pk__in=_waiting_lines())
 
@@ -126,13 +128,28 @@ def appealed(filters: dict) -> QuerySet[ClaimLine]:
     )
 
 
-def by_reason(filters: dict) -> list[dict]:
+class Counts(NamedTuple):
+    """The queue counted by reason, and the lines with an appeal waiting, by reason."""
+
+    by_reason: list[dict]
+    waiting: dict[str, int]
+
+    def lines(self, reason: str | None) -> int:
+        """The queue's length, of one reason or (None) of all."""
+        return sum(r["lines"] for r in self.by_reason if not reason or r["denial_reason"] == reason)
+
+    def waiting_lines(self, reason: str | None) -> int:
+        """How many lines the appealed list holds, of one reason or (None) of all."""
+        return sum(n for code, n in self.waiting.items() if not reason or code == reason)
+
+
+def counts(filters: dict) -> Counts:
     """The queue counted by reason (of the payer filtered, whatever the reason filter): code,
     meaning, lines and amount still denied, the largest amount first. What each batch still has
     denied by reason (BatchDenial, kept by billing.owed) added up, less the lines with an appeal
     waiting (few, read from the appeals): a row per batch, not every denied line (22,000 at
-    agency scale, 25 ms). Two queries; test_denials checks it equals the queue counted line by
-    line."""
+    agency scale, 25 ms). Two queries, which count both lists of the page; test_denials checks
+    they equal the lists counted line by line."""
     stored = BatchDenial.objects.all()
     if filters.get("payer"):
         stored = stored.filter(batch__payer=filters["payer"])
@@ -141,30 +158,51 @@ def by_reason(filters: dict) -> list[dict]:
         for row in stored.values("reason").annotate(count=Sum("lines"), total=Sum("amount")).order_by()
     }
     waiting = _filtered(open_denials(), {"payer": filters.get("payer")}).filter(pk__in=_waiting_lines())
+    appealed_lines = {}
     for row in waiting.values("denial_reason").annotate(count=Count("pk"), total=Sum("open_denied")).order_by():
         totals[row["denial_reason"]][0] -= row["count"]
         totals[row["denial_reason"]][1] -= row["total"]
+        appealed_lines[row["denial_reason"]] = row["count"]
     rows = [
         {"denial_reason": reason, "lines": lines, "amount": amount, "meaning": carc_meaning(reason)}
         for reason, (lines, amount) in totals.items()
         if lines
     ]
-    return sorted(rows, key=lambda row: (-row["amount"], row["denial_reason"]))
+    return Counts(sorted(rows, key=lambda row: (-row["amount"], row["denial_reason"])), appealed_lines)
 
 
-def queue_page(filters: dict, reasons: list[dict], number, per_page: int) -> Page:
-    """Page `number` of the queue. Its count is the reasons' (`by_reason`, which the page reads
+def _page(lines: QuerySet, count: int, number, per_page: int) -> Page:
+    """A page of `lines`, whose number is known (Paginator.count, a cached property, given is
+    not queried)."""
+    paginator = Paginator(lines, per_page)
+    paginator.count = count
+    return paginator.get_page(number)
+
+
+# A page's lines with what their rows show, by id, compiled once (audit/prepared.py): building
+# and compiling this five-table read took longer than PostgreSQL took to plan and run it.
+_rows = Prepared(
+    lambda: open_denials().select_related(*ROW_RELATIONS).only(*ROW_FIELDS).filter(pk__in=Slot("ids", many=True))
+)
+
+
+def queue_page(filters: dict, counted: Counts, number, per_page: int) -> Page:
+    """Page `number` of the queue. Its count is the reasons' (`counts`, which the page reads
     anyway), not a second count of the queue; its lines are chosen by id, in the order of the
     queue's index, then read with what their rows show: the participant and payer of 50 lines
     are joined, not of every line in the queue."""
-    wanted = filters.get("reason")
-    paginator = Paginator(queue(filters).values_list("pk", flat=True), per_page)
-    # Paginator.count is a cached property: given, it is not queried.
-    paginator.count = sum(r["lines"] for r in reasons if not wanted or r["denial_reason"] == wanted)
-    page = paginator.get_page(number)
+    lines = queue(filters).values_list("pk", flat=True)
+    page = _page(lines, counted.lines(filters.get("reason")), number, per_page)
     ids = list(page.object_list)
-    found = open_denials().select_related(*ROW_RELATIONS).only(*ROW_FIELDS).in_bulk(ids)
+    found = {line.pk: line for line in _rows(ids=ids)} if ids else {}
     page.object_list = rows(found[pk] for pk in ids if pk in found)
+    return page
+
+
+def appealed_page(filters: dict, counted: Counts, number, per_page: int) -> Page:
+    """Page `number` of the appealed lines, counted by `counts` too: no line read when none waits."""
+    page = _page(appealed(filters), counted.waiting_lines(filters.get("reason")), number, per_page)
+    page.object_list = rows(page.object_list) if page.paginator.count else []
     return page
 
 

@@ -58,7 +58,7 @@ def test_the_queue_groups_lines_by_reason_the_oldest_decision_first(identity, pa
     assert home_denials() == 4  # neither the paid line nor the paid part counts
     assert [line.denial_reason for line in lines] == ["CO-16", "CO-16", "CO-16", "CO-197"]
     assert lines[2].open_denied == Decimal("20.00") and lines[2].paid == Decimal("40.00")
-    counted = {row["denial_reason"]: (row["lines"], row["amount"]) for row in denials.by_reason({})}
+    counted = {row["denial_reason"]: (row["lines"], row["amount"]) for row in denials.counts({}).by_reason}
     assert counted == {"CO-16": (3, CHARGE * 2 + Decimal("20.00")), "CO-197": (1, CHARGE)}
     assert Claim.objects.get(pk=partly.pk).status == Claim.Status.PARTLY_PAID
 
@@ -85,11 +85,11 @@ def test_the_queue_filters_by_reason_and_payer(identity, payer, author, person, 
     assert [line.claim for line in denials.queue({"reason": "CO-16"})] == [ours]
     assert list(denials.queue({"reason": "CO-16", "payer": other_payer})) == []
     # The counts by reason follow the payer, whatever reason is chosen, so another can be picked.
-    assert [r["denial_reason"] for r in denials.by_reason({"payer": payer, "reason": "CO-197"})] == ["CO-16"]
+    assert [r["denial_reason"] for r in denials.counts({"payer": payer, "reason": "CO-197"}).by_reason] == ["CO-16"]
 
 
 def counted_line_by_line(filters) -> list[tuple[str, int, Decimal]]:
-    """The queue of the payer filtered counted by reason one line at a time, as by_reason read
+    """The queue of the payer filtered counted by reason one line at a time, as `counts` read
     it before the batches kept their denials: (reason, lines, amount), the largest amount first."""
     counts: dict[str, list] = {}
     for line in denials.queue({"payer": filters.get("payer")}):
@@ -100,10 +100,11 @@ def counted_line_by_line(filters) -> list[tuple[str, int, Decimal]]:
 
 @pytest.mark.django_db
 def test_the_counts_by_reason_are_the_queue_counted_line_by_line(identity, payer, author, person, program):
-    """by_reason adds up what each batch keeps denied by reason less the lines appealed: on
+    """`counts` adds up what each batch keeps denied by reason less the lines appealed: on
     lines where the two could differ (an appeal waiting, one answered, a part written off, a
     part paid, a corrected claim, another payer's batch with the same reason) it equals the
-    queue counted line by line, with and without the payer filter."""
+    queue counted line by line, with and without the payer filter; and the page's two lists
+    are as long as it says, whatever the filters."""
     other_payer = make_payer("Superior HealthPlan", payer_id="SHP01")
     elsewhere = billable_participant(author, program, other_payer, first_name="Ana", last_name="Reyes")
     two = denied_claim(payer, author, person, days=(3, 4), decided=10, trace="T1")
@@ -125,9 +126,20 @@ def test_the_counts_by_reason_are_the_queue_counted_line_by_line(identity, payer
     denied_claim(other_payer, author, elsewhere, days=(4, 5), trace="T9")
     assert denials.line_write_off(line=two.lines.first(), reason="x", ctx=AuditContext(author)).amount == CHARGE
 
-    for filters in ({}, {"payer": payer}, {"payer": other_payer}, {"payer": payer, "reason": "CO-197"}):
-        counted = [(r["denial_reason"], r["lines"], r["amount"]) for r in denials.by_reason(filters)]
-        assert counted == counted_line_by_line(filters)
+    for filters in (
+        {},
+        {"payer": payer},
+        {"payer": other_payer},
+        {"payer": payer, "reason": "CO-197"},
+        {"reason": "CO-16"},
+    ):
+        counted = denials.counts(filters)
+        assert [(r["denial_reason"], r["lines"], r["amount"]) for r in counted.by_reason] == counted_line_by_line(
+            filters
+        )
+        assert counted.lines(filters.get("reason")) == denials.queue(filters).count()
+        assert counted.waiting_lines(filters.get("reason")) == denials.appealed(filters).count()
+    assert denials.counts({}).waiting == {"CO-16": 1}
     assert counted_line_by_line({}) == [("CO-16", 6, 5 * CHARGE - 30 + 20), ("CO-197", 1, CHARGE)]
 
 
@@ -247,7 +259,7 @@ def test_a_denied_line_paid_later_leaves_the_queue_and_the_claim_is_paid(identit
     line.refresh_from_db()
     claim.refresh_from_db()
     assert (line.paid, line.denied, line.outstanding) == (CHARGE, CHARGE, 0)
-    assert list(denials.queue({})) == [] and denials.by_reason({}) == [] and list(denials.appealed({})) == []
+    assert list(denials.queue({})) == [] and denials.counts({}).by_reason == [] and list(denials.appealed({})) == []
     assert claim.status == Claim.Status.PAID and claim.status_detail == ""
     with pytest.raises(ValidationError, match="Nothing denied is left on this line"):
         denials.line_write_off(line=line, reason="give up", ctx=AuditContext(author))
@@ -263,7 +275,7 @@ def test_a_denied_line_paid_in_part_later_keeps_only_what_is_still_owed_in_the_q
     post(claim, [("40.00", [("CO", "45", "13.08"), ("CO", "16", "20.00")])], paid_on=days_ago(1), trace="T2", by=author)
     [row] = denials.queue({})
     assert (row.denied, row.outstanding, row.open_denied) == (CHARGE + 20, 20, 20)
-    assert [(r["denial_reason"], r["amount"]) for r in denials.by_reason({})] == [("CO-16", 20)]
+    assert [(r["denial_reason"], r["amount"]) for r in denials.counts({}).by_reason] == [("CO-16", 20)]
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PARTLY_PAID and claim.status_detail == "Denied: CO-16"
     assert denials.line_write_off(line=line, reason="Not worth it", ctx=AuditContext(author)).amount == 20

@@ -58,8 +58,8 @@ def test_outstanding_and_open_denials_equal_every_line_summed_one_by_one(identit
     }
     queue = list(denials.queue({}))
     assert {line.pk: line.open_denied for line in queue} == open_denied
-    assert sum(row["lines"] for row in denials.by_reason({})) == len(open_denied) == 2
-    assert sum(row["amount"] for row in denials.by_reason({})) == sum(open_denied.values())
+    assert sum(row["lines"] for row in denials.counts({}).by_reason) == len(open_denied) == 2
+    assert sum(row["amount"] for row in denials.counts({}).by_reason) == sum(open_denied.values())
 
 
 def _plan(sql: str) -> str:

@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,15 +25,12 @@ BACK_KEYS = ("payer", "reason", "page", "appealed_page")
 def denial_list(request: HttpRequest) -> HttpResponse:
     form = DenialFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    reasons = denials.by_reason(filters)
-    page = denials.queue_page(filters, reasons, request.GET.get("page"), PAGE_SIZE)
-    waiting = Paginator(denials.appealed(filters), PAGE_SIZE).get_page(request.GET.get("appealed_page"))
-    waiting.object_list = denials.rows(waiting.object_list)
+    counted = denials.counts(filters)
     context = {
         "form": form,
-        "page": page,
-        "waiting": waiting,
-        "by_reason": reasons,
+        "page": denials.queue_page(filters, counted, request.GET.get("page"), PAGE_SIZE),
+        "waiting": denials.appealed_page(filters, counted, request.GET.get("appealed_page"), PAGE_SIZE),
+        "by_reason": counted.by_reason,
         "urgent_days": denials.URGENT_DAYS,
         "back": request.GET.urlencode(),
         # The filters, kept on the pagination and reason links (each sets its own page or reason).
