@@ -5,9 +5,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.urls import get_script_prefix, get_urlconf, reverse
-
 from accounts.roles import Role
+from audit.links import url_for
 from notes.models import SessionNote
 from participants.models import Coverage
 from programs.models import Program
@@ -42,22 +41,6 @@ HOLD_KINDS = {
 # These can't be fixed any more: the note can no longer be billed (a first claim).
 UNFIXABLE_KINDS = frozenset({"filing_limit"})
 ADMIN_ONLY = (Role.PROGRAM_ADMIN,)  # links into the Django admin, and to consents (clinical)
-
-
-# An id no row has (the largest integer primary key): reversed once, then cut where it stands.
-_STAND_IN_ID = str(2**31 - 1)
-_url_parts: dict[tuple, list[str]] = {}
-
-
-def url_for(name: str, pk: int) -> str:
-    """reverse(name, args=[pk]), from the URL reversed once with a stand-in id (per name,
-    script prefix and URL conf): assessing every unbilled note links holds to the participant,
-    the note or the specialist, and reverse() per hold cost more than every rule of a note."""
-    key = (name, get_script_prefix(), get_urlconf())
-    parts = _url_parts.get(key)
-    if parts is None:
-        parts = _url_parts[key] = reverse(name, args=[_STAND_IN_ID]).split(_STAND_IN_ID)
-    return str(pk).join(parts) if len(parts) == 2 else reverse(name, args=[pk])
 
 
 @dataclass

@@ -6,11 +6,12 @@ import re
 
 from django.urls import reverse
 
+from audit.links import url_for
 from notes.models import Modality, place_mismatch
 from participants.models import Coverage
 from programs.models import Certification, Program
 
-from .assessment import ADMIN_ONLY, GRANT, url_for
+from .assessment import ADMIN_ONLY, GRANT
 from .caps import day_text
 from .models import ServiceCode
 from .secondary import check_secondary, coordinate

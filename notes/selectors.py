@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from audit.links import url_for
 from participants.extensions import PageAction, TimelineEvent
 from participants.models import Enrollment, Participant
 
@@ -162,7 +163,7 @@ def timeline_events(participant, access, viewer, *, limit: int | None = None) ->
             note.date,
             f"{_session_title(note)} with {note.author}",
             note.get_status_display(),
-            url=reverse("notes:note_detail", args=[note.pk]),
+            url=url_for("notes:note_detail", note.pk),
         )
         for note in (notes[:limit] if limit is not None else notes)
     ]

@@ -15,8 +15,8 @@ from django.template.defaultfilters import join, pluralize
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import SafeString, mark_safe
 
+from audit.templatetags.row_figures import cents, day, month_day, url_for
 from audit.widgets import shown as _v  # `{{ value }}`: localized, then escaped
-from billing.templatetags.row_figures import cents, day, month_day, url_for
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .row_figures import cents, day, money, month_day, url_for
+from audit.templatetags.row_figures import cents, day, money, month_day, url_for
 
 register = template.Library()
 

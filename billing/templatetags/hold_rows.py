@@ -12,7 +12,7 @@ from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 
-from .row_figures import day, url_for
+from audit.templatetags.row_figures import day, url_for
 
 register = template.Library()
 

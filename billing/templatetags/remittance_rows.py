@@ -11,11 +11,11 @@ from django import template
 from django.template.defaultfilters import floatformat, pluralize
 from django.utils.safestring import mark_safe
 
+from audit.templatetags.row_figures import cents, day, month_day
 from audit.widgets import shown as _v  # `{{ value }}`: localized, then escaped
 
 from ..models import Adjustment, RemittanceLine
 from ..remittance.codes import carc_meaning, group_meaning, rarc_meaning
-from .row_figures import cents, day, month_day
 
 register = template.Library()
 CATEGORIES = {value: str(label).lower() for value, label in Adjustment.Category.choices}

@@ -12,7 +12,7 @@ from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.roles import Role
-from billing.templatetags.row_figures import day, url_for
+from audit.templatetags.row_figures import day, url_for
 
 register = template.Library()
 

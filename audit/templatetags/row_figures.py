@@ -1,13 +1,14 @@
-"""{% load row_figures %}: the money, days and links billing's long pages print in every row,
-written in Python in one step each. They give exactly what the built-in tags give (pinned by
-billing/tests/test_row_figures.py), for a fraction of the time: on the denial queue's 50 rows,
-`floatformat:2|intcomma`, `date:"M j, Y"` and `{% url %}` were a quarter of the page.
+"""{% load row_figures %}: the money, days and links long pages print in every row (billing's
+lists, the participant page), written in Python in one step each. They give exactly what the
+built-in tags give (pinned by audit/tests/test_row_figures.py), for a fraction of the time: on
+the denial queue's 50 rows, `floatformat:2|intcomma`, `date:"M j, Y"` and `{% url %}` were a
+quarter of the page.
 
 - `value|money` is `value|floatformat:2|intcomma` (1,234.50);
 - `value|cents` is `value|floatformat:2` (1234.50);
 - `value|day` is `value|date:"M j, Y"` (Nov 3, 2026), `value|month_day` is `date:"M j"`;
 - `"app:name"|url_for:pk` is `{% url "app:name" pk %}`, from the URL reversed once
-  (billing.assessment.url_for)."""
+  (audit.links.url_for)."""
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,7 +18,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 
-from billing import assessment
+from audit import links
 
 register = template.Library()
 CENT = Decimal("0.01")
@@ -64,4 +65,4 @@ def month_day(value) -> str:
 
 @register.filter
 def url_for(name: str, pk) -> str:
-    return assessment.url_for(name, pk)
+    return links.url_for(name, pk)

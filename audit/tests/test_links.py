@@ -1,10 +1,10 @@
-"""Hold links are built from a URL reversed once per name (assessment.url_for), not reverse()
+"""Hold links are built from a URL reversed once per name (audit.links.url_for), not reverse()
 per hold: the same URL as reverse() gives, under whatever script prefix the request has."""
 
 import pytest
 from django.urls import reverse, set_script_prefix
 
-from billing.assessment import url_for
+from audit.links import url_for
 
 
 @pytest.mark.parametrize("name", ["participants:detail", "notes:note_detail", "programs:profile_detail"])
