@@ -200,9 +200,11 @@ def queue_page(filters: dict, counted: Counts, number, per_page: int) -> Page:
 
 
 def appealed_page(filters: dict, counted: Counts, number, per_page: int) -> Page:
-    """Page `number` of the appealed lines, counted by `counts` too: no line read when none waits."""
-    page = _page(appealed(filters), counted.waiting_lines(filters.get("reason")), number, per_page)
-    page.object_list = rows(page.object_list) if page.paginator.count else []
+    """Page `number` of the appealed lines, counted by `counts` too: when none waits (most
+    days), their query is not even built."""
+    count = counted.waiting_lines(filters.get("reason"))
+    page = _page(appealed(filters) if count else [], count, number, per_page)
+    page.object_list = rows(page.object_list)
     return page
 
 
