@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 # audit.replica.REPLICA and the router's path: settings name them and never import the app.
 REPLICA = "replica"
 REPLICA_ROUTER = "audit.replica.ReplicaRouter"
+POSTGRESQL_ENGINE = "audit.postgresql"
 
 
 def database_from_url(url: str, *, conn_max_age: int, name: str = "DATABASE_URL") -> dict:
@@ -17,6 +18,8 @@ def database_from_url(url: str, *, conn_max_age: int, name: str = "DATABASE_URL"
     config["ATOMIC_REQUESTS"] = False
     config["CONN_MAX_AGE"] = conn_max_age
     if "postgresql" in config.get("ENGINE", ""):
+        # Django's backend, recording a prepared query's EXECUTE as the SQL it runs (audit/postgresql).
+        config["ENGINE"] = POSTGRESQL_ENGINE
         # PostgreSQL's JIT off for the app's sessions: its queries are a page's or a report's,
         # and JIT compiled those estimated above jit_above_cost for longer than they ran (0.94 s
         # on billability's notes, 0.3 to 0.4 s against 0.16 s on the monthly report's waiting

@@ -116,13 +116,13 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
-# Each environment module turns these URLs (or its own default) into DATABASES. With a read
-# replica, the outcome dashboard and report figures read from it (audit.replica and
-# docs/scaling-out.md); everything else, every write included, uses DATABASE_URL.
+# Each environment module turns these URLs (or its own default) into DATABASES. With a read replica, the
+# outcome dashboard and report figures read from it (audit.replica, docs/scaling-out.md); all else uses DATABASE_URL.
 
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
 CONN_MAX_AGE = _int_between("CONN_MAX_AGE", 60, 0, 3600)
+PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)  # audit/prepared.py: off behind PgBouncer
 
 
 # --- Cache ------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The app's PostgreSQL backend (the DATABASES ENGINE for every postgres:// URL): see base.py."""
