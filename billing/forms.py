@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.models import User
 from accounts.roles import Role
+from audit.prepared import Prepared
 from audit.widgets import Choices
 from audit.widgets import Select as LongSelect
 from participants.models import Participant
@@ -11,6 +12,15 @@ from programs.models import Payer, Program
 
 from .assessment import FILING_WARNING_DAYS, HOLD_KINDS
 from .models import Authorization, Claim, ServiceCode
+
+
+def _specialists():
+    return User.objects.filter(groups__name=Role.PEER_SPECIALIST).order_by("last_name", "first_name")
+
+
+# The choices' rows, compiled once and prepared on the server (audit/prepared.py): every view
+# of the work page reads them.
+_specialist_rows = Prepared(lambda: _specialists().values_list("pk", "first_name", "last_name", "email"))
 
 
 class BillingFilterForm(forms.Form):
@@ -21,7 +31,7 @@ class BillingFilterForm(forms.Form):
         queryset=Payer.objects.filter(is_active=True), required=False, empty_label="All payers", widget=LongSelect
     )
     specialist = forms.ModelChoiceField(
-        queryset=User.objects.filter(groups__name=Role.PEER_SPECIALIST).order_by("last_name", "first_name"),
+        queryset=_specialists(),
         required=False,
         empty_label="All specialists",
         widget=LongSelect,
@@ -46,7 +56,7 @@ class BillingFilterForm(forms.Form):
         # the name as User.__str__ gives it. The choice is still checked against the queryset.
         # As audit.widgets.Choices, which Django's setters keep as they are (issue 16).
         specialists = self.fields["specialist"]
-        rows = specialists.queryset.values_list("pk", "first_name", "last_name", "email")
+        rows = _specialist_rows()
         specialists.choices = Choices(
             [
                 ("", specialists.empty_label),

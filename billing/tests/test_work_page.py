@@ -1,6 +1,8 @@
 """The work page: every "Fix this" leads somewhere the reader may open, holds are counted and
 filtered by reason, and holds past fixing are apart from those that can still be fixed."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -181,3 +183,17 @@ def test_the_specialist_choices_are_set_once_as_they_are_read(author):
     field = BillingFilterForm().fields["specialist"]
     assert isinstance(field.widget.choices, Choices) and field.widget.choices is field.choices
     assert (author.pk, str(author)) in list(field.choices)
+
+
+def test_the_filing_cutoff_is_the_longest_limit_of_an_active_payer(payer):
+    from billing.selectors import filing_cutoff
+    from programs.models import Payer
+
+    Payer.objects.exclude(pk=payer.pk).update(is_active=False)  # the payers migrations ship
+    Payer.objects.create(name="Closed plan", payer_id="OLD", timely_filing_days=700, is_active=False)
+    Payer.objects.create(name="Slow plan", payer_id="SLOW", timely_filing_days=365)
+    assert filing_cutoff(TODAY) == TODAY - datetime.timedelta(days=365)
+    Payer.objects.filter(name="Slow plan").update(timely_filing_days=payer.timely_filing_days - 1)
+    assert filing_cutoff(TODAY) == TODAY - datetime.timedelta(days=payer.timely_filing_days)
+    Payer.objects.update(is_active=False)
+    assert filing_cutoff(TODAY) == TODAY
