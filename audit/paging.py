@@ -38,6 +38,16 @@ class BoundedPaginator(Paginator):
         return self._counted > self.bound
 
 
+def counted_page(object_list, per_page: int, number=None, *, count: int | None):
+    """Page `number` of `object_list` as Paginator.get_page gives it, for a list whose length is
+    known without counting it (stored with its record, or counted with other figures):
+    Paginator.count is a cached property, and given, it is not queried. None: counted."""
+    paginator = Paginator(object_list, per_page)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(number)
+
+
 def bounded_page(object_list, per_page: int, number=None, *, bound: int | None = None):
     """Page `number` of `object_list` as Paginator.get_page gives it (the first page for what is
     not a number, the last counted for a number past it), counted at most to the bound."""

@@ -135,6 +135,9 @@ def _history(spans: dict[int, tuple[datetime.date, datetime.date]]) -> list[tupl
     ]  # fmt: skip
 
 
+_HISTORY = ServerStatement()  # prepared on the server: planning it took longer than running it
+
+
 def _history_postgresql(spans: dict[int, tuple[datetime.date, datetime.date]]) -> list[tuple]:
     """`_history` on PostgreSQL: the spans as a table (three arrays, unnested) joined to the
     claims, so each participant's lines are found through the (participant) index and filtered
@@ -156,9 +159,6 @@ def _history_postgresql(spans: dict[int, tuple[datetime.date, datetime.date]]) -
     with connection.cursor() as cursor:
         cursor.execute(_HISTORY.sql(connection, sql, params), params)
         return cursor.fetchall()
-
-
-_HISTORY = ServerStatement()  # prepared on the server: planning it took longer than running it
 
 
 def with_units_used(authorizations: QuerySet) -> QuerySet:

@@ -16,13 +16,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from audit.context import AuditContext
 from audit.models import AuditEvent
+from audit.paging import counted_page
 from audit.prepared import Prepared, Slot
 from audit.services import audit_record
 
@@ -171,14 +172,6 @@ def counts(filters: dict) -> Counts:
     return Counts(sorted(rows, key=lambda row: (-row["amount"], row["denial_reason"])), appealed_lines)
 
 
-def _page(lines: QuerySet, count: int, number, per_page: int) -> Page:
-    """A page of `lines`, whose number is known (Paginator.count, a cached property, given is
-    not queried)."""
-    paginator = Paginator(lines, per_page)
-    paginator.count = count
-    return paginator.get_page(number)
-
-
 # A page's lines with what their rows show, by id, compiled once (audit/prepared.py): building
 # and compiling this five-table read took longer than PostgreSQL took to plan and run it.
 _rows = Prepared(
@@ -192,7 +185,7 @@ def queue_page(filters: dict, counted: Counts, number, per_page: int) -> Page:
     queue's index, then read with what their rows show: the participant and payer of 50 lines
     are joined, not of every line in the queue."""
     lines = queue(filters).values_list("pk", flat=True)
-    page = _page(lines, counted.lines(filters.get("reason")), number, per_page)
+    page = counted_page(lines, per_page, number, count=counted.lines(filters.get("reason")))
     ids = list(page.object_list)
     found = {line.pk: line for line in _rows(ids=ids)} if ids else {}
     page.object_list = rows(found[pk] for pk in ids if pk in found)
@@ -203,7 +196,7 @@ def appealed_page(filters: dict, counted: Counts, number, per_page: int) -> Page
     """Page `number` of the appealed lines, counted by `counts` too: when none waits (most
     days), their query is not even built."""
     count = counted.waiting_lines(filters.get("reason"))
-    page = _page(appealed(filters) if count else [], count, number, per_page)
+    page = counted_page(appealed(filters) if count else [], per_page, number, count=count)
     page.object_list = rows(page.object_list)
     return page
 

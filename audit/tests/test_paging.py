@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audit.paging import bounded_page
+from audit.paging import bounded_page, counted_page
 
 
 @pytest.fixture
@@ -49,3 +49,17 @@ def test_what_is_not_a_page_gives_the_first_and_a_page_past_the_end_the_last(row
     assert bounded_page(rows, 5, "x", bound=10_000).number == 1
     last = bounded_page(rows, 5, "9999", bound=10)
     assert last.number == last.paginator.num_pages == math.ceil(rows.count() / 5) and not last.has_next()
+
+
+@pytest.mark.django_db
+def test_a_page_of_a_list_whose_length_is_known_does_not_count_it(rows, django_assert_num_queries):
+    """A batch's or a remittance's claims, counted when it was stored; the denial queue's lines,
+    counted by reason with the page's other figures. None: counted, as Django does."""
+    known, second = rows.count(), list(rows[5:10])
+    with django_assert_num_queries(1):  # the page's rows only
+        page = counted_page(rows, 5, "2", count=known)
+        assert list(page.object_list) == second
+    assert (page.paginator.count, page.paginator.num_pages) == (known, math.ceil(known / 5))
+    with django_assert_num_queries(2):  # the count, then the rows
+        page = counted_page(rows, 5, "2", count=None)
+        assert page.paginator.count == known and list(page.object_list) == second

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from audit.context import AuditContext
 from audit.inputs import whole_number, whole_numbers
+from audit.paging import counted_page
 from audit.services import audit_read
 from participants import selectors as participant_selectors
 from participants.access import visible_participants
@@ -99,10 +100,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @role_required(*BILLING_ROLES)
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
-    paginator = Paginator(selectors.batch_claims(batch), 25)
-    if batch.claim_count is not None:  # stored at export; an exported batch's claims never change
-        paginator.count = batch.claim_count  # a cached property: given, it is not queried
-    page = paginator.get_page(request.GET.get("page"))
+    # Counted at export (an exported batch's claims never change); an open batch's, here.
+    page = counted_page(selectors.batch_claims(batch), 25, request.GET.get("page"), count=batch.claim_count)
     for claim in page.object_list:  # the correction limits, from data already loaded
         claim.days_left = corrections.correction_days_left(claim, batch) if batch.is_frozen else None
         claim.resend_days_left = corrections.resend_days_left(claim)

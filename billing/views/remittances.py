@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
 from audit.context import AuditContext
+from audit.paging import counted_page
 
 from ..access import BILLING_ROLES, get_exported_claim_for_user, get_remittance_for_user, get_remittance_line_for_user
 from ..models import Adjustment, Remittance, RemittanceLine
@@ -79,9 +80,8 @@ def remittance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Prefetch("adjustments", queryset=Adjustment.objects.filter(line=None), to_attr="claim_adjustments"),
         Prefetch("lines", queryset=lines, to_attr="line_list"),
     )
-    paginator = Paginator(claims.order_by("position"), 25)
-    paginator.count = remittance.claim_count  # stored at import: a cached property, given, is not queried
-    page = paginator.get_page(request.GET.get("page"))
+    # Counted at import: the page never counts the file's claims.
+    page = counted_page(claims.order_by("position"), 25, request.GET.get("page"), count=remittance.claim_count)
     context = {"remittance": remittance, "page": page, "plb": list(remittance.provider_adjustments.all())}
     return render(request, "billing/remittance_detail.html", context)
 
